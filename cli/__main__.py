@@ -1,0 +1,5 @@
+"""python -m dcalc"""
+
+from .app import main
+
+raise SystemExit(main())

@@ -1,0 +1,208 @@
+"""The commands. Thin: read the arguments, call the library, render, pick the exit code. The only module using typer.
+
+Exit codes: 0 success, 1 math error, 2 usage, syntax or name error, 3 a check or expectation failed,
+70 internal error (a bug), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+
+EXIT_CODES = """Exit codes: 0 success; 1 math error (outside a domain, division by zero, overflow, not differentiable);
+2 usage, syntax or name error; 3 a check or an expectation failed; 70 internal error."""
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]},
+                  help="dcalc: values, derivatives, gradients, and how the total derivative comes about.\n\n"
+                       + EXIT_CODES, epilog="Run 'dcalc COMMAND --help' for a command's options.")
+
+EXPR_HELP = "An expression or a program ('a = x^2; a + x'); '-' reads it from standard input."
+AT_HELP = "A point: '2' for one variable or 'x=2,y=-1.5'; values may be constant expressions (x=pi/4). Repeatable."
+JSON_HELP = "One JSON object per line, per point."
+DIGITS_HELP = "Significant digits for text output (default: the shortest text that reads back exactly)."
+
+
+def _version(flag: bool):
+    if flag:
+        typer.echo(f"dcalc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")):
+    pass
+
+
+def handles_errors(command):
+    """Map DcalcError to its message on stderr and its exit code: the one place errors are rendered."""
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        from .errors import DcalcError
+        try:
+            return command(*args, **kwargs)
+        except DcalcError as e:
+            from .render import error_text
+            typer.echo(error_text(e), err=True)
+            raise typer.Exit(e.exit_code) from None
+    return run
+
+
+def read_expr(expr: str) -> str:
+    """The expression argument, or standard input for '-' (strict UTF-8: bad bytes are a usage error)."""
+    if expr != "-":
+        return expr
+    from .errors import UsageError
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise UsageError(f"standard input is not UTF-8 text (bad byte at offset {e.start})") from None
+
+
+def load(expr: str):
+    """Parse and lower the expression argument."""
+    from .graph import lower
+    from .syntax import parse
+    return lower(parse(read_expr(expr)))
+
+
+def points(graph, at: list[str]) -> list[dict[str, float]]:
+    from .points import parse_point
+    if not at:
+        return [{}] if not graph.inputs else [_missing(graph)]
+    return [parse_point(a, graph.inputs) for a in at]
+
+
+def _missing(graph):
+    from .errors import UsageError
+    example = ",".join(f"{n}=VALUE" for n in graph.inputs)
+    raise UsageError(f"no value for the free variable '{graph.inputs[0]}' (use --at {example})")
+
+
+def wrt_names(graph, wrt: Optional[str]) -> list[str]:
+    """The variables named by --wrt (comma-separated), each checked; all inputs when --wrt is absent."""
+    if wrt is None:
+        return list(graph.inputs)
+    from .points import parse_point
+    names = [w.strip() for w in wrt.split(",") if w.strip()]
+    parse_point(",".join(f"{n}=0" for n in names) + "".join(f",{n}=0" for n in graph.inputs if n not in names),
+                graph.inputs)  # the same checks and did-you-mean as --at
+    return names
+
+
+def emit(line: str) -> None:
+    sys.stdout.write(line + "\n")
+
+
+@app.command("eval")
+@handles_errors
+def eval_command(
+    expr: str = typer.Argument(..., help=EXPR_HELP, show_default=False),
+    at: Optional[List[str]] = typer.Option(None, "--at", help=AT_HELP, show_default=False),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    digits: Optional[int] = typer.Option(None, "--digits", min=1, max=17, help=DIGITS_HELP, show_default=False),
+):
+    """Value at each point. Example: dcalc eval "2x^2 + sin(pi/2)" --at 3"""
+    from .evaluate import value
+    from .render import json_line, number
+    graph = load(expr)
+    for point in points(graph, at or []):
+        v = value(graph, point)
+        emit(json_line({"at": point, "value": v}) if as_json else number(v, digits))
+
+
+@app.command("grad")
+@handles_errors
+def grad_command(
+    expr: str = typer.Argument(..., help=EXPR_HELP, show_default=False),
+    at: Optional[List[str]] = typer.Option(None, "--at", help=AT_HELP, show_default=False),
+    wrt: Optional[str] = typer.Option(None, "--wrt", help="Variables, comma-separated (default: all).",
+                                      show_default=False),
+    direction: Optional[str] = typer.Option(None, "--direction", show_default=False,
+                                            help="Directional derivative along x=1,y=0.5 (one forward pass)."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    digits: Optional[int] = typer.Option(None, "--digits", min=1, max=17, help=DIGITS_HELP, show_default=False),
+):
+    """Derivative or gradient at each point. Example: dcalc grad "x*y + sin(x)" --at x=1,y=2"""
+    from .evaluate import evaluate
+    from .forward import tangents
+    from .render import json_line, number
+    from .reverse import gradient
+    graph = load(expr)
+    if not graph.inputs:
+        from .errors import UsageError
+        raise UsageError("the expression has no free variables, so it has no derivative")
+    names = wrt_names(graph, wrt)
+    seed = _direction(graph, direction) if direction is not None else None
+    for point in points(graph, at or []):
+        vals = evaluate(graph, point)
+        v = vals[graph.output]
+        if seed is not None:
+            d = tangents(graph, vals, seed)[graph.output] or 0.0
+            emit(json_line({"at": point, "value": v, "direction": seed, "derivative": d}) if as_json
+                 else number(d, digits))
+            continue
+        full = gradient(graph, vals)
+        grad = {n: full[n] for n in names}
+        if as_json:
+            emit(json_line({"at": point, "value": v, "gradient": grad}))
+        elif len(grad) == 1:
+            emit(number(next(iter(grad.values())), digits))
+        else:
+            emit("  ".join(f"∂f/∂{n} = {number(d, digits)}" for n, d in grad.items()))
+
+
+def _direction(graph, text: str) -> dict[str, float]:
+    """The seed of a directional derivative: a point-like vector; variables left out move by 0."""
+    from .points import parse_point, split_top
+    given = {p.partition("=")[0].strip() for p in split_top(text)}
+    filled = text + "".join(f",{n}=0" for n in graph.inputs if n not in given and "=" in text)
+    return parse_point(filled, graph.inputs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The console script: run a command, turn every failure into `error: …` and an exit code."""
+    command = typer.main.get_command(app)
+    try:
+        rv = command.main(args=argv, prog_name="dcalc", standalone_mode=False)
+        code = rv if isinstance(rv, int) else 0
+        sys.stdout.flush()
+        return code
+    except KeyboardInterrupt:
+        sys.stderr.write("error: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        _quiet_pipe()
+        return 0
+    except Exception as e:  # noqa: BLE001 - the last line of defence: never a traceback
+        if hasattr(e, "format_message") and hasattr(e, "exit_code"):  # click's usage errors
+            sys.stderr.write(f"error: {e.format_message()}\n")
+            if getattr(e, "ctx", None) is not None:
+                sys.stderr.write(f"  try '{e.ctx.command_path} --help'\n")
+            return 2
+        if type(e).__name__ == "Abort":
+            sys.stderr.write("error: aborted\n")
+            return 130
+        if os.environ.get("DCALC_DEBUG"):
+            import traceback
+            traceback.print_exc()
+        sys.stderr.write(f"error: internal error {type(e).__name__}: {e} (a bug in dcalc; DCALC_DEBUG=1 shows "
+                         "the traceback)\n")
+        return 70
+
+
+def _quiet_pipe():
+    """The reader went away (dcalc … | head -1): point stdout at /dev/null so the exit flush stays quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass

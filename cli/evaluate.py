@@ -1,0 +1,32 @@
+"""Values: the graph evaluated in order over IEEE doubles, one node at a time."""
+
+from __future__ import annotations
+
+from .errors import UsageError
+from .graph import Graph, checked
+
+
+def evaluate(graph: Graph, point: dict[str, float]) -> list[float]:
+    """The value of every node at `point`, which must give every input a value."""
+    missing = [name for name in graph.inputs if name not in point]
+    if missing:
+        example = ",".join(f"{n}=VALUE" for n in graph.inputs)
+        raise UsageError(f"no value for the free variable '{missing[0]}' (give it with --at {example})")
+    vals = [0.0] * len(graph.nodes)
+    for i, node in enumerate(graph.nodes):
+        if node.kind == "node":
+            args = [vals[a] for a in node.args]
+            v = node.op.value(*args)
+            if v - v != 0:  # inf or nan: let the one checker name the node and the values
+                v = checked(node.op, args, graph.text(i), node.name, graph.source,
+                            [graph.nodes[a].name or graph.text(a) for a in node.args])
+            vals[i] = v
+        elif node.kind == "input":
+            vals[i] = float(point[node.name])
+        else:
+            vals[i] = node.value
+    return vals
+
+
+def value(graph: Graph, point: dict[str, float]) -> float:
+    return evaluate(graph, point)[graph.output]

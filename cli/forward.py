@@ -1,0 +1,31 @@
+"""Forward mode: tangents carried in evaluation order by the total-derivative rule du/dx = Σ ∂u/∂v · dv/dx.
+
+The sum runs over the nodes v that u reads (an input read directly is one of them, so ∂u/∂x is included). A tangent
+of None is a structural zero: such arguments are skipped and their partials never evaluated.
+"""
+
+from __future__ import annotations
+
+from .graph import Graph
+from .partials import local_partials
+
+
+def tangents(graph: Graph, vals: list[float], seed: dict[str, float]) -> list[float | None]:
+    """d(node)/dt for every node, where each input x moves as seed[x]·t (seed {x: 1} gives d/dx)."""
+    tan: list[float | None] = [None] * len(graph.nodes)
+    for i, node in enumerate(graph.nodes):
+        if node.kind == "input":
+            tan[i] = float(seed[node.name]) if node.name in seed else None
+        elif node.kind == "node" and any(tan[a] is not None for a in node.args):
+            total = 0.0
+            for a, p in zip(node.args, local_partials(graph, i, vals)):
+                if tan[a] is not None:
+                    total += p * tan[a]
+            tan[i] = total
+    return tan
+
+
+def derivative(graph: Graph, vals: list[float], wrt: str) -> float:
+    """df/d(wrt) at the point of `vals`: one forward pass."""
+    t = tangents(graph, vals, {wrt: 1.0})[graph.output]
+    return 0.0 if t is None else t

@@ -1,0 +1,182 @@
+"""AST → Graph: the computation as a Wengert list of nodes in evaluation order.
+
+Inputs (free variables) come first, in order of first appearance. Every distinct subexpression is one node (hash
+consing), so a variable or a subexpression used twice is one node read twice. Subexpressions without a variable are
+folded into constants at once; user functions are inlined; nodes the output does not read are dropped. Unnamed nodes
+are called u1, u2, … in evaluation order; names the user gave (`u1 = x^2`, `a = 3`) are kept.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from .errors import MathError, UsageError
+from .expr import Apply, Assign, Const, CONSTANTS, Define, Expr, Num, Program, Var
+from .names import primitive, resolve
+from .ops import OPS, Op
+from .printing import number_text, to_text
+
+
+@dataclass(slots=True)
+class Node:
+    name: str | None
+    kind: str  # 'input', 'const' (folded: value known, never differentiated) or 'node' (an operation)
+    op: Op | None = None
+    args: tuple[int, ...] = ()
+    value: float = 0.0  # the value of a constant
+    expr: Expr | None = None  # a constant as written (pi/2), shown where it is read
+
+
+@dataclass
+class Graph:
+    nodes: list[Node]
+    output: int
+    source: str = ""
+    active: list[bool] = field(default_factory=list)  # whether a node depends on some input
+
+    @property
+    def inputs(self) -> list[str]:
+        return [n.name for n in self.nodes if n.kind == "input"]
+
+    def ref(self, i: int) -> Expr:
+        """How node i is shown where another node reads it: its name, or a folded constant as written."""
+        n = self.nodes[i]
+        return Var(n.name) if n.name else n.expr
+
+    def formula(self, i: int) -> Expr:
+        """The definition of node i in terms of the nodes it reads: `x + u1` for u2."""
+        n = self.nodes[i]
+        if n.kind == "node":
+            return Apply(n.op.name, tuple(self.ref(a) for a in n.args))
+        return n.expr if n.kind == "const" else Var(n.name)
+
+    def text(self, i: int) -> str:
+        return to_text(self.formula(i))
+
+    def shown(self) -> list[int]:
+        """The nodes a trace lists: inputs, operations and the constants the user named."""
+        return [i for i, n in enumerate(self.nodes) if n.kind != "const" or n.name]
+
+
+def lower(program: Program) -> Graph:
+    """Build the graph of a checked program (see names.resolve for the checks)."""
+    inputs, functions = resolve(program)
+    b = _Builder(program.source)
+    env: dict[str, int] = {name: b.add(Node(name, "input"), ("input", name)) for name in inputs}
+    last = None
+    for stmt in program.stmts:
+        if isinstance(stmt, Define):
+            continue
+        expr = stmt.expr if isinstance(stmt, Assign) else stmt
+        last = b.lower(expr, env, functions)
+        if isinstance(stmt, Assign):
+            env[stmt.name] = last
+            node = b.nodes[last]
+            if node.name is None:
+                node.name = stmt.name
+    if last is None:
+        raise UsageError("there is nothing to compute: the program has no expression")
+    return _finish(b.nodes, last, program.source, set(env) | set(functions))
+
+
+class _Builder:
+    def __init__(self, source: str):
+        self.nodes: list[Node] = []
+        self.index: dict[tuple, int] = {}
+        self.source = source
+
+    def add(self, node: Node, key: tuple) -> int:
+        i = self.index.get(key)
+        if i is None:
+            i = self.index[key] = len(self.nodes)
+            self.nodes.append(node)
+        return i
+
+    def const(self, value: float, expr: Expr) -> int:
+        return self.add(Node(None, "const", value=value, expr=expr), ("const", value, expr))
+
+    def lower(self, expr: Expr, env: dict[str, int], functions: dict[str, Define]) -> int:
+        """Lower one expression iteratively: a stack of work items and a stack of finished node indices."""
+        out: list[int] = []
+        work: list = [(expr, env, False)]
+        while work:
+            e, scope, ready = work.pop()
+            if isinstance(e, Num):
+                out.append(self.const(e.value, e))
+            elif isinstance(e, Const):
+                out.append(self.const(CONSTANTS[e.name], e))
+            elif isinstance(e, Var):
+                out.append(scope[e.name] if e.name in scope else env[e.name])
+            elif not ready:
+                work.append((e, scope, True))
+                work.extend((a, scope, False) for a in reversed(e.args))
+            else:
+                n = len(e.args)
+                args = tuple(out[len(out) - n:])
+                del out[len(out) - n:]
+                name = primitive(e)
+                if name is None:  # a user function: its body, with the parameters bound to the arguments
+                    f = functions[e.op]
+                    work.append((f.body, dict(zip(f.params, args)), False))
+                else:
+                    out.append(self.apply(OPS[name], args))
+        return out[0]
+
+    def apply(self, op: Op, args: tuple[int, ...]) -> int:
+        nodes = self.nodes
+        if all(nodes[a].kind == "const" for a in args):  # no variable below: fold to a constant now
+            formula = Apply(op.name, tuple(nodes[a].expr if nodes[a].name is None else Var(nodes[a].name)
+                                           for a in args))
+            value = checked(op, [nodes[a].value for a in args], to_text(formula), None, self.source,
+                            [to_text(f) for f in formula.args])
+            return self.const(value, formula)
+        return self.add(Node(None, "node", op, args), (op.name, args))
+
+
+def _finish(nodes: list[Node], output: int, source: str, taken: set[str]) -> Graph:
+    """Drop what the output does not read (inputs stay: they are the function's arguments), renumber, name."""
+    keep = [False] * len(nodes)
+    keep[output] = True
+    for i in range(len(nodes) - 1, -1, -1):
+        if keep[i]:
+            for a in nodes[i].args:
+                keep[a] = True
+        elif nodes[i].kind == "input":
+            keep[i] = True
+    new_index = [0] * len(nodes)
+    kept: list[Node] = []
+    for i, n in enumerate(nodes):
+        if keep[i]:
+            new_index[i] = len(kept)
+            n.args = tuple(new_index[a] for a in n.args)
+            kept.append(n)
+    taken = taken | {n.name for n in kept if n.name}
+    counter = 0
+    active = []
+    for n in kept:
+        if n.kind == "node" and n.name is None:
+            counter += 1
+            while f"u{counter}" in taken:
+                counter += 1
+            n.name = f"u{counter}"
+        active.append(n.kind == "input" or (n.kind == "node" and any(active[a] for a in n.args)))
+    return Graph(kept, new_index[output], source, active)
+
+
+def checked(op: Op, argvals: list[float], formula: str, name: str | None, source: str, argtexts: list[str]) -> float:
+    """The value of op at argvals, or a MathError naming the node, its formula and the values involved."""
+    v = op.value(*argvals)
+    if math.isfinite(v):
+        return v
+    where = f"{name} = {formula}" if name else formula
+    given = [f"{t} = {number_text(x)}" for t, x in zip(argtexts, argvals) if t != number_text(x)]
+    with_values = f" with {', '.join(given)}" if given else ""
+    if op.defined is not None and not op.defined(*argvals):
+        if op.name == "div":
+            raise MathError(f"division by zero in {where}{with_values}", source=source)
+        texts = dict(zip("ab", argtexts))
+        needs = re.sub(r"\b[ab]\b", lambda m: texts[m.group()], op.domain)
+        raise MathError(f"{op.name} is undefined in {where}{with_values} (needs {needs})", source=source)
+    raise MathError(f"overflow in {where}{with_values}: the value is too large for a double", source=source)

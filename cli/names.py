@@ -1,0 +1,114 @@
+"""Name resolution of a program: which names are inputs, which are defined, and every naming error, before lowering.
+
+Rules (DESIGN.md, Language): a name that is not defined is a free variable (an input, in order of first appearance);
+using a name before the line that defines it, defining a name twice, or assigning to a constant or a built-in function
+is an error; so are unknown functions and wrong numbers of arguments.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from .errors import ArityError, NameError_
+from .expr import Apply, Assign, CONSTANTS, Define, Program, Var, children
+from .ops import FUNCTION_NAMES, FUNCTIONS, OPS, arities
+
+
+def walk(expr):
+    """Every node of an expression in textual (pre-)order, without recursion."""
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        yield e
+        stack.extend(reversed(children(e)))
+
+
+def is_operator(e: Apply) -> bool:
+    """An operator application (x + y, x^y); the parser never makes a call named like an operator but pow."""
+    op = OPS.get(e.op)
+    return op is not None and op.symbol is not None
+
+
+def resolve(program: Program) -> tuple[list[str], dict[str, Define]]:
+    """Check every name of the program; return its free variables (inputs) and its user functions."""
+    src = program.source
+    assigned = {s.name: s for s in program.stmts if isinstance(s, Assign)}
+    defined: set[str] = set()
+    functions: dict[str, Define] = {}
+    inputs: dict[str, None] = {}
+
+    def fail(kind, message, span):
+        return kind(message, source=src, span=span)
+
+    def check_target(name, span):
+        what = ("the constant" if name in CONSTANTS else "the built-in function" if name in FUNCTION_NAMES else None)
+        if what:
+            raise fail(NameError_, f"cannot assign to {what} '{name}'", span)
+        if name in defined or name in functions:
+            raise fail(NameError_, f"'{name}' is already defined", span)
+
+    def check_expr(expr, params=()):
+        for e in walk(expr):
+            if isinstance(e, Var):
+                check_use(e, params)
+            elif isinstance(e, Apply) and not is_operator(e):
+                check_call(e, params)
+
+    def check_use(v: Var, params):
+        n = v.name
+        if n in params or n in defined:
+            return
+        if n in assigned:
+            raise fail(NameError_, f"'{n}' is used before the line that defines it", v.span)
+        if n in functions or n in FUNCTION_NAMES:
+            raise fail(NameError_, f"'{n}' is a function: call it as {n}(…)", v.span)
+        inputs.setdefault(n)
+
+    def check_call(e: Apply, params):
+        name, n = e.op, len(e.args)
+        if name in functions:
+            want = [len(functions[name].params)]
+        elif name in FUNCTION_NAMES:
+            want = arities(name)
+        elif name in params or name in defined or name in assigned or name in inputs or name in CONSTANTS:
+            raise fail(NameError_, f"'{name}' is not a function", e.span)
+        else:
+            known = FUNCTION_NAMES + list(functions)
+            near = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            raise fail(NameError_, f"unknown function '{name}'{hint}", _name_span(e))
+        if n not in want:
+            counts = " or ".join(map(str, want))
+            s = "" if want == [1] else "s"
+            raise fail(ArityError, f"{name} takes {counts} argument{s}, got {n}", e.span)
+
+    for stmt in program.stmts:
+        if isinstance(stmt, Define):
+            check_target(stmt.name, stmt.span)
+            seen = set()
+            for p in stmt.params:
+                if p in CONSTANTS or p in FUNCTION_NAMES:
+                    raise fail(NameError_, f"the parameter '{p}' of {stmt.name} shadows a built-in name", stmt.span)
+                if p in seen:
+                    raise fail(NameError_, f"the parameter '{p}' of {stmt.name} appears twice", stmt.span)
+                seen.add(p)
+            check_expr(stmt.body, seen)
+            functions[stmt.name] = stmt
+        elif isinstance(stmt, Assign):
+            check_expr(stmt.expr)
+            check_target(stmt.name, stmt.span)
+            defined.add(stmt.name)
+        else:
+            check_expr(stmt)
+    return list(inputs), functions
+
+
+def _name_span(e: Apply):
+    return (e.span[0], e.span[0] + len(e.op)) if e.span else None
+
+
+def primitive(e: Apply) -> str | None:
+    """The primitive op an application means (log with one argument is ln), or None for a user function."""
+    if is_operator(e):
+        return e.op
+    return FUNCTIONS.get((e.op, len(e.args)))

@@ -1,0 +1,155 @@
+"""THE primitive table: every operation and function of dcalc, declared once.
+
+Each entry gives the value rule (IEEE: it returns inf or nan rather than raising, so one place can name the node),
+one partial-derivative rule per argument written as a dcalc formula over the arguments `a`, `b`, the domain where the
+value is defined, the notation, and a sample domain the tests draw points from. Evaluation, forward and reverse mode,
+symbolic differentiation, the trace and every renderer are derived from this table; adding a function is adding an entry.
+
+A partial rule of None means "structurally zero" (never happens for these primitives, but the modes honour it).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+from .expr import Expr, call
+
+inf, nan = math.inf, math.nan
+
+
+@dataclass(frozen=True)
+class Op:
+    name: str
+    arity: int
+    value: Callable[..., float]
+    partials: tuple  # one rule per argument: a function of argument expressions returning an expression
+    defined: Callable[..., bool] | None = None  # where the value exists (checked when the value is not finite)
+    domain: str = ""  # that condition in words, over the argument names a, b
+    symbol: str | None = None  # infix or prefix operator symbol; None for a function written name(args)
+    prec: int = 5  # binding strength: 1 + -, 2 * /, 3 unary -, 4 ^, 5 atoms and calls
+    latex: str = ""  # LaTeX template over {a}, {b}
+    sample: tuple = ((-3.0, 3.0),)  # an interval per argument, inside the domain, away from kinks
+    doc: str = ""
+
+    def rule(self, k: int, *args: Expr) -> Expr | None:
+        """The partial derivative ∂op/∂(argument k) as an expression in the given argument expressions."""
+        r = self.partials[k]
+        return None if r is None else r(*args)
+
+
+def _safe(f):
+    """Wrap a math function so that domain errors give nan and overflows inf, as IEEE arithmetic would."""
+    def value(*args):
+        try:
+            return f(*args)
+        except (ValueError, ZeroDivisionError):
+            return nan
+        except OverflowError:
+            return inf
+    value.__name__ = getattr(f, "__name__", "value")
+    return value
+
+
+def _cbrt(a):
+    return math.copysign(abs(a) ** (1.0 / 3.0), a)
+
+
+def _fn(name):
+    """A builder for calls of `name`, used to write the partial rules: sin(a) builds the expression sin(a)."""
+    return lambda *args: call(name, *args)
+
+
+sin, cos, tan, sec, csc, cot = map(_fn, ("sin", "cos", "tan", "sec", "csc", "cot"))
+sinh, cosh, tanh, exp, ln, sqrt, cbrt, hypot, absf = map(
+    _fn, ("sinh", "cosh", "tanh", "exp", "ln", "sqrt", "cbrt", "hypot", "abs"))
+
+_POS = ((0.2, 5.0),)
+_UNIT = ((-0.9, 0.9),)
+
+_TABLE = [
+    # operators
+    Op("add", 2, lambda a, b: a + b, (lambda a, b: 1, lambda a, b: 1),
+       symbol="+", prec=1, latex="{a} + {b}", sample=((-3, 3), (-3, 3)), doc="a + b"),
+    Op("sub", 2, lambda a, b: a - b, (lambda a, b: 1, lambda a, b: -1),
+       symbol="-", prec=1, latex="{a} - {b}", sample=((-3, 3), (-3, 3)), doc="a - b"),
+    Op("mul", 2, lambda a, b: a * b, (lambda a, b: b, lambda a, b: a),
+       symbol="*", prec=2, latex="{a} \\cdot {b}", sample=((-3, 3), (-3, 3)), doc="a * b, also 2x, 2(x+1), (a)(b)"),
+    Op("div", 2, _safe(lambda a, b: a / b), (lambda a, b: 1 / b, lambda a, b: -a / b ** 2),
+       lambda a, b: b != 0, "b ≠ 0",
+       symbol="/", prec=2, latex="\\frac{{{a}}}{{{b}}}", sample=((-3, 3), (0.5, 3)), doc="a / b"),
+    Op("neg", 1, lambda a: -a, (lambda a: -1,),
+       symbol="-", prec=3, latex="-{a}", doc="-a"),
+    # a^b, b*a^(b-1): with a constant exponent b is inactive, so ∂/∂b = a^b ln(a) is never evaluated (x^2 at x = -1)
+    Op("pow", 2, _safe(math.pow), (lambda a, b: b * a ** (b - 1), lambda a, b: a ** b * ln(a)),
+       lambda a, b: a > 0 or (a == 0 and b >= 0) or (a < 0 and float(b).is_integer()),
+       "a > 0, or a = 0 and b ≥ 0, or b an integer",
+       symbol="^", prec=4, latex="{a}^{{{b}}}", sample=((0.2, 3), (-3, 3)), doc="a ^ b, also a ** b and pow(a, b)"),
+    # trigonometric
+    Op("sin", 1, math.sin, (lambda a: cos(a),), latex="\\sin\\left({a}\\right)", doc="sine"),
+    Op("cos", 1, math.cos, (lambda a: -sin(a),), latex="\\cos\\left({a}\\right)", doc="cosine"),
+    Op("tan", 1, math.tan, (lambda a: sec(a) ** 2,), latex="\\tan\\left({a}\\right)",
+       sample=((-1.4, 1.4),), doc="tangent"),
+    Op("sec", 1, _safe(lambda a: 1 / math.cos(a)), (lambda a: sec(a) * tan(a),),
+       lambda a: math.cos(a) != 0, "cos(a) ≠ 0",
+       latex="\\sec\\left({a}\\right)", sample=((-1.4, 1.4),), doc="secant, 1/cos"),
+    Op("csc", 1, _safe(lambda a: 1 / math.sin(a)), (lambda a: -csc(a) * cot(a),),
+       lambda a: math.sin(a) != 0, "sin(a) ≠ 0",
+       latex="\\csc\\left({a}\\right)", sample=((0.2, 3),), doc="cosecant, 1/sin"),
+    Op("cot", 1, _safe(lambda a: math.cos(a) / math.sin(a)), (lambda a: -csc(a) ** 2,),
+       lambda a: math.sin(a) != 0, "sin(a) ≠ 0",
+       latex="\\cot\\left({a}\\right)", sample=((0.2, 3),), doc="cotangent, cos/sin"),
+    Op("asin", 1, _safe(math.asin), (lambda a: 1 / sqrt(1 - a ** 2),), lambda a: -1 <= a <= 1, "-1 ≤ a ≤ 1",
+       latex="\\arcsin\\left({a}\\right)", sample=_UNIT, doc="inverse sine"),
+    Op("acos", 1, _safe(math.acos), (lambda a: -1 / sqrt(1 - a ** 2),), lambda a: -1 <= a <= 1, "-1 ≤ a ≤ 1",
+       latex="\\arccos\\left({a}\\right)", sample=_UNIT, doc="inverse cosine"),
+    Op("atan", 1, math.atan, (lambda a: 1 / (1 + a ** 2),), latex="\\arctan\\left({a}\\right)", doc="inverse tangent"),
+    Op("atan2", 2, math.atan2, (lambda a, b: b / (a ** 2 + b ** 2), lambda a, b: -a / (a ** 2 + b ** 2)),
+       latex="\\operatorname{{atan2}}\\left({a}, {b}\\right)", sample=((0.2, 3), (0.2, 3)),
+       doc="atan2(y, x), the angle of the point (x, y)"),
+    # hyperbolic
+    Op("sinh", 1, _safe(math.sinh), (lambda a: cosh(a),), latex="\\sinh\\left({a}\\right)", doc="hyperbolic sine"),
+    Op("cosh", 1, _safe(math.cosh), (lambda a: sinh(a),), latex="\\cosh\\left({a}\\right)", doc="hyperbolic cosine"),
+    Op("tanh", 1, math.tanh, (lambda a: 1 - tanh(a) ** 2,), latex="\\tanh\\left({a}\\right)",
+       doc="hyperbolic tangent"),
+    Op("asinh", 1, math.asinh, (lambda a: 1 / sqrt(a ** 2 + 1),), latex="\\operatorname{{arsinh}}\\left({a}\\right)",
+       doc="inverse hyperbolic sine"),
+    Op("acosh", 1, _safe(math.acosh), (lambda a: 1 / sqrt(a ** 2 - 1),), lambda a: a >= 1, "a ≥ 1",
+       latex="\\operatorname{{arcosh}}\\left({a}\\right)", sample=((1.2, 5),), doc="inverse hyperbolic cosine"),
+    Op("atanh", 1, _safe(math.atanh), (lambda a: 1 / (1 - a ** 2),), lambda a: -1 < a < 1, "-1 < a < 1",
+       latex="\\operatorname{{artanh}}\\left({a}\\right)", sample=_UNIT, doc="inverse hyperbolic tangent"),
+    # exponentials and logarithms
+    Op("exp", 1, _safe(math.exp), (lambda a: exp(a),), latex="e^{{{a}}}", doc="e to the a"),
+    Op("ln", 1, _safe(math.log), (lambda a: 1 / a,), lambda a: a > 0, "a > 0",
+       latex="\\ln\\left({a}\\right)", sample=_POS, doc="natural logarithm; log(a) is the same"),
+    Op("log", 2, _safe(math.log), (lambda a, b: 1 / (a * ln(b)), lambda a, b: -ln(a) / (b * ln(b) ** 2)),
+       lambda a, b: a > 0 and b > 0 and b != 1, "a > 0, b > 0 and b ≠ 1",
+       latex="\\log_{{{b}}}\\left({a}\\right)", sample=((0.2, 5), (1.5, 5)), doc="log(a, b), the logarithm to base b"),
+    Op("log10", 1, _safe(math.log10), (lambda a: 1 / (a * ln(10)),), lambda a: a > 0, "a > 0",
+       latex="\\log_{{10}}\\left({a}\\right)", sample=_POS, doc="logarithm to base 10"),
+    Op("log2", 1, _safe(math.log2), (lambda a: 1 / (a * ln(2)),), lambda a: a > 0, "a > 0",
+       latex="\\log_{{2}}\\left({a}\\right)", sample=_POS, doc="logarithm to base 2"),
+    # roots and the rest
+    Op("sqrt", 1, _safe(math.sqrt), (lambda a: 1 / (2 * sqrt(a)),), lambda a: a >= 0, "a ≥ 0",
+       latex="\\sqrt{{{a}}}", sample=_POS, doc="square root"),
+    Op("cbrt", 1, getattr(math, "cbrt", _cbrt), (lambda a: 1 / (3 * cbrt(a) ** 2),),
+       latex="\\sqrt[3]{{{a}}}", sample=((0.2, 5),), doc="cube root, real for a < 0 too"),
+    Op("abs", 1, abs, (lambda a: a / absf(a),), latex="\\left|{a}\\right|", sample=((0.2, 3),),
+       doc="absolute value; not differentiable at 0"),
+    Op("hypot", 2, _safe(math.hypot), (lambda a, b: a / hypot(a, b), lambda a, b: b / hypot(a, b)),
+       latex="\\sqrt{{{a}^2 + {b}^2}}", sample=((0.2, 3), (0.2, 3)), doc="hypot(a, b) = sqrt(a^2 + b^2)"),
+]
+
+OPS: dict[str, Op] = {op.name: op for op in _TABLE}
+
+# Function names a user may call, with the op and arity each spelling means: log(x) is ln, pow(a, b) is a^b.
+FUNCTIONS: dict[tuple[str, int], str] = {(op.name, op.arity): op.name for op in _TABLE if op.symbol is None}
+FUNCTIONS[("log", 1)] = "ln"
+FUNCTIONS[("pow", 2)] = "pow"
+FUNCTION_NAMES = sorted({name for name, _ in FUNCTIONS})
+
+
+def arities(name: str) -> list[int]:
+    """The numbers of arguments a built-in function accepts."""
+    return sorted(n for f, n in FUNCTIONS if f == name)

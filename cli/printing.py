@@ -1,0 +1,110 @@
+"""AST → dcalc text with the fewest parentheses (so that `parse(to_text(e)) == e`), or fully parenthesised.
+
+Iterative: a stack of pending pieces instead of recursion, so a 100,000-deep expression prints like a shallow one.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from .expr import Apply, Const, Num, Var
+from .ops import OPS
+
+ATOM, UNARY, POWER = 5, 3, 4
+_EXPONENT_LIKE = re.compile(r"[eE]\d")  # `2e3` would lex as a number, so never juxtapose 2 and e3
+
+
+def number_text(v: float, digits: int | None = None) -> str:
+    """The shortest text that reads back to the same double (`19`, not `19.0`), or `digits` significant digits."""
+    if digits is not None:
+        return f"{v:.{digits}g}"
+    if v == 0:
+        return "-0" if math.copysign(1.0, v) < 0 else "0"
+    if v.is_integer() and abs(v) < 1e16:
+        return str(int(v))
+    return repr(v)
+
+
+def prec(e) -> int:
+    """How tightly an expression binds; a child printed where more is needed gets parentheses."""
+    if isinstance(e, Num):
+        return UNARY if e.value < 0 or math.copysign(1.0, e.value) < 0 else ATOM
+    if isinstance(e, Apply):
+        op = OPS.get(e.op)
+        return op.prec if op is not None else ATOM
+    return ATOM
+
+
+def _leading_name(e) -> str | None:
+    """The name a juxtaposed right factor would start with, or '(' / None when it cannot follow a number."""
+    while True:
+        if isinstance(e, (Var, Const)):
+            return e.name
+        if isinstance(e, Apply):
+            op = OPS.get(e.op)
+            if op is None or op.symbol is None:
+                return e.op
+            if e.op == "pow":
+                e = e.args[0]
+                continue
+            return "("
+        return None
+
+
+def _implicit(e: Apply) -> bool:
+    """Whether `a*b` prints as `ab`: a non-negative number before a name, a call or a parenthesis."""
+    a, b = e.args
+    if not (isinstance(a, Num) and prec(a) == ATOM) or isinstance(b, Num):
+        return False
+    lead = _leading_name(b) if prec(b) >= POWER else "("
+    return lead is not None and not _EXPONENT_LIKE.match(lead)
+
+
+def to_text(expr, *, explicit: bool = False, digits: int | None = None) -> str:
+    """Print an expression. `explicit` parenthesises every compound operand, so `1/2x` shows as `(1/2)*x`."""
+    out: list[str] = []
+    stack: list = [(expr, 0)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+            continue
+        e, need = item
+        if isinstance(e, Num):
+            text = number_text(e.value, digits)
+            out.append(f"({text})" if prec(e) < need else text)
+        elif isinstance(e, (Var, Const)):
+            out.append(e.name)
+        else:
+            stack.extend(reversed(_pieces(e, need, explicit)))
+    return "".join(out)
+
+
+def _pieces(e: Apply, need: int, explicit: bool) -> list:
+    """One level of an application: strings to emit and (child, required precedence) pairs to print."""
+    op = OPS.get(e.op)
+    if op is None or op.symbol is None:
+        parts: list = [e.op + "("]
+        for i, a in enumerate(e.args):
+            parts += [", "] if i else []
+            parts.append((a, 0))
+        return parts + [")"]
+    p = op.prec
+    if explicit:
+        inner = ATOM if p < ATOM else 0
+        left, right = inner, inner
+    elif op.arity == 1:
+        left = right = UNARY
+    elif e.op == "pow":
+        left, right = ATOM, UNARY  # right-associative, and the exponent may carry a sign: 2^-x
+    else:
+        left, right = p, p + 1  # left-associative: a - (b - c) keeps its parentheses
+    if op.arity == 1:
+        body = [op.symbol, (e.args[0], right)]
+    elif e.op == "mul" and not explicit and _implicit(e):
+        body = [(e.args[0], left), (e.args[1], POWER)]
+    else:
+        sym = f" {op.symbol} " if p == 1 else op.symbol
+        body = [(e.args[0], left), sym, (e.args[1], right)]
+    return ["(", *body, ")"] if p < need else body

@@ -1,0 +1,157 @@
+"""Text → AST: the LALR parser of grammar/dcalc.lark, building the AST during the reductions.
+
+Lark's inline `transformer=` runs a callback at each LALR reduction, so no tree is built and nothing recurses: an
+expression nested 100,000 deep parses like a flat one. Lark's errors become ParseError with a span and the expected
+tokens in words.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from importlib import resources
+
+from .errors import DcalcError, MathError, NameError_, ParseError
+from .expr import Apply, Assign, Const, Define, Num, Program, Var, neg
+from .ops import OPS
+
+# What an expected terminal is called in an error message.
+_WORDS = {"NUMBER": "a number", "NAME": "a name", "LPAR": "'('", "RPAR": "')'", "POW": "'^'", "$END": "the end",
+          "_SEP": "';'", "PI": "a name"}
+_ORDER = ["NUMBER", "NAME", "PI", "LPAR"]  # operands first, in this order
+_OPERAND = set(_ORDER)
+_OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "POW"}
+
+
+class _Reductions:
+    """One method per grammar alias, called by Lark as it reduces; each returns an AST node."""
+
+    def start(self, stmts):
+        return Program(tuple(stmts))
+
+    def assign(self, children):
+        target, expr = children
+        if isinstance(target, Var):
+            return Assign(target.name, expr, target.span)
+        if isinstance(target, Const):
+            raise NameError_(f"cannot assign to the constant '{target.name}'")
+        if isinstance(target, Apply) and target.span and all(isinstance(a, Var) for a in target.args):
+            return Define(target.op, tuple(a.name for a in target.args), expr, target.span)
+        raise ParseError("only a name or f(a, b, ...) can stand left of '='", span=_span_of(target))
+
+    def add(self, c): return Apply("add", (c[0], c[1]))
+    def sub(self, c): return Apply("sub", (c[0], c[1]))
+    def mul(self, c): return Apply("mul", (c[0], c[1]))
+    def div(self, c): return Apply("div", (c[0], c[1]))
+    def implicit_mul(self, c): return Apply("mul", (c[0], c[2]))
+    def pow(self, c): return Apply("pow", (c[0], c[2]))
+    def neg(self, c): return neg(c[0])
+    def pos(self, c): return c[0]
+    def group(self, c): return c[1]
+    def pi(self, c): return Const("pi")
+    def args(self, c): return c
+
+    def number(self, c):
+        tok = c[0]
+        v = float(tok)
+        if math.isinf(v):
+            raise MathError(f"the number {_clip(tok)} is too large for a double",
+                            span=(tok.start_pos, tok.end_pos))
+        return Num(v)
+
+    def name(self, c):
+        tok = c[0]
+        if tok in ("pi", "e"):
+            return Const(str(tok))
+        return Var(str(tok), (tok.start_pos, tok.end_pos))
+
+    def call(self, c):
+        tok, _, args, rpar = c
+        op = OPS.get(str(tok))
+        if op is not None and op.symbol is not None and op.name != "pow":  # add(…) is not a function of dcalc
+            raise NameError_(f"unknown function '{tok}'", span=(tok.start_pos, tok.end_pos))
+        return Apply(str(tok), tuple(args), (tok.start_pos, rpar.end_pos))
+
+
+class _Implicit:
+    """Post-lexer: a zero-width IMPLICIT token where juxtaposition means multiplication (2x, 2(x), (a)(b))."""
+
+    always_accept = ()
+
+    def process(self, stream):
+        from lark import Token
+        prev = None
+        for tok in stream:
+            t = tok.type
+            if (prev == "NUMBER" and t in ("NAME", "PI", "LPAR")) or (prev == "RPAR" and t == "LPAR"):
+                yield Token("IMPLICIT", "", tok.start_pos, tok.line, tok.column, tok.line, tok.column, tok.start_pos)
+            yield tok
+            prev = t
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    from lark import Lark
+    text = resources.files("dcalc.grammar").joinpath("dcalc.lark").read_text(encoding="utf-8")
+    return Lark(text, parser="lalr", lexer="basic", transformer=_Reductions(), postlex=_Implicit(),
+                maybe_placeholders=False, cache=True)  # LALR tables cached in the temp dir: cheap start-up
+
+
+def parse(text: str) -> Program:
+    """Parse a dcalc program (or a single expression) into its AST; errors are ParseError with a span."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+    try:
+        program = _parser().parse(text)
+    except UnexpectedCharacters as e:
+        ch = text[e.pos_in_stream]
+        raise ParseError(f"unexpected character {ch!r}{_expecting(e.allowed)}", source=text,
+                         span=(e.pos_in_stream, e.pos_in_stream + 1)) from None
+    except UnexpectedToken as e:
+        tok = e.token
+        if tok.type == "$END":
+            pos = len(text.rstrip())
+            raise ParseError(f"unexpected end of input{_expecting(e.accepts or e.expected)}", source=text,
+                             span=(pos, pos + 1)) from None
+        what = "a new line" if tok == "\n" else repr(str(tok)) if str(tok) else "a juxtaposition"
+        raise ParseError(f"unexpected {what}{_expecting(e.accepts or e.expected)}", source=text,
+                         span=(tok.start_pos, max(tok.end_pos, tok.start_pos + 1))) from None
+    except UnexpectedInput as e:  # pragma: no cover - other lark errors carry a position too
+        raise ParseError(f"syntax error: {e}", source=text) from None
+    except VisitError as e:  # an error raised inside a reduction callback
+        raise e.orig_exc.at(text) from None
+    except DcalcError as e:
+        raise e.at(text) from None
+    return Program(program.stmts, text)
+
+
+def _expecting(names) -> str:
+    """' (expected a number, a name or '(')': Lark's terminal names in words, operands first."""
+    names = set(names) - {"IMPLICIT", "COMMENT", "WS"}
+    if names & _OPERAND:
+        names -= {"MINUS", "PLUS"}  # a sign is always possible before an operand; leave it unsaid
+    if names & _OPERATORS:
+        names = (names - _OPERATORS) | {"an operator"}
+    words = []
+    for n in sorted(names, key=lambda n: (_ORDER.index(n) if n in _OPERAND else 9, n == "$END", n)):
+        w = _WORDS.get(n) or (n if n == "an operator" else _terminal_text(n))
+        if w not in words:
+            words.append(w)
+    if not words:
+        return ""
+    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    return f" (expected {listed})"
+
+
+def _terminal_text(name: str) -> str:
+    try:
+        return repr(_parser().get_terminal(name).pattern.value)
+    except KeyError:
+        return name.lower()
+
+
+def _span_of(e):
+    return getattr(e, "span", None)
+
+
+def _clip(text: str, n: int = 20) -> str:
+    return text if len(text) <= n else text[:n] + "…"

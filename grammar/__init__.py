@@ -1,0 +1,1 @@
+"""The dcalc grammar (dcalc.lark), shipped as package data of dcalc.grammar."""
