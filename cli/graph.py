@@ -95,7 +95,8 @@ class _Builder:
         return i
 
     def const(self, value: float, expr: Expr) -> int:
-        return self.add(Node(None, "const", value=value, expr=expr), ("const", value, expr))
+        key = ("num", value) if isinstance(expr, Num) else ("const", expr.name)
+        return self.add(Node(None, "const", value=value, expr=expr), key)
 
     def lower(self, expr: Expr, env: dict[str, int], functions: dict[str, Define]) -> int:
         """Lower one expression iteratively: a stack of work items and a stack of finished node indices."""
@@ -126,13 +127,18 @@ class _Builder:
 
     def apply(self, op: Op, args: tuple[int, ...]) -> int:
         nodes = self.nodes
+        key = (op.name, args)
+        if key in self.index:
+            return self.index[key]
         if all(nodes[a].kind == "const" for a in args):  # no variable below: fold to a constant now
             formula = Apply(op.name, tuple(nodes[a].expr if nodes[a].name is None else Var(nodes[a].name)
                                            for a in args))
-            value = checked(op, [nodes[a].value for a in args], to_text(formula), None, self.source,
-                            [to_text(f) for f in formula.args])
-            return self.const(value, formula)
-        return self.add(Node(None, "node", op, args), (op.name, args))
+            value = op.value(*(nodes[a].value for a in args))
+            if value - value != 0:  # name the culprit (text only now: printing every constant would be quadratic)
+                checked(op, [nodes[a].value for a in args], to_text(formula), None, self.source,
+                        [to_text(f) for f in formula.args])
+            return self.add(Node(None, "const", value=value, expr=formula), key)
+        return self.add(Node(None, "node", op, args), key)
 
 
 def _finish(nodes: list[Node], output: int, source: str, taken: set[str]) -> Graph:
