@@ -1,0 +1,147 @@
+"""AST → LaTeX math, from the primitive table's `latex` templates, with precedence-driven parentheses.
+
+Iterative like printing.to_text: a stack of pending pieces instead of recursion, so a 100,000-deep expression prints.
+A template such as `\\frac{{{a}}}{{{b}}}` is split once into literal text and argument slots; each slot gets the
+binding strength its child needs, read from the template (a slot right before `^` is a base) and the operator.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+from string import Formatter
+
+from .expr import Apply, Const, Num, Var
+from .ops import OPS
+from .printing import number_text
+
+ADD, MUL, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
+BASE = 6  # a power's base: only a name or a plain number goes there without parentheses
+
+_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu", "nu",
+          "xi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda",
+          "Xi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
+_INDEXED = re.compile(r"([A-Za-z]+)_?(\d+)")  # x1, u2, x_10 → x_{1}, u_{2}, x_{10}
+
+
+def name_latex(name: str) -> str:
+    """A variable or node name as LaTeX: `u2` → `u_{2}`, `alpha` → `\\alpha`, `rate_2` → `\\mathit{rate\\_2}`."""
+    if name == "pi" or name == "π":
+        return "\\pi"
+    m = _INDEXED.fullmatch(name)
+    if m:
+        return f"{name_latex(m.group(1))}_{{{m.group(2)}}}"
+    if len(name) == 1:
+        return name
+    if name in _GREEK:
+        return "\\" + name
+    return "\\mathit{" + name.replace("_", "\\_") + "}"
+
+
+def number_latex(v: float, digits: int | None = None) -> str:
+    """A number as LaTeX: the shortest round-trip text, with `1e-05` written `1 \\times 10^{-5}`."""
+    if math.isinf(v):
+        return "-\\infty" if v < 0 else "\\infty"
+    if math.isnan(v):
+        return "\\mathrm{NaN}"
+    text = number_text(v, digits)
+    if "e" in text:
+        mantissa, exp = text.split("e")
+        return f"{mantissa} \\times 10^{{{int(exp)}}}"
+    return text
+
+
+@lru_cache(maxsize=None)
+def _template(op_name: str) -> tuple:
+    """The template of an op as a tuple of literal strings and argument indices (0 for {a}, 1 for {b})."""
+    pieces: list = []
+    for literal, field, _, _ in Formatter().parse(OPS[op_name].latex):
+        if literal:
+            pieces.append(literal)
+        if field is not None:
+            pieces.append("ab".index(field))
+    return tuple(pieces)
+
+
+def _prec(e) -> int:
+    """How tightly e binds once printed in LaTeX: a \\frac or a function call is as tight as a name."""
+    if isinstance(e, Num):
+        return UNARY if math.copysign(1.0, e.value) < 0 else (MUL if "e" in number_text(e.value) else BASE)
+    if isinstance(e, Apply):
+        op = OPS.get(e.op)
+        if op is None or op.symbol is None or e.op == "div":
+            return ATOM
+        return op.prec
+    return BASE
+
+
+def _needs(e: Apply) -> list[int]:
+    """The binding strength each argument slot of e's template requires."""
+    op = OPS[e.op]
+    pieces = _template(e.op)
+    needs = [0] * op.arity
+    for j, piece in enumerate(pieces):
+        if isinstance(piece, int):
+            before = pieces[j - 1] if j and isinstance(pieces[j - 1], str) else ""
+            after = pieces[j + 1] if j + 1 < len(pieces) and isinstance(pieces[j + 1], str) else ""
+            if after.startswith("^"):
+                needs[piece] = BASE
+            elif before.endswith("{") and after.startswith("}"):
+                needs[piece] = 0  # a braced group (\frac{a}{b}, x^{b}, \sqrt{a}) needs no parentheses
+            elif op.symbol is not None:
+                needs[piece] = _operand_need(op, piece, e.args[piece])
+    return needs
+
+
+def _operand_need(op, k: int, child) -> int:
+    if op.arity == 1:
+        return POWER  # -(-x) and -(a + b) keep their parentheses
+    if k == 0:
+        return op.prec
+    if _prec(child) == UNARY:
+        return POWER  # a signed right operand is parenthesised: a - (-b), a \cdot (-1)
+    return op.prec + 1  # left-associative: a - (b - c) keeps its parentheses
+
+
+def _juxtaposed(e: Apply) -> bool:
+    """Whether a product prints as `2 x` rather than `2 \\cdot x`: a plain number before a name, call or power."""
+    a, b = e.args
+    return _prec(a) == BASE and isinstance(a, Num) and not isinstance(b, Num) and _prec(b) >= POWER and not (
+        isinstance(b, Apply) and b.op == "pow" and isinstance(b.args[0], Num))
+
+
+def to_latex(expr, *, digits: int | None = None) -> str:
+    """Print an expression as LaTeX math (no surrounding `$`)."""
+    out: list[str] = []
+    stack: list = [(expr, 0)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+            continue
+        e, need = item
+        if isinstance(e, Num):
+            text = number_latex(e.value, digits)
+            out.append(f"\\left({text}\\right)" if _prec(e) < need else text)
+        elif isinstance(e, (Var, Const)):
+            out.append(name_latex(e.name))
+        else:
+            stack.extend(reversed(_pieces(e, need)))
+    return "".join(out)
+
+
+def _pieces(e: Apply, need: int) -> list:
+    """One level of an application: strings to emit and (child, required strength) pairs to print."""
+    if e.op not in OPS:  # a user function call, before lowering inlines it
+        parts: list = [f"\\operatorname{{{e.op}}}\\left("]
+        for i, a in enumerate(e.args):
+            parts += [", "] if i else []
+            parts.append((a, 0))
+        return parts + ["\\right)"]
+    if e.op == "mul" and _juxtaposed(e):
+        body: list = [(e.args[0], MUL), " ", (e.args[1], POWER)]
+    else:
+        needs = _needs(e)
+        body = [p if isinstance(p, str) else (e.args[p], needs[p]) for p in _template(e.op)]
+    return ["\\left(", *body, "\\right)"] if _prec(e) < need else body
