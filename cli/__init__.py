@@ -13,6 +13,8 @@ Everything is imported lazily, so that `dcalc --help` does not pay for the parse
 
 from __future__ import annotations
 
+import sys
+
 __version__ = "0.1.0"
 __all__ = ["parse", "compile", "evaluate", "derivative", "gradient", "DcalcError"]
 
@@ -68,3 +70,15 @@ def __getattr__(name):
         from .errors import DcalcError
         return DcalcError
     raise AttributeError(name)
+
+
+class _Package(type(sys)):
+    """The first import of the submodule dcalc.evaluate sets the package attribute `evaluate` to that module, which
+    would replace the function dcalc.evaluate; this keeps the function (the module stays in sys.modules)."""
+
+    def __setattr__(self, name, value):
+        if not (name == "evaluate" and isinstance(value, type(sys))):
+            super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

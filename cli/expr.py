@@ -38,6 +38,7 @@ class Num(Expr):
 @dataclass(frozen=True, slots=True)
 class Const(Expr):
     name: str  # 'pi' or 'e'
+    span: Span | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

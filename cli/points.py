@@ -16,6 +16,8 @@ def constant(text: str, what: str) -> float:
             return v
     except ValueError:
         pass
+    if not text.strip():
+        raise UsageError(f"{what}: no value given")
     from .evaluate import value
     from .graph import lower
     from .syntax import parse
@@ -44,6 +46,8 @@ def parse_point(text: str, inputs: list[str]) -> dict[str, float]:
     """A point for an expression with these inputs; every input must get a value, and nothing else may."""
     parts = split_top(text)
     if len(parts) == 1 and "=" not in parts[0]:
+        if not inputs:
+            raise UsageError(f"--at {text}: the expression has no free variables, so it needs no --at")
         if len(inputs) != 1:
             need = ",".join(f"{n}=VALUE" for n in inputs) or "nothing"
             raise UsageError(f"--at {text}: a bare value needs exactly one free variable, "

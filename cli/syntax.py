@@ -30,14 +30,15 @@ class _Reductions:
         return Program(tuple(stmts))
 
     def assign(self, children):
-        target, expr = children
+        target, equal, expr = children
         if isinstance(target, Var):
             return Assign(target.name, expr, target.span)
+        span = _span_of(target) or (equal.start_pos, equal.end_pos)  # no span of its own: point at the '='
         if isinstance(target, Const):
-            raise NameError_(f"cannot assign to the constant '{target.name}'")
+            raise NameError_(f"cannot assign to the constant '{target.name}'", span=span)
         if isinstance(target, Apply) and target.span and all(isinstance(a, Var) for a in target.args):
             return Define(target.op, tuple(a.name for a in target.args), expr, target.span)
-        raise ParseError("only a name or f(a, b, ...) can stand left of '='", span=_span_of(target))
+        raise ParseError("only a name or f(a, b, ...) can stand left of '='", span=span)
 
     def add(self, c): return Apply("add", (c[0], c[1]))
     def sub(self, c): return Apply("sub", (c[0], c[1]))
@@ -48,7 +49,7 @@ class _Reductions:
     def neg(self, c): return neg(c[0])
     def pos(self, c): return c[0]
     def group(self, c): return c[1]
-    def pi(self, c): return Const("pi")
+    def pi(self, c): return Const("pi", (c[0].start_pos, c[0].end_pos))
     def args(self, c): return c
 
     def number(self, c):
@@ -62,7 +63,7 @@ class _Reductions:
     def name(self, c):
         tok = c[0]
         if tok in ("pi", "e"):
-            return Const(str(tok))
+            return Const(str(tok), (tok.start_pos, tok.end_pos))
         return Var(str(tok), (tok.start_pos, tok.end_pos))
 
     def call(self, c):
@@ -104,15 +105,15 @@ def parse(text: str) -> Program:
         program = _parser().parse(text)
     except UnexpectedCharacters as e:
         ch = text[e.pos_in_stream]
-        raise ParseError(f"unexpected character {ch!r}{_expecting(e.allowed)}", source=text,
-                         span=(e.pos_in_stream, e.pos_in_stream + 1)) from None
+        raise ParseError(f"unexpected character {ch!r}{_expecting(_accepted(text[:e.pos_in_stream]))}",
+                         source=text, span=(e.pos_in_stream, e.pos_in_stream + 1)) from None
     except UnexpectedToken as e:
         tok = e.token
         if tok.type == "$END":
             pos = len(text.rstrip())
             raise ParseError(f"unexpected end of input{_expecting(e.accepts or e.expected)}", source=text,
                              span=(pos, pos + 1)) from None
-        what = "a new line" if tok == "\n" else repr(str(tok)) if str(tok) else "a juxtaposition"
+        what = "end of line" if tok == "\n" else repr(str(tok)) if str(tok) else "juxtaposition"
         raise ParseError(f"unexpected {what}{_expecting(e.accepts or e.expected)}", source=text,
                          span=(tok.start_pos, max(tok.end_pos, tok.start_pos + 1))) from None
     except UnexpectedInput as e:  # pragma: no cover - other lark errors carry a position too
@@ -122,6 +123,16 @@ def parse(text: str) -> Program:
     except DcalcError as e:
         raise e.at(text) from None
     return Program(program.stmts, text)
+
+
+def _accepted(prefix: str) -> set[str]:
+    """The terminals the parser accepts after `prefix` (the basic lexer's own list is every terminal)."""
+    try:
+        interactive = _parser().parse_interactive(prefix)
+        interactive.exhaust_lexer()
+        return interactive.accepts()
+    except Exception:  # noqa: BLE001 - the prefix has an error of its own: then say nothing about expectations
+        return set()
 
 
 def _expecting(names) -> str:
