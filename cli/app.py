@@ -88,14 +88,22 @@ def _missing(graph):
 
 
 def wrt_names(graph, wrt: Optional[str]) -> list[str]:
-    """The variables named by --wrt (comma-separated), each checked; all inputs when --wrt is absent."""
+    """The variables named by --wrt (comma-separated), each checked, in order of first appearance; all inputs when
+    --wrt is absent."""
     if wrt is None:
         return list(graph.inputs)
-    from .points import parse_point
+    import difflib
+    from .errors import UsageError
     names = [w.strip() for w in wrt.split(",") if w.strip()]
-    parse_point(",".join(f"{n}=0" for n in names) + "".join(f",{n}=0" for n in graph.inputs if n not in names),
-                graph.inputs)  # the same checks and did-you-mean as --at
-    return names
+    if not names:
+        raise UsageError(f"--wrt {wrt!r}: name at least one variable")
+    for n in names:
+        if n not in graph.inputs:
+            near = difflib.get_close_matches(n, graph.inputs, n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            raise UsageError(f"--wrt {wrt}: the expression has no variable '{n}'{hint}; "
+                             f"its variables: {', '.join(graph.inputs) or 'none'}")
+    return [n for n in graph.inputs if n in names]
 
 
 def emit(line: str) -> None:
@@ -150,8 +158,7 @@ def grad_command(
             emit(json_line({"at": point, "value": v, "direction": seed, "derivative": d}) if as_json
                  else number(d, digits))
             continue
-        full = gradient(graph, vals)
-        grad = {n: full[n] for n in names}
+        grad = gradient(graph, vals, None if len(names) == len(graph.inputs) else names)
         if as_json:
             emit(json_line({"at": point, "value": v, "gradient": grad}))
         elif len(grad) == 1:

@@ -84,7 +84,7 @@ _TABLE = [
     # a^b, b*a^(b-1): with a constant exponent b is inactive, so ∂/∂b = a^b ln(a) is never evaluated (x^2 at x = -1)
     Op("pow", 2, _safe(math.pow), (lambda a, b: b * a ** (b - 1), lambda a, b: a ** b * ln(a)),
        lambda a, b: a > 0 or (a == 0 and b >= 0) or (a < 0 and float(b).is_integer()),
-       "a > 0, or a = 0 and b ≥ 0, or b an integer",
+       "a > 0, or a = 0 and b ≥ 0, or a < 0 and b an integer",
        symbol="^", prec=4, latex="{a}^{{{b}}}", sample=((0.2, 3), (-3, 3)), doc="a ^ b, also a ** b and pow(a, b)"),
     # trigonometric
     Op("sin", 1, math.sin, (lambda a: cos(a),), latex="\\sin\\left({a}\\right)", doc="sine"),

@@ -52,14 +52,18 @@ def numeric_rules(name: str) -> tuple:
     return tuple(out)
 
 
-def local_partials(graph: Graph, i: int, vals: list[float]) -> list[float | None]:
-    """∂node_i/∂(each argument) at these values; None for arguments that depend on no input (never evaluated)."""
+def local_partials(graph: Graph, i: int, vals: list[float], active: list[bool] | None = None) -> list[float | None]:
+    """∂node_i/∂(each argument) at these values; None for arguments that depend on no input (never evaluated).
+
+    `active` narrows "depends on an input" to the inputs being differentiated by: grad --wrt x of x^y at x = -2 then
+    never evaluates ∂/∂y = x^y·ln(x)."""
     node = graph.nodes[i]
     args = [vals[a] for a in node.args]
     rules = numeric_rules(node.op.name)
+    active = graph.active if active is None else active
     out: list[float | None] = []
     for k, a in enumerate(node.args):
-        if not graph.active[a] or rules[k] is None:
+        if not active[a] or rules[k] is None:
             out.append(None)
             continue
         p = rules[k](args)
@@ -73,8 +77,10 @@ def _not_differentiable(graph: Graph, i: int, k: int, args: list[float]) -> NotD
     node = graph.nodes[i]
     op: Op = node.op
     names = [graph.nodes[a].name for a in node.args]
-    at = ", ".join(f"{n} = {number_text(v)}" for n, v in zip(names, args) if n)
+    at = ", ".join(dict.fromkeys(f"{n} = {number_text(v)}" for n, v in zip(names, args) if n))  # x^x: x once
     wrt = "" if op.arity == 1 else f" with respect to {names[k]}"
+    if op.arity > 1 and names.count(names[k]) > 1:  # x^x: say which of its places
+        wrt = f" with respect to its {('first', 'second')[k]} argument {names[k]}"
     sides = _one_sided(op, k, args)
     if not sides:
         rule = to_text(op.rule(k, *(graph.ref(a) for a in node.args)))
@@ -85,21 +91,40 @@ def _not_differentiable(graph: Graph, i: int, k: int, args: list[float]) -> NotD
 
 def _one_sided(op: Op, k: int, args: list[float]) -> str:
     """The left and right derivatives, read off the rule just beside the point: a value that keeps growing as the
-    probe closes in (h = 1e-6, then 1e-12) is an infinite one-sided derivative."""
+    probe closes in (h = 1e-6, then 1e-12) is an infinite one-sided derivative. The rule alone cannot see a jump
+    (∂atan2(y, x)/∂y is 0 beside (0, 0), yet atan2 jumps from -π/2 to π/2), so a finite answer must also agree with
+    the value's own difference quotient."""
     rule = numeric_rules(op.name)[k]
     x = args[k]
     found = []
     for side, sign in (("left", -1), ("right", 1)):
         probes = []
         for h in (1e-6, 1e-12):
-            near = list(args)
-            near[k] = x + sign * (abs(x) or 1.0) * h
-            probes.append(rule(near) if op.defined is None or op.defined(*near) else math.nan)
+            probes.append(_beside(op, args, k, sign * (abs(x) or 1.0) * h, rule))
         far, close = probes
         if close - close != 0 and not math.isinf(close) or far - far != 0 and not math.isinf(far):
             continue
         if math.isinf(close) or abs(close) > 10 * abs(far):
             found.append(f"{side} derivative {'+' if close > 0 else '-'}inf")
-        else:
-            found.append(f"{side} derivative {'+' if close > 0 else ''}{number_text(round(close, 9) + 0.0)}")
+            continue
+        q1, q2 = (_quotient(op, args, k, sign * (abs(x) or 1.0) * h) for h in (1e-7, 1e-9))
+        if q2 - q2 != 0:
+            continue
+        if abs(q2 - close) > 1e-3 * (1 + abs(close)):  # the value jumps or bends where the rule does not see it
+            if abs(q2) > 10 * abs(q1):
+                found.append(f"{side} derivative {'+' if q2 > 0 else '-'}inf")
+            continue
+        found.append(f"{side} derivative {'+' if close > 0 else ''}{number_text(round(close, 9) + 0.0)}")
     return ": " + ", ".join(found) if found else ""
+
+
+def _beside(op: Op, args: list[float], k: int, step: float, rule) -> float:
+    near = list(args)
+    near[k] += step
+    return rule(near) if op.defined is None or op.defined(*near) else math.nan
+
+
+def _quotient(op: Op, args: list[float], k: int, step: float) -> float:
+    near = list(args)
+    near[k] += step
+    return (op.value(*near) - op.value(*args)) / step

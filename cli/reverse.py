@@ -10,21 +10,33 @@ from .graph import Graph
 from .partials import local_partials
 
 
-def adjoints(graph: Graph, vals: list[float]) -> list[float | None]:
-    """∂(output)/∂(node) for every node."""
+def adjoints(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> list[float | None]:
+    """∂(output)/∂(node) for every node; with `wrt`, only for the nodes that depend on those inputs (the others'
+    partials are never evaluated, so grad --wrt x of x^y at x = -2 does not trip over ln(-2))."""
+    active = None if wrt is None else reach(graph, wrt)
     adj: list[float | None] = [None] * len(graph.nodes)
     adj[graph.output] = 1.0
     for i in range(graph.output, -1, -1):
         node = graph.nodes[i]
         if adj[i] is None or node.kind != "node":
             continue
-        for a, p in zip(node.args, local_partials(graph, i, vals)):
+        for a, p in zip(node.args, local_partials(graph, i, vals, active)):
             if p is not None:
                 adj[a] = adj[i] * p if adj[a] is None else adj[a] + adj[i] * p
     return adj
 
 
-def gradient(graph: Graph, vals: list[float]) -> dict[str, float]:
-    """∂f/∂x for every input x, zeros included, in order of first appearance."""
-    adj = adjoints(graph, vals)
-    return {n.name: (adj[i] or 0.0) + 0.0 for i, n in enumerate(graph.nodes) if n.kind == "input"}
+def reach(graph: Graph, wrt: list[str]) -> list[bool]:
+    """Whether each node depends on one of the inputs named in `wrt`."""
+    names = set(wrt)
+    out: list[bool] = []
+    for n in graph.nodes:
+        out.append(n.name in names if n.kind == "input" else n.kind == "node" and any(out[a] for a in n.args))
+    return out
+
+
+def gradient(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> dict[str, float]:
+    """∂f/∂x for every input x (or those in `wrt`), zeros included, in order of first appearance."""
+    adj = adjoints(graph, vals, wrt)
+    return {n.name: (adj[i] or 0.0) + 0.0 for i, n in enumerate(graph.nodes)
+            if n.kind == "input" and (wrt is None or n.name in wrt)}
