@@ -1,0 +1,198 @@
+"""Symbolic differentiation: the total-derivative rule du/dx = Σ ∂u/∂v · dv/dx carried with formulas.
+
+The graph is first stated as one expression in the free variables (intermediate variables and user functions inlined,
+shared pieces kept as shared objects: a DAG). Walking that DAG in evaluation order, each node's derivative is the sum,
+over the arguments that depend on the variable, of the table's partial rule (`Op.rule`) at the argument expressions
+times the argument's derivative. Everything is built through one Simplifier, so results stay small and shared, and a
+derivative can be differentiated again for higher orders. Printing keeps big shared pieces as named definitions.
+"""
+
+from __future__ import annotations
+
+from .errors import UsageError
+from .expr import Apply, Assign, Const, CONSTANTS, Num, Program, Var, wrap
+from .graph import Graph, checked
+from .ops import OPS
+from .printing import to_text
+from .simplify import Simplifier
+
+_INLINE_LIMIT = 400  # print one expression while it has at most this many nodes, or is not much larger than its DAG
+
+
+def expression(graph: Graph, s: Simplifier):
+    """The graph's output as one simplified expression in its free variables (a DAG of shared nodes)."""
+    exprs: list = []
+    for i, node in enumerate(graph.nodes):
+        if node.kind == "input":
+            exprs.append(s.simplify(Var(node.name)))
+        elif node.kind == "const":
+            exprs.append(s.simplify(node.expr))
+        else:
+            exprs.append(s.apply(node.op.name, *(exprs[a] for a in node.args)))
+    return exprs[graph.output]
+
+
+def _postorder(expr) -> list:
+    """The distinct nodes of a DAG, each after its arguments (iterative, by identity)."""
+    seen: set[int] = set()
+    order = []
+    stack = [(expr, False)]
+    while stack:
+        e, ready = stack.pop()
+        if ready:
+            order.append(e)
+        elif id(e) not in seen:
+            seen.add(id(e))
+            stack.append((e, True))
+            if isinstance(e, Apply):
+                stack.extend((a, False) for a in reversed(e.args) if id(a) not in seen)
+    return order
+
+
+def derive(expr, wrt: str, s: Simplifier):
+    """d(expr)/d(wrt): tangents in evaluation order; an argument without one (a structural zero) is skipped."""
+    tangent: dict[int, object] = {}
+    for e in _postorder(expr):
+        if isinstance(e, Var) and e.name == wrt:
+            tangent[id(e)] = s.one
+        elif isinstance(e, Apply):
+            op = OPS[e.op]
+            total = None
+            for k, a in enumerate(e.args):
+                da = tangent.get(id(a))
+                partial = None if da is None else op.rule(k, *e.args)
+                if partial is None:
+                    continue
+                term = s.apply("mul", s.simplify(wrap(partial)), da)
+                total = term if total is None else s.apply("add", total, term)
+            if total is not None and not (isinstance(total, Num) and total.value == 0):
+                tangent[id(e)] = total
+    return tangent.get(id(expr), s.zero)
+
+
+def wrt_list(graph: Graph, wrt: list[str] | None, order: int | None) -> list[str]:
+    """The variables to differentiate by, one per order: `--wrt x --order 3` is x,x,x; `--wrt x,y` is ∂²/∂x∂y."""
+    names = list(wrt) if wrt else []
+    if not names:
+        if len(graph.inputs) != 1:
+            have = ", ".join(graph.inputs) or "none"
+            raise UsageError(f"say which variable to differentiate by with --wrt (the variables: {have})")
+        names = [graph.inputs[0]]
+    if order is None:
+        return names
+    if order < 1:
+        raise UsageError(f"--order must be at least 1, not {order}")
+    if len(names) == 1:
+        return names * order
+    if len(names) != order:
+        raise UsageError(f"--order {order} does not match the {len(names)} variables of --wrt; give one variable "
+                         f"or exactly {order}")
+    return names
+
+
+def differentiate(graph: Graph, names: list[str], s: Simplifier | None = None):
+    """The derivative of the graph's output by each of `names` in turn, as a simplified expression."""
+    s = s or Simplifier()
+    expr = expression(graph, s)
+    for name in names:
+        expr = derive(expr, name, s)
+    return expr
+
+
+def program(expr, avoid) -> tuple[list[tuple[str, object]], object]:
+    """Definitions and a final expression stating expr; a shared node whose inlining would blow up the text is named
+    (d1, d2, … skipping the names in `avoid`), so the text stays about as large as the DAG."""
+    order = _postorder(expr)
+    tree: dict[int, int] = {}
+    for e in order:
+        tree[id(e)] = min(10 ** 12, 1 + sum(tree[id(a)] for a in e.args)) if isinstance(e, Apply) else 1
+    if tree[id(expr)] <= _INLINE_LIMIT or tree[id(expr)] <= 2 * len(order):
+        return [], expr
+    readers: dict[int, int] = {}
+    for e in order:
+        for a in (e.args if isinstance(e, Apply) else ()):
+            readers[id(a)] = readers.get(id(a), 0) + 1
+    taken = set(avoid)
+    counter = 0
+    definitions: list[tuple[str, object]] = []
+    shown: dict[int, object] = {}  # id → the node as printed: arguments replaced by the names of named nodes
+    size: dict[int, int] = {}  # printed size with named nodes counted as one
+    for e in order:
+        if not isinstance(e, Apply):
+            shown[id(e)], size[id(e)] = e, 1
+            continue
+        node = Apply(e.op, tuple(shown[id(a)] for a in e.args))
+        n = 1 + sum(size[id(a)] for a in e.args)
+        if readers.get(id(e), 0) >= 2 and n >= 4 and e is not expr:
+            counter += 1
+            while f"d{counter}" in taken:
+                counter += 1
+            name = f"d{counter}"
+            definitions.append((name, node))
+            node, n = Var(name), 1
+        shown[id(e)], size[id(e)] = node, n
+    return definitions, shown[id(expr)]
+
+
+def program_text(definitions, final, printer=to_text) -> str:
+    """The printed program: one definition per line, then the expression (valid dcalc input)."""
+    return "\n".join([f"{name} = {printer(e)}" for name, e in definitions] + [printer(final)])
+
+
+def node_count(definitions, final) -> int:
+    """The number of expression nodes in the printed text (a name counts as one)."""
+    total = 0
+    for e in [d for _, d in definitions] + [final]:
+        stack = [e]
+        while stack:
+            n = stack.pop()
+            total += 1
+            if isinstance(n, Apply):
+                stack.extend(n.args)
+    return total
+
+
+def value_of(expr, point: dict[str, float], source: str = "") -> float:
+    """The value of an expression DAG at a point (each shared node once), with dcalc's domain errors."""
+    vals: dict[int, float] = {}
+    for e in _postorder(expr):
+        if isinstance(e, Num):
+            vals[id(e)] = e.value
+        elif isinstance(e, Const):
+            vals[id(e)] = CONSTANTS[e.name]
+        elif isinstance(e, Var):
+            vals[id(e)] = float(point[e.name])
+        else:
+            op = OPS[e.op]
+            args = [vals[id(a)] for a in e.args]
+            v = op.value(*args)
+            if v - v != 0:
+                v = checked(op, args, _brief(e), None, source, [_brief(a) for a in e.args])
+            vals[id(e)] = v
+    return vals[id(expr)]
+
+
+def _brief(e, limit: int = 40) -> str:
+    """The text of e for a message, or its head alone when the whole would be long (a DAG may print huge)."""
+    stack, n = [e], 0
+    while stack and n <= limit:
+        x = stack.pop()
+        n += 1
+        stack.extend(x.args if isinstance(x, Apply) else ())
+    return to_text(e) if n <= limit else f"{e.op}(…)"
+
+
+def hessian(graph: Graph, point: dict[str, float], names: list[str]) -> dict[str, dict[str, float]]:
+    """∂²f/∂x∂y for x, y in names: exact second-derivative formulas evaluated at the point."""
+    s = Simplifier()
+    f = expression(graph, s)
+    out: dict[str, dict[str, float]] = {}
+    for x in names:
+        fx = derive(f, x, s)
+        out[x] = {y: value_of(derive(fx, y, s), point, graph.source) + 0.0 for y in names}
+    return out
+
+
+def as_program(definitions, final) -> Program:
+    """The printed program as an AST (for renderers that take one)."""
+    return Program(tuple(Assign(n, e) for n, e in definitions) + (final,))
