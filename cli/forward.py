@@ -13,12 +13,15 @@ from .partials import local_partials
 def tangents(graph: Graph, vals: list[float], seed: dict[str, float]) -> list[float | None]:
     """d(node)/dt for every node, where each input x moves as seed[x]·t (seed {x: 1} gives d/dx)."""
     tan: list[float | None] = [None] * len(graph.nodes)
+    live = [False] * len(graph.nodes)  # tangent not structurally zero: only those partials are evaluated (x^y, d/dx)
     for i, node in enumerate(graph.nodes):
         if node.kind == "input":
-            tan[i] = float(seed[node.name]) if node.name in seed else None
-        elif node.kind == "node" and any(tan[a] is not None for a in node.args):
+            tan[i] = float(seed[node.name]) if seed.get(node.name, 0) != 0 else None
+            live[i] = tan[i] is not None
+        elif node.kind == "node" and any(live[a] for a in node.args):
+            live[i] = True
             total = 0.0
-            for a, p in zip(node.args, local_partials(graph, i, vals)):
+            for a, p in zip(node.args, local_partials(graph, i, vals, live)):
                 if tan[a] is not None:
                     total += p * tan[a]
             tan[i] = total
