@@ -21,6 +21,40 @@ def point_text(point: dict[str, float], digits: int | None = None) -> str:
     return ", ".join(f"{k} = {number(v, digits)}" for k, v in point.items())
 
 
+CHECK_METHODS = ("forward", "reverse", "symbolic", "finite_difference")
+
+
+def check_record(checked, names: list[str], tolerance: float, at: dict | None = None, status: str | None = None):
+    """The JSON object of `dcalc check` at one point; in a batch with `status`, and null numbers for a failed row."""
+    if checked is None:
+        empty = dict.fromkeys(CHECK_METHODS + ("max_disagreement",))
+        return {"at": at, "ok": None, "tolerance": tolerance, "partials": {x: dict(empty) for x in names},
+                "status": status}
+    record = {"at": checked.at if at is None else at, "ok": checked.ok, "tolerance": checked.tolerance,
+              "partials": {x: {m: getattr(p, m) for m in CHECK_METHODS + ("max_disagreement",)}
+                           for x, p in checked.partials.items()}}
+    if at is not None:
+        record["status"] = status or "ok"
+    return record
+
+
+def check_text(checked, digits: int | None = None, heading: bool = True) -> str:
+    """A table: one row per partial, one column per method, then the largest disagreement; then the verdict."""
+    head = ["", "forward", "reverse", "symbolic", "finite difference", "disagreement"]
+    rows = [head] + [[f"∂f/∂{x}"] + [_maybe(getattr(p, m), digits) for m in CHECK_METHODS]
+                     + [f"{p.max_disagreement:.2g}"] for x, p in checked.partials.items()]
+    widths = [max(len(r[c]) for r in rows) for c in range(len(head))]
+    lines = [f"at {point_text(checked.at, digits)}"] if heading and checked.at else []
+    lines += ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+    verdict = "; ".join(checked.problems()) or (f"ok: forward, reverse and symbolic agree to rounding, the "
+                                                 f"finite difference within {checked.tolerance:g}")
+    return "\n".join(lines + [verdict if checked.ok else f"disagreement: {verdict}"])
+
+
+def _maybe(v: float | None, digits: int | None) -> str:
+    return "-" if v is None else number(v, digits)
+
+
 def error_text(err: DcalcError, width: int = 72) -> str:
     """`error: message`, then the source line with a caret under the span when there is one."""
     src, span = err.source, err.span

@@ -1,0 +1,279 @@
+"""Batches of points (--points): a CSV stream read in chunks, each chunk computed as columns, one result per row.
+
+The file is never loaded whole: rows are read a chunk at a time and their results written before the next chunk is
+read, so memory depends on the chunk size, not on the number of rows. A row that fails keeps its place in the output
+with its reason as `status` and no numbers; the batch goes on.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+
+from .errors import DcalcError, MathError, UsageError
+
+CHUNK = 4096  # rows per chunk: large enough that NumPy's per-call cost vanishes, small enough to stay in cache
+
+
+@dataclass
+class Chunk:
+    lines: list[int] = field(default_factory=list)  # line of each row in the file, for messages
+    cells: list[list[str]] = field(default_factory=list)  # each row as read, echoed by --format csv
+    columns: list[list[float]] = field(default_factory=list)  # per variable, the value of each row
+    status: list[str | None] = field(default_factory=list)  # None, or why the row failed
+
+
+class Points:
+    """A CSV source of points: a header row naming the variables, then one point per row."""
+
+    def __init__(self, path: str, inputs: list[str], ignore_extra: bool = False):
+        self.name = "standard input" if path == "-" else path
+        self.raw = _open(path)
+        self.size = _size(self.raw)
+        self.text = io.TextIOWrapper(self.raw, encoding="utf-8-sig", newline="")  # utf-8-sig: drop a BOM
+        self.reader = csv.reader(self.text)
+        self.inputs = inputs
+        self.header = self._header(ignore_extra)
+        self.index = [self.header.index(n) for n in inputs]
+
+    def position(self) -> int:
+        """Bytes read so far (for the progress bar)."""
+        try:
+            return self.raw.tell()
+        except (OSError, ValueError):
+            return 0
+
+    def _rows(self):
+        """The non-blank rows with their line numbers; a row of empty cells (',,' from a spreadsheet) is blank."""
+        try:
+            for row in self.reader:
+                if any(c.strip() for c in row):
+                    yield self.reader.line_num, row
+        except UnicodeDecodeError as e:
+            raise UsageError(f"{self.name} is not UTF-8 text (bad byte at offset {e.start} of a block near line "
+                             f"{self.reader.line_num + 1})") from None
+        except csv.Error as e:
+            raise UsageError(f"{self.name}, line {self.reader.line_num}: {e}") from None
+
+    def _header(self, ignore_extra: bool) -> list[str]:
+        self.rows = self._rows()
+        first = next(self.rows, None)
+        if first is None:
+            raise UsageError(f"{self.name} has no header row (expected the variables: {', '.join(self.inputs)})")
+        header = [c.strip() for c in first[1]]
+        seen = set()
+        for name in header:
+            if name in seen:
+                raise UsageError(f"{self.name}: the column '{name}' appears twice in the header")
+            seen.add(name)
+        missing = [n for n in self.inputs if n not in seen]
+        if missing:
+            raise UsageError(f"{self.name} has no column for the variable '{missing[0]}' "
+                             f"(its columns: {', '.join(header)}; the variables: {', '.join(self.inputs)})")
+        extra = [n for n in header if n not in self.inputs]
+        if extra and not ignore_extra:
+            raise UsageError(f"{self.name}: the column '{extra[0]}' is not a variable of the expression (its "
+                             f"variables: {', '.join(self.inputs) or 'none'}; --ignore-extra skips such columns)")
+        return header
+
+    def chunks(self, size: int = CHUNK):
+        """Chunks of at most `size` rows, in order."""
+        chunk = Chunk(columns=[[] for _ in self.inputs])
+        for line, row in self.rows:
+            self._add(chunk, line, row)
+            if len(chunk.lines) == size:
+                yield chunk
+                chunk = Chunk(columns=[[] for _ in self.inputs])
+        if chunk.lines:
+            yield chunk
+
+    def _add(self, chunk: Chunk, line: int, row: list[str]) -> None:
+        chunk.lines.append(line)
+        chunk.cells.append(row)
+        try:  # the fast path: every cell a plain finite number
+            point = [float(row[k]) for k in self.index]
+            if len(row) == len(self.header) and all(v - v == 0 for v in point):
+                for column, v in zip(chunk.columns, point):
+                    column.append(v)
+                chunk.status.append(None)
+                return
+        except (ValueError, IndexError):
+            pass
+        point, status = self._slow(row)
+        for column, v in zip(chunk.columns, point):
+            column.append(v)
+        chunk.status.append(status)
+
+    def _slow(self, row: list[str]) -> tuple[list[float], str | None]:
+        """The point of a row with constant expressions (pi/4) or a problem, which becomes the row's status."""
+        from .points import constant
+        if len(row) != len(self.header):
+            return [math.nan] * len(self.index), f"the row has {len(row)} cells, the header {len(self.header)}"
+        point, status = [], None
+        for name, k in zip(self.inputs, self.index):
+            try:
+                point.append(constant(row[k], f"column {name}"))
+            except DcalcError as e:  # the row fails, but its good cells are still echoed
+                point.append(math.nan)
+                status = status or e.message
+        return point, status
+
+    def close(self) -> None:
+        if self.raw is not sys.stdin.buffer:
+            self.text.close()
+        else:
+            self.text.detach()
+
+
+def _open(path: str):
+    if path == "-":
+        return sys.stdin.buffer
+    try:
+        return open(path, "rb")
+    except OSError as e:
+        raise UsageError(f"cannot read the points file {path!r}: {e.strerror or e}") from None
+
+
+def _size(raw) -> int | None:
+    """The size of a regular file (None for a pipe or a terminal: their length is unknown until the end)."""
+    try:
+        st = os.fstat(raw.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return None
+    import stat
+    return st.st_size if stat.S_ISREG(st.st_mode) else None
+
+
+class Progress:
+    """A progress bar on stderr, only when stderr is a terminal and the batch has run for a while."""
+
+    DELAY, EVERY = 1.0, 0.1  # seconds before it appears, seconds between redraws
+
+    def __init__(self, points: Points, stream=None):
+        self.points, self.stream = points, stream or sys.stderr
+        self.on = _is_tty(self.stream)
+        self.start = self.last = time.monotonic()
+        self.shown = False
+
+    def update(self, rows: int) -> None:
+        if not self.on:
+            return
+        now = time.monotonic()
+        if now - self.start < self.DELAY or now - self.last < self.EVERY:
+            return
+        self.last, self.shown = now, True
+        size = self.points.size
+        if size:
+            done = min(1.0, self.points.position() / size)
+            bar = "#" * int(30 * done)
+            self.stream.write(f"\r[{bar:<30}] {done:4.0%}  {rows:,} rows")
+        else:
+            self.stream.write(f"\r{rows:,} rows")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def _is_tty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@dataclass
+class Summary:
+    rows: int = 0
+    failed: int = 0  # rows without a result
+    disagreed: int = 0  # rows of `dcalc check` whose derivatives disagree
+    first: str | None = None  # the first failure: line and reason
+    first_disagreement: str | None = None
+
+    def count(self, chunk: Chunk, results) -> None:
+        self.rows += len(chunk.lines)
+        for k, (line, status) in enumerate(zip(chunk.lines, chunk.status)):
+            if status is None:
+                continue
+            if results.checks is not None and results.checks[k] is not None:
+                self.disagreed += 1
+                self.first_disagreement = self.first_disagreement or f"line {line}: {status}"
+            else:
+                self.failed += 1
+                self.first = self.first or f"line {line}: {status}"
+
+    def raise_if_failed(self, name: str) -> None:
+        """A disagreement is what `check` looks for, so it outranks a row that could not be computed."""
+        from .errors import CheckFailed
+        if self.disagreed:
+            raise CheckFailed(f"the derivatives disagree at {self.disagreed} of {self.rows} rows of {name}; "
+                              f"the first, {self.first_disagreement}")
+        if self.failed:
+            raise MathError(f"{self.failed} of {self.rows} rows of {name} failed; the first, {self.first}")
+
+
+def run(points: Points, compute, writer, progress: Progress | None = None) -> Summary:
+    """Read, compute and write chunk after chunk; the summary counts the rows and the failures."""
+    summary = Summary()
+    writer.begin(points.header)
+    try:
+        for chunk in points.chunks():
+            results = compute(chunk)
+            writer.write(chunk, results)
+            summary.count(chunk, results)
+            if progress is not None:
+                progress.update(summary.rows)
+    finally:
+        if progress is not None:
+            progress.done()
+        points.close()
+    return summary
+
+
+def evaluator(graph, names: list[str] | None):
+    """Chunk → Results: values (names None) or values and the gradient over `names`, computed as columns."""
+    import numpy as np
+
+    from . import columns
+    from .rows import Results
+
+    def compute(chunk: Chunk) -> Results:
+        rows = columns.Rows(chunk.status)
+        inputs = {x: np.array(col, dtype=float) for x, col in zip(graph.inputs, chunk.columns)}
+        vals = columns.evaluate(graph, inputs, rows)
+        if names is None:
+            return Results([], vals[graph.output].tolist())
+        grad = columns.gradient(graph, vals, names, rows)
+        return Results(names, vals[graph.output].tolist(), {x: g.tolist() for x, g in grad.items()})
+    return compute
+
+
+def checker(check):
+    """Chunk → Results of `dcalc check` row by row (a check is many scalar passes; it is not the fast path)."""
+    from .rows import Results
+
+    def compute(chunk: Chunk) -> Results:
+        out = []
+        for k, status in enumerate(chunk.status):
+            if status is not None:
+                out.append(None)
+                continue
+            point = {x: col[k] for x, col in zip(check.graph.inputs, chunk.columns)}
+            try:
+                checked = check.check(point)
+            except DcalcError as e:
+                chunk.status[k] = e.message
+                out.append(None)
+                continue
+            if not checked.ok:
+                chunk.status[k] = "; ".join(checked.problems())
+            out.append(checked)
+        return Results(check.names, checks=out, tolerance=check.tol)
+    return compute

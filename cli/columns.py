@@ -1,0 +1,156 @@
+"""Columns of points: the graph evaluated over NumPy arrays, one array per node and one row per point (--points).
+
+The same primitive table as the scalar interpreters: each op's NumPy function (`Op.numpy`) gives its values, and each
+partial rule is compiled into a closure over arrays exactly as partials.py compiles it into one over floats. Domain
+checks become masks: the first failure of a row (a value outside a domain, a partial that does not exist) is kept as
+that row's status, worded by the scalar checkers for that row alone, and the row is left out from then on. Only the
+batch path imports this module, so single-point calls never pay for NumPy.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+
+from .errors import MathError
+from .expr import CONSTANTS, Const, Num, Var, wrap
+from .graph import Graph, checked
+from .ops import Op
+from .partials import _not_differentiable, numeric_rules
+
+
+@cache
+def array_value(op: Op):
+    """The value rule of `op` over arrays: its NumPy function, or its scalar rule mapped over the rows."""
+    if op.numpy:
+        return getattr(np, op.numpy)
+    mapped = np.frompyfunc(op.value, op.arity, 1)
+    return lambda *args: mapped(*args).astype(float)
+
+
+def _compile(e, params: tuple[str, ...]):
+    """A closure computing rule formula e over argument arrays (a rule is a few nodes deep, so recursion is fine)."""
+    if isinstance(e, (Num, Const)):
+        c = e.value if isinstance(e, Num) else CONSTANTS[e.name]
+        return lambda args: c
+    if isinstance(e, Var):
+        k = params.index(e.name)
+        return lambda args: args[k]
+    from .ops import OPS
+    fn = array_value(OPS[e.op])
+    parts = [_compile(a, params) for a in e.args]
+    if e.op == "mul":  # the strong zero of partials.py: a zero factor is exact, 0·inf = 0 (x^0 at x = 0)
+        left, right = parts
+        return lambda args: np.where((l := left(args)) == 0, 0.0, l * right(args))
+    if len(parts) == 1:
+        (only,) = parts
+        return lambda args: fn(only(args))
+    left, right = parts
+    return lambda args: fn(left(args), right(args))
+
+
+@cache
+def array_rules(op: Op) -> tuple:
+    """Per argument of `op`: a function of the argument arrays giving that partial, or None if structurally zero."""
+    params = ("a", "b")[: op.arity]
+    rules = (op.rule(k, *map(Var, params)) for k in range(op.arity))
+    return tuple(None if r is None else _compile(wrap(r), params) for r in rules)
+
+
+class Rows:
+    """The status of each row of a chunk: None while it is fine, else the message of its first failure."""
+
+    def __init__(self, status: list[str | None]):
+        self.status = status
+        self.bad = np.array([s is not None for s in status], dtype=bool)
+
+    def fail(self, r: int, message: str) -> None:
+        self.status[r] = message
+        self.bad[r] = True
+
+    def new_failures(self, v) -> np.ndarray:
+        """The rows, still fine until now, where array v is not finite."""
+        return np.flatnonzero(~np.isfinite(v) & ~self.bad)
+
+
+def evaluate(graph: Graph, inputs: dict[str, np.ndarray], rows: Rows) -> list[np.ndarray]:
+    """The value of every node on every row; failing rows get their status and hold nan from then on."""
+    n = len(rows.status)
+    vals: list[np.ndarray] = []
+    with np.errstate(all="ignore"):
+        for i, node in enumerate(graph.nodes):
+            if node.kind == "input":
+                vals.append(np.where(rows.bad, np.nan, inputs[node.name]))
+            elif node.kind == "const":
+                vals.append(np.full(n, node.value))
+            else:
+                v = np.asarray(array_value(node.op)(*(vals[a] for a in node.args)), dtype=float)
+                for r in rows.new_failures(v):
+                    v[r] = _scalar_value(graph, i, vals, r, rows)
+                vals.append(v)
+    return vals
+
+
+def _scalar_value(graph: Graph, i: int, vals, r: int, rows: Rows) -> float:
+    """Row r of node i by the scalar rule, which names the node when it fails (NumPy and libm may differ by an ulp
+    near a domain's edge, and the scalar path is the reference)."""
+    node = graph.nodes[i]
+    args = [float(vals[a][r]) for a in node.args]
+    try:
+        return checked(node.op, args, graph.text(i), node.name, graph.source,
+                       [graph.nodes[a].name or graph.text(a) for a in node.args])
+    except MathError as e:
+        rows.fail(r, e.message)
+        return np.nan
+
+
+def active_for(graph: Graph, names: list[str]) -> list[bool]:
+    """Whether each node depends on one of the inputs in `names` (the others' partials are never evaluated)."""
+    wanted = set(names)
+    out: list[bool] = []
+    for n in graph.nodes:
+        out.append(n.name in wanted if n.kind == "input" else n.kind == "node" and any(out[a] for a in n.args))
+    return out
+
+
+def gradient(graph: Graph, vals: list[np.ndarray], names: list[str], rows: Rows) -> dict[str, np.ndarray]:
+    """∂f/∂x for each input x in `names` on every row, by one reverse pass over the columns:
+    adjoint(v) = Σ over readers u of adjoint(u)·∂u/∂v. Rows whose partials do not exist get their status."""
+    active = active_for(graph, names)
+    n = len(rows.status)
+    adj: list[np.ndarray | None] = [None] * len(graph.nodes)
+    adj[graph.output] = np.ones(n)
+    with np.errstate(all="ignore"):
+        for i in range(graph.output, -1, -1):
+            node = graph.nodes[i]
+            if adj[i] is None or node.kind != "node":
+                continue
+            args = [vals[a] for a in node.args]
+            for k, (a, rule) in enumerate(zip(node.args, array_rules(node.op))):
+                if rule is None or not active[a]:
+                    continue
+                p = np.broadcast_to(rule(args), (n,))
+                bad = rows.new_failures(p)
+                if len(bad):
+                    p = p.copy()
+                    for r in bad:
+                        p[r] = _scalar_partial(graph, i, k, args, r, rows)
+                term = adj[i] * p
+                adj[a] = term if adj[a] is None else adj[a] + term
+    index = {node.name: i for i, node in enumerate(graph.nodes) if node.kind == "input"}
+    grad = {x: np.zeros(n) if adj[index[x]] is None else adj[index[x]] + 0.0 for x in names}
+    for x, g in grad.items():  # finite partials can still multiply up to inf: that row has no usable gradient
+        for r in rows.new_failures(g):
+            rows.fail(r, f"overflow in ∂f/∂{x}: the derivative is too large for a double")
+    return grad
+
+
+def _scalar_partial(graph: Graph, i: int, k: int, args, r: int, rows: Rows) -> float:
+    """Partial k of node i on row r by the scalar rule; if it does not exist, the row fails with the scalar message."""
+    point = [float(a[r]) for a in args]
+    p = numeric_rules(graph.nodes[i].op.name)[k](point)
+    if p - p == 0:
+        return p
+    rows.fail(r, _not_differentiable(graph, i, k, point).message)
+    return np.nan
