@@ -167,6 +167,41 @@ def grad_command(
             emit("  ".join(f"∂f/∂{n} = {number(d, digits)}" for n, d in grad.items()))
 
 
+@app.command("trace")
+@handles_errors
+def trace_command(
+    expr: str = typer.Argument(..., help=EXPR_HELP, show_default=False),
+    at: Optional[str] = typer.Option(None, "--at", help="The point: '2' for one variable or 'x=2,y=-1.5'.",
+                                     show_default=False),
+    wrt: Optional[str] = typer.Option(None, "--wrt", show_default=False,
+                                      help="The variable (default: the only one; reverse mode needs none)."),
+    mode: str = typer.Option("forward", "--mode", help="forward (tangents d/dx) or reverse (adjoints ∂f/∂u)."),
+    fmt: str = typer.Option("text", "--format", help="text, json, latex, dot (Graphviz) or mermaid."),
+):
+    """How the derivative comes about, node by node. Example: dcalc trace "sin(x + x^2)" --at 2"""
+    from .errors import UsageError
+    from .graph import lower
+    from .render_trace import FORMATS, render
+    from .syntax import parse
+    from .trace import MODES, trace
+    if fmt not in FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if mode not in MODES:
+        raise UsageError(f"--mode must be forward or reverse, not {mode!r}")
+    program = parse(read_expr(expr))
+    graph = lower(program)
+    if wrt is not None:
+        names = wrt_names(graph, wrt)
+        if len(names) != 1:
+            raise UsageError(f"--wrt {wrt}: trace follows one variable; for the whole gradient use --mode reverse")
+        wrt = names[0]
+    (point,) = points(graph, [at] if at is not None else [])
+    t = trace(graph, point, wrt, mode)
+    colour = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    for piece in render(t, fmt, program, colour):
+        sys.stdout.write(piece if fmt == "json" else piece + "\n")
+
+
 def _direction(graph, text: str) -> dict[str, float]:
     """The seed of a directional derivative: a point-like vector; variables left out move by 0."""
     from .points import parse_point, split_top

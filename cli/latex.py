@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
+from functools import cache
 from string import Formatter
 
 from .expr import Apply, Const, Num, Var
@@ -52,7 +52,7 @@ def number_latex(v: float, digits: int | None = None) -> str:
     return text
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template(op_name: str) -> tuple:
     """The template of an op as a tuple of literal strings and argument indices (0 for {a}, 1 for {b})."""
     pieces: list = []

@@ -1,0 +1,418 @@
+"""A trace → text (a table for people), JSON (DESIGN.md's schema), LaTeX (an aligned block), DOT and Mermaid (the
+graph). No math: every number comes from the trace. Each renderer yields its output piece by piece, so a long trace
+is written as it is produced and never assembled into one string.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Iterator
+
+from .expr import Assign, Define, Program
+from .latex import name_latex, number_latex, to_latex
+from .printing import number_text, to_text
+from .trace import Row, Trace
+
+FORMATS = ("text", "json", "latex", "dot", "mermaid")
+MACRON = "\u0304"  # combining bar: ū2 is the adjoint of u2
+
+
+def render(t: Trace, fmt: str, program: Program | None = None, colour: bool = False) -> Iterator[str]:
+    """The trace in one of FORMATS, as pieces of text (each ends a line unless the format is JSON's single line)."""
+    if fmt == "json":
+        return json_pieces(t, program)
+    if fmt == "latex":
+        return latex_lines(t, program)
+    if fmt == "dot":
+        return dot_lines(t)
+    if fmt == "mermaid":
+        return mermaid_lines(t)
+    return text_lines(t, program, colour)
+
+
+# ---- shared wording -------------------------------------------------------------------------------------------------
+
+def read_as(program: Program | None, t: Trace) -> list[str]:
+    """The program as dcalc read it, fully parenthesised, one statement a line; a bare expression is f(x, …)."""
+    if program is None:
+        return [f"f({', '.join(t.graph.inputs)}) = {t.graph.text(t.graph.output)}"]
+    lines = []
+    for s in program.stmts:
+        if isinstance(s, Define):
+            lines.append(f"{s.name}({', '.join(s.params)}) = {to_text(s.body, explicit=True)}")
+        elif isinstance(s, Assign):
+            lines.append(f"{s.name} = {to_text(s.expr, explicit=True)}")
+        else:
+            lines.append(f"f({', '.join(t.graph.inputs)}) = {to_text(s, explicit=True)}")
+    return lines
+
+
+def _num(v: float) -> str:
+    return number_text(v)
+
+
+def _factor(v: float) -> str:
+    """A number inside a product: a negative one in parentheses, so 1·(-4) is not read as 1 - 4."""
+    s = number_text(v)
+    return f"({s})" if s.startswith("-") else s
+
+
+def _args(t: Trace) -> str:
+    return ", ".join(_num(v) for v in t.point.values())
+
+
+def _bar(name: str) -> str:
+    return name[0] + MACRON + name[1:]
+
+
+def _d(t: Trace) -> str:
+    """How the derivative with respect to wrt is named: df/dx for one input, ∂f/∂x for several."""
+    return "d" if len(t.graph.inputs) == 1 else "∂"
+
+
+# ---- text -----------------------------------------------------------------------------------------------------------
+
+def _width(s: str) -> int:
+    return sum(0 if unicodedata.combining(c) else 1 for c in s)
+
+
+def _paint(s: str, code: str, on: bool) -> str:
+    return f"\x1b[{code}m{s}\x1b[0m" if on and s else s
+
+
+def _definition(row: Row) -> str:
+    if row.kind == "input":
+        return f"{row.name} (input)"
+    if row.kind == "const":
+        return f"{row.name} (constant)"
+    return f"{row.name} = {to_text(row.formula)}"
+
+
+def _partials_text(row: Row) -> str:
+    out = []
+    for p in row.partials:
+        rule, value = to_text(p.rule), _num(p.value)
+        out.append(f"∂{row.name}/∂{p.name} = {value}" if rule == value else f"∂{row.name}/∂{p.name} = {rule} = {value}")
+    return ", ".join(out)
+
+
+def _total_text(t: Trace, row: Row) -> str:
+    """du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx = 1 + 1·4 = 5"""
+    x, name = t.wrt, row.name
+    head = f"d{name}/d{x}"
+    if row.kind != "node" or not row.partials:
+        return f"{head} = {_num(row.derivative)}"
+    syms, nums = [], []
+    for p in row.partials:
+        if p.name == x:
+            syms.append(f"∂{name}/∂{x}")
+            nums.append(_factor(p.value) if nums else _num(p.value))
+        else:
+            syms.append(f"∂{name}/∂{p.name}·d{p.name}/d{x}")
+            nums.append(f"{_factor(p.value)}·{_factor(_tangent(t, p.index))}")
+    middle = " + ".join(nums)
+    result = _num(row.derivative)
+    if middle == result:
+        return f"{head} = {' + '.join(syms)} = {result}"
+    return f"{head} = {' + '.join(syms)} = {middle} = {result}"
+
+
+def _tangent(t: Trace, i: int) -> float:
+    v = t.tangents[i]
+    return 0.0 if v is None else v
+
+
+def _table(rows: list[tuple], colour: bool, styles: tuple) -> Iterator[str]:
+    """Aligned columns (the last one unpadded); row 0 is the heading. A style per column is applied after padding,
+    so the escape codes take no room."""
+    widths = [max(_width(r[k]) for r in rows) for k in range(len(rows[0]))]
+    for n, r in enumerate(rows):
+        cells = []
+        for k, cell in enumerate(r):
+            pad = "" if k == len(r) - 1 else " " * (widths[k] - _width(cell))
+            cells.append(_paint(cell, "2" if n == 0 else styles[k], colour) + pad)
+        yield "  ".join(cells).rstrip()
+
+
+def text_lines(t: Trace, program: Program | None = None, colour: bool = False) -> Iterator[str]:
+    for line in read_as(program, t):
+        yield _paint(line, "1", colour)
+    at = ", ".join(f"{k} = {_num(v)}" for k, v in t.point.items())
+    if t.mode == "forward":
+        yield f"at {at}; forward mode: the total derivative d/d{t.wrt} of every node, in evaluation order"
+    else:
+        out = t.graph.nodes[t.graph.output].name
+        yield (f"at {at}; reverse mode: values forward, then adjoints {_bar('u')} = ∂f/∂u backward from "
+               f"{_bar(out)} = 1 to the inputs")
+    yield ""
+    rows = list(t.rows())
+    if t.mode == "forward":
+        yield from _forward_table(t, rows, colour)
+    else:
+        yield from _reverse_tables(t, rows, colour)
+    yield ""
+    yield _paint(f"f({_args(t)}) = {_num(t.value)}", "1", colour)
+    d = _d(t)
+    if t.mode == "forward":
+        yield _paint(f"{d}f/{d}{t.wrt}({_args(t)}) = {_num(t.derivative)}", "1;32", colour)
+    else:
+        for name, g in t.gradient.items():
+            yield _paint(f"{d}f/{d}{name}({_args(t)}) = {_bar(name)} = {_num(g)}", "1;32", colour)
+    marked = [r for r in rows if r.also_through]
+    if marked:
+        yield ""
+    for r in marked:
+        through = ", ".join(r.also_through)
+        direct = next(p for p in r.partials if p.name == t.wrt)
+        yield _paint(f"* {t.wrt} reaches {r.name} directly and through {through}: ∂{r.name}/∂{t.wrt} = "
+                     f"{_num(direct.value)} but d{r.name}/d{t.wrt} = {_num(_tangent(t, r.index))} "
+                     "(a chain rule along one path misses the rest)", "33", colour)
+
+
+def _forward_table(t: Trace, rows: list[Row], colour: bool) -> Iterator[str]:
+    cells = [("", "node", "value", "local partials", f"total derivative d/d{t.wrt}")]
+    for r in rows:
+        cells.append(("*" if r.also_through else "", _definition(r), _num(r.value), _partials_text(r),
+                      _total_text(t, r)))
+    yield from _table(cells, colour, ("33", "", "", "", "36"))
+
+
+def _reverse_tables(t: Trace, rows: list[Row], colour: bool) -> Iterator[str]:
+    yield _paint("forward pass: values and local partials", "1", colour)
+    cells = [("", "node", "value", "local partials")]
+    cells += [("*" if r.also_through else "", _definition(r), _num(r.value), _partials_text(r)) for r in rows]
+    yield from _table(cells, colour, ("33", "", "", ""))
+    yield ""
+    yield _paint("backward pass: adjoints, each the sum over the nodes that read it", "1", colour)
+    out = t.graph.output
+    back = [("adjoint", "sum over the readers")]
+    for r in reversed(rows):
+        if r.kind == "const":
+            continue
+        back.append((_bar(r.name), "= " + _adjoint_text(r, r.index == out)))
+    yield from _table(back, colour, ("36", ""))
+
+
+def _adjoint_text(row: Row, is_output: bool) -> str:
+    """x̄ = ū1·∂u1/∂x + ū2·∂u2/∂x = 0.96·4 + 0.96·1 = 4.8"""
+    if is_output:
+        return "1 (the output: ∂f/∂f)"
+    if not row.terms:
+        return f"{_num(row.adjoint)} (nothing reads {row.name})"
+    syms = " + ".join(f"{_bar(m.reader)}·∂{m.reader}/∂{row.name}" for m in row.terms)
+    nums = " + ".join(f"{_factor(m.adjoint)}·{_factor(m.partial)}" for m in row.terms)
+    return f"{syms} = {nums} = {_num(row.adjoint)}"
+
+
+# ---- JSON -----------------------------------------------------------------------------------------------------------
+
+def _json(obj) -> str:
+    return json.dumps(obj, allow_nan=False, ensure_ascii=False)
+
+
+def node_json(t: Trace, row: Row) -> dict:
+    """One node of the trace JSON, keys in DESIGN.md's order."""
+    out: dict = {"name": row.name, "kind": row.kind}
+    if row.kind == "node":
+        out["expr"] = to_text(row.formula)
+        out["inputs"] = row.reads
+    out["value"] = row.value
+    if row.kind == "node":
+        out["partials"] = {p.name: p.value for p in row.partials}
+        out["partial_rules"] = {p.name: to_text(p.rule) for p in row.partials}
+    if row.derivative is not None:
+        out["derivative"] = row.derivative
+    if row.adjoint is not None:
+        out["adjoint"] = row.adjoint
+    return out
+
+
+def json_pieces(t: Trace, program: Program | None = None) -> Iterator[str]:
+    """One JSON object on one line, written node by node."""
+    head: dict = {"expr": t.graph.source.strip() if t.graph.source else t.graph.text(t.graph.output),
+                  "at": t.point, "wrt": t.wrt, "mode": t.mode, "value": t.value}
+    if t.derivative is not None:
+        head["derivative"] = t.derivative
+    if t.mode == "reverse":
+        head["gradient"] = t.gradient
+    yield _json(head)[:-1] + ', "nodes": ['
+    for k, row in enumerate(t.rows()):
+        yield (", " if k else "") + _json(node_json(t, row))
+    yield "]}\n"
+
+
+# ---- LaTeX ----------------------------------------------------------------------------------------------------------
+
+def _dl(name: str) -> str:
+    return "d" + name_latex(name)
+
+
+def _partial_latex(u: str, v: str) -> str:
+    return f"\\frac{{\\partial {name_latex(u)}}}{{\\partial {name_latex(v)}}}"
+
+
+def _total_latex(u: str, x: str) -> str:
+    return f"\\frac{{d {name_latex(u)}}}{{{_dl(x)}}}"
+
+
+def _factor_latex(v: float) -> str:
+    s = number_latex(v)
+    return f"\\left({s}\\right)" if s.startswith("-") else s
+
+
+def _bar_latex(name: str) -> str:
+    return f"\\overline{{{name_latex(name)}}}"
+
+
+def latex_lines(t: Trace, program: Program | None = None) -> Iterator[str]:
+    """An `aligned` block: the function, then per node its value, partials and total derivative (or, in reverse
+    mode, the forward pass and then the adjoints)."""
+    yield "\\begin{aligned}"
+    args = ", ".join(name_latex(n) for n in t.graph.inputs)
+    at = ", ".join(f"{name_latex(k)} = {number_latex(v)}" for k, v in t.point.items())
+    for s in (program.stmts if program is not None else [t.graph.formula(t.graph.output)]):
+        if isinstance(s, Define):
+            params = ", ".join(name_latex(p) for p in s.params)
+            yield f"\\operatorname{{{s.name}}}\\left({params}\\right) &= {to_latex(s.body)} \\\\"
+        elif isinstance(s, Assign):
+            yield f"{name_latex(s.name)} &= {to_latex(s.expr)} \\\\"
+        else:
+            yield f"f\\left({args}\\right) &= {to_latex(s)} \\\\"
+    yield f"&\\text{{at }} {at} \\\\"
+    rows = list(t.rows())
+    for r in rows:
+        yield from _latex_row(t, r)
+    if t.mode == "reverse":
+        for r in reversed(rows):
+            if r.kind != "const":
+                yield _latex_adjoint(t, r) + " \\\\"
+    point = ", ".join(number_latex(v) for v in t.point.values())
+    yield f"f\\left({point}\\right) &= {number_latex(t.value)} \\\\"
+    d = "d" if len(t.graph.inputs) == 1 else "\\partial "
+    results = {t.wrt: t.derivative} if t.mode == "forward" else t.gradient
+    lines = [f"\\frac{{{d}f}}{{{d}{name_latex(x)}}}\\left({point}\\right) &= {number_latex(v)}"
+             for x, v in results.items()]
+    yield " \\\\\n".join(lines)
+    yield "\\end{aligned}"
+
+
+def _latex_row(t: Trace, r: Row) -> Iterator[str]:
+    name = name_latex(r.name)
+    if r.kind != "node":
+        yield f"{name} &= {number_latex(r.value)} \\\\"
+    else:
+        yield f"{name} &= {to_latex(r.formula)} = {number_latex(r.value)} \\\\"
+        if r.partials:
+            parts = []
+            for p in r.partials:
+                rule, value = to_latex(p.rule), number_latex(p.value)
+                parts.append(f"{_partial_latex(r.name, p.name)} = {value}" if rule == value
+                             else f"{_partial_latex(r.name, p.name)} = {rule} = {value}")
+            first, rest = parts[0].split(" = ", 1)
+            sep = ", \\quad "
+            yield f"{first} &= {sep.join([rest] + parts[1:])} \\\\"
+    if t.mode == "forward":
+        yield _latex_total(t, r) + " \\\\"
+
+
+def _latex_total(t: Trace, r: Row) -> str:
+    x = t.wrt
+    head = _total_latex(r.name, x)
+    result = number_latex(r.derivative)
+    if r.kind != "node" or not r.partials:
+        return f"{head} &= {result}"
+    syms, nums = [], []
+    for p in r.partials:
+        if p.name == x:
+            syms.append(_partial_latex(r.name, x))
+            nums.append(_factor_latex(p.value) if nums else number_latex(p.value))
+        else:
+            syms.append(f"{_partial_latex(r.name, p.name)} {_total_latex(p.name, x)}")
+            nums.append(f"{_factor_latex(p.value)} \\cdot {_factor_latex(_tangent(t, p.index))}")
+    middle = " + ".join(nums)
+    line = f"{head} &= {' + '.join(syms)}" + ("" if middle == result else f" = {middle}") + f" = {result}"
+    if r.also_through:
+        through = ", ".join(f"${name_latex(n)}$" for n in r.also_through)
+        line += f" \\quad \\text{{(${name_latex(x)}$ directly and through {through})}}"
+    return line
+
+
+def _latex_adjoint(t: Trace, r: Row) -> str:
+    head = _bar_latex(r.name)
+    if r.index == t.graph.output:
+        return f"{head} &= 1"
+    if not r.terms:
+        return f"{head} &= {number_latex(r.adjoint)}"
+    syms = " + ".join(f"{_bar_latex(m.reader)} {_partial_latex(m.reader, r.name)}" for m in r.terms)
+    nums = " + ".join(f"{_factor_latex(m.adjoint)} \\cdot {_factor_latex(m.partial)}" for m in r.terms)
+    return f"{head} &= {syms} = {nums} = {number_latex(r.adjoint)}"
+
+
+# ---- the graph: DOT and Mermaid -------------------------------------------------------------------------------------
+
+def _labels(t: Trace, r: Row) -> list[str]:
+    """A node's label lines: definition and value, then its derivative and/or adjoint."""
+    first = f"{r.name} = {_num(r.value)}" if r.kind != "node" else f"{r.name} = {to_text(r.formula)} = {_num(r.value)}"
+    lines = [first]
+    if r.derivative is not None and t.wrt is not None:
+        lines.append(f"d{r.name}/d{t.wrt} = {_num(r.derivative)}")
+    if r.adjoint is not None:
+        lines.append(f"{_bar(r.name)} = {_num(r.adjoint)}")
+    return lines
+
+
+def _edge_label(r: Row, p) -> str:
+    rule, value = to_text(p.rule), _num(p.value)
+    return f"∂{r.name}/∂{p.name} = {value}" if rule == value else f"∂{r.name}/∂{p.name} = {rule} = {value}"
+
+
+def _dot_str(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def dot_lines(t: Trace) -> Iterator[str]:
+    """A Graphviz digraph: data flows left to right, edges labelled with the local partials."""
+    yield "digraph trace {"
+    yield "  rankdir=LR;"
+    yield '  node [shape=box, fontname="Helvetica"];'
+    yield '  edge [fontname="Helvetica", fontsize=10];'
+    for r in t.rows():
+        label = "\\n".join(_dot_str(line)[1:-1] for line in _labels(t, r))  # DOT's own line break, \n
+        attrs = [f'label="{label}"']
+        if r.kind != "node":
+            attrs.append("shape=ellipse")
+        if r.index == t.graph.output:
+            attrs.append("peripheries=2")
+        if r.also_through:
+            attrs.append('color="darkorange", penwidth=2')
+        yield f"  {_dot_str(r.name)} [{', '.join(attrs)}];"
+        for p in r.partials:
+            yield f"  {_dot_str(p.name)} -> {_dot_str(r.name)} [label={_dot_str(_edge_label(r, p))}];"
+    yield "}"
+
+
+def _mermaid_str(s: str) -> str:
+    """Text inside a quoted Mermaid label: quotes and angle brackets as entity codes (Mermaid reads HTML)."""
+    return '"' + s.replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;") + '"'
+
+
+def mermaid_lines(t: Trace) -> Iterator[str]:
+    """A Mermaid flowchart; node ids are n0, n1, … (a name like `end` would be a keyword)."""
+    yield "flowchart LR"
+    ids: dict[int, str] = {}
+    marked = []
+    for r in t.rows():
+        ids[r.index] = f"n{len(ids)}"
+        label = '"' + "<br/>".join(_mermaid_str(line)[1:-1] for line in _labels(t, r)) + '"'
+        shape = f"([{label}])" if r.kind != "node" else f"[{label}]"
+        yield f"  {ids[r.index]}{shape}"
+        for p in r.partials:
+            yield f"  {ids[p.index]} -->|{_mermaid_str(_edge_label(r, p))}| {ids[r.index]}"
+        if r.also_through:
+            marked.append(ids[r.index])
+    yield "  classDef output stroke-width:3px"
+    yield f"  class {ids[t.graph.output]} output"
+    if marked:
+        yield "  classDef direct stroke:#d97706,stroke-width:2px"
+        yield f"  class {','.join(marked)} direct"

@@ -1,0 +1,191 @@
+"""The derivation as data: for every node its value, its local partials (rule and number) and its total derivative
+d(node)/d(wrt) (forward mode) or its adjoint ∂f/∂(node) (reverse mode), with the sums that produce them.
+
+The numbers come from the interpreters (evaluate, forward, reverse) and the partials from partials.py, so a trace
+shows exactly what `dcalc grad` computes. Rows are produced one node at a time (`Trace.rows()`), so a renderer can
+stream a 100,000-node trace; the rules (∂u1/∂x = 2x) are built from the primitive table and simplified per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .errors import UsageError
+from .evaluate import evaluate
+from .forward import tangents
+from .graph import Graph
+from .partials import local_partials
+from .reverse import adjoints, reach
+from .simplify import simplify
+
+MODES = ("forward", "reverse")
+
+
+@dataclass(frozen=True, slots=True)
+class Partial:
+    """∂(row)/∂(node read): the node, the rule as a formula over the nodes the row reads, and its number."""
+
+    index: int
+    name: str
+    value: float
+    rule: object = None  # an Expr; None until the row asks for rules
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One term of an adjoint sum: adjoint(v) gets adjoint(reader)·∂reader/∂v."""
+
+    reader: str
+    adjoint: float
+    partial: float
+
+
+@dataclass(slots=True)
+class Row:
+    index: int
+    name: str
+    kind: str  # 'input', 'const' (a constant the user named) or 'node'
+    value: float
+    formula: object = None  # the definition, `x + u1`, for operation nodes
+    reads: list[str] = field(default_factory=list)  # the nodes of the list it reads, each once, in order
+    partials: list[Partial] = field(default_factory=list)
+    derivative: float | None = None  # d(node)/d(wrt); forward mode, or reverse mode with --wrt
+    adjoint: float | None = None  # ∂f/∂(node), reverse mode
+    terms: list[Term] = field(default_factory=list)  # the adjoint sum, over the readers, in evaluation order
+    also_through: list[str] = field(default_factory=list)  # wrt is read directly and through these: ∂ ≠ d here
+
+
+@dataclass
+class Trace:
+    graph: Graph
+    point: dict[str, float]
+    wrt: str | None
+    mode: str
+    values: list[float]
+    tangents: list[float | None] | None = None
+    adjoints: list[float | None] | None = None
+    _partials: list | None = None  # reverse mode: every node's partials, needed before the backward sums
+    _readers: list | None = None  # reverse mode: the terms of each adjoint's sum
+    _live: list | None = None  # forward mode: which nodes depend on wrt (only their partials are evaluated)
+
+    @property
+    def value(self) -> float:
+        return self.values[self.graph.output]
+
+    @property
+    def derivative(self) -> float | None:
+        """df/d(wrt), when there is a wrt."""
+        if self.wrt is None:
+            return None
+        if self.mode == "reverse":
+            return self.gradient[self.wrt]
+        return _zero(self.tangents[self.graph.output])
+
+    @property
+    def gradient(self) -> dict[str, float]:
+        """The inputs' adjoints (reverse mode)."""
+        return {n.name: _zero(self.adjoints[i]) for i, n in enumerate(self.graph.nodes) if n.kind == "input"}
+
+    def rows(self, rules: bool = True) -> Iterator[Row]:
+        """One row per shown node in evaluation order (inputs, operations, named constants); `rules=False` skips
+        building the rule formulas when only numbers are wanted."""
+        g = self.graph
+        live = reach(g, [self.wrt]) if self.wrt is not None else None
+        for i in g.shown():
+            node = g.nodes[i]
+            row = Row(i, node.name, node.kind, self.values[i])
+            if node.kind == "node":
+                row.formula = g.formula(i)
+                row.reads = list(dict.fromkeys(g.nodes[a].name for a in node.args if g.nodes[a].name))
+                row.partials = self._row_partials(i, rules)
+                if live is not None and self.wrt in row.reads:
+                    row.also_through = [p.name for p in row.partials if p.name != self.wrt and live[p.index]]
+            if self.tangents is not None:
+                row.derivative = _zero(self.tangents[i])
+            if self.adjoints is not None:
+                row.adjoint = _zero(self.adjoints[i])
+                row.terms = self._readers[i] if g.active[i] else []
+            yield row
+
+    def _row_partials(self, i: int, rules: bool) -> list[Partial]:
+        """The node's partials, one per distinct node read (x*x: ∂/∂x = x + x, summed)."""
+        g = self.graph
+        node = g.nodes[i]
+        nums = self._partials[i] if self._partials is not None else self._numbers(i)
+        by_arg: dict[int, list] = {}
+        for k, (a, p) in enumerate(zip(node.args, nums)):
+            if p is not None:
+                by_arg.setdefault(a, []).append((k, p))
+        out = []
+        for a, places in by_arg.items():
+            value = sum(p for _, p in places) if len(places) > 1 else places[0][1]
+            rule = None
+            if rules:
+                refs = tuple(g.ref(b) for b in node.args)
+                parts = [node.op.rule(k, *refs) for k, _ in places]
+                rule = simplify(_sum(parts))
+            out.append(Partial(a, g.nodes[a].name, value, rule))
+        return out
+
+    def _numbers(self, i: int) -> list[float | None]:
+        if self.mode == "forward":
+            return local_partials(self.graph, i, self.values, self._live)
+        return local_partials(self.graph, i, self.values)
+
+
+def _zero(v: float | None) -> float:
+    return 0.0 if v is None else v + 0.0
+
+
+def _sum(parts: list):
+    total = parts[0]
+    for p in parts[1:]:
+        total = total + p
+    return total
+
+
+def trace(graph: Graph, point: dict[str, float], wrt: str | None = None, mode: str = "forward") -> Trace:
+    """Evaluate, then carry tangents (forward) or adjoints (reverse); raises DcalcError where a value or a
+    derivative does not exist."""
+    if mode not in MODES:
+        raise UsageError(f"--mode {mode}: expected 'forward' or 'reverse'")
+    if not graph.inputs:
+        raise UsageError("the expression has no free variables, so there is no derivative to trace")
+    if wrt is not None and wrt not in graph.inputs:
+        raise UsageError(f"--wrt {wrt}: the expression has no variable '{wrt}'; its variables: "
+                         f"{', '.join(graph.inputs)}")
+    if wrt is None and mode == "forward":
+        if len(graph.inputs) > 1:
+            raise UsageError(f"say which variable to differentiate by with --wrt (one of {', '.join(graph.inputs)}),"
+                             " or use --mode reverse for the whole gradient")
+        wrt = graph.inputs[0]
+    if wrt is None and len(graph.inputs) == 1:
+        wrt = graph.inputs[0]
+    vals = evaluate(graph, point)
+    t = Trace(graph, point, wrt, mode, vals)
+    if mode == "forward":
+        t.tangents = tangents(graph, vals, {wrt: 1.0})
+        t._live = reach(graph, [wrt])
+    else:
+        t.adjoints = adjoints(graph, vals)
+        t._partials = [local_partials(graph, i, vals) if n.kind == "node" else None for i, n in enumerate(graph.nodes)]
+        t._readers = _readers(graph, t.adjoints, t._partials)
+        if wrt is not None:
+            t.tangents = tangents(graph, vals, {wrt: 1.0})
+    return t
+
+
+def _readers(graph: Graph, adj: list, partials: list) -> list[list[Term]]:
+    """For every node v, the terms of v̄ = Σ ū·∂u/∂v over the nodes u that read it (x*x: one term, partials summed)."""
+    readers: list[list[Term]] = [[] for _ in graph.nodes]
+    for u, node in enumerate(graph.nodes):
+        if node.kind != "node" or adj[u] is None:
+            continue
+        summed: dict[int, float] = {}
+        for a, p in zip(node.args, partials[u]):
+            if p is not None:
+                summed[a] = summed[a] + p if a in summed else p
+        for a, p in summed.items():
+            readers[a].append(Term(node.name, adj[u], p))
+    return readers
