@@ -23,6 +23,7 @@ from .ops import OPS
 _EXACT_DIGITS = 12  # fold a constant only if its value prints in this many significant digits (2*3 yes, 1/3 no)
 _CAP = 10 ** 12  # sizes saturate here: a DAG's tree size can be astronomical
 _FLAT = 64  # at most this many pieces are gathered from one node's arguments, which keeps big sums linear
+_OPEN = 256  # a nested sum or product larger than this stays one piece: rewriting a deep chain stays linear
 _BIG_DENOMINATOR = 10 ** 6  # a coefficient with a larger denominator prints as a decimal
 _ONE = Fraction(1)
 _RANK = {Num: 0, Const: 1, Var: 2}  # factor order: numbers, constants, variables, calls, sums
@@ -41,7 +42,7 @@ class Simplifier:
 
     def __init__(self):
         self._table: dict[tuple, object] = {}
-        self._meta: dict[int, tuple] = {}  # id(node) → (size, sort text, structural hash)
+        self._meta: dict[int, tuple] = {}  # id(node) → (tree size, sort text or None, structural hash)
         self._split: dict[int, tuple] = {}  # id(node) → (coefficient, factors) of a product
         self.zero, self.one = self.num(0.0), self.num(1.0)
 
@@ -64,11 +65,7 @@ class Simplifier:
         else:
             size = 1
             h = hash(e.value) if isinstance(e, Num) else zlib.crc32(e.name.encode())
-        text = ""
-        if size <= 16:
-            from .printing import to_text
-            text = to_text(e)
-        self._meta[id(e)] = (size, text, h)
+        self._meta[id(e)] = (size, None, h)  # the sort text is printed when first needed
         return e
 
     def num(self, v: float):
@@ -80,8 +77,17 @@ class Simplifier:
     def known(self, e) -> bool:
         return id(e) in self._meta
 
+    def _open(self, e) -> bool:
+        return id(e) not in self._meta or self._meta[id(e)][0] <= _OPEN
+
     def _key(self, e) -> tuple:
-        return self._meta[id(e)]
+        """The canonical order: smaller first, then by text (small nodes only), then by structure."""
+        size, text, h = self._meta[id(e)]
+        if text is None:
+            from .printing import to_text
+            text = to_text(e) if size <= 16 else ""
+            self._meta[id(e)] = (size, text, h)
+        return size, text, h
 
     def _node(self, op: str, *args):
         return self._intern(Apply(op, args))
@@ -131,7 +137,7 @@ class Simplifier:
         budget = _FLAT
         while stack:
             e, s = stack.pop()
-            if isinstance(e, Apply) and e.op in ("add", "sub", "neg") and budget > 0:
+            if isinstance(e, Apply) and e.op in ("add", "sub", "neg") and budget > 0 and self._open(e):
                 budget -= 1
                 signs = {"add": (1, 1), "sub": (1, -1), "neg": (-1,)}[e.op]
                 stack.extend((a, s * t) for a, t in zip(e.args, signs))
@@ -195,7 +201,7 @@ class Simplifier:
             if isinstance(f, Num) and math.isfinite(f.value) and (p > 0 or f.value != 0) and p.denominator == 1:
                 coef *= Fraction(f.value) ** int(p)
                 continue
-            if isinstance(f, Apply) and budget > 0:
+            if isinstance(f, Apply) and budget > 0 and (f is e or self._open(f)):
                 if f.op == "mul":
                     budget -= 1
                     stack.extend((a, p) for a in f.args)
