@@ -17,7 +17,7 @@ import math
 import zlib
 from fractions import Fraction
 
-from .expr import Apply, Const, Num, Var, wrap
+from .expr import Apply, Const, CONSTANTS, Num, Var, wrap
 from .ops import OPS
 
 _EXACT_DIGITS = 12  # fold a constant only if its value prints in this many significant digits (2*3 yes, 1/3 no)
@@ -115,8 +115,8 @@ class Simplifier:
 
     def apply(self, op: str, *args):
         """op(args) simplified at its root; the arguments must already be members of this store."""
-        if all(isinstance(a, Num) for a in args):
-            v = OPS[op].value(*(a.value for a in args))
+        if all(isinstance(a, (Num, Const)) for a in args):  # ln(e) is 1; sin(pi) is not 0 in doubles, and stays
+            v = OPS[op].value(*(a.value if isinstance(a, Num) else CONSTANTS[a.name] for a in args))
             if _short(v):
                 return self.num(v)
         try:
@@ -220,7 +220,12 @@ class Simplifier:
                     budget -= 1  # (a^b)^n = a^(bn) for an integer n; a product base distributes: (2x)^2 = 4x^2
                     stack.append((f.args[0], p * int(f.args[1].value)))
                     continue
-            base, q = (f.args[0], self._exponent(f.args[1])) if isinstance(f, Apply) and f.op == "pow" else (f, _ONE)
+            if isinstance(f, Apply) and f.op == "pow":
+                base, q = f.args[0], self._exponent(f.args[1])
+            elif isinstance(f, Apply) and f.op == "sqrt":  # u^(1/2), u kept whole: sqrt(x^2) is |x|, not x
+                base, q = f.args[0], Fraction(1, 2)
+            else:
+                base, q = f, _ONE
             q = self._times(q, p)
             slot = bases.get(id(base))
             if slot is None:
@@ -277,6 +282,8 @@ class Simplifier:
     def _power(self, base, q):
         if isinstance(q, Fraction) and q == 1:
             return base
+        if isinstance(q, Fraction) and q == Fraction(1, 2):
+            return self._node("sqrt", base)
         return self._node("pow", base, self._as_node(q))
 
 
