@@ -78,13 +78,14 @@ class _Implicit:
     """Post-lexer: a zero-width IMPLICIT token where juxtaposition means multiplication (2x, 2(x), (a)(b))."""
 
     always_accept = ()
+    PAIRS = frozenset({("NUMBER", "NAME"), ("NUMBER", "PI"), ("NUMBER", "LPAR"), ("RPAR", "LPAR")})  # (before, after)
 
     def process(self, stream):
         from lark import Token
         prev = None
         for tok in stream:
             t = tok.type
-            if (prev == "NUMBER" and t in ("NAME", "PI", "LPAR")) or (prev == "RPAR" and t == "LPAR"):
+            if (prev, t) in self.PAIRS:
                 yield Token("IMPLICIT", "", tok.start_pos, tok.line, tok.column, tok.line, tok.column, tok.start_pos)
             yield tok
             prev = t
@@ -98,8 +99,24 @@ def _parser():
                 maybe_placeholders=False, cache=True)  # LALR tables cached in the temp dir: cheap start-up
 
 
+@lru_cache(maxsize=1)
+def _fast():
+    """The fast loop over the same tables (lalr.py), or None where this Lark version's internals differ."""
+    from .lalr import Unsupported, build
+    try:
+        return build(_parser(), _Implicit.PAIRS, "IMPLICIT")
+    except Unsupported:
+        return None
+
+
 def parse(text: str) -> Program:
     """Parse a dcalc program (or a single expression) into its AST; errors are ParseError with a span."""
+    fast = _fast()
+    if fast is not None:
+        try:
+            return Program(fast(text).stmts, text)
+        except Exception:  # noqa: BLE001 - anything unusual: Lark's own parser below says what is wrong
+            pass
     from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
     try:
         program = _parser().parse(text)

@@ -1,0 +1,53 @@
+"""The fast LALR loop (cli/lalr.py) builds exactly what Lark's own parser builds, and gives up wherever Lark fails."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dcalc import syntax
+
+PIECES = ["x", "y1", "2", ".5", "1e3", "pi", "π", "e", "sin", "log", "f", "(", ")", ",", "+", "-", "*", "/", "^", "**",
+          "=", ";", "\n", " ", "# note\n", "$", "9e999"]
+
+
+def both(text: str):
+    """(what the fast loop returns or raises, what Lark returns or raises), as comparable values."""
+    def run(f):
+        try:
+            return ("ok", f(text))
+        except Exception as e:  # noqa: BLE001 - any failure counts as one
+            return ("error", type(e).__name__)
+    return run(syntax._fast()), run(syntax._parser().parse)
+
+
+def test_the_fast_loop_is_built():
+    assert syntax._fast() is not None
+
+
+@pytest.mark.parametrize("text", ["2x^2 + sin(pi/2)", "a = x^2; f(p, q) = p*q\nf(a, 2)(x+1)", "", ";\n;", "-x^-2^3",
+                                  "log(x, 2) # c", "2π", "2(3)(4)", "((((x))))", "x**y**z", "1/2x"])
+def test_same_ast_as_lark(text):
+    fast, lark = both(text)
+    assert fast == lark and fast[0] == "ok"
+
+
+@pytest.mark.parametrize("text", ["2+*3", "(x", "x $ 2", "pi = 3", "add(1, 2)", "1e999", "f(x)+1 = 2", "x y", ")"])
+def test_gives_up_where_lark_fails(text):
+    fast, lark = both(text)
+    assert fast[0] == lark[0] == "error"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=14).map("".join))
+def test_agrees_with_lark_on_any_token_soup(text):
+    fast, lark = both(text)
+    assert fast[0] == lark[0]
+    if fast[0] == "ok":
+        assert fast == lark
+
+
+def test_parse_falls_back_to_lark_for_its_error_messages():
+    with pytest.raises(syntax.ParseError, match=r"unexpected '\*' \(expected a number, a name or '\('\)"):
+        syntax.parse("2+*3")
