@@ -6,7 +6,6 @@ is written as it is produced and never assembled into one string.
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Iterator
 
 from .expr import Assign, Define, Program
@@ -33,10 +32,17 @@ def render(t: Trace, fmt: str, program: Program | None = None, colour: bool = Fa
 
 # ---- shared wording -------------------------------------------------------------------------------------------------
 
+def function_name(program: Program | None) -> str:
+    """What the trace calls the whole function: f, unless the program uses that name itself."""
+    taken = {s.name for s in program.stmts if isinstance(s, (Assign, Define))} if program is not None else set()
+    return next((n for n in ("f", "g", "h", "F") if n not in taken), "f")
+
+
 def read_as(program: Program | None, t: Trace) -> list[str]:
     """The program as dcalc read it, fully parenthesised, one statement a line; a bare expression is f(x, …)."""
+    f = function_name(program)
     if program is None:
-        return [f"f({', '.join(t.graph.inputs)}) = {t.graph.text(t.graph.output)}"]
+        return [f"{f}({', '.join(t.graph.inputs)}) = {t.graph.text(t.graph.output)}"]
     lines = []
     for s in program.stmts:
         if isinstance(s, Define):
@@ -44,7 +50,7 @@ def read_as(program: Program | None, t: Trace) -> list[str]:
         elif isinstance(s, Assign):
             lines.append(f"{s.name} = {to_text(s.expr, explicit=True)}")
         else:
-            lines.append(f"f({', '.join(t.graph.inputs)}) = {to_text(s, explicit=True)}")
+            lines.append(f"{f}({', '.join(t.graph.inputs)}) = {to_text(s, explicit=True)}")
     return lines
 
 
@@ -74,7 +80,8 @@ def _d(t: Trace) -> str:
 # ---- text -----------------------------------------------------------------------------------------------------------
 
 def _width(s: str) -> int:
-    return sum(0 if unicodedata.combining(c) else 1 for c in s)
+    """Columns a cell takes: the only zero-width character dcalc writes is the adjoint's combining bar."""
+    return len(s) - s.count(MACRON)
 
 
 def _paint(s: str, code: str, on: bool) -> str:
@@ -152,13 +159,14 @@ def text_lines(t: Trace, program: Program | None = None, colour: bool = False) -
     else:
         yield from _reverse_tables(t, rows, colour)
     yield ""
-    yield _paint(f"f({_args(t)}) = {_num(t.value)}", "1", colour)
+    f = function_name(program)
+    yield _paint(f"{f}({_args(t)}) = {_num(t.value)}", "1", colour)
     d = _d(t)
     if t.mode == "forward":
-        yield _paint(f"{d}f/{d}{t.wrt}({_args(t)}) = {_num(t.derivative)}", "1;32", colour)
+        yield _paint(f"{d}{f}/{d}{t.wrt}({_args(t)}) = {_num(t.derivative)}", "1;32", colour)
     else:
         for name, g in t.gradient.items():
-            yield _paint(f"{d}f/{d}{name}({_args(t)}) = {_bar(name)} = {_num(g)}", "1;32", colour)
+            yield _paint(f"{d}{f}/{d}{name}({_args(t)}) = {_bar(name)} = {_num(g)}", "1;32", colour)
     marked = [r for r in rows if r.also_through]
     if marked:
         yield ""
@@ -269,6 +277,7 @@ def latex_lines(t: Trace, program: Program | None = None) -> Iterator[str]:
     """An `aligned` block: the function, then per node its value, partials and total derivative (or, in reverse
     mode, the forward pass and then the adjoints)."""
     yield "\\begin{aligned}"
+    f = function_name(program)
     args = ", ".join(name_latex(n) for n in t.graph.inputs)
     at = ", ".join(f"{name_latex(k)} = {number_latex(v)}" for k, v in t.point.items())
     for s in (program.stmts if program is not None else [t.graph.formula(t.graph.output)]):
@@ -278,7 +287,7 @@ def latex_lines(t: Trace, program: Program | None = None) -> Iterator[str]:
         elif isinstance(s, Assign):
             yield f"{name_latex(s.name)} &= {to_latex(s.expr)} \\\\"
         else:
-            yield f"f\\left({args}\\right) &= {to_latex(s)} \\\\"
+            yield f"{f}\\left({args}\\right) &= {to_latex(s)} \\\\"
     yield f"&\\text{{at }} {at} \\\\"
     rows = list(t.rows())
     for r in rows:
@@ -288,10 +297,10 @@ def latex_lines(t: Trace, program: Program | None = None) -> Iterator[str]:
             if r.kind != "const":
                 yield _latex_adjoint(t, r) + " \\\\"
     point = ", ".join(number_latex(v) for v in t.point.values())
-    yield f"f\\left({point}\\right) &= {number_latex(t.value)} \\\\"
+    yield f"{f}\\left({point}\\right) &= {number_latex(t.value)} \\\\"
     d = "d" if len(t.graph.inputs) == 1 else "\\partial "
     results = {t.wrt: t.derivative} if t.mode == "forward" else t.gradient
-    lines = [f"\\frac{{{d}f}}{{{d}{name_latex(x)}}}\\left({point}\\right) &= {number_latex(v)}"
+    lines = [f"\\frac{{{d}{f}}}{{{d}{name_latex(x)}}}\\left({point}\\right) &= {number_latex(v)}"
              for x, v in results.items()]
     yield " \\\\\n".join(lines)
     yield "\\end{aligned}"
