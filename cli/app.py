@@ -27,6 +27,11 @@ EXPR_HELP = "An expression or a program ('a = x^2; a + x'); '-' reads it from st
 AT_HELP = "A point: '2' for one variable or 'x=2,y=-1.5'; values may be constant expressions (x=pi/4). Repeatable."
 JSON_HELP = "One JSON object per line, per point."
 DIGITS_HELP = "Significant digits for text output (default: the shortest text that reads back exactly)."
+POINTS_HELP = ("A CSV file of points ('-' reads standard input): a header naming the variables, one point per row; "
+               "one result per row, a failed row gets a status and does not stop the batch (exit 1 at the end).")
+FORMAT_HELP = "text, json (the same as --json) or csv (with --points: the input columns, the results, status)."
+EXTRA_HELP = "Allow --points columns that are not variables (they are echoed, not used)."
+TOL_HELP = "Relative tolerance of --expect, absolute below 1: |got - expected| <= TOL*max(|expected|, 1)."
 
 
 def _version(flag: bool):
@@ -117,14 +122,28 @@ def eval_command(
     at: Optional[List[str]] = typer.Option(None, "--at", help=AT_HELP, show_default=False),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
     digits: Optional[int] = typer.Option(None, "--digits", min=1, max=17, help=DIGITS_HELP, show_default=False),
+    points_file: Optional[str] = typer.Option(None, "--points", help=POINTS_HELP, show_default=False),
+    fmt: str = typer.Option("text", "--format", help=FORMAT_HELP),
+    ignore_extra: bool = typer.Option(False, "--ignore-extra", help=EXTRA_HELP),
+    expect: Optional[str] = typer.Option(None, "--expect", show_default=False,
+                                         help="Exit 3 with 'error: expected …, got …' unless the value is VALUE."),
+    tol: float = typer.Option(1e-9, "--tol", min=0.0, help=TOL_HELP),
 ):
     """Value at each point. Example: dcalc eval "2x^2 + sin(pi/2)" --at 3"""
     from .evaluate import value
     from .render import json_line, number
+    fmt = output_format(fmt, as_json, points_file, at, expect)
     graph = load(expr)
+    if points_file is not None:
+        return run_points(graph, points_file, None, fmt, ignore_extra, digits)
+    expected = expected_value(expect)
+    missed = []
     for point in points(graph, at or []):
         v = value(graph, point)
-        emit(json_line({"at": point, "value": v}) if as_json else number(v, digits))
+        emit(json_line({"at": point, "value": v}) if fmt == "json" else number(v, digits))
+        if expected is not None:
+            missed += mismatches({"": v}, expected, tol, point)
+    fail_on(missed)
 
 
 @app.command("grad")
@@ -138,18 +157,32 @@ def grad_command(
                                             help="Directional derivative along x=1,y=0.5 (one forward pass)."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
     digits: Optional[int] = typer.Option(None, "--digits", min=1, max=17, help=DIGITS_HELP, show_default=False),
+    points_file: Optional[str] = typer.Option(None, "--points", help=POINTS_HELP, show_default=False),
+    fmt: str = typer.Option("text", "--format", help=FORMAT_HELP),
+    ignore_extra: bool = typer.Option(False, "--ignore-extra", help=EXTRA_HELP),
+    expect: Optional[str] = typer.Option(None, "--expect", show_default=False,
+                                         help="Exit 3 unless the partials are these: x=7,y=2 (any of them), or a "
+                                              "bare number for one variable or --direction."),
+    tol: float = typer.Option(1e-9, "--tol", min=0.0, help=TOL_HELP),
 ):
     """Derivative or gradient at each point. Example: dcalc grad "x*y + sin(x)" --at x=1,y=2"""
     from .evaluate import evaluate
     from .forward import tangents
     from .render import json_line, number
     from .reverse import gradient
+    fmt = output_format(fmt, as_json, points_file, at, expect)
+    as_json = fmt == "json"
     graph = load(expr)
     if not graph.inputs:
         from .errors import UsageError
         raise UsageError("the expression has no free variables, so it has no derivative")
     names = wrt_names(graph, wrt)
     seed = _direction(graph, direction) if direction is not None else None
+    if points_file is not None:
+        only_gradient(seed is not None, "--points")
+        return run_points(graph, points_file, names, fmt, ignore_extra, digits)
+    expected = expected_partials(expect, names, seed)
+    missed = []
     for point in points(graph, at or []):
         vals = evaluate(graph, point)
         v = vals[graph.output]
@@ -157,6 +190,7 @@ def grad_command(
             d = tangents(graph, vals, seed)[graph.output] or 0.0
             emit(json_line({"at": point, "value": v, "direction": seed, "derivative": d}) if as_json
                  else number(d, digits))
+            missed += mismatches({"": d}, expected, tol, point)
             continue
         grad = gradient(graph, vals, None if len(names) == len(graph.inputs) else names)
         if as_json:
@@ -165,6 +199,8 @@ def grad_command(
             emit(number(next(iter(grad.values())), digits))
         else:
             emit("  ".join(f"∂f/∂{n} = {number(d, digits)}" for n, d in grad.items()))
+        missed += mismatches(grad, expected, tol, point)
+    fail_on(missed)
 
 
 @app.command("trace")
@@ -208,6 +244,107 @@ def _direction(graph, text: str) -> dict[str, float]:
     given = {p.partition("=")[0].strip() for p in split_top(text)}
     filled = text + "".join(f",{n}=0" for n in graph.inputs if n not in given and "=" in text)
     return parse_point(filled, graph.inputs)
+
+
+@app.command("check")
+@handles_errors
+def check_command(
+    expr: str = typer.Argument(..., help=EXPR_HELP, show_default=False),
+    at: Optional[List[str]] = typer.Option(None, "--at", help=AT_HELP, show_default=False),
+    wrt: Optional[str] = typer.Option(None, "--wrt", help="Variables, comma-separated (default: all).",
+                                      show_default=False),
+    tol: float = typer.Option(1e-6, "--tol", min=0.0,
+                              help="How closely the finite difference must agree with reverse mode, relative "
+                                   "(absolute below 1). Forward, reverse and symbolic must agree to 1e-9."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    digits: Optional[int] = typer.Option(None, "--digits", min=1, max=17, help=DIGITS_HELP, show_default=False),
+    points_file: Optional[str] = typer.Option(None, "--points", help=POINTS_HELP, show_default=False),
+    fmt: str = typer.Option("text", "--format", help=FORMAT_HELP),
+    ignore_extra: bool = typer.Option(False, "--ignore-extra", help=EXTRA_HELP),
+):
+    """Every partial by forward mode, reverse mode, the symbolic derivative and a finite difference; exit 3 when
+    they disagree. Example: dcalc check "sin(x*y)" --at x=1,y=2"""
+    from .check import Checker
+    from .errors import CheckFailed, UsageError
+    from .render import check_record, check_text, json_line
+    fmt = output_format(fmt, as_json, points_file, at, None)
+    graph = load(expr)
+    if not graph.inputs:
+        raise UsageError("the expression has no free variables, so it has no derivative")
+    checker = Checker(graph, wrt_names(graph, wrt), tol)
+    if points_file is not None:
+        from .batch import checker as by_rows
+        return run_points(graph, points_file, checker.names, fmt, ignore_extra, digits, by_rows(checker))
+    problems = []
+    for point in points(graph, at or []):
+        checked = checker.check(point)
+        emit(json_line(check_record(checked, checker.names, tol)) if fmt == "json" else check_text(checked, digits))
+        problems += [f"at {point_text(point)}: {p}" if point else p for p in checked.problems()]
+    if problems:
+        raise CheckFailed(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+
+
+def output_format(fmt: str, as_json: bool, points_file, at, expect) -> str:
+    """The output format of eval, grad and check; csv is for batches, and a batch takes no --at or --expect."""
+    from .errors import UsageError
+    if fmt not in ("text", "json", "csv"):
+        raise UsageError(f"--format must be text, json or csv, not {fmt!r}")
+    if as_json and fmt not in ("text", "json"):
+        raise UsageError(f"--json and --format {fmt} contradict each other")
+    if fmt == "csv" and points_file is None:
+        raise UsageError("--format csv writes one row per point of a batch: use it with --points FILE")
+    if points_file is not None and at:
+        raise UsageError("give the points either with --at or with --points, not both")
+    if points_file is not None and expect is not None:
+        raise UsageError("--expect checks single points (--at); a batch (--points) reports a status per row")
+    return "json" if as_json else fmt
+
+
+def only_gradient(conflict: bool, option: str) -> None:
+    from .errors import UsageError
+    if conflict:
+        raise UsageError(f"{option} works with gradients, not with --direction, --order or --hessian")
+
+
+def run_points(graph, path: str, names, fmt: str, ignore_extra: bool, digits, compute=None) -> None:
+    """A batch: stream the CSV rows of `path` through the graph; exit 1 at the end if a row failed."""
+    from .batch import Points, Progress, evaluator, run
+    from .rows import writer
+    source = Points(path, graph.inputs, ignore_extra)
+    out = writer(fmt, sys.stdout, graph.inputs, digits)
+    run(source, compute or evaluator(graph, names), out, Progress(source)).raise_if_failed(source.name)
+
+
+def expected_value(text: Optional[str]) -> dict[str, float] | None:
+    from .points import constant
+    return None if text is None else {"": constant(text, "--expect")}
+
+
+def expected_partials(text: Optional[str], names: list[str], seed) -> dict[str, float] | None:
+    if text is None or seed is not None:
+        return expected_value(text)
+    from .check import expected_partials as parse
+    return parse(text, names)
+
+
+def mismatches(got: dict[str, float], expected: dict[str, float] | None, tol: float, point) -> list[str]:
+    """`expected …, got …` for each expectation that does not hold (a name "" is the value itself)."""
+    from .check import close
+    from .render import number, point_text
+    where = f" at {point_text(point)}" if point else ""
+    return [f"expected {f'∂f/∂{x} = ' if x else ''}{number(e)}, got {number(got[x])}{where}"
+            for x, e in (expected or {}).items() if not close(got[x], e, tol)]
+
+
+def fail_on(missed: list[str]) -> None:
+    if missed:
+        from .errors import CheckFailed
+        raise CheckFailed(missed[0] + (f" (and {len(missed) - 1} more)" if len(missed) > 1 else ""))
+
+
+def point_text(point) -> str:
+    from .render import point_text as text
+    return text(point)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
+from itertools import islice
 
 from .errors import DcalcError, MathError, UsageError
 
@@ -48,24 +49,33 @@ class Points:
         except (OSError, ValueError):
             return 0
 
-    def _rows(self):
-        """The non-blank rows with their line numbers; a row of empty cells (',,' from a spreadsheet) is blank."""
+    def _rows(self, size: int):
+        """Blocks of up to `size` non-blank rows with their line numbers; a row of empty cells (',,' from a
+        spreadsheet) is blank. The csv module pulls each block in C; Python only filters it."""
+        reader = self.reader
         try:
-            for row in self.reader:
-                if any(c.strip() for c in row):
-                    yield self.reader.line_num, row
+            while True:
+                start = reader.line_num
+                block = list(islice(reader, size))
+                if not block:
+                    return
+                lines = _line_numbers(start, block, reader.line_num)
+                keep = [k for k, row in enumerate(block) if row and (row[0].strip() or any(c.strip() for c in row))]
+                if len(keep) == len(block):
+                    yield lines, block
+                elif keep:
+                    yield [lines[k] for k in keep], [block[k] for k in keep]
         except UnicodeDecodeError as e:
             raise UsageError(f"{self.name} is not UTF-8 text (bad byte at offset {e.start} of a block near line "
-                             f"{self.reader.line_num + 1})") from None
+                             f"{reader.line_num + 1})") from None
         except csv.Error as e:
-            raise UsageError(f"{self.name}, line {self.reader.line_num}: {e}") from None
+            raise UsageError(f"{self.name}, line {reader.line_num}: {e}") from None
 
     def _header(self, ignore_extra: bool) -> list[str]:
-        self.rows = self._rows()
-        first = next(self.rows, None)
+        first = next(self._rows(1), None)  # one row at a time: the header's block must not swallow data rows
         if first is None:
             raise UsageError(f"{self.name} has no header row (expected the variables: {', '.join(self.inputs)})")
-        header = [c.strip() for c in first[1]]
+        header = [c.strip() for c in first[1][0]]
         seen = set()
         for name in header:
             if name in seen:
@@ -83,31 +93,29 @@ class Points:
 
     def chunks(self, size: int = CHUNK):
         """Chunks of at most `size` rows, in order."""
-        chunk = Chunk(columns=[[] for _ in self.inputs])
-        for line, row in self.rows:
-            self._add(chunk, line, row)
-            if len(chunk.lines) == size:
-                yield chunk
-                chunk = Chunk(columns=[[] for _ in self.inputs])
-        if chunk.lines:
-            yield chunk
+        for lines, rows in self._rows(size):
+            yield self._fast(lines, rows) or self._by_row(lines, rows)
 
-    def _add(self, chunk: Chunk, line: int, row: list[str]) -> None:
-        chunk.lines.append(line)
-        chunk.cells.append(row)
-        try:  # the fast path: every cell a plain finite number
-            point = [float(row[k]) for k in self.index]
-            if len(row) == len(self.header) and all(v - v == 0 for v in point):
-                for column, v in zip(chunk.columns, point):
-                    column.append(v)
-                chunk.status.append(None)
-                return
-        except (ValueError, IndexError):
-            pass
-        point, status = self._slow(row)
-        for column, v in zip(chunk.columns, point):
-            column.append(v)
-        chunk.status.append(status)
+    def _fast(self, lines: list[int], rows: list[list[str]]) -> Chunk | None:
+        """The common chunk: every row complete, every cell a plain finite number; converted column by column."""
+        if any(len(row) != len(self.header) for row in rows):
+            return None
+        try:
+            columns = [[float(row[k]) for row in rows] for k in self.index]
+        except ValueError:
+            return None
+        if any((t := sum(col)) - t != 0 for col in columns):  # an inf or nan cell (or a sum that overflows)
+            return None
+        return Chunk(lines, rows, columns, [None] * len(rows))
+
+    def _by_row(self, lines: list[int], rows: list[list[str]]) -> Chunk:
+        chunk = Chunk(lines, rows, [[] for _ in self.index], [])
+        for row in rows:
+            point, status = self._slow(row)
+            for column, v in zip(chunk.columns, point):
+                column.append(v)
+            chunk.status.append(status)
+        return chunk
 
     def _slow(self, row: list[str]) -> tuple[list[float], str | None]:
         """The point of a row with constant expressions (pi/4) or a problem, which becomes the row's status."""
@@ -117,7 +125,8 @@ class Points:
         point, status = [], None
         for name, k in zip(self.inputs, self.index):
             try:
-                point.append(constant(row[k], f"column {name}"))
+                v = _number(row[k])
+                point.append(constant(row[k], f"column {name}") if v is None else v)
             except DcalcError as e:  # the row fails, but its good cells are still echoed
                 point.append(math.nan)
                 status = status or e.message
@@ -128,6 +137,26 @@ class Points:
             self.text.close()
         else:
             self.text.detach()
+
+
+def _line_numbers(start: int, block: list[list[str]], end: int) -> list[int]:
+    """The line on which each row of a block begins: consecutive, unless a quoted cell spans lines."""
+    if end - start == len(block):
+        return list(range(start + 1, end + 1))
+    lines, line = [], start + 1
+    for row in block:
+        lines.append(line)
+        line += 1 + sum(c.count("\n") for c in row)
+    return lines
+
+
+def _number(text: str) -> float | None:
+    """A cell that is a plain finite number (None for anything else: pi/4, abc, nan, an empty cell)."""
+    try:
+        v = float(text)
+    except ValueError:
+        return None
+    return v if v - v == 0 else None
 
 
 def _open(path: str):
@@ -230,6 +259,9 @@ def run(points: Points, compute, writer, progress: Progress | None = None) -> Su
             summary.count(chunk, results)
             if progress is not None:
                 progress.update(summary.rows)
+        if not summary.rows:  # a header alone: still a CSV header out
+            empty = Chunk(columns=[[] for _ in points.inputs])
+            writer.write(empty, compute(empty))
     finally:
         if progress is not None:
             progress.done()

@@ -27,6 +27,10 @@ class Results:
     tolerance: float = 0.0  # check: the tolerance of the finite differences
 
 
+def _texts(values: list[float]) -> list[str]:
+    return [repr(v) if v - v == 0 else "null" for v in values]
+
+
 def _json_number(v: float | None):
     return v if v is not None and math.isfinite(v) else None
 
@@ -40,7 +44,7 @@ class JsonWriter:
 
     def _template(self, results: Results) -> str:
         """`{"at": {"x": %r}, "value": %r, "gradient": {"x": %r}, "status": "ok"}`: repr of a finite float is JSON."""
-        at = ", ".join(f"{json.dumps(n)}: %r" for n in self.inputs)
+        at = ", ".join(f"{json.dumps(n)}: %s" for n in self.inputs)
         parts = [f'"at": {{{at}}}', '"value": %r']
         if results.partials is not None:
             grad = ", ".join(f"{json.dumps(n)}: %r" for n in results.partials)
@@ -52,19 +56,21 @@ class JsonWriter:
             return self._checks(chunk, results)
         template = self.template = self.template or self._template(results)
         partials = list(results.partials.values()) if results.partials is not None else []
-        lines = []
-        for k, row in enumerate(zip(*chunk.columns, results.values, *partials)):
-            status = chunk.status[k]
-            lines.append(template % row if status is None else self._failed(row, status, results) + "\n")
-        self.out.write("".join(lines))
+        if not any(chunk.status):
+            at = map(_texts, chunk.columns)
+            self.out.write("".join(map(template.__mod__, zip(*at, results.values, *partials))))
+            return
+        rows = zip(*map(_texts, chunk.columns), results.values, *partials)
+        self.out.write("".join(template % row if status is None else self._failed(chunk, k, results)
+                               for k, (row, status) in enumerate(zip(rows, chunk.status))))
 
-    def _failed(self, row, status: str, results: Results) -> str:
-        n = len(self.inputs)
-        record = {"at": {x: _json_number(v) for x, v in zip(self.inputs, row[:n])}, "value": None}
+    def _failed(self, chunk, k: int, results: Results) -> str:
+        at = {x: _json_number(column[k]) for x, column in zip(self.inputs, chunk.columns)}
+        record = {"at": at, "value": None}
         if results.partials is not None:
-            record["gradient"] = {x: None for x in results.partials}
-        record["status"] = status
-        return json.dumps(record, ensure_ascii=False)
+            record["gradient"] = dict.fromkeys(results.partials)
+        record["status"] = chunk.status[k]
+        return json.dumps(record, ensure_ascii=False) + "\n"
 
     def _checks(self, chunk, results: Results) -> None:
         from .render import check_record, json_line
@@ -96,11 +102,23 @@ class CsvWriter:
         if not self.started:
             self._start(results)
         width = len(self.header)
+        if results.checks is None and not any(chunk.status) and all(len(c) == width for c in chunk.cells):
+            return self._fast(chunk, results)
         rows = []
         for k, cells in enumerate(chunk.cells):
             cells = (cells + [""] * width)[:width]  # a short or long row still fills exactly the header's columns
             rows.append(cells + self._numbers(k, chunk.status[k], results))
         self.csv.writerows(rows)
+
+    def _fast(self, chunk, results: Results) -> None:
+        """Rows that all worked: the numbers through a %-template, the cells through the csv module's quoting."""
+        numbers = [results.values] + list((results.partials or {}).values())
+        template = ",".join(["%r"] * len(numbers)) + ",ok\n"
+        everything = "\0".join(map("\0".join, chunk.cells))
+        if any(ch in everything for ch in ',"\r\n'):  # some cell needs quoting: the csv module does it
+            return self.csv.writerows(c + self._numbers(k, None, results) for k, c in enumerate(chunk.cells))
+        cells = map(",".join, chunk.cells)
+        self.out.write("".join(map("%s,%s".__mod__, zip(cells, map(template.__mod__, zip(*numbers))))))
 
     def _numbers(self, k: int, status: str | None, results: Results) -> list:
         if results.checks is not None:

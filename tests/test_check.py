@@ -1,0 +1,164 @@
+"""dcalc check: forward, reverse, symbolic and finite differences side by side; exit 3 when they disagree."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+import dcalc
+from dcalc import ops
+from dcalc.app import app
+from dcalc.check import CHECK_TOL, Checker, disagreement, finite_difference
+from dcalc.partials import numeric_rules
+
+runner = CliRunner()
+
+
+def check(*args, input=None):
+    return runner.invoke(app, ["check", *args], input=input)
+
+
+@pytest.fixture
+def tampered(monkeypatch):
+    """sin with a wrong partial rule (∂sin(a)/∂a = -cos(a)) in the table: every mode derived from it is wrong alike."""
+    op = ops.OPS["sin"]
+    monkeypatch.setitem(ops.OPS, "sin", dataclasses.replace(op, partials=(lambda a: -ops.cos(a),)))
+    numeric_rules.cache_clear()
+    yield
+    numeric_rules.cache_clear()
+
+
+def test_agreeing_derivatives_exit_0_with_a_table():
+    r = check("sin(x*y) + x^2", "--at", "x=1,y=2")
+    assert r.exit_code == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "at x = 1, y = 2"
+    assert lines[1].split() == ["forward", "reverse", "symbolic", "finite", "difference", "disagreement"]
+    assert lines[2].startswith("∂f/∂x") and lines[3].startswith("∂f/∂y")
+    assert lines[-1] == "ok: forward, reverse and symbolic agree to rounding, the finite difference within 1e-06"
+    assert r.stderr == ""
+
+
+def test_json_has_exactly_the_fields_of_the_design():
+    r = check("x*y + sin(x)", "--at", "x=1,y=2", "--json")
+    assert r.exit_code == 0, r.stderr
+    obj = json.loads(r.stdout)
+    assert list(obj) == ["at", "ok", "tolerance", "partials"]
+    assert obj["at"] == {"x": 1.0, "y": 2.0} and obj["ok"] is True and obj["tolerance"] == CHECK_TOL
+    assert list(obj["partials"]) == ["x", "y"]
+    for name, exact in (("x", 2 + 0.5403023058681398), ("y", 1.0)):
+        p = obj["partials"][name]
+        assert list(p) == ["forward", "reverse", "symbolic", "finite_difference", "max_disagreement"]
+        assert p["forward"] == p["reverse"] == pytest.approx(exact, rel=1e-15)
+        assert p["symbolic"] == pytest.approx(exact, rel=1e-14)
+        assert p["finite_difference"] == pytest.approx(exact, rel=1e-9)
+        assert 0 <= p["max_disagreement"] < 1e-9
+
+
+def test_a_tampered_derivative_rule_exits_3(tampered):
+    r = check("sin(x) + x", "--at", "1")
+    assert r.exit_code == 3
+    assert r.stderr.startswith("error: at x = 1: ∂f/∂x: reverse mode gives 0.4596976941318602")
+    assert "the finite difference 1.5403023058" in r.stderr and "tolerance 1e-06" in r.stderr
+    assert r.stdout.splitlines()[-1].startswith("disagreement: ∂f/∂x:")
+
+
+def test_a_tampered_rule_in_json_says_not_ok(tampered):
+    r = check("sin(x^2)", "--at", "0.5", "--json")
+    assert r.exit_code == 3
+    obj = json.loads(r.stdout)
+    assert obj["ok"] is False
+    p = obj["partials"]["x"]
+    assert p["forward"] == p["reverse"] == pytest.approx(-2 * 0.5 * 0.9689124217106447)
+    assert p["finite_difference"] == pytest.approx(2 * 0.5 * 0.9689124217106447, rel=1e-9)
+    assert p["max_disagreement"] > 1
+
+
+def test_the_tampered_table_is_restored_afterwards():
+    assert check("sin(x)", "--at", "1").exit_code == 0
+
+
+def test_wrt_restricts_the_partials():
+    r = check("x*y + z", "--at", "x=1,y=2,z=3", "--wrt", "y", "--json")
+    assert r.exit_code == 0, r.stderr
+    assert list(json.loads(r.stdout)["partials"]) == ["y"]
+
+
+def test_several_points_give_one_result_each():
+    r = check("x^3", "--at", "1", "--at", "2", "--json")
+    assert r.exit_code == 0
+    objs = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [o["partials"]["x"]["reverse"] for o in objs] == [3.0, 12.0]
+
+
+def test_tol_zero_is_too_strict_for_finite_differences():
+    r = check("exp(x)", "--at", "0.3", "--tol", "0")
+    assert r.exit_code == 3
+    assert "tolerance 0" in r.stderr
+
+
+@pytest.mark.parametrize("name", sorted(ops.OPS))
+def test_every_op_passes_its_own_check(name):
+    """Each primitive at the middle of its sample interval: the table's partials agree with finite differences."""
+    op = ops.OPS[name]
+    names = ["x", "y"][: op.arity]
+    text = f"{op.symbol}x" if op.arity == 1 and op.symbol else (
+        f"x {op.symbol} y" if op.symbol else f"{name}({', '.join(names)})")
+    point = ",".join(f"{n}={(lo + hi) / 2 + 0.1}" for n, (lo, hi) in zip(names, op.sample))
+    r = check("--at", point, "--", text)
+    assert r.exit_code == 0, (text, point, r.stdout, r.stderr)
+
+
+@pytest.mark.parametrize("text, point", [
+    ("ln(x)", "x=1e-4"),        # the domain's edge is closer than the usual step
+    ("cos(x)", "x=1e-8"),       # a tiny x: a step relative to |x| would drown in rounding
+    ("sqrt(x)", "x=1e-10"),
+    ("abs(x)", "x=1e-5"),       # the kink is within the usual step
+    ("x^2 + 1e8", "x=3"),       # a large value and a small derivative
+    ("exp(x)", "x=30"),
+])
+def test_finite_differences_find_a_step_that_works(text, point):
+    r = check(text, "--at", point)
+    assert r.exit_code == 0, r.stdout + r.stderr
+
+
+def test_finite_difference_is_accurate():
+    g = dcalc.compile("sin(x) * exp(x)")
+    exact = 0.8414709848078965 * 2.718281828459045 + 0.5403023058681398 * 2.718281828459045
+    fd = finite_difference(g, {"x": 1.0}, "x", exact, 1e-12)
+    assert disagreement(fd, exact) < 1e-11
+
+
+def test_checker_reports_all_methods():
+    g = dcalc.compile("x^2 * y")
+    c = Checker(g, ["x", "y"]).check({"x": 3.0, "y": 2.0})
+    assert c.ok and c.value == 18.0
+    assert (c.partials["x"].forward, c.partials["x"].reverse, c.partials["x"].symbolic) == (12.0, 12.0, 12.0)
+    assert c.partials["y"].finite_difference == pytest.approx(9.0, rel=1e-12)
+
+
+def test_not_differentiable_is_a_math_error():
+    r = check("abs(x)", "--at", "0")
+    assert r.exit_code == 1
+    assert r.stderr.startswith("error: abs is not differentiable at u1 = abs(x) where x = 0")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["2+*x", "--at", "1"], "error: unexpected '*'"),
+    (["x*y", "--at", "x=1,y=2", "--wrt", "z"], "error: --wrt z: the expression has no variable 'z'"),
+    (["2 + 3"], "error: the expression has no free variables"),
+    (["x", "--at", "1", "--format", "csv"], "error: --format csv writes one row per point of a batch"),
+    (["x", "--at", "1", "--points", "p.csv"], "error: give the points either with --at or with --points"),
+    (["x"], "error: no value for the free variable 'x'"),
+])
+def test_usage_and_syntax_errors_exit_2(args, message):
+    r = check(*args)
+    assert r.exit_code == 2
+    assert r.stderr.startswith(message), r.stderr
+
+
+def test_negative_tolerance_is_a_usage_error():
+    assert check("x", "--at", "1", "--tol", "-1").exit_code == 2
