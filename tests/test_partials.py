@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 import sympy as sp
-
 from dcalc.ops import OPS
 from dcalc.partials import numeric_rules
 
@@ -56,7 +55,6 @@ def test_every_op_has_a_sample_per_argument():
 
 @pytest.mark.parametrize("name, k, point", CASES)
 def test_partial_matches_sympy(name, k, point):
-    op = OPS[name]
     expected = SYMPY[name].diff((a, b)[k]).subs(dict(zip((a, b), point)))
     expected = float(sp.N(expected, 30))
     got = numeric_rules(name)[k](list(point))

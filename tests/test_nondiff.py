@@ -1,0 +1,104 @@
+"""Where a derivative does not exist, is infinite, or the value itself is undefined: exit code and message, for grad
+and trace alike; eval still gives the value where there is one. And the traps that must NOT fail."""
+
+from __future__ import annotations
+
+import pytest
+from dcalc.app import app
+from typer.testing import CliRunner
+
+runner = CliRunner()
+
+# expression, point, the message after "error: " (exactly), whether eval still has a value there
+NOT_DIFFERENTIABLE = [
+    ("abs(x)", "0", "abs is not differentiable at u1 = abs(x) where x = 0: left derivative -1, right derivative +1"),
+    ("sqrt(x)", "0", "sqrt is not differentiable at u1 = sqrt(x) where x = 0: right derivative +inf"),
+    ("x^(1/3)", "0", "pow is not differentiable with respect to x at u1 = x^(1/3) where x = 0: right derivative +inf"),
+    ("cbrt(x)", "0", ("cbrt is not differentiable at u1 = cbrt(x) where x = 0: left derivative +inf, "
+                     "right derivative +inf")),
+    ("asin(x)", "1", "asin is not differentiable at u1 = asin(x) where x = 1: left derivative +inf"),
+    ("acos(x)", "-1", "acos is not differentiable at u1 = acos(x) where x = -1: right derivative -inf"),
+    ("acosh(x)", "1", "acosh is not differentiable at u1 = acosh(x) where x = 1: right derivative +inf"),
+    ("x^y", "x=-2,y=2", ("pow is not differentiable with respect to y at u1 = x^y where x = -2, y = 2: "
+                        "∂u1/∂y = x^y*ln(x) is undefined there")),
+    ("hypot(x, y)", "x=0,y=0", ("hypot is not differentiable with respect to x at u1 = hypot(x, y) where x = 0, y = 0:"
+                               " left derivative -1, right derivative +1")),
+    ("atan2(y, x)", "x=0,y=0", ("atan2 is not differentiable with respect to y at u1 = atan2(y, x) where y = 0, x = 0:"
+                               " left derivative +inf, right derivative +inf")),
+    ("x^x", "0", ("pow is not differentiable with respect to its second argument x at u1 = x^x where x = 0: "
+                 "right derivative -inf")),
+    ("abs(x - 1)", "1", ("abs is not differentiable at u2 = abs(u1) where u1 = 0: left derivative -1, "
+                        "right derivative +1")),
+    ("sqrt(x^2)", "0", "sqrt is not differentiable at u2 = sqrt(u1) where u1 = 0: right derivative +inf"),
+]
+
+UNDEFINED = [  # the value itself does not exist: exit 1 for eval too
+    ("ln(x)", "0", "ln is undefined in u1 = ln(x) with x = 0 (needs x > 0)"),
+    ("sqrt(x)", "-1", "sqrt is undefined in u1 = sqrt(x) with x = -1 (needs x ≥ 0)"),
+    ("1/x", "0", "division by zero in u1 = 1/x with x = 0"),
+    ("atanh(x)", "1", "atanh is undefined in u1 = atanh(x) with x = 1 (needs -1 < x < 1)"),
+    ("asin(x)", "2", "asin is undefined in u1 = asin(x) with x = 2 (needs -1 ≤ x ≤ 1)"),
+    ("acosh(x)", "0.5", "acosh is undefined in u1 = acosh(x) with x = 0.5 (needs x ≥ 1)"),
+    ("x^y", "x=-2,y=0.5", ("pow is undefined in u1 = x^y with x = -2, y = 0.5 "
+                          "(needs x > 0, or x = 0 and y ≥ 0, or x < 0 and y an integer)")),
+    ("log(x, y)", "x=2,y=1", "log is undefined in u1 = log(x, y) with x = 2, y = 1 (needs x > 0, y > 0 and y ≠ 1)"),
+    ("exp(x)", "1000", "overflow in u1 = exp(x) with x = 1000: the value is too large for a double"),
+]
+
+
+def _args(point):
+    return ["--at", point]
+
+
+@pytest.mark.parametrize("command", ["grad", "trace"])
+@pytest.mark.parametrize("text, point, message", NOT_DIFFERENTIABLE, ids=[f"{c[0]}@{c[1]}" for c in NOT_DIFFERENTIABLE])
+def test_not_differentiable(command, text, point, message):
+    extra = ["--mode", "reverse"] if command == "trace" and "," in point else []
+    r = runner.invoke(app, [command, text, *_args(point), *extra])
+    assert r.exit_code == 1
+    assert r.stdout == ""
+    assert r.stderr == f"error: {message}\n"
+
+
+@pytest.mark.parametrize("text, point, message", NOT_DIFFERENTIABLE, ids=[f"{c[0]}@{c[1]}" for c in NOT_DIFFERENTIABLE])
+def test_eval_still_gives_the_value(text, point, message):
+    r = runner.invoke(app, ["eval", text, *_args(point)])
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.strip()
+
+
+@pytest.mark.parametrize("command", ["eval", "grad", "trace"])
+@pytest.mark.parametrize("text, point, message", UNDEFINED, ids=[f"{c[0]}@{c[1]}" for c in UNDEFINED])
+def test_outside_the_domain(command, text, point, message):
+    extra = ["--mode", "reverse"] if command == "trace" and "," in point else []
+    r = runner.invoke(app, [command, text, *_args(point), *extra])
+    assert r.exit_code == 1
+    assert r.stdout == ""
+    assert r.stderr == f"error: {message}\n"
+
+
+@pytest.mark.parametrize("text, point, expected", [
+    ("x^2", "-1", "-2"),  # a constant exponent: ∂/∂b = a^b·ln(a) is never evaluated
+    ("x^3", "-2", "12"),
+    ("x^0", "0", "0"),
+    ("x^1", "0", "1"),
+    ("x^2", "0", "0"),
+    ("0*ln(x) + x", "1", "1"),
+    ("abs(x)", "-2", "-1"),
+    ("sqrt(x)", "4", "0.25"),
+])
+def test_traps_that_must_work(text, point, expected):
+    for command in (["grad"], ["trace", "--format", "json"]):
+        r = runner.invoke(app, [*command, "--at", point, "--", text])
+        assert r.exit_code == 0, r.stderr
+    assert runner.invoke(app, ["grad", "--at", point, "--", text]).stdout == expected + "\n"
+
+
+def test_grad_wrt_avoids_the_undefined_partial():
+    """x^y at x = -2: ∂/∂x exists; only ∂/∂y = x^y·ln(x) does not, so asking for x alone succeeds."""
+    r = runner.invoke(app, ["grad", "x^y", "--at", "x=-2,y=2", "--wrt", "x"])
+    assert (r.exit_code, r.stdout) == (0, "-4\n")
+    r = runner.invoke(app, ["trace", "x^y", "--at", "x=-2,y=2", "--wrt", "x"])
+    assert r.exit_code == 0 and "dx^y" not in r.stdout and "df/dx" not in r.stdout and "∂f/∂x(-2, 2) = -4" in r.stdout
+    r = runner.invoke(app, ["trace", "x^y", "--at", "x=-2,y=2", "--wrt", "y"])
+    assert r.exit_code == 1 and "∂u1/∂y = x^y*ln(x) is undefined there" in r.stderr
