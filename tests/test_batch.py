@@ -12,12 +12,11 @@ import subprocess
 import sys
 import threading
 
-import pytest
-from typer.testing import CliRunner
-
 import dcalc
+import pytest
 from dcalc import batch, ops
 from dcalc.app import app
+from typer.testing import CliRunner
 
 runner = CliRunner()
 
@@ -209,6 +208,7 @@ def test_check_batches():
 
 def test_check_batch_failures_and_disagreements(monkeypatch):
     import dataclasses
+
     from dcalc.partials import numeric_rules
     r = run("check", "ln(x)", "--points", "-", "--json", input="x\n1\n-1\n")
     assert r.exit_code == 1

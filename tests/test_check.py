@@ -5,14 +5,13 @@ from __future__ import annotations
 import dataclasses
 import json
 
-import pytest
-from typer.testing import CliRunner
-
 import dcalc
+import pytest
 from dcalc import ops
 from dcalc.app import app
 from dcalc.check import CHECK_TOL, Checker, disagreement, finite_difference
 from dcalc.partials import numeric_rules
+from typer.testing import CliRunner
 
 runner = CliRunner()
 

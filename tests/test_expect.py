@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from typer.testing import CliRunner
-
 from dcalc.app import app
 from dcalc.check import EXPECT_TOL, close
+from typer.testing import CliRunner
 
 runner = CliRunner()
 
