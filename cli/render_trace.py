@@ -6,6 +6,7 @@ is written as it is produced and never assembled into one string.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterator
 
 from .expr import Assign, Define, Program
@@ -69,7 +70,8 @@ def _args(t: Trace) -> str:
 
 
 def _bar(name: str) -> str:
-    return name[0] + MACRON + name[1:]
+    """The adjoint's name: a bar over the first letter, precomposed where Unicode has it (ū2), combining otherwise."""
+    return unicodedata.normalize("NFC", name[0] + MACRON) + name[1:]
 
 
 def _d(t: Trace) -> str:
