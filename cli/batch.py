@@ -15,6 +15,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from itertools import islice
+from operator import itemgetter
 
 from .errors import DcalcError, MathError, UsageError
 
@@ -49,9 +50,9 @@ class Points:
         except (OSError, ValueError):
             return 0
 
-    def _rows(self, size: int):
-        """Blocks of up to `size` non-blank rows with their line numbers; a row of empty cells (',,' from a
-        spreadsheet) is blank. The csv module pulls each block in C; Python only filters it."""
+    def _blocks(self, size: int):
+        """Blocks of up to `size` rows as read (blank ones included) with their line numbers; the csv module pulls
+        each block in C, so no Python runs per row on the common path."""
         reader = self.reader
         try:
             while True:
@@ -59,12 +60,7 @@ class Points:
                 block = list(islice(reader, size))
                 if not block:
                     return
-                lines = _line_numbers(start, block, reader.line_num)
-                keep = [k for k, row in enumerate(block) if row and (row[0].strip() or any(c.strip() for c in row))]
-                if len(keep) == len(block):
-                    yield lines, block
-                elif keep:
-                    yield [lines[k] for k in keep], [block[k] for k in keep]
+                yield _line_numbers(start, block, reader.line_num), block
         except UnicodeDecodeError as e:
             raise UsageError(f"{self.name} is not UTF-8 text (bad byte at offset {e.start} of a block near line "
                              f"{reader.line_num + 1})") from None
@@ -72,10 +68,11 @@ class Points:
             raise UsageError(f"{self.name}, line {reader.line_num}: {e}") from None
 
     def _header(self, ignore_extra: bool) -> list[str]:
-        first = next(self._rows(1), None)  # one row at a time: the header's block must not swallow data rows
+        # one row at a time, so that the header's block does not swallow data rows
+        first = next((row for _, (row,) in self._blocks(1) if not _blank(row)), None)
         if first is None:
             raise UsageError(f"{self.name} has no header row (expected the variables: {', '.join(self.inputs)})")
-        header = [c.strip() for c in first[1][0]]
+        header = [c.strip() for c in first]
         seen = set()
         for name in header:
             if name in seen:
@@ -92,16 +89,20 @@ class Points:
         return header
 
     def chunks(self, size: int = CHUNK):
-        """Chunks of at most `size` rows, in order."""
-        for lines, rows in self._rows(size):
-            yield self._fast(lines, rows) or self._by_row(lines, rows)
+        """Chunks of at most `size` rows, in order; blank rows (a row of empty cells too: ',,' from a spreadsheet)
+        are skipped."""
+        for lines, rows in self._blocks(size):
+            chunk = self._fast(lines, rows) or self._by_row(lines, rows)
+            if chunk.lines:
+                yield chunk
 
     def _fast(self, lines: list[int], rows: list[list[str]]) -> Chunk | None:
-        """The common chunk: every row complete, every cell a plain finite number; converted column by column."""
-        if any(len(row) != len(self.header) for row in rows):
+        """The common chunk: every row complete, every cell a plain finite number; converted column by column.
+        A blank row is never complete or a number, so it takes the other path."""
+        if set(map(len, rows)) != {len(self.header)}:
             return None
         try:
-            columns = [[float(row[k]) for row in rows] for k in self.index]
+            columns = [list(map(float, map(itemgetter(k), rows))) for k in self.index]
         except ValueError:
             return None
         if any((t := sum(col)) - t != 0 for col in columns):  # an inf or nan cell (or a sum that overflows)
@@ -109,11 +110,15 @@ class Points:
         return Chunk(lines, rows, columns, [None] * len(rows))
 
     def _by_row(self, lines: list[int], rows: list[list[str]]) -> Chunk:
-        chunk = Chunk(lines, rows, [[] for _ in self.index], [])
-        for row in rows:
+        chunk = Chunk(columns=[[] for _ in self.index])
+        for line, row in zip(lines, rows):
+            if _blank(row):
+                continue
             point, status = self._slow(row)
             for column, v in zip(chunk.columns, point):
                 column.append(v)
+            chunk.lines.append(line)
+            chunk.cells.append(row)
             chunk.status.append(status)
         return chunk
 
@@ -137,6 +142,10 @@ class Points:
             self.text.close()
         else:
             self.text.detach()
+
+
+def _blank(row: list[str]) -> bool:
+    return not any(c.strip() for c in row)
 
 
 def _line_numbers(start: int, block: list[list[str]], end: int) -> list[int]:
