@@ -314,7 +314,11 @@ MERMAID = """import { JSDOM } from 'jsdom';
 const dom = new JSDOM(''); globalThis.window = dom.window; globalThis.document = dom.window.document;
 const { default: mermaid } = await import('mermaid');
 let text = ''; for await (const c of process.stdin) text += c;
-const r = await mermaid.parse(text); console.log(r.diagramType);"""
+const out = [];
+for (const diagram of JSON.parse(text)) {
+  try { out.push((await mermaid.parse(diagram)).diagramType); } catch (e) { out.push('error: ' + e.message); }
+}
+console.log(JSON.stringify(out));"""
 
 
 def _rendered(fmt, text, at, extra):
@@ -351,12 +355,26 @@ def test_latex_uses_partial_and_total_notation():
     assert "\\frac{d u_{2}}{dx} &= \\frac{\\partial u_{2}}{\\partial x} + " in out
 
 
-@pytest.mark.parametrize("text, at, extra", RENDERED)
-def test_mermaid_is_accepted_by_mermaid(text, at, extra):
-    out = _rendered("mermaid", text, at, extra)
-    p = _node(MERMAID, out)
+BROKEN = "flowchart LR\n  n0[[x = 2] --> n1\n"
+
+
+@pytest.fixture(scope="module")
+def mermaid_verdicts():
+    """Mermaid's parser on every RENDERED case in one node run (loading Mermaid takes seconds)."""
+    diagrams = [_rendered("mermaid", *case) for case in RENDERED] + [BROKEN]
+    p = _node(MERMAID, json.dumps(diagrams))
     assert p.returncode == 0, p.stderr
-    assert p.stdout.strip() == "flowchart-v2"
+    return json.loads(p.stdout)
+
+
+@pytest.mark.parametrize("k", range(len(RENDERED)), ids=[f"{c[0]}|{c[2]}" for c in RENDERED])
+def test_mermaid_is_accepted_by_mermaid(mermaid_verdicts, k):
+    assert mermaid_verdicts[k] == "flowchart-v2"
+
+
+def test_mermaid_parser_rejects_a_broken_diagram(mermaid_verdicts):
+    """The referee is real: a broken diagram is refused."""
+    assert mermaid_verdicts[-1].startswith("error: ")
 
 
 def test_graph_structure_dot_and_mermaid():
@@ -367,3 +385,40 @@ def test_graph_structure_dot_and_mermaid():
     mer = _rendered("mermaid", "x + x^2", "2", ["--mode", "reverse"])
     assert 'n0(["x = 2<br/>dx/dx = 1<br/>x̄ = 5"])' in mer
     assert len(re.findall(r"-->\|", mer)) == 3
+
+
+# ---- latex.to_latex, which `dcalc diff --format latex` uses too -------------------------------------------------------
+
+@pytest.mark.parametrize("text, tex", [
+    ("ln(x1) + x1*x2 - sin(x2)", "\\ln\\left(x_{1}\\right) + x_{1} \\cdot x_{2} - \\sin\\left(x_{2}\\right)"),
+    ("(x + 1)^2", "\\left(x + 1\\right)^{2}"),
+    ("2^3^2", "2^{3^{2}}"),
+    ("a - (b - c)", "a - \\left(b - c\\right)"),
+    ("a - -b", "a - \\left(-b\\right)"),
+    ("-(a/b)", "-\\frac{a}{b}"),
+    ("(a/b)^2", "\\left(\\frac{a}{b}\\right)^{2}"),
+    ("2sin(x)", "2 \\sin\\left(x\\right)"),
+    ("hypot(x + 1, y)", "\\sqrt{\\left(x + 1\\right)^2 + y^2}"),
+    ("log(x, 2) + abs(x - 1)", "\\log_{2}\\left(x\\right) + \\left|x - 1\\right|"),
+    ("1e-5*alpha*pi", "1 \\times 10^{-5} \\cdot \\alpha \\cdot \\pi"),
+])
+def test_to_latex(text, tex):
+    from dcalc.latex import to_latex
+    assert to_latex(dcalc.parse(text).stmts[-1]) == tex
+
+
+def test_to_latex_deep_expression():
+    from dcalc.latex import to_latex
+    depth = 20_000  # far past Python's recursion limit
+    tex = to_latex(dcalc.parse("-(" * depth + "x" + ")" * depth).stmts[-1])
+    assert tex.count("-") == depth and tex.endswith("x" + "\\right)" * (depth - 1))
+
+
+@settings(max_examples=4)
+@given(st.lists(EXPRS, min_size=100, max_size=100))
+def test_to_latex_of_generated_expressions_is_accepted_by_katex(exprs):
+    """Every primitive's template, nested with the others: 100 expressions per KaTeX run (node starts slowly)."""
+    from dcalc.latex import to_latex
+    doc = "\\begin{aligned}" + " \\\\\n".join(f"&{to_latex(e)}" for e in exprs) + "\\end{aligned}"
+    p = _node(KATEX, doc)
+    assert p.returncode == 0, p.stderr
