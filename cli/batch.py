@@ -40,7 +40,11 @@ class Points:
         self.text = io.TextIOWrapper(self.raw, encoding="utf-8-sig", newline="")  # utf-8-sig: drop a BOM
         self.reader = csv.reader(self.text)
         self.inputs = inputs
-        self.header = self._header(ignore_extra)
+        try:
+            self.header = self._header(ignore_extra)
+        except DcalcError:
+            self.close()  # a wrapper left to the garbage collector would close standard input under us
+            raise
         self.index = [self.header.index(n) for n in inputs]
 
     def position(self) -> int:
