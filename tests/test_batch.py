@@ -365,3 +365,13 @@ def test_columns_agree_with_single_points(expr, rows):
         assert vals[g.output][k] == pytest.approx(want_value, rel=1e-9, abs=1e-12)
         for x in g.inputs:
             assert grad[x][k] == pytest.approx(want[x], rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize("name", sorted(ops.OPS))
+def test_the_table_names_a_numpy_function_of_the_right_arity(name):
+    """Op.numpy is a NumPy ufunc taking the op's arguments; an op without one maps its scalar rule over the rows."""
+    op = ops.OPS[name]
+    if not op.numpy:
+        assert name in ("sec", "csc", "cot", "log")  # no NumPy counterpart: the mapped scalar rule serves
+        return
+    assert isinstance(getattr(np, op.numpy), np.ufunc) and getattr(np, op.numpy).nin == op.arity
