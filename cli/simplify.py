@@ -212,7 +212,8 @@ class Simplifier:
                     continue
                 if f.op == "neg":
                     budget -= 1
-                    coef = -coef
+                    if p.numerator % 2:  # (-a)^2 = a^2
+                        coef = -coef
                     stack.append((f.args[0], p))
                     continue
                 if f.op == "pow" and isinstance(f.args[1], Num) and f.args[1].value.is_integer() \

@@ -1,0 +1,193 @@
+"""dcalc diff: textbook derivatives as printed, agreement with grad, round trips, programs, big inputs, the command."""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from strategies import expressions
+from typer.testing import CliRunner
+
+import dcalc
+from dcalc.app import app
+from dcalc.errors import DcalcError
+from dcalc.expr import Num, Program
+from dcalc.forward import derivative
+from dcalc.evaluate import evaluate, value
+from dcalc.graph import lower
+from dcalc.printing import to_text
+from dcalc.symbolic import differentiate, node_count, program, program_text, value_of
+from dcalc.syntax import parse
+
+runner = CliRunner()
+CORPUS = [line.strip() for line in (Path(__file__).parent / "diff_corpus.txt").read_text().splitlines()
+          if line.strip() and not line.startswith("#")]
+
+
+def diff_text(text: str, wrt=("x",)) -> str:
+    g = dcalc.compile(text)
+    definitions, final = program(differentiate(g, list(wrt)), g.inputs)
+    return program_text(definitions, final)
+
+
+@pytest.mark.parametrize("f, expected", [
+    ("x^2", "2x"), ("x^3 + 2x", "2 + 3x^2"), ("5", "0"), ("sin(x + x^2)", "cos(x + x^2)*(1 + 2x)"),
+    # product, quotient, chain
+    ("x*sin(x)", "sin(x) + x*cos(x)"), ("x*exp(x)", "exp(x) + x*exp(x)"),
+    ("x/(1 + x)", "1/(1 + x) - x/(1 + x)^2"), ("1/x", "-1/x^2"), ("sin(x)/x", "cos(x)/x - sin(x)/x^2"),
+    ("exp(x^2)", "2x*exp(x^2)"), ("sin(2x)", "2cos(2x)"), ("ln(x^2 + 1)", "2x/(1 + x^2)"),
+    # powers and logarithms
+    ("x^x", "x^x + x^x*ln(x)"), ("2^x", "2^x*ln(2)"), ("e^x", "e^x"), ("log(x, 2)", "1/(x*ln(2))"),
+    ("ln(x)", "1/x"), ("log10(x)", "1/(x*ln(10))"), ("sqrt(x)", "1/(2sqrt(x))"), ("exp(x)", "exp(x)"),
+    # trigonometric and inverse
+    ("sin(x)", "cos(x)"), ("cos(x)", "-sin(x)"), ("tan(x)", "sec(x)^2"), ("sec(x)", "sec(x)*tan(x)"),
+    ("asin(x)", "1/sqrt(1 - x^2)"), ("acos(x)", "-1/sqrt(1 - x^2)"), ("atan(x)", "1/(1 + x^2)"),
+    # hyperbolic and inverse
+    ("sinh(x)", "cosh(x)"), ("cosh(x)", "sinh(x)"), ("tanh(x)", "1 - tanh(x)^2"),
+    ("asinh(x)", "1/sqrt(1 + x^2)"), ("acosh(x)", "1/sqrt(x^2 - 1)"), ("atanh(x)", "1/(1 - x^2)"),
+])
+def test_textbook(f, expected):
+    assert diff_text(f) == expected
+
+
+@pytest.mark.parametrize("f, wrt, expected", [
+    ("x^2*y^3", ("x",), "2x*y^3"), ("x^2*y^3", ("y",), "3x^2*y^2"), ("x^2*y^3", ("x", "y"), "6x*y^2"),
+    ("x^2*y^3", ("y", "y"), "6x^2*y"), ("sin(x)", ("x",) * 4, "sin(x)"), ("ln(x)", ("x",) * 3, "2/x^3"),
+    ("x^3", ("x",) * 4, "0"), ("x*y + y", ("x",), "y"),
+])
+def test_partials_and_orders(f, wrt, expected):
+    assert diff_text(f, wrt) == expected
+
+
+def test_programs_are_differentiated_through():
+    """Intermediate variables and user functions are inlined: the result is in the free variables only."""
+    assert diff_text("a = x^2; f(t) = t*sin(t); f(a) + a") == "2x + 2x*sin(x^2) + 2x^3*cos(x^2)"
+
+
+@pytest.mark.parametrize("f", CORPUS)
+def test_corpus_agrees_with_forward_mode(f):
+    g = dcalc.compile(f)
+    text = diff_text(f)
+    back = dcalc.compile(text) if text else None
+    for x in (0.3, 0.7, 1.6):
+        point = {n: x if n == "x" else 0.4 for n in g.inputs}
+        try:
+            expected = derivative(g, evaluate(g, point), "x")
+        except DcalcError:
+            continue
+        got = value(back, {n: point[n] for n in back.inputs})
+        assert math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-12), (f, text, x)
+
+
+SMALL = st.sampled_from([0.5, 1.0, 2.0, 3.0]).map(Num)
+OPS = ["add", "sub", "mul", "div", "neg", "pow", "sin", "cos", "exp", "ln", "sqrt", "atan", "tanh", "asinh"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(expressions(("x", "y"), OPS, max_leaves=10, numbers_=SMALL),
+       st.sampled_from([-1.5, 0.25, 0.7, 1.3, 2.0]), st.sampled_from([-2.0, 0.5, 1.5]))
+def test_eval_of_diff_equals_grad(expr, x, y):
+    try:
+        g = lower(Program((expr,)))
+        assume("x" in g.inputs)
+        point = {n: {"x": x, "y": y}[n] for n in g.inputs}
+        expected = dcalc.gradient(g, point)["x"]
+    except DcalcError:
+        assume(False)
+    text = diff_text(to_text(expr))
+    back = dcalc.compile(text)
+    got = value(back, {n: point[n] for n in back.inputs})
+    assert math.isclose(got, expected, rel_tol=1e-7, abs_tol=1e-9), (to_text(expr), text)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(expressions(("x", "y"), OPS, max_leaves=10, numbers_=SMALL))
+def test_printed_derivative_parses_back(expr):
+    try:
+        g = lower(Program((expr,)))
+    except DcalcError:
+        assume(False)
+    assume("x" in g.inputs)
+    definitions, final = program(differentiate(g, ["x"]), g.inputs)
+    assert not definitions
+    assert parse(to_text(final)).stmts[0] == final
+
+
+def test_big_expression_is_fast_and_bounded():
+    """A 1,000-node expression: under 2 s, shared pieces named, the output a valid program."""
+    rng = random.Random(4)
+    pieces = [rng.choice(["x", "y", "x", "1.5"]) for _ in range(500)]
+    while len(pieces) > 1:  # about 1,000 nodes: leaves joined at random by operators and functions
+        a = pieces.pop(rng.randrange(len(pieces)))
+        if rng.random() < 0.3:
+            pieces.append(f"{rng.choice(['sin', 'cos', 'exp', 'atan', 'tanh'])}({a})")
+            continue
+        b = pieces.pop(rng.randrange(len(pieces)))
+        op = rng.choice("+-*/")
+        pieces.append(f"({a}) / (1 + ({b})^2)" if op == "/" else f"({a}) {op} ({b})")  # never a zero denominator
+    text = pieces[0]
+    start = time.perf_counter()
+    g = dcalc.compile(text)
+    definitions, final = program(differentiate(g, ["x"]), g.inputs)
+    printed = program_text(definitions, final)
+    assert time.perf_counter() - start < 2.0
+    assert definitions and node_count(definitions, final) < 10 * len(g.nodes)
+    back = dcalc.compile(printed)
+    point = {"x": 0.37, "y": 1.91}
+    expected = derivative(g, evaluate(g, point), "x")
+    assert math.isclose(value(back, point), expected, rel_tol=1e-9)
+
+
+def test_value_of_shares_work():
+    g = dcalc.compile("x")
+    d = differentiate(g, ["x"])
+    assert value_of(d, {"x": 2.0}) == 1.0
+
+
+# -- the command --------------------------------------------------------------------------------------------------
+
+def run(*args):
+    return runner.invoke(app, list(args))
+
+
+def test_command_prints_the_derivative():
+    r = run("diff", "sin(x + x^2)")
+    assert (r.exit_code, r.stdout) == (0, "cos(x + x^2)*(1 + 2x)\n")
+
+
+def test_command_values_at_points():
+    r = run("diff", "sin(x + x^2)", "--at", "2", "--at", "0")
+    assert r.exit_code == 0
+    assert r.stdout == "cos(x + x^2)*(1 + 2x)\nat x = 2: 4.80085143325183\nat x = 0: 1\n"
+
+
+def test_command_mixed_partial_and_order():
+    assert run("diff", "x^2*y^3", "--wrt", "x,y").stdout == "6x*y^2\n"
+    assert run("diff", "x^2*y^3", "--wrt", "y", "--order", "2").stdout == "6x^2*y\n"
+    assert run("diff", "x^4", "--order", "3").stdout == "24x\n"
+
+
+def test_command_latex():
+    r = run("diff", "x^3", "--format", "latex")
+    assert r.exit_code == 0 and "x^{2}" in r.stdout
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (("x*y",), 2, "say which variable to differentiate by with --wrt (the variables: x, y)"),
+    (("sin(x)", "--wrt", "z"), 2, "no variable 'z'"),
+    (("x*y", "--wrt", "x,y", "--order", "3"), 2, "--order 3 does not match the 2 variables of --wrt"),
+    (("3",), 2, "no free variables"),
+    (("x", "--format", "html"), 2, "--format must be text or latex"),
+    (("sqrt(x)", "--at", "-1"), 1, "sqrt is undefined"),
+    (("sqrt(x)", "--at", "0"), 1, "division by zero in 1/(2sqrt(x))"),
+])
+def test_command_errors(args, code, message):
+    r = run("diff", *args)
+    assert r.exit_code == code
+    assert r.stderr.startswith("error:") and message in r.stderr
+    assert "Traceback" not in r.stderr
