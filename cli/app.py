@@ -155,6 +155,9 @@ def grad_command(
                                       show_default=False),
     direction: Optional[str] = typer.Option(None, "--direction", show_default=False,
                                             help="Directional derivative along x=1,y=0.5 (one forward pass)."),
+    order: Optional[int] = typer.Option(None, "--order", min=1, show_default=False,
+                                        help="The N-th derivative by one variable (Taylor mode, exact to rounding)."),
+    hessian: bool = typer.Option(False, "--hessian", help="Also the matrix of second partials (exact formulas)."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
     digits: Optional[int] = typer.Option(None, "--digits", min=1, max=17, help=DIGITS_HELP, show_default=False),
     points_file: Optional[str] = typer.Option(None, "--points", help=POINTS_HELP, show_default=False),
@@ -179,8 +182,11 @@ def grad_command(
     names = wrt_names(graph, wrt)
     seed = _direction(graph, direction) if direction is not None else None
     if points_file is not None:
-        only_gradient(seed is not None, "--points")
+        only_gradient(seed is not None or order is not None or hessian, "--points")
         return run_points(graph, points_file, names, fmt, ignore_extra, digits)
+    if order is not None or hessian:
+        only_gradient(expect is not None, "--expect")
+        return _higher(graph, names, seed, order, hessian, points(graph, at or []), as_json, digits)
     expected = expected_partials(expect, names, seed)
     missed = []
     for point in points(graph, at or []):
@@ -201,6 +207,80 @@ def grad_command(
             emit("  ".join(f"∂f/∂{n} = {number(d, digits)}" for n, d in grad.items()))
         missed += mismatches(grad, expected, tol, point)
     fail_on(missed)
+
+
+@app.command("diff")
+@handles_errors
+def diff_command(
+    expr: str = typer.Argument(..., help=EXPR_HELP, show_default=False),
+    wrt: Optional[str] = typer.Option(None, "--wrt", show_default=False,
+                                      help="The variable (default: the only one); x,y for the mixed partial ∂²f/∂x∂y."),
+    order: Optional[int] = typer.Option(None, "--order", min=1, show_default=False,
+                                        help="Differentiate N times (default 1, or one per --wrt variable)."),
+    fmt: str = typer.Option("text", "--format", help="text (dcalc input, reads back with eval) or latex."),
+    at: Optional[List[str]] = typer.Option(None, "--at", help=AT_HELP + " Adds a line 'at x = 2: VALUE'.",
+                                           show_default=False),
+):
+    """The derivative as a simplified formula. Example: dcalc diff "sin(x + x^2)" """
+    from .errors import UsageError
+    from .evaluate import value
+    from .render import number, point_text
+    from .symbolic import differentiate, program, program_text, value_of, wrt_list
+    if fmt not in ("text", "latex"):
+        raise UsageError(f"--format must be text or latex, not {fmt!r}")
+    graph = load(expr)
+    if not graph.inputs:
+        raise UsageError("the expression has no free variables, so it has no derivative")
+    names = wrt_list(graph, wrt_names(graph, wrt) if wrt is not None else None, order)
+    d = differentiate(graph, names)
+    definitions, final = program(d, graph.inputs)
+    if fmt == "latex":
+        from .latex import name_latex, to_latex
+        emit("\n".join([f"{name_latex(n)} = {to_latex(e)}" for n, e in definitions] + [to_latex(final)]))
+    else:
+        emit(program_text(definitions, final))
+    for point in [] if not at else points(graph, at):
+        value(graph, point)  # the function must be defined there; its errors name the node
+        emit(f"at {point_text(point)}: {number(value_of(d, point, graph.source) + 0.0)}")
+
+
+def _higher(graph, names, seed, order, hessian, pts, as_json, digits):
+    """grad --order N (Taylor mode along one variable or --direction) and grad --hessian (second-derivative formulas)."""
+    from .errors import UsageError
+    from .evaluate import value
+    from .render import json_line, number
+    if order is not None and hessian:
+        raise UsageError("--order and --hessian do not go together: the Hessian is of order 2")
+    if order is not None and seed is None and len(names) != 1:
+        raise UsageError(f"--order {order} needs one variable, the expression has {len(names)}: give it with --wrt")
+    for point in pts:
+        v = value(graph, point)
+        if hessian:
+            from .reverse import gradient
+            from .symbolic import hessian as second
+            from .evaluate import evaluate
+            grad = gradient(graph, evaluate(graph, point), None if len(names) == len(graph.inputs) else names)
+            h = second(graph, point, names)
+            if as_json:
+                emit(json_line({"at": point, "value": v, "gradient": grad, "hessian": h}))
+            else:
+                for x in names:
+                    emit("  ".join(f"∂²f/{_pair(x, y)} = {number(d, digits)}" for y, d in h[x].items()))
+            continue
+        from .taylor import coefficients
+        import math
+        c = coefficients(graph, point, seed if seed is not None else {names[0]: 1.0}, order)
+        d = c[order] * math.factorial(order) + 0.0
+        if not as_json:
+            emit(number(d, digits))
+        elif seed is not None:
+            emit(json_line({"at": point, "value": v, "direction": seed, "order": order, "derivative": d}))
+        else:
+            emit(json_line({"at": point, "value": v, "order": order, "derivative": d}))
+
+
+def _pair(x: str, y: str) -> str:
+    return f"∂{x}²" if x == y else f"∂{x}∂{y}"
 
 
 @app.command("trace")
