@@ -18,7 +18,22 @@ from . import __version__
 EXIT_CODES = """Exit codes: 0 success; 1 math error (outside a domain, division by zero, overflow, not differentiable);
 2 usage, syntax or name error; 3 a check or an expectation failed; 70 internal error."""
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+
+class _Commands(typer.core.TyperGroup):
+    """The root help lists every command with its one-line example, the `Example:` of the command's docstring."""
+
+    def format_commands(self, ctx, formatter):
+        commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
+        width = max((len(name) for name, _ in commands), default=0) + 2
+        with formatter.section("Commands"):
+            for name, command in commands:
+                example = " ".join((command.help or "").split()).partition(" Example: ")[2]
+                formatter.write(f"  {name:<{width}}{command.get_short_help_str(formatter.width - width - 2)}\n")
+                if example:
+                    formatter.write(f"  {'':<{width}}{example.strip()}\n")
+
+
+app = typer.Typer(cls=_Commands, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]},
                   help="dcalc: values, derivatives, gradients, and how the total derivative comes about.\n\n"
                        + EXIT_CODES, epilog="Run 'dcalc COMMAND --help' for a command's options.")
