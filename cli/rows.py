@@ -27,10 +27,6 @@ class Results:
     tolerance: float = 0.0  # check: the tolerance of the finite differences
 
 
-def _texts(values: list[float]) -> list[str]:
-    return [repr(v) if v - v == 0 else "null" for v in values]
-
-
 def _json_number(v: float | None):
     return v if v is not None and math.isfinite(v) else None
 
@@ -44,7 +40,7 @@ class JsonWriter:
 
     def _template(self, results: Results) -> str:
         """`{"at": {"x": %r}, "value": %r, "gradient": {"x": %r}, "status": "ok"}`: repr of a finite float is JSON."""
-        at = ", ".join(f"{json.dumps(n)}: %s" for n in self.inputs)
+        at = ", ".join(f"{json.dumps(n)}: %r" for n in self.inputs)
         parts = [f'"at": {{{at}}}', '"value": %r']
         if results.partials is not None:
             grad = ", ".join(f"{json.dumps(n)}: %r" for n in results.partials)
@@ -56,11 +52,10 @@ class JsonWriter:
             return self._checks(chunk, results)
         template = self.template = self.template or self._template(results)
         partials = list(results.partials.values()) if results.partials is not None else []
+        rows = zip(*chunk.columns, results.values, *partials)  # a row without a status has only finite numbers
         if not any(chunk.status):
-            at = map(_texts, chunk.columns)
-            self.out.write("".join(map(template.__mod__, zip(*at, results.values, *partials))))
+            self.out.write("".join(map(template.__mod__, rows)))
             return
-        rows = zip(*map(_texts, chunk.columns), results.values, *partials)
         self.out.write("".join(template % row if status is None else self._failed(chunk, k, results)
                                for k, (row, status) in enumerate(zip(rows, chunk.status))))
 
