@@ -18,6 +18,7 @@ from .expr import CONSTANTS, Const, Num, Var, wrap
 from .graph import Graph, checked
 from .ops import Op
 from .partials import _not_differentiable, numeric_rules
+from .reverse import reach
 
 
 @cache
@@ -110,19 +111,10 @@ def _scalar_value(graph: Graph, i: int, vals, r: int, rows: Rows) -> float:
         return np.nan
 
 
-def active_for(graph: Graph, names: list[str]) -> list[bool]:
-    """Whether each node depends on one of the inputs in `names` (the others' partials are never evaluated)."""
-    wanted = set(names)
-    out: list[bool] = []
-    for n in graph.nodes:
-        out.append(n.name in wanted if n.kind == "input" else n.kind == "node" and any(out[a] for a in n.args))
-    return out
-
-
 def gradient(graph: Graph, vals: list[np.ndarray], names: list[str], rows: Rows) -> dict[str, np.ndarray]:
     """∂f/∂x for each input x in `names` on every row, by one reverse pass over the columns:
     adjoint(v) = Σ over readers u of adjoint(u)·∂u/∂v. Rows whose partials do not exist get their status."""
-    active = active_for(graph, names)
+    active = reach(graph, names)
     n = len(rows.status)
     adj: list[np.ndarray | None] = [None] * len(graph.nodes)
     adj[graph.output] = np.ones(n)
