@@ -1,0 +1,159 @@
+"""The Python API (dcalc.parse, compile, evaluate, derivative, gradient, DcalcError), and the README kept true: every
+`$ dcalc eval …` and `$ dcalc grad …` example prints exactly what the README shows, and its `>>>` examples run."""
+
+from __future__ import annotations
+
+import doctest
+import math
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import dcalc
+from dcalc.expr import Apply, Num, Program, Var
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_public_names():
+    assert set(dcalc.__all__) >= {"parse", "compile", "evaluate", "derivative", "gradient", "DcalcError"}
+    for name in dcalc.__all__:
+        assert getattr(dcalc, name) is not None
+
+
+def test_parse_gives_the_ast():
+    program = dcalc.parse("2x + 1")
+    assert isinstance(program, Program)
+    assert program.stmts == (Apply("add", (Apply("mul", (Num(2.0), Var("x"))), Num(1.0))),)
+
+
+def test_compile_gives_the_graph_inputs_first():
+    g = dcalc.compile("y*sin(x) + y")
+    assert g.inputs == ["y", "x"]
+    assert [n.kind for n in g.nodes][:2] == ["input", "input"]
+    assert g.output == len(g.nodes) - 1
+
+
+def test_evaluate_text_and_graph():
+    g = dcalc.compile("x^2 + y")
+    assert dcalc.evaluate("x^2 + y", {"x": 3, "y": 1}) == dcalc.evaluate(g, {"x": 3, "y": 1}) == 10.0
+    assert dcalc.evaluate("2^10") == 1024.0
+
+
+def test_evaluate_stays_the_function_after_the_engine_is_imported():
+    # importing the submodule dcalc.evaluate must not replace the function of the same name
+    import importlib
+    importlib.import_module("dcalc.evaluate")
+    assert callable(dcalc.evaluate) and dcalc.evaluate("1 + 1") == 2.0
+
+
+def test_derivative():
+    assert dcalc.derivative("x^3", {"x": 2}) == 12.0
+    assert dcalc.derivative("x*y", {"x": 2, "y": 5}, wrt="y") == 2.0
+    assert dcalc.derivative("sin(x + x^2)", {"x": 2}) == pytest.approx(math.cos(6) * 5, rel=1e-15)
+
+
+def test_derivative_needs_wrt_for_several_inputs():
+    with pytest.raises(dcalc.DcalcError) as info:
+        dcalc.derivative("x*y", {"x": 1, "y": 2})
+    assert info.value.exit_code == 2
+
+
+def test_gradient_has_every_input_in_order_of_appearance():
+    assert dcalc.gradient("y + 0*x + z^2", {"x": 1, "y": 2, "z": 3}) == {"y": 1.0, "x": 0.0, "z": 6.0}
+
+
+def test_dcalc_error_carries_message_span_and_exit_code():
+    with pytest.raises(dcalc.DcalcError) as info:
+        dcalc.compile("sin(x) + sinn(x)")
+    e = info.value
+    assert (e.message, e.span, e.exit_code) == ("unknown function 'sinn' (did you mean 'sin'?)", (9, 13), 2)
+    with pytest.raises(dcalc.DcalcError) as info:
+        dcalc.evaluate("sqrt(x)", {"x": -4})
+    assert info.value.exit_code == 1 and "sqrt" in info.value.message
+
+
+def test_missing_value_is_a_dcalc_error():
+    with pytest.raises(dcalc.DcalcError) as info:
+        dcalc.evaluate("x + y", {"x": 1})
+    assert info.value.exit_code == 2 and "'y'" in info.value.message
+
+
+# --- the README ---------------------------------------------------------------------------------------------------
+
+def readme_sessions():
+    """Indented blocks of `$ command` lines and their output, as (files shown by `$ cat`, command, output lines)."""
+    sessions = []
+    block: list[str] = []
+    for line in README.read_text(encoding="utf-8").splitlines() + [""]:
+        if line.startswith("    ") and line.strip():
+            block.append(line)
+            continue
+        if block:
+            sessions += _examples(block)
+        block = []
+    return sessions
+
+
+def _examples(block: list[str]):
+    indent = len(block[0]) - len(block[0].lstrip())
+    lines = [ln[indent:] for ln in block]
+    files: dict[str, str] = {}
+    found = []
+    i = 0
+    while i < len(lines):
+        if not lines[i].startswith("$ "):
+            i += 1
+            continue
+        command = lines[i][2:]
+        j = i + 1
+        while j < len(lines) and not lines[j].startswith("$ "):
+            j += 1
+        output = lines[i + 1: j]
+        cat = re.fullmatch(r"cat (\S+)", command)
+        if cat:
+            files[cat.group(1)] = "\n".join(output) + "\n"
+        elif re.match(r"dcalc (eval|grad)\b", command):
+            found.append((dict(files), command, output))
+        i = j
+    return found
+
+
+EXAMPLES = readme_sessions()
+
+
+def test_the_readme_has_eval_and_grad_examples():
+    commands = [c for _, c, _ in EXAMPLES]
+    assert any(c.startswith("dcalc eval") for c in commands) and any(c.startswith("dcalc grad") for c in commands)
+
+
+@pytest.mark.parametrize("files, command, output", EXAMPLES, ids=[c for _, c, _ in EXAMPLES])
+def test_readme_example(tmp_path, files, command, output):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    # Lines from the first `error:` on are standard error, the rest standard output (the two streams are read
+    # apart, since their interleaving on one terminal depends on buffering).
+    first_error = next((k for k, ln in enumerate(output) if ln.startswith("error:")), len(output))
+    bindir = str(Path(sys.executable).parent)
+    env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""))
+    env.pop("DCALC_DEBUG", None)
+    assert shlex.split(command)  # a well-formed shell line
+    r = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True,
+                       encoding="utf-8", timeout=60)
+    assert r.stdout.splitlines() == output[:first_error]
+    assert r.stderr.splitlines() == output[first_error:]
+    assert (r.returncode == 0) == (first_error == len(output))
+
+
+def test_readme_python_examples():
+    text = README.read_text(encoding="utf-8")
+    test = doctest.DocTestParser().get_doctest(text, {}, "README.md", str(README), 0)
+    assert test.examples, "the README has no >>> examples"
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    runner.run(test)
+    assert runner.failures == 0
