@@ -148,3 +148,44 @@ def test_x_squared_at_minus_one_never_touches_ln():
 
 def test_negative_zero_is_kept():
     assert math.copysign(1.0, dcalc.evaluate("-x", {"x": 0.0})) == -1.0
+
+
+# `dcalc eval`: points, output forms.
+EVAL = [
+    (["2x^2 + sin(pi/2)", "--at", "3"], "19\n"),
+    (["sin(x)", "--at", "x=pi/4"], "0.7071067811865475\n"),
+    (["sin(x)", "--at", "x=π/4"], "0.7071067811865475\n"),
+    (["x", "--at", "atan2(1, 2)"], "0.4636476090008061\n"),
+    (["x + y", "--at", "x=atan2(1, 2),y=1"], "1.4636476090008061\n"),
+    (["x + y", "--at", " y = 1 , x = 2 "], "3\n"),
+    (["x^2", "--at", "1", "--at", "-2", "--at", "x=3"], "1\n4\n9\n"),
+    (["x*y + 1", "--at", "x=2,y=3", "--at", "x=1,y=1", "--json"],
+     '{"at": {"x": 2.0, "y": 3.0}, "value": 7.0}\n{"at": {"x": 1.0, "y": 1.0}, "value": 2.0}\n'),
+    (["1/3"], "0.3333333333333333\n"),
+    (["1/3", "--json"], '{"at": {}, "value": 0.3333333333333333}\n'),
+    (["1/3", "--digits", "5"], "0.33333\n"),
+    (["2/3", "--digits", "1"], "0.7\n"),
+    (["0.1 + 0.2"], "0.30000000000000004\n"),
+    (["1e22"], "1e+22\n"),
+    (["2^53 + 1"], "9007199254740992\n"),
+    (["--at", "0", "--", "-x"], "-0\n"),
+    (["abs(x)", "--at", "0"], "0\n"),
+    (["x = 2"], "2\n"),
+    (["a = x^2; f(t) = t + 1\nf(a)", "--at", "3"], "10\n"),
+    (["--at", "3", "--", "-x^2"], "-9\n"),
+]
+
+
+@pytest.mark.parametrize("argv, out", EVAL, ids=[" ".join(a) for a, _ in EVAL])
+def test_eval_command(capsys, argv, out):
+    from dcalc.app import main
+    assert main(["eval", *argv]) == 0
+    assert capsys.readouterr() == (out, "")
+
+
+def test_eval_reads_standard_input(capsys, monkeypatch):
+    import io
+    from dcalc.app import main
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO("\ufeffa = x^2\r\na + 1\r\n".encode())))
+    assert main(["eval", "-", "--at", "3"]) == 0
+    assert capsys.readouterr() == ("10\n", "")
