@@ -12,9 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import dcalc
+import pytest
 from dcalc.expr import Apply, Num, Program, Var
 
 README = Path(__file__).resolve().parents[1] / "README.md"

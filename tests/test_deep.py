@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import math
 
-import pytest
-
 import dcalc
+import pytest
 from dcalc.app import main
 from dcalc.graph import lower
 from dcalc.printing import to_text

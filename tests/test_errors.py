@@ -8,11 +8,10 @@ from __future__ import annotations
 import importlib
 import time
 
-import pytest
-from typer.testing import CliRunner
-
 import dcalc
+import pytest
 from dcalc.app import app, main
+from typer.testing import CliRunner
 
 
 def run(capsys, *argv):

@@ -14,9 +14,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-import pytest
-
 import dcalc
+import pytest
 
 SOURCE = Path(__file__).resolve().parents[1]
 
@@ -55,8 +54,8 @@ def test_version(tmp_path, dcalc_cmd):
 def test_help_shows_every_command_with_a_one_line_example(tmp_path, dcalc_cmd):
     r = run(tmp_path, *dcalc_cmd, "--help")
     assert r.returncode == 0 and r.stderr == ""
-    from dcalc.app import app
     import typer
+    from dcalc.app import app
     names = list(typer.main.get_command(app).commands)
     assert "eval" in names
     lines = r.stdout.splitlines()

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import math
 
-import pytest
-
 import dcalc
+import pytest
 from dcalc.expr import Apply, Assign, Const, Define, Num, Var
 from dcalc.printing import to_text
 

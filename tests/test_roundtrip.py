@@ -7,13 +7,12 @@ import os
 import re
 from importlib import resources
 
+import dcalc
 import pytest
+from dcalc.printing import to_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import expressions
-
-import dcalc
-from dcalc.printing import to_text
 
 
 def reparse(text: str):
@@ -66,7 +65,7 @@ def _strings(start: str):
     return from_lark(_generation_grammar(), start=start, explicit=explicit)
 
 
-_GRAMMAR_EXAMPLES = settings(max_examples=int(os.environ.get("DCALC_GRAMMAR_EXAMPLES", "25")),
+_GRAMMAR_EXAMPLES = settings(max_examples=int(os.environ.get("DCALC_GRAMMAR_EXAMPLES", "15")),
                              suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow,
                                                     HealthCheck.data_too_large])
 

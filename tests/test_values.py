@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import math
 
+import dcalc
 import mpmath
 import pytest
-
-import dcalc
 from dcalc.expr import Apply, Var
 from dcalc.ops import OPS
 from dcalc.printing import to_text
@@ -185,6 +184,7 @@ def test_eval_command(capsys, argv, out):
 
 def test_eval_reads_standard_input(capsys, monkeypatch):
     import io
+
     from dcalc.app import main
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO("\ufeffa = x^2\r\na + 1\r\n".encode())))
     assert main(["eval", "-", "--at", "3"]) == 0
