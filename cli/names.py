@@ -73,6 +73,11 @@ def resolve(program: Program) -> tuple[list[str], dict[str, Define]]:
         elif name in params or name in defined or name in assigned or name in inputs or name in CONSTANTS:
             raise fail(NameError_, f"'{name}' is not a function", e.span)
         else:
+            own = [s.span for s in program.stmts if isinstance(s, Define) and s.name == name]
+            if own and own[0] and e.span and own[0][0] < e.span[0]:  # defined above yet unknown: its own body
+                raise fail(NameError_, f"{name} calls itself: a function cannot be recursive", _name_span(e))
+            if own:
+                raise fail(NameError_, f"'{name}' is used before the line that defines it", _name_span(e))
             known = FUNCTION_NAMES + list(functions)
             near = difflib.get_close_matches(name, known, n=1)
             hint = f" (did you mean '{near[0]}'?)" if near else ""
