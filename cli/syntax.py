@@ -11,7 +11,7 @@ import math
 from functools import lru_cache
 from importlib import resources
 
-from .errors import DcalcError, MathError, NameError_, ParseError
+from .errors import ArityError, DcalcError, MathError, NameError_, ParseError
 from .expr import Apply, Assign, Const, Define, Num, Program, Var, neg
 from .ops import OPS
 
@@ -71,6 +71,8 @@ class _Reductions:
         op = OPS.get(str(tok))
         if op is not None and op.symbol is not None and op.name != "pow":  # add(…) is not a function of dcalc
             raise NameError_(f"unknown function '{tok}'", span=(tok.start_pos, tok.end_pos))
+        if op is not None and op.name == "pow" and len(args) != 2:  # pow(…) is the operator's node: both arguments
+            raise ArityError(f"pow takes 2 arguments, got {len(args)}", span=(tok.start_pos, rpar.end_pos))
         return Apply(str(tok), tuple(args), (tok.start_pos, rpar.end_pos))
 
 

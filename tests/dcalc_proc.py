@@ -1,0 +1,61 @@
+"""Running the installed `dcalc` as a real process, with what the run cost: exit code, output, CPU time, peak memory.
+
+Times are CPU seconds of the child (user + system, from os.wait4), not wall time: on a shared CI machine the wall
+clock measures the neighbours. A wall-clock timeout still stops a process that hangs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def dcalc_command() -> list[str]:
+    """The console script installed next to this Python (what users run), else `python -m dcalc`."""
+    script = Path(sys.executable).with_name("dcalc")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "dcalc"]
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+    cpu: float  # seconds
+    peak_mb: float  # peak resident memory
+
+    def assert_contract(self, codes=(0, 1, 2, 3), cpu_limit: float = 2.0) -> None:
+        """The promise of DESIGN.md: a known exit code, `error:` on stderr for a failure, no traceback, quick."""
+        assert self.code in codes, f"exit {self.code}; stderr: {self.err[-2000:]!r}"
+        assert "Traceback" not in self.err, self.err[-2000:]
+        if self.code != 0:
+            assert self.err.startswith("error: "), self.err[:2000]
+        assert self.cpu < cpu_limit, f"{self.cpu:.2f} s of CPU"
+
+
+def run(*args: str, stdin: bytes | str = b"", env: dict | None = None, timeout: float = 60.0) -> Run:
+    """Run `dcalc ARGS` with `stdin` as its standard input (through a file, so that any size is fine)."""
+    data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
+    with tempfile.TemporaryFile() as i, tempfile.TemporaryFile() as o, tempfile.TemporaryFile() as e:
+        i.write(data)
+        i.seek(0)
+        proc = subprocess.Popen(dcalc_command() + list(args), stdin=i, stdout=o, stderr=e,
+                                env=None if env is None else {**os.environ, **env})
+        killer = threading.Timer(timeout, os.kill, (proc.pid, signal.SIGKILL))
+        killer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)  # the child's own rusage: CPU time and peak memory
+        finally:
+            killer.cancel()
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        o.seek(0)
+        e.seek(0)
+        out, err = o.read().decode("utf-8", "replace"), e.read().decode("utf-8", "replace")
+    assert code != -signal.SIGKILL, f"dcalc {' '.join(args)[:200]} took longer than {timeout} s"
+    return Run(code, out, err, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)

@@ -1,0 +1,259 @@
+"""Fuzzing: whatever text arrives, dcalc gives a result or an `error:` with its exit code; never a traceback, never a hang.
+
+Inputs come from the real grammar (hypothesis.extra.lark), from mutations of valid programs, and from random text and
+bytes. Every input goes through the library (`parse` returns an AST or raises DcalcError; lowering, values and the
+gradient likewise) and through `dcalc.app.main` in-process for every command; a sample goes through the installed
+`dcalc` process. Crashes found once stay in tests/fuzz_regressions.txt.
+
+The run is bounded (deterministic under CI=1). A long run: `python tests/bench/fuzz_long.py [EXAMPLES]`, or set
+DCALC_FUZZ_EXAMPLES=N for any pytest run of this file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import sys
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.lark import from_lark
+
+import dcalc
+from dcalc.app import main
+from dcalc.errors import DcalcError
+from dcalc.ops import FUNCTION_NAMES
+from dcalc_proc import run
+
+LONG = int(os.environ.get("DCALC_FUZZ_EXAMPLES", "0"))  # the long run on demand; 0: the bounded run
+fuzz = settings(max_examples=LONG or 60, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
+sampled = settings(max_examples=max(LONG // 50, 6), deadline=None, suppress_health_check=list(HealthCheck))
+
+REGRESSIONS = Path(__file__).with_name("fuzz_regressions.txt")
+
+
+def regressions() -> list[str]:
+    """tests/fuzz_regressions.txt: one JSON string per line (escapes keep NULs, CRs and bad surrogates readable)."""
+    lines = REGRESSIONS.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip() and not line.startswith("#")]
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Strategies
+
+# Extra ways for a rule to stop recursing, as (rule line, its non-recursive alternative, copies). from_lark picks an
+# alternative uniformly, and with the real rules a subtree holds more than one nested subtree on average: the trees
+# grow until hypothesis gives up on them. Copies of the stopping alternative (helper rules, one copy each) make
+# trees small and quick to draw, without adding anything to the language.
+STOPS = [("?sum: product", "product", 3), ("?product: unary", "unary", 4), ("?atom: NUMBER", "NUMBER", 3),
+         ("?atom: NUMBER", "NAME", 3)]
+
+
+@lru_cache(maxsize=1)
+def generation_grammar():
+    """The real grammar, rewritten for generation only (every text it makes is still dcalc): comments only before a
+    newline (an ignored comment drawn mid-line would hide the rest), at least one statement per program, whitespace
+    only where IMPLICIT is drawn as space (seeds and mutations bring the rest), and the STOPS above. Earley, because
+    the copies make the grammar ambiguous; it only generates."""
+    from lark import Lark
+    text = resources.files("dcalc.grammar").joinpath("dcalc.lark").read_text(encoding="utf-8")
+    edits = [("%ignore COMMENT\n", ""), ("%ignore WS\n", ""),
+             ("_SEP: /[;\\n]/", '_SEP: ";" | /\\n/ | COMMENT /\\n/')]
+    for k, (line, alternative, copies) in enumerate(STOPS):
+        helpers = [f"_stop{k}_{i}" for i in range(copies)]
+        edits.append((line, line + "".join(f" | {h}" for h in helpers)))
+        text += "".join(f"{h}: {alternative}\n" for h in helpers)
+    for old, new in edits:
+        assert old in text, f"dcalc.lark changed ({old!r} is gone): update generation_grammar"
+        text = text.replace(old, new, 1)
+    text = re.sub(r"(?m)^start: .*$", "start: stmt (_SEP+ stmt)* _SEP*", text)
+    return Lark(text, parser="earley", lexer="basic")
+
+
+NAMES = st.one_of(st.sampled_from(FUNCTION_NAMES + ["x", "y", "z", "pi", "e", "f", "a", "b"]),
+                  st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,6}", fullmatch=True))
+NUMBERS = st.one_of(st.from_regex(r"([0-9]{1,4}\.?[0-9]{0,3}|\.[0-9]{1,3})([eE][+-]?[0-9]{1,3})?", fullmatch=True),
+                    st.sampled_from(["0", "1", "2", "0.5", "1e308", "1e309", "5e-324", "1e-400", "9" * 400]))
+TERMINALS = {"IMPLICIT": st.sampled_from(["", " ", "\t", " \r"]), "NAME": NAMES, "NUMBER": NUMBERS}
+
+
+def programs():
+    return from_lark(generation_grammar(), start="start", explicit=TERMINALS)
+
+
+def expressions():
+    return from_lark(generation_grammar(), start="expr", explicit=TERMINALS)
+
+
+SEEDS = ["2x^2 + sin(pi/2)", "ln(x1) + x1*x2 - sin(x2)", "sin(x + x^2)", "a = x^2\nb = a*y; a + b  # done",
+         "f(a, b) = a*b + 1; f(x, 2)", "atan2(y, x) + hypot(x, y) - log(x, 2)", "(x+1)(x-1) / 3sin(x)",
+         "-x^2 + 2^-1 + 2^3^2 ** x", "abs(x) + sqrt(x) + cbrt(-x) + pow(x, y)", "π*e*.5e-3*6.02E23"]
+NASTY = list("()^*+-/,;=#.\n\r\t\0 eE9πé·\u00a0\u2212\ufeff\ud800") + ["**", "((", "))", "sin(", "1e", "x=", ",,"]
+
+
+@st.composite
+def mutations(draw):
+    """A valid program with a few edits: a character range deleted, duplicated or replaced with something nasty."""
+    text = draw(st.one_of(st.sampled_from(SEEDS), programs()))
+    for _ in range(draw(st.integers(1, 4))):
+        i = draw(st.integers(0, len(text)))
+        j = draw(st.integers(i, min(len(text), i + 8)))
+        kind = draw(st.sampled_from(["delete", "insert", "duplicate", "replace", "truncate"]))
+        if kind == "delete":
+            text = text[:i] + text[j:]
+        elif kind == "insert":
+            text = text[:i] + draw(st.sampled_from(NASTY)) + text[i:]
+        elif kind == "duplicate":
+            text = text[:j] + text[i:j] * draw(st.integers(1, 50)) + text[j:]
+        elif kind == "replace":
+            text = text[:i] + draw(st.sampled_from(NASTY)) + text[j:]
+        else:
+            text = text[:i]
+    return text
+
+
+def anything():
+    return st.one_of(programs(), expressions(), mutations(), st.text(max_size=60),
+                     st.text(alphabet="".join(set(NASTY) - {"\ud800"}) + "xy12", max_size=40))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The invariants
+
+def library_holds(text: str) -> None:
+    """Parse, lower, value and gradient: each gives its result or raises DcalcError; nothing else escapes."""
+    try:
+        graph = dcalc.compile(text)
+        point = {name: 0.5 for name in graph.inputs}
+        dcalc.evaluate(graph, point)
+        if graph.inputs:
+            dcalc.gradient(graph, point)
+    except DcalcError as e:
+        assert isinstance(e.message, str) and e.message, repr(e)
+        assert e.exit_code in (1, 2, 3)
+
+
+def call(argv: list[str], stdin: bytes = b"") -> tuple[int, str, str]:
+    """dcalc.app.main in this process, with its standard streams captured."""
+    out, err = io.StringIO(), io.StringIO()
+    saved = os.environ.pop("DCALC_DEBUG", None)
+    real_stdin = sys.stdin
+    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(argv)
+    finally:
+        sys.stdin = real_stdin
+        if saved is not None:
+            os.environ["DCALC_DEBUG"] = saved
+    return code, out.getvalue(), err.getvalue()
+
+
+def commands_for(text: str) -> list[list[str]]:
+    """Every command of the app run on `text` from stdin, at 0.5 for each input when the text compiles."""
+    try:
+        inputs = dcalc.compile(text).inputs
+    except DcalcError:
+        return [["eval", "-"], ["grad", "-", "--at", "1"]]
+    at = ["--at", ",".join(f"{n}=0.5" for n in inputs)] if inputs else []
+    argvs = [["eval", "-", *at], ["grad", "-", *at, "--json"]]
+    registered = {c.name or c.callback.__name__ for c in dcalc.app.app.registered_commands}
+    if "diff" in registered and len(inputs) == 1:
+        argvs.append(["diff", "-"])
+    if "trace" in registered and at and len(inputs) == 1:
+        argvs.append(["trace", "-", *at])
+    if "check" in registered and at:
+        argvs.append(["check", "-", *at])
+    return argvs
+
+
+def cli_holds(text: str) -> None:
+    """Every command: exit 0-3, and a failure says `error: …` on stderr; never a traceback, never exit 70."""
+    data = text.encode("utf-8", "surrogatepass")
+    for argv in commands_for(text):
+        code, out, err = call(argv, data)
+        assert code in (0, 1, 2, 3), (argv, code, err[-3000:])
+        assert "Traceback" not in err, err
+        if code:
+            assert err.startswith("error: "), (argv, err[:500])
+
+
+def holds(text: str) -> None:
+    library_holds(text)
+    cli_holds(text)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The bounded run (the long one: DCALC_FUZZ_EXAMPLES)
+
+@fuzz
+@given(programs())
+def test_grammar_programs(text):
+    holds(text)
+
+
+@fuzz
+@given(expressions())
+def test_grammar_expressions(text):
+    holds(text)
+
+
+@fuzz
+@given(mutations())
+def test_mutated_programs(text):
+    holds(text)
+
+
+@fuzz
+@given(st.text())
+def test_random_text(text):
+    holds(text)
+
+
+@fuzz
+@given(st.binary())
+@example(b"\xff\xfe")
+@example(b"1+\x80")
+@example(b"\xef\xbb\xbfx")
+@example(b"\x00")
+@example(b"\xed\xa0\x80")
+def test_random_bytes_on_stdin(data):
+    """Bytes that are not UTF-8 are a usage error (exit 2), whatever the command."""
+    for argv in (["eval", "-"], ["grad", "-", "--at", "1"]):
+        code, _, err = call(argv, data)
+        assert code in (0, 1, 2, 3) and "Traceback" not in err, (code, err)
+        if code:
+            assert err.startswith("error: ")
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            assert code == 2 and "not UTF-8" in err, err
+
+
+@pytest.mark.parametrize("text", regressions(), ids=lambda t: repr(t)[:40])
+def test_regressions(text):
+    holds(text)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# A sample through the real process: exit code, stderr, no traceback, under 2 s of CPU
+
+@sampled
+@given(anything())
+def test_through_the_installed_dcalc(text):
+    data = text.encode("utf-8", "surrogatepass")
+    for args in (["eval", "-"], ["grad", "-", "--at", "0.5"]):
+        run(*args, stdin=data, timeout=30).assert_contract(cpu_limit=2.0)
+
+
+def test_regressions_through_the_installed_dcalc():
+    for text in regressions()[:8]:
+        run("eval", "-", stdin=text.encode("utf-8", "surrogatepass"), timeout=30).assert_contract(cpu_limit=2.0)
