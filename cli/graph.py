@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .errors import MathError, UsageError
 from .expr import Apply, Assign, Const, CONSTANTS, Define, Expr, Num, Program, Var
@@ -99,30 +100,48 @@ class _Builder:
         return self.add(Node(None, "const", value=value, expr=expr), key)
 
     def lower(self, expr: Expr, env: dict[str, int], functions: dict[str, Define]) -> int:
-        """Lower one expression iteratively: a stack of work items and a stack of finished node indices."""
+        """Lower one expression iteratively: a stack of work items and a stack of finished node indices.
+
+        A work item (expression, scope) visits an expression; (application, None) comes back to an application
+        once the indices of its arguments are on top of `out`."""
         out: list[int] = []
-        work: list = [(expr, env, False)]
+        push, pop = out.append, out.pop
+        work: list = [(expr, env)]
+        index = self.index
         while work:
-            e, scope, ready = work.pop()
-            if isinstance(e, Num):
-                out.append(self.const(e.value, e))
-            elif isinstance(e, Const):
-                out.append(self.const(CONSTANTS[e.name], e))
-            elif isinstance(e, Var):
-                out.append(scope[e.name] if e.name in scope else env[e.name])
-            elif not ready:
-                work.append((e, scope, True))
-                work.extend((a, scope, False) for a in reversed(e.args))
-            else:
-                n = len(e.args)
-                args = tuple(out[len(out) - n:])
-                del out[len(out) - n:]
-                name = primitive(e)
-                if name is None:  # a user function: its body, with the parameters bound to the arguments
-                    f = functions[e.op]
-                    work.append((f.body, dict(zip(f.params, args)), False))
+            e, scope = work.pop()
+            if type(e) is Apply:
+                args = e.args
+                if scope is not None:  # first visit: the arguments first (leftmost on top), then back here
+                    work.append((e, None))
+                    if len(args) == 2:
+                        work.append((args[1], scope))
+                        work.append((args[0], scope))
+                    else:
+                        work.extend([(a, scope) for a in reversed(args)])
+                    continue
+                n = len(args)
+                if n == 1:
+                    ids: tuple[int, ...] = (pop(),)
+                elif n == 2:
+                    b = pop()
+                    ids = (pop(), b)
                 else:
-                    out.append(self.apply(OPS[name], args))
+                    ids = tuple(out[len(out) - n:])
+                    del out[len(out) - n:]
+                op = _primitive(e.op, n)
+                if op is None:  # a user function: its body, with the parameters bound to the arguments
+                    f = functions[e.op]
+                    work.append((f.body, dict(zip(f.params, ids))))
+                    continue
+                i = index.get((op.name, ids))  # hash consing: a subexpression met before is that node
+                push(self.apply(op, ids) if i is None else i)
+            elif isinstance(e, Var):
+                push(scope[e.name] if e.name in scope else env[e.name])
+            elif isinstance(e, Num):
+                push(self.const(e.value, e))
+            else:
+                push(self.const(CONSTANTS[e.name], e))
         return out[0]
 
     def apply(self, op: Op, args: tuple[int, ...]) -> int:
@@ -141,6 +160,13 @@ class _Builder:
         return self.add(Node(None, "node", op, args), key)
 
 
+@lru_cache(maxsize=None)
+def _primitive(name: str, arity: int) -> Op | None:
+    """The primitive an application of `name` to `arity` arguments means, or None for a user function."""
+    prim = primitive(Apply(name, (None,) * arity))
+    return None if prim is None else OPS[prim]
+
+
 def _finish(nodes: list[Node], output: int, source: str, taken: set[str]) -> Graph:
     """Drop what the output does not read (inputs stay: they are the function's arguments), renumber, name."""
     keep = [False] * len(nodes)
@@ -151,23 +177,29 @@ def _finish(nodes: list[Node], output: int, source: str, taken: set[str]) -> Gra
                 keep[a] = True
         elif nodes[i].kind == "input":
             keep[i] = True
-    new_index = [0] * len(nodes)
-    kept: list[Node] = []
-    for i, n in enumerate(nodes):
-        if keep[i]:
-            new_index[i] = len(kept)
-            n.args = tuple(new_index[a] for a in n.args)
-            kept.append(n)
+    if all(keep):  # nothing to drop (the usual case): the indices stand
+        kept, new_index = nodes, range(len(nodes))
+    else:
+        new_index = [0] * len(nodes)
+        kept = []
+        for i, n in enumerate(nodes):
+            if keep[i]:
+                new_index[i] = len(kept)
+                n.args = tuple(map(new_index.__getitem__, n.args))
+                kept.append(n)
     taken = taken | {n.name for n in kept if n.name}
     counter = 0
-    active = []
+    active: list[bool] = []
     for n in kept:
-        if n.kind == "node" and n.name is None:
-            counter += 1
-            while f"u{counter}" in taken:
+        if n.kind == "node":
+            if n.name is None:
                 counter += 1
-            n.name = f"u{counter}"
-        active.append(n.kind == "input" or (n.kind == "node" and any(active[a] for a in n.args)))
+                while f"u{counter}" in taken:
+                    counter += 1
+                n.name = f"u{counter}"
+            active.append(any(map(active.__getitem__, n.args)))
+        else:
+            active.append(n.kind == "input")
     return Graph(kept, new_index[output], source, active)
 
 
