@@ -76,6 +76,7 @@ NAMES = [
     (["f(2) = 1"], "error: only a name or f(a, b, ...) can stand left of '='\n  f(2) = 1\n  ^^^^\n"),
     (["3 = 3"], "error: only a name or f(a, b, ...) can stand left of '='\n  3 = 3\n    ^\n"),
     (["sin(1, 2)"], "error: sin takes 1 argument, got 2\n  sin(1, 2)\n  ^^^^^^^^^\n"),
+    (["pow(2)"], "error: pow takes 2 arguments, got 1\n  pow(2)\n  ^^^^^^\n"),
     (["atan2(1)"], "error: atan2 takes 2 arguments, got 1\n  atan2(1)\n  ^^^^^^^^\n"),
     (["log(1, 2, 3)"], "error: log takes 1 or 2 arguments, got 3\n  log(1, 2, 3)\n  ^^^^^^^^^^^^\n"),
     (["f(a,b)=a; f(1)"], "error: f takes 2 arguments, got 1\n  f(a,b)=a; f(1)\n            ^^^^\n"),
