@@ -72,6 +72,12 @@ def handles_errors(command):
             from .render import error_text
             typer.echo(error_text(e), err=True)
             raise typer.Exit(e.exit_code) from None
+        except BrokenPipeError:  # here, before typer turns it into exit 1
+            _quiet_pipe()
+            raise typer.Exit(0) from None
+        except KeyboardInterrupt:  # here, before typer turns it into a silent 130
+            sys.stderr.write("error: interrupted\n")
+            raise typer.Exit(130) from None
     return run
 
 
@@ -80,7 +86,10 @@ def read_expr(expr: str) -> str:
     if expr != "-":
         return expr
     from .errors import UsageError
-    data = sys.stdin.buffer.read()
+    from .syntax import MAX_SOURCE
+    data = sys.stdin.buffer.read(4 * MAX_SOURCE + 1)  # enough for the longest text: never all of `< /dev/zero`
+    if len(data) > 4 * MAX_SOURCE:
+        raise UsageError(f"standard input is longer than dcalc reads (at most {MAX_SOURCE:,} characters)")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -465,10 +474,12 @@ def main(argv: list[str] | None = None) -> int:
         if type(e).__name__ == "Abort":
             sys.stderr.write("error: aborted\n")
             return 130
-        if os.environ.get("DCALC_DEBUG"):
+        if os.environ.get("DCALC_DEBUG", "") not in ("", "0"):
             import traceback
             traceback.print_exc()
-        sys.stderr.write(f"error: internal error {type(e).__name__}: {e} (a bug in dcalc; DCALC_DEBUG=1 shows "
+        what = " ".join(str(e).split())  # one line, and short: the message may quote a 1 MB input
+        what = what if len(what) <= 200 else what[:200] + "…"
+        sys.stderr.write(f"error: internal error {type(e).__name__}: {what} (a bug in dcalc; DCALC_DEBUG=1 shows "
                          "the traceback)\n")
         return 70
 

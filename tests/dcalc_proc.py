@@ -1,4 +1,5 @@
-"""Running the installed `dcalc` as a real process, with what the run cost: exit code, output, CPU time, peak memory.
+"""Running dcalc: `call` runs dcalc.app.main in this process; `run` runs the installed `dcalc` as a real process, with
+what the run cost: exit code, output, CPU time, peak memory.
 
 Times are CPU seconds of the child (user + system, from os.wait4), not wall time: on a shared CI machine the wall
 clock measures the neighbours. A wall-clock timeout still stops a process that hangs.
@@ -6,6 +7,8 @@ clock measures the neighbours. A wall-clock timeout still stops a process that h
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import signal
 import subprocess
@@ -59,3 +62,19 @@ def run(*args: str, stdin: bytes | str = b"", env: dict | None = None, timeout: 
         out, err = o.read().decode("utf-8", "replace"), e.read().decode("utf-8", "replace")
     assert code != -signal.SIGKILL, f"dcalc {' '.join(args)[:200]} took longer than {timeout} s"
     return Run(code, out, err, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def call(argv: list[str], stdin: bytes = b"") -> tuple[int, str, str]:
+    """dcalc.app.main(argv) in this process with `stdin` as standard input: (exit code, stdout, stderr)."""
+    from dcalc.app import main
+    out, err = io.StringIO(), io.StringIO()
+    saved_debug, saved_stdin = os.environ.pop("DCALC_DEBUG", None), sys.stdin
+    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(argv)
+    finally:
+        sys.stdin = saved_stdin
+        if saved_debug is not None:
+            os.environ["DCALC_DEBUG"] = saved_debug
+    return code, out.getvalue(), err.getvalue()

@@ -11,12 +11,9 @@ DCALC_FUZZ_EXAMPLES=N for any pytest run of this file.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import re
-import sys
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -27,10 +24,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 
 import dcalc
-from dcalc.app import main
+from dcalc.app import app
 from dcalc.errors import DcalcError
 from dcalc.ops import FUNCTION_NAMES
-from dcalc_proc import run
+from dcalc_proc import call, run
 
 LONG = int(os.environ.get("DCALC_FUZZ_EXAMPLES", "0"))  # the long run on demand; 0: the bounded run
 fuzz = settings(max_examples=LONG or 60, deadline=None,
@@ -78,17 +75,22 @@ def generation_grammar():
     return Lark(text, parser="earley", lexer="basic")
 
 
+_LETTERS = "abcxyzXY_"
 NAMES = st.one_of(st.sampled_from(FUNCTION_NAMES + ["x", "y", "z", "pi", "e", "f", "a", "b"]),
-                  st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,6}", fullmatch=True))
-NUMBERS = st.one_of(st.from_regex(r"([0-9]{1,4}\.?[0-9]{0,3}|\.[0-9]{1,3})([eE][+-]?[0-9]{1,3})?", fullmatch=True),
-                    st.sampled_from(["0", "1", "2", "0.5", "1e308", "1e309", "5e-324", "1e-400", "9" * 400]))
+                  st.builds(str.__add__, st.sampled_from(_LETTERS), st.text(_LETTERS + "019", max_size=4)))
+NUMBERS = st.one_of(st.integers(0, 10**6).map(str), st.floats(0, 1e6).map(repr),
+                    st.sampled_from(["0", "1", "2", "0.5", ".5", "1.", "1e308", "1e309", "5e-324", "1e-400", "9" * 400,
+                                     "6.02E23", "1e-3"]),
+                    st.from_regex(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", fullmatch=True))  # \d: any Unicode digit
 TERMINALS = {"IMPLICIT": st.sampled_from(["", " ", "\t", " \r"]), "NAME": NAMES, "NUMBER": NUMBERS}
 
 
+@lru_cache(maxsize=1)
 def programs():
     return from_lark(generation_grammar(), start="start", explicit=TERMINALS)
 
 
+@lru_cache(maxsize=1)
 def expressions():
     return from_lark(generation_grammar(), start="expr", explicit=TERMINALS)
 
@@ -141,22 +143,6 @@ def library_holds(text: str) -> None:
         assert e.exit_code in (1, 2, 3)
 
 
-def call(argv: list[str], stdin: bytes = b"") -> tuple[int, str, str]:
-    """dcalc.app.main in this process, with its standard streams captured."""
-    out, err = io.StringIO(), io.StringIO()
-    saved = os.environ.pop("DCALC_DEBUG", None)
-    real_stdin = sys.stdin
-    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(argv)
-    finally:
-        sys.stdin = real_stdin
-        if saved is not None:
-            os.environ["DCALC_DEBUG"] = saved
-    return code, out.getvalue(), err.getvalue()
-
-
 def commands_for(text: str) -> list[list[str]]:
     """Every command of the app run on `text` from stdin, at 0.5 for each input when the text compiles."""
     try:
@@ -165,7 +151,7 @@ def commands_for(text: str) -> list[list[str]]:
         return [["eval", "-"], ["grad", "-", "--at", "1"]]
     at = ["--at", ",".join(f"{n}=0.5" for n in inputs)] if inputs else []
     argvs = [["eval", "-", *at], ["grad", "-", *at, "--json"]]
-    registered = {c.name or c.callback.__name__ for c in dcalc.app.app.registered_commands}
+    registered = {c.name or c.callback.__name__ for c in app.registered_commands}
     if "diff" in registered and len(inputs) == 1:
         argvs.append(["diff", "-"])
     if "trace" in registered and at and len(inputs) == 1:
