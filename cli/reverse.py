@@ -16,13 +16,14 @@ def adjoints(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> l
     active = None if wrt is None else reach(graph, wrt)
     adj: list[float | None] = [None] * len(graph.nodes)
     adj[graph.output] = 1.0
+    nodes = graph.nodes
     for i in range(graph.output, -1, -1):
-        node = graph.nodes[i]
-        if adj[i] is None or node.kind != "node":
+        g = adj[i]
+        if g is None or nodes[i].op is None:  # not read by the output, or an input or a constant
             continue
-        for a, p in zip(node.args, local_partials(graph, i, vals, active)):
+        for a, p in zip(nodes[i].args, local_partials(graph, i, vals, active)):
             if p is not None:
-                adj[a] = adj[i] * p if adj[a] is None else adj[a] + adj[i] * p
+                adj[a] = g * p if adj[a] is None else adj[a] + g * p
     return adj
 
 
