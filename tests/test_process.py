@@ -1,0 +1,161 @@
+"""dcalc as a process among others: a reader that goes away (`| head -1`), Ctrl-C, and the exit-70 path of a bug.
+
+A closed pipe is the reader's choice, not a failure: dcalc stops quietly with status 0. Ctrl-C prints
+`error: interrupted` and exits 130. An exception dcalc did not expect is a bug: `error: internal error …`, exit 70,
+and the traceback only with DCALC_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import array
+import importlib
+import fcntl
+import os
+import shlex
+import signal
+import subprocess
+import termios
+import sys
+import time
+
+import pytest
+
+from dcalc.app import app
+from dcalc_proc import call, dcalc_command, run
+
+POINTS = [a for i in range(1, 30001) for a in ("--at", str(i))]  # 30,000 lines of output: more than a pipe holds
+PIPED = {
+    "eval": ["eval", "x^2", *POINTS],
+    "eval --json": ["eval", "x^2", "--json", *POINTS],
+    "grad": ["grad", "x^2 + sin(x)", *POINTS],
+    "trace": ["trace", "+".join(f"sin({i}x)" for i in range(1, 3001)), "--at", "1"],
+}
+
+
+@pytest.mark.parametrize("argv", PIPED.values(), ids=PIPED.keys())
+def test_a_reader_that_goes_away_ends_dcalc_quietly(argv):
+    proc = subprocess.Popen(dcalc_command() + argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.readline()
+    proc.stdout.close()  # the reader goes away, as head -1 does
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0
+    assert first.strip() and err == ""
+
+
+def test_head_1_in_a_shell_pipeline(tmp_path):
+    command = " ".join(map(shlex.quote, dcalc_command() + ["eval", "x^2"]))
+    script = (f"set -o pipefail; {command} $(seq -f '--at=%g' 1 30000) 2>dcalc.err | head -1; "
+              "echo \"status $?\"; cat dcalc.err")
+    out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60, cwd=tmp_path).stdout
+    assert out == "1\nstatus 0\n"
+
+
+def _pipe_drained(fd: int) -> bool:
+    """Whether the child has read everything written to the pipe (FIONREAD: bytes waiting in it)."""
+    waiting = array.array("i", [0])
+    fcntl.ioctl(fd, termios.FIONREAD, waiting)
+    return waiting[0] == 0
+
+
+def test_ctrl_c_while_reading_a_slow_stdin_exits_130():
+    proc = subprocess.Popen(dcalc_command() + ["eval", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdin.write(b"x^")  # half an expression, and the rest never comes
+    proc.stdin.flush()
+    deadline = time.monotonic() + 30
+    while not _pipe_drained(proc.stdin.fileno()):  # dcalc is up and waiting in its read
+        assert time.monotonic() < deadline, "dcalc never read its standard input"
+        time.sleep(0.02)
+    time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert (proc.returncode, out, err) == (130, b"", b"error: interrupted\n")
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="needs /proc")
+def test_ctrl_c_in_the_middle_of_a_computation_exits_130():
+    text = "+".join(f"sin({i}*x)*cos(x/{i})" for i in range(1, 30001))  # about 760 KB: seconds of work
+    proc = subprocess.Popen(dcalc_command() + ["grad", "-", "--at", "0.5"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdin.write(text.encode())
+    proc.stdin.close()
+    proc.stdin = None  # closed: communicate() must not flush it
+    deadline = time.monotonic() + 60
+    while _cpu_seconds(proc.pid) < 0.8:  # past start-up (about 0.3 s of CPU), well inside the work
+        assert proc.poll() is None, "finished before it could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert (proc.returncode, err) == (130, b"error: interrupted\n")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Exit 70: a bug says so, without a traceback unless DCALC_DEBUG=1
+
+EVALUATE = sys.modules[importlib.import_module("dcalc.evaluate").__name__]  # the module (dcalc.evaluate is a function)
+
+
+def _boom(*args, **kwargs):
+    raise RuntimeError("injected\nfault " + "x" * 1000)
+
+
+def test_an_unexpected_exception_is_an_internal_error(monkeypatch):
+    monkeypatch.setattr(EVALUATE, "value", _boom)
+    code, out, err = call(["eval", "1+1"])
+    assert code == 70 and out == ""
+    assert err.startswith("error: internal error RuntimeError: injected fault xxx")
+    assert err.endswith("… (a bug in dcalc; DCALC_DEBUG=1 shows the traceback)\n")
+    assert err.count("\n") == 1 and len(err) < 400  # one line, the message clipped
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("debug, shown", [("1", True), ("0", False), ("", False)])
+def test_dcalc_debug_shows_the_traceback(monkeypatch, capsys, debug, shown):
+    from dcalc.app import main
+    monkeypatch.setattr(EVALUATE, "value", _boom)
+    monkeypatch.setenv("DCALC_DEBUG", debug)
+    assert main(["eval", "1+1"]) == 70
+    err = capsys.readouterr().err
+    assert ("Traceback (most recent call last)" in err) is shown
+    assert ("_boom" in err) is shown
+    assert err.rstrip().splitlines()[-1].startswith("error: internal error RuntimeError: injected fault")
+
+
+def test_keyboard_interrupt_inside_a_command(monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(EVALUATE, "value", interrupted)
+    assert call(["eval", "1+1"]) == (130, "", "error: interrupted\n")
+
+
+SITECUSTOMIZE = """
+import sys
+import dcalc.evaluate
+def _boom(*args, **kwargs):
+    raise ZeroDivisionError("injected")
+sys.modules["dcalc.evaluate"].value = _boom
+"""
+
+
+@pytest.mark.parametrize("debug", ["", "1"])
+def test_internal_error_through_the_installed_dcalc(tmp_path, debug):
+    """A fault injected into the real process (sitecustomize runs before the console script)."""
+    (tmp_path / "sitecustomize.py").write_text(SITECUSTOMIZE)
+    path = os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
+    result = run("eval", "1+1", env={"PYTHONPATH": path, "DCALC_DEBUG": debug})
+    assert result.code == 70 and result.out == ""
+    last = result.err.rstrip().splitlines()[-1]
+    assert last == "error: internal error ZeroDivisionError: injected (a bug in dcalc; DCALC_DEBUG=1 shows the traceback)"
+    assert ("Traceback" in result.err) is bool(debug)
+
+
+def test_every_command_renders_its_errors_in_one_place():
+    """handles_errors is what turns DcalcError, a closed pipe and Ctrl-C into their exit codes: every command has it."""
+    for command in app.registered_commands:
+        assert getattr(command.callback, "__wrapped__", None) is not None, f"{command.name}: no @handles_errors"
