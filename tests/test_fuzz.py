@@ -224,6 +224,23 @@ def test_random_bytes_on_stdin(data):
             assert code == 2 and "not UTF-8" in err, err
 
 
+POINT_PIECES = st.sampled_from(["x", "y", "=", ",", "1", "-2.5", "pi/4", "(", ")", "atan2(1, 2)", " ", "1e999", "z",
+                                "9^9^9", "x=", "=1", ",,", "nan", "inf", "\0", "é"])
+
+
+@fuzz
+@given(st.one_of(st.text(max_size=20), st.lists(POINT_PIECES, max_size=8).map("".join)), st.text(max_size=8))
+def test_random_option_values(text, names):
+    """--at, --direction and --wrt values are user text too."""
+    for argv in (["eval", "x*y", f"--at={text}"], ["grad", "x", f"--at={text}"],
+                 ["grad", "x*y", "--at=x=1,y=2", f"--wrt={names or text}"],
+                 ["grad", "x*y", "--at=x=1,y=2", f"--direction={text}"], ["eval", "x", f"--digits={names}"]):
+        code, _, err = call(argv)
+        assert code in (0, 1, 2, 3) and "Traceback" not in err, (argv, code, err)
+        if code:
+            assert err.startswith("error: "), (argv, err)
+
+
 @pytest.mark.parametrize("text", regressions(), ids=lambda t: repr(t)[:40])
 def test_regressions(text):
     holds(text)
