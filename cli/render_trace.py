@@ -151,7 +151,7 @@ def text_lines(t: Trace, program: Program | None = None, colour: bool = False) -
     if t.mode == "forward":
         yield f"at {at}; forward mode: the total derivative d/d{t.wrt} of every node, in evaluation order"
     else:
-        out = t.graph.nodes[t.graph.output].name
+        out = t.graph.nodes[t.graph.output].name or "f"  # a constant output (`f; 0`) has no name of its own
         yield (f"at {at}; reverse mode: values forward, then adjoints {_bar('u')} = ∂f/∂u backward from "
                f"{_bar(out)} = 1 to the inputs")
     yield ""
@@ -423,7 +423,8 @@ def mermaid_lines(t: Trace) -> Iterator[str]:
         if r.also_through:
             marked.append(ids[r.index])
     yield "  classDef output stroke-width:3px"
-    yield f"  class {ids[t.graph.output]} output"
+    if t.graph.output in ids:  # a constant output (`f; 0`) is not a row
+        yield f"  class {ids[t.graph.output]} output"
     if marked:
         yield "  classDef direct stroke:#d97706,stroke-width:2px"
         yield f"  class {','.join(marked)} direct"

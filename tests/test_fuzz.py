@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import zlib
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -143,28 +144,42 @@ def library_holds(text: str) -> None:
         assert e.exit_code in (1, 2, 3)
 
 
-def commands_for(text: str) -> list[list[str]]:
-    """Every command of the app run on `text` from stdin, at 0.5 for each input when the text compiles."""
+# Options each command is also tried with; one set per input, picked by a hash of the text (cheap and repeatable).
+VARIANTS = {"grad": [["--json"], [], ["--hessian", "--json"], ["--order", "2"], ["--digits", "3"]],
+            "trace": [["--format", f, "--mode", m] for f in ("text", "json", "latex", "dot", "mermaid")
+                      for m in ("forward", "reverse")],
+            "diff": [[], ["--format", "latex"], ["--order", "2"], ["--order", "3", "--at", "0.5"]],
+            "check": [[], ["--json"]]}
+
+
+def commands_for(text: str, every_variant: bool = False) -> list[list[str]]:
+    """Every command of the app run on `text` from stdin, at 0.5 for each input when the text compiles; each with one
+    set of VARIANTS (or all of them)."""
     try:
         inputs = dcalc.compile(text).inputs
     except DcalcError:
         return [["eval", "-"], ["grad", "-", "--at", "1"]]
     at = ["--at", ",".join(f"{n}=0.5" for n in inputs)] if inputs else []
-    argvs = [["eval", "-", *at], ["grad", "-", *at, "--json"]]
+    pick = zlib.crc32(text.encode("utf-8", "surrogatepass"))
+
+    def variants(command):
+        options = VARIANTS[command]
+        return options if every_variant else [options[pick % len(options)]]
+    argvs = [["eval", "-", *at]] + [["grad", "-", *at, *v] for v in variants("grad")]
     registered = {c.name or c.callback.__name__ for c in app.registered_commands}
     if "diff" in registered and len(inputs) == 1:
-        argvs.append(["diff", "-"])
+        argvs += [["diff", "-", *v] for v in variants("diff")]
     if "trace" in registered and at and len(inputs) == 1:
-        argvs.append(["trace", "-", *at])
+        argvs += [["trace", "-", *at, *v] for v in variants("trace")]
     if "check" in registered and at:
-        argvs.append(["check", "-", *at])
+        argvs += [["check", "-", *at, *v] for v in variants("check")]
     return argvs
 
 
-def cli_holds(text: str) -> None:
+def cli_holds(text: str, every_variant: bool = False) -> None:
     """Every command: exit 0-3, and a failure says `error: …` on stderr; never a traceback, never exit 70."""
     data = text.encode("utf-8", "surrogatepass")
-    for argv in commands_for(text):
+    for argv in commands_for(text, every_variant):
         code, out, err = call(argv, data)
         assert code in (0, 1, 2, 3), (argv, code, err[-3000:])
         assert "Traceback" not in err, err
@@ -172,9 +187,9 @@ def cli_holds(text: str) -> None:
             assert err.startswith("error: "), (argv, err[:500])
 
 
-def holds(text: str) -> None:
+def holds(text: str, every_variant: bool = False) -> None:
     library_holds(text)
-    cli_holds(text)
+    cli_holds(text, every_variant)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -243,7 +258,7 @@ def test_random_option_values(text, names):
 
 @pytest.mark.parametrize("text", regressions(), ids=lambda t: repr(t)[:40])
 def test_regressions(text):
-    holds(text)
+    holds(text, every_variant=True)
 
 
 # ----------------------------------------------------------------------------------------------------------------
