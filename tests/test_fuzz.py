@@ -19,16 +19,15 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import pytest
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
-from hypothesis.extra.lark import from_lark
-
 import dcalc
+import pytest
 from dcalc.app import app
 from dcalc.errors import DcalcError
 from dcalc.ops import FUNCTION_NAMES
 from dcalc_proc import call, run
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.lark import from_lark
 
 LONG = int(os.environ.get("DCALC_FUZZ_EXAMPLES", "0"))  # the long run on demand; 0: the bounded run
 fuzz = settings(max_examples=LONG or 60, deadline=None,
@@ -180,7 +179,7 @@ def cli_holds(text: str, every_variant: bool = False) -> None:
     """Every command: exit 0-3, and a failure says `error: …` on stderr; never a traceback, never exit 70."""
     data = text.encode("utf-8", "surrogatepass")
     for argv in commands_for(text, every_variant):
-        code, out, err = call(argv, data)
+        code, _, err = call(argv, data)
         assert code in (0, 1, 2, 3), (argv, code, err[-3000:])
         assert "Traceback" not in err, err
         if code:

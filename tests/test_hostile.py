@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 import dcalc
+import pytest
 from dcalc.errors import DcalcError, MathError, UsageError
 from dcalc.syntax import MAX_SOURCE
 from dcalc_proc import call, run
