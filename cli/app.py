@@ -87,6 +87,8 @@ def read_expr(expr: str) -> str:
         return expr
     from .errors import UsageError
     from .syntax import MAX_SOURCE
+    if sys.stdin is None:  # started with `<&-`
+        raise UsageError("standard input is closed")
     data = sys.stdin.buffer.read(4 * MAX_SOURCE + 1)  # enough for the longest text: never all of `< /dev/zero`
     if len(data) > 4 * MAX_SOURCE:
         raise UsageError(f"standard input is longer than dcalc reads (at most {MAX_SOURCE:,} characters)")
@@ -453,6 +455,10 @@ def point_text(point) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """The console script: run a command, turn every failure into `error: …` and an exit code."""
+    if sys.stdout is None:  # started with `>&-`: nowhere to put a result
+        if sys.stderr is not None:
+            sys.stderr.write("error: standard output is closed\n")
+        return 2
     command = typer.main.get_command(app)
     try:
         rv = command.main(args=argv, prog_name="dcalc", standalone_mode=False)
@@ -465,6 +471,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         _quiet_pipe()
         return 0
+    except OSError as e:  # a full disk under `> out.txt`, say: the system's trouble, not a bug in dcalc
+        _quiet_pipe()
+        why = (e.strerror or str(e)).lower()
+        where = f"'{e.filename}'" if e.filename else "cannot write the output"
+        sys.stderr.write(f"error: {where}: {why}\n")
+        return 2
     except Exception as e:  # noqa: BLE001 - the last line of defence: never a traceback
         if hasattr(e, "format_message") and hasattr(e, "exit_code"):  # click's usage errors
             sys.stderr.write(f"error: {e.format_message()}\n")

@@ -51,6 +51,21 @@ def test_head_1_in_a_shell_pipeline(tmp_path):
     assert out == "1\nstatus 0\n"
 
 
+@pytest.mark.parametrize("redirect, message", [
+    (">&-", "error: standard output is closed"),
+    ("<&- ", "error: standard input is closed"),
+    ("> /dev/full", "error: cannot write the output: no space left on device"),
+])
+def test_a_closed_or_full_standard_stream_is_a_clear_error(tmp_path, redirect, message):
+    if "full" in redirect and not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full")
+    command = " ".join(map(shlex.quote, dcalc_command() + ["eval", "-", "--at", "2"]))
+    script = f"echo x^2 | {{ {command} {redirect}; }} 2>dcalc.err; echo \"status $?\"; cat dcalc.err"
+    out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60, cwd=tmp_path,
+                         check=False).stdout
+    assert out == f"status 2\n{message}\n"
+
+
 def _pipe_drained(fd: int) -> bool:
     """Whether the child has read everything written to the pipe (FIONREAD: bytes waiting in it)."""
     waiting = array.array("i", [0])
