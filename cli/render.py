@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from .errors import DcalcError
 from .printing import number_text
 
@@ -14,6 +12,7 @@ def number(v: float, digits: int | None = None) -> str:
 
 def json_line(obj: dict) -> str:
     """One JSON object on one line; NaN and Infinity are never written (they are not JSON)."""
+    import json  # here, not at the top: text output spares the start-up its import
     return json.dumps(obj, allow_nan=False, ensure_ascii=False)
 
 
