@@ -88,7 +88,7 @@ SMALL = st.sampled_from([0.5, 1.0, 2.0, 3.0]).map(Num)
 OPS = ["add", "sub", "mul", "div", "neg", "pow", "sin", "cos", "exp", "ln", "sqrt", "atan", "tanh", "asinh"]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(expressions(("x", "y"), OPS, max_leaves=10, numbers_=SMALL),
        st.sampled_from([-1.5, 0.25, 0.7, 1.3, 2.0]), st.sampled_from([-2.0, 0.5, 1.5]))
 def test_eval_of_diff_equals_grad(expr, x, y):
@@ -100,8 +100,14 @@ def test_eval_of_diff_equals_grad(expr, x, y):
     except DcalcError:
         assume(False)
     text = diff_text(to_text(expr))
-    back = dcalc.compile(text)
-    got = value(back, {n: point[n] for n in back.inputs})
+    try:
+        back = dcalc.compile(text)
+        got = value(back, {n: point[n] for n in back.inputs})
+    except DcalcError:
+        # The one known difference: d/dx 0^x = 0^x*ln(0) has no value, while the AD modes use a strong zero
+        # (0·∞ = 0) and give the limit 0 for x > 0 (README, "Known limits").
+        assert "ln(0)" in text and expected == 0, (to_text(expr), text)
+        return
     assert math.isclose(got, expected, rel_tol=1e-7, abs_tol=1e-9), (to_text(expr), text)
 
 
