@@ -51,3 +51,19 @@ def test_agrees_with_lark_on_any_token_soup(text):
 def test_parse_falls_back_to_lark_for_its_error_messages():
     with pytest.raises(syntax.ParseError, match=r"unexpected '\*' \(expected a number, a name or '\('\)"):
         syntax.parse("2+*3")
+
+
+@pytest.mark.parametrize("tmpdir", ["/nonexistent/dcalc-tmp", "corrupt"])
+def test_start_up_survives_a_missing_or_corrupt_lark_cache(tmp_path, tmpdir):
+    """The LALR tables are cached in the temp directory; a missing directory or a junk cache file only costs time."""
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, TMPDIR=str(tmp_path) if tmpdir == "corrupt" else tmpdir)
+    code = "import dcalc; print(dcalc.derivative('sin(x + x^2)', {'x': 2}))"
+    if tmpdir == "corrupt":
+        subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+        for f in tmp_path.glob(".lark_cache*"):
+            f.write_bytes(b"junk")
+    out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == "4.80085143325183"
