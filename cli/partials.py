@@ -43,15 +43,18 @@ def _compile(e, params: tuple[str, ...]):
 
 @lru_cache(maxsize=None)
 def numeric_rules(name: str) -> tuple:
-    """Per argument of op `name`: a function of the argument values giving that partial, or None if zero."""
+    """Per argument of op `name`: a function of the argument values giving that partial, a float when the rule is a
+    constant (add, sub, neg: nothing to call, which keeps a wide reverse pass cheap), or None if zero."""
     op = OPS[name]
     params = ("a", "b")[: op.arity]
     symbols = [Var(p) for p in params]
     out = []
     for k in range(op.arity):
         rule = op.rule(k, *symbols)
-        out.append(None if rule is None else _compile(rule if isinstance(rule, (Apply, Num, Var, Const))
-                                                       else Num(float(rule)), params))
+        if rule is None or isinstance(rule, (int, float, Num)):
+            out.append(None if rule is None else float(rule.value if isinstance(rule, Num) else rule))
+        else:
+            out.append(_compile(rule, params))
     return tuple(out)
 
 
@@ -62,18 +65,22 @@ def local_partials(graph: Graph, i: int, vals: list[float], active: list[bool] |
     never evaluates ∂/∂y = x^y·ln(x)."""
     node = graph.nodes[i]
     ids = node.args
-    args = list(map(vals.__getitem__, ids))
     if active is None:
         active = graph.active
+    args = None
     out: list[float | None] = []
     for k, rule in enumerate(numeric_rules(node.op.name)):
         if rule is None or not active[ids[k]]:
             out.append(None)
-            continue
-        p = rule(args)
-        if p - p != 0:
-            raise _not_differentiable(graph, i, k, args)
-        out.append(p)
+        elif rule.__class__ is float:
+            out.append(rule)
+        else:
+            if args is None:
+                args = [vals[j] for j in ids]
+            p = rule(args)
+            if p - p != 0:
+                raise _not_differentiable(graph, i, k, args)
+            out.append(p)
     return out
 
 
