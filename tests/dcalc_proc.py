@@ -1,7 +1,7 @@
 """Running dcalc: `call` runs dcalc.app.main in this process; `run` runs the installed `dcalc` as a real process, with
 what the run cost: exit code, output, CPU time, peak memory.
 
-Times are CPU seconds of the child (user + system, from os.wait4), not wall time: on a shared CI machine the wall
+Times are CPU seconds of dcalc (user + system, from os.wait4), not wall time: on a shared CI machine the wall
 clock measures the neighbours. A wall-clock timeout still stops a process that hangs.
 """
 
@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,26 +41,41 @@ class Run:
         assert self.cpu < cpu_limit, f"{self.cpu:.2f} s of CPU"
 
 
+# Linux records the peak memory of the process image an exec replaces (a fork of this test process, hundreds of MB
+# in a long pytest run) as the peak of the new one. So a small launcher forks dcalc itself, waits for it, and writes
+# dcalc's own rusage to the file named by its first argument; its exit status is dcalc's.
+LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(f"{usage.ru_utime + usage.ru_stime} {usage.ru_maxrss}")
+code = os.waitstatus_to_exitcode(status)
+sys.exit(code if code >= 0 else 128 - code)
+"""
+
+
 def run(*args: str, stdin: bytes | str = b"", env: dict | None = None, timeout: float = 60.0) -> Run:
     """Run `dcalc ARGS` with `stdin` as its standard input (through a file, so that any size is fine)."""
     data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
-    with tempfile.TemporaryFile() as i, tempfile.TemporaryFile() as o, tempfile.TemporaryFile() as e:
-        i.write(data)
-        i.seek(0)
-        proc = subprocess.Popen(dcalc_command() + list(args), stdin=i, stdout=o, stderr=e,
-                                env=None if env is None else {**os.environ, **env})
-        killer = threading.Timer(timeout, os.kill, (proc.pid, signal.SIGKILL))
-        killer.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)  # the child's own rusage: CPU time and peak memory
-        finally:
-            killer.cancel()
-        proc.returncode = code = os.waitstatus_to_exitcode(status)
-        o.seek(0)
-        e.seek(0)
-        out, err = o.read().decode("utf-8", "replace"), e.read().decode("utf-8", "replace")
-    assert code != -signal.SIGKILL, f"dcalc {' '.join(args)[:200]} took longer than {timeout} s"
-    return Run(code, out, err, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    with tempfile.TemporaryDirectory() as tmp:
+        i, o, e, usage = (Path(tmp, name) for name in ("in", "out", "err", "usage"))
+        i.write_bytes(data)
+        with i.open("rb") as fi, o.open("wb") as fo, e.open("wb") as fe:
+            proc = subprocess.Popen([sys.executable, "-S", "-c", LAUNCHER, str(usage)] + dcalc_command() + list(args),
+                                    stdin=fi, stdout=fo, stderr=fe, start_new_session=True,
+                                    env=None if env is None else {**os.environ, **env})
+            try:
+                code = proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                raise AssertionError(f"dcalc {' '.join(args)[:200]} took longer than {timeout} s") from None
+        cpu, peak = usage.read_text().split()
+        out, err = o.read_bytes().decode("utf-8", "replace"), e.read_bytes().decode("utf-8", "replace")
+    return Run(code, out, err, float(cpu), int(peak) / 1024)
 
 
 def call(argv: list[str], stdin: bytes = b"") -> tuple[int, str, str]:
