@@ -41,21 +41,24 @@ def _compile(e, params: tuple[str, ...]):
     return lambda args: fn(left(args), right(args))
 
 
+class Rules(tuple):
+    """The numeric partial rules of one op, one per argument; `steps` has a constant rule (add, sub, neg) as its
+    float instead of a closure: nothing to call keeps a wide reverse pass cheap."""
+
+    steps: tuple
+
+
 @lru_cache(maxsize=None)
-def numeric_rules(name: str) -> tuple:
-    """Per argument of op `name`: a function of the argument values giving that partial, a float when the rule is a
-    constant (add, sub, neg: nothing to call, which keeps a wide reverse pass cheap), or None if zero."""
+def numeric_rules(name: str) -> Rules:
+    """Per argument of op `name`: a function of the argument values giving that partial, or None if zero."""
     op = OPS[name]
     params = ("a", "b")[: op.arity]
     symbols = [Var(p) for p in params]
-    out = []
-    for k in range(op.arity):
-        rule = op.rule(k, *symbols)
-        if rule is None or isinstance(rule, (int, float, Num)):
-            out.append(None if rule is None else float(rule.value if isinstance(rule, Num) else rule))
-        else:
-            out.append(_compile(rule, params))
-    return tuple(out)
+    exprs = [op.rule(k, *symbols) for k in range(op.arity)]
+    exprs = [r if r is None or isinstance(r, (Apply, Num, Var, Const)) else Num(float(r)) for r in exprs]
+    rules = Rules(None if r is None else _compile(r, params) for r in exprs)
+    rules.steps = tuple(r.value if isinstance(r, Num) else f for r, f in zip(exprs, rules))
+    return rules
 
 
 def local_partials(graph: Graph, i: int, vals: list[float], active: list[bool] | None = None) -> list[float | None]:
@@ -69,7 +72,7 @@ def local_partials(graph: Graph, i: int, vals: list[float], active: list[bool] |
         active = graph.active
     args = None
     out: list[float | None] = []
-    for k, rule in enumerate(numeric_rules(node.op.name)):
+    for k, rule in enumerate(numeric_rules(node.op.name).steps):
         if rule is None or not active[ids[k]]:
             out.append(None)
         elif rule.__class__ is float:
