@@ -7,7 +7,7 @@ of None is a structural zero: such arguments are skipped and their partials neve
 from __future__ import annotations
 
 from .graph import Graph
-from .partials import local_partials
+from .partials import finite, local_partials
 
 
 def tangents(graph: Graph, vals: list[float], seed: dict[str, float]) -> list[float | None]:
@@ -25,7 +25,7 @@ def tangents(graph: Graph, vals: list[float], seed: dict[str, float]) -> list[fl
                 if tan[a] is not None:
                     total += p * tan[a]
             tan[i] = total
-    return tan
+    return finite(graph, tan, "tangent")
 
 
 def derivative(graph: Graph, vals: list[float], wrt: str) -> float:

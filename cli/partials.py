@@ -12,7 +12,7 @@ import math
 from functools import lru_cache
 from operator import itemgetter
 
-from .errors import NotDifferentiable
+from .errors import MathError, NotDifferentiable
 from .expr import Apply, Const, CONSTANTS, Num, Var
 from .graph import Graph
 from .ops import OPS, Op
@@ -142,3 +142,13 @@ def _quotient(op: Op, args: list[float], k: int, step: float) -> float:
     near = list(args)
     near[k] += step
     return (op.value(*near) - op.value(*args)) / step
+
+
+def finite(graph: Graph, derivatives: list[float | None], what: str) -> list[float | None]:
+    """The tangents or adjoints of a pass, unless one overflowed: finite partials can still multiply up to inf."""
+    for i, d in enumerate(derivatives):
+        if d is not None and d - d != 0:
+            node = graph.nodes[i]
+            where = f"{node.name} = {graph.text(i)}" if node.kind == "node" else node.name
+            raise MathError(f"overflow in the {what} of {where}: it is too large for a double", source=graph.source)
+    return derivatives

@@ -7,7 +7,7 @@ structural zero (the output does not read the node); such nodes are skipped.
 from __future__ import annotations
 
 from .graph import Graph
-from .partials import local_partials
+from .partials import finite, local_partials
 
 
 def adjoints(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> list[float | None]:
@@ -24,7 +24,7 @@ def adjoints(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> l
         for a, p in zip(nodes[i].args, local_partials(graph, i, vals, active)):
             if p is not None:
                 adj[a] = g * p if adj[a] is None else adj[a] + g * p
-    return adj
+    return finite(graph, adj, "adjoint")
 
 
 def reach(graph: Graph, wrt: list[str]) -> list[bool]:

@@ -102,3 +102,16 @@ def test_grad_wrt_avoids_the_undefined_partial():
     assert r.exit_code == 0 and "dx^y" not in r.stdout and "df/dx" not in r.stdout and "∂f/∂x(-2, 2) = -4" in r.stdout
     r = runner.invoke(app, ["trace", "x^y", "--at", "x=-2,y=2", "--wrt", "y"])
     assert r.exit_code == 1 and "∂u1/∂y = x^y*ln(x) is undefined there" in r.stderr
+
+
+@pytest.mark.parametrize("command, message", [
+    (["grad"], "error: overflow in the adjoint of x: it is too large for a double\n"),
+    (["grad", "--json"], "error: overflow in the adjoint of x: it is too large for a double\n"),
+    (["grad", "--direction", "1"], "error: overflow in the tangent of u2 = 100000000u1: it is too large for a double\n"),
+    (["trace", "--format", "json"],
+     "error: overflow in the tangent of u2 = 100000000u1: it is too large for a double\n"),
+])
+def test_derivative_that_overflows_is_a_math_error(command, message):
+    """Finite partials can multiply up to inf (1e8·300·10^299): exit 1 with the node, never inf or a JSON crash."""
+    r = runner.invoke(app, [*command, "1e8*x^300", "--at", "10"])
+    assert (r.exit_code, r.stdout, r.stderr) == (1, "", message)
