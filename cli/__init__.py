@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 
 __version__ = "0.1.0"
-__all__ = ["parse", "compile", "evaluate", "derivative", "gradient", "DcalcError"]
+__all__ = ["parse", "compile", "evaluate", "derivative", "gradient", "diff", "trace", "DcalcError"]
 
 
 def parse(text: str):
@@ -58,6 +58,21 @@ def gradient(f, point: dict[str, float]) -> dict[str, float]:
     return reverse_gradient(g, values(g, dict(point)))
 
 
+def diff(f, wrt: str | list[str] | None = None, order: int | None = None) -> str:
+    """The derivative as dcalc text (a program when shared pieces are named), as `dcalc diff` prints it:
+    `wrt` a name or a list of names (mixed partials); `order` differentiates that many times."""
+    from .symbolic import differentiate, program, program_text, wrt_list
+    g = _graph(f)
+    names = wrt_list(g, [wrt] if isinstance(wrt, str) else wrt, order)
+    return program_text(*program(differentiate(g, names), g.inputs))
+
+
+def trace(f, point: dict[str, float], wrt: str | None = None, mode: str = "forward"):
+    """The derivation node by node (a dcalc.trace.Trace: its rows() are what `dcalc trace` renders)."""
+    from .trace import trace as _trace
+    return _trace(_graph(f), dict(point), wrt, mode)
+
+
 def _only_input(g) -> str:
     from .errors import UsageError
     if len(g.inputs) != 1:
@@ -73,11 +88,11 @@ def __getattr__(name):
 
 
 class _Package(type(sys)):
-    """The first import of the submodule dcalc.evaluate sets the package attribute `evaluate` to that module, which
-    would replace the function dcalc.evaluate; this keeps the function (the module stays in sys.modules)."""
+    """The first import of the submodule dcalc.evaluate (or dcalc.trace) sets the package attribute of that name to the
+    module, which would replace the function; this keeps the function (the module stays in sys.modules)."""
 
     def __setattr__(self, name, value):
-        if not (name == "evaluate" and isinstance(value, type(sys))):
+        if not (name in ("evaluate", "trace") and isinstance(value, type(sys))):
             super().__setattr__(name, value)
 
 

@@ -89,19 +89,27 @@ def readme_sessions():
     """Indented blocks of `$ command` lines and their output, as (files shown by `$ cat`, command, output lines)."""
     sessions = []
     block: list[str] = []
-    for line in README.read_text(encoding="utf-8").splitlines() + [""]:
-        if line.startswith("    ") and line.strip():
-            block.append(line)
+    blanks = 0  # blank lines inside a block belong to it when the block goes on after them
+    for line in README.read_text(encoding="utf-8").splitlines() + ["end"]:
+        if not line.strip():
+            blanks += 1
             continue
-        if block:
-            sessions += _examples(block)
-        block = []
+        if line.startswith("    "):
+            block += [""] * blanks if block else []
+            block.append(line)
+        else:
+            if block:
+                sessions += _examples(block)
+            block = []
+        blanks = 0
     return sessions
 
 
 def _examples(block: list[str]):
     indent = len(block[0]) - len(block[0].lstrip())
     lines = [ln[indent:] for ln in block]
+    while lines and not lines[-1]:
+        lines.pop()
     files: dict[str, str] = {}
     found = []
     i = 0
@@ -117,7 +125,7 @@ def _examples(block: list[str]):
         cat = re.fullmatch(r"cat (\S+)", command)
         if cat:
             files[cat.group(1)] = "\n".join(output) + "\n"
-        elif re.match(r"dcalc (eval|grad)\b", command):
+        elif re.match(r"dcalc (eval|grad|diff|trace|check)\b", command):
             found.append((dict(files), command, output))
         i = j
     return found
@@ -156,3 +164,17 @@ def test_readme_python_examples():
     runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
     runner.run(test)
     assert runner.failures == 0
+
+
+def test_diff_gives_the_printed_derivative():
+    assert dcalc.diff("sin(x + x^2)") == "cos(x + x^2)*(1 + 2x)"
+    assert dcalc.diff("x^2*y", ["x", "y"]) == "2x"
+    assert dcalc.diff("x^5", order=3) == "60x^2"
+    with pytest.raises(dcalc.DcalcError, match="say which variable"):
+        dcalc.diff("x*y")
+
+
+def test_trace_gives_the_rows():
+    t = dcalc.trace("sin(x + x^2)", {"x": 2})
+    assert t.tangents[t.graph.output] == pytest.approx(5 * math.cos(6), rel=1e-15)
+    assert dcalc.trace is not None and callable(dcalc.trace)  # the function, not the submodule dcalc.trace
