@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 
 from .errors import DcalcError, UsageError
 
 
+_PLAIN = re.compile(r"\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*")  # a number as dcalc reads one
+
+
 def constant(text: str, what: str) -> float:
     """The value of a constant expression such as `pi/4` (a plain number takes the fast path)."""
-    try:
+    if _PLAIN.fullmatch(text):  # float() alone would also take '1_000', 'nan' and other scripts' digits
         v = float(text)
-        if math.isfinite(v) and text.strip().lower() not in ("nan", "inf", "infinity", "-inf", "+inf"):
+        if math.isfinite(v):
             return v
-    except ValueError:
-        pass
     if not text.strip():
         raise UsageError(f"{what}: no value given")
     from .evaluate import value

@@ -201,3 +201,15 @@ def test_errors_of_the_python_api_are_dcalc_errors_with_spans():
     with pytest.raises(dcalc.DcalcError) as info:
         dcalc.evaluate("ln(x)", {"x": -1})
     assert info.value.exit_code == 1
+
+
+@pytest.mark.parametrize("argv, err", [
+    (["৪+1"], "error: unexpected character '৪' (expected a number, a name, '(', ';' or the end)\n  ৪+1\n  ^\n"),
+    (["x", "--at", "x=1_000"], "error: --at x must be a constant, but '1_000' reads the variable '_000'\n"),
+    (["x", "--at", "x=nan"], "error: --at x must be a constant, but 'nan' reads the variable 'nan'\n"),
+    (["x", "--at", "x=٣"], "error: --at x: unexpected character '٣' (expected a number, a name, '(', ';' or the end)\n"
+                          "  ٣\n  ^\n"),
+])
+def test_only_ascii_digits_are_numbers(capsys, argv, err):
+    """Python's float() reads other scripts' digits, '1_000' and 'nan'; dcalc's numbers are [0-9] only."""
+    assert run(capsys, "eval", *argv) == (2, "", err)
