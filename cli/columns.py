@@ -43,7 +43,7 @@ def _compile(e, params: tuple[str, ...]):
     parts = [_compile(a, params) for a in e.args]
     if e.op == "mul":  # the strong zero of partials.py: a zero factor is exact, 0·inf = 0 (x^0 at x = 0)
         left, right = parts
-        return lambda args: np.where((l := left(args)) == 0, 0.0, l * right(args))
+        return lambda args: np.where((lhs := left(args)) == 0, 0.0, lhs * right(args))
     if len(parts) == 1:
         (only,) = parts
         return lambda args: fn(only(args))

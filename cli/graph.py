@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .errors import MathError, UsageError
-from .expr import Apply, Assign, Const, CONSTANTS, Define, Expr, Num, Program, Var
+from .expr import Apply, Assign, CONSTANTS, Define, Expr, Num, Program, Var
 from .names import primitive, resolve
 from .ops import OPS, Op
 from .printing import number_text, to_text

@@ -12,9 +12,9 @@ import re
 from functools import cache
 from string import Formatter
 
-from .expr import Apply, Const, Num, Var
+from .expr import Apply, Num
 from .ops import OPS
-from .printing import number_text
+from .printing import emit, number_text
 
 ADD, MUL, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
 BASE = 6  # a power's base: only a name or a plain number goes there without parentheses
@@ -113,22 +113,12 @@ def _juxtaposed(e: Apply) -> bool:
 
 def to_latex(expr, *, digits: int | None = None) -> str:
     """Print an expression as LaTeX math (no surrounding `$`)."""
-    out: list[str] = []
-    stack: list = [(expr, 0)]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            out.append(item)
-            continue
-        e, need = item
+    def leaf(e, need):
         if isinstance(e, Num):
             text = number_latex(e.value, digits)
-            out.append(f"\\left({text}\\right)" if _prec(e) < need else text)
-        elif isinstance(e, (Var, Const)):
-            out.append(name_latex(e.name))
-        else:
-            stack.extend(reversed(_pieces(e, need)))
-    return "".join(out)
+            return f"\\left({text}\\right)" if _prec(e) < need else text
+        return name_latex(e.name)
+    return emit(expr, leaf, _pieces)
 
 
 def _pieces(e: Apply, need: int) -> list:

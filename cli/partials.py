@@ -30,7 +30,7 @@ def _compile(e, params: tuple[str, ...]):
     parts = [_compile(a, params) for a in e.args]
     if e.op == "mul":
         left, right = parts
-        return lambda args: 0.0 if (l := left(args)) == 0 else l * right(args)
+        return lambda args: 0.0 if (lhs := left(args)) == 0 else lhs * right(args)
     if len(parts) == 1:
         (only,) = parts
         if isinstance(e.args[0], Var):  # fn(a), the commonest rule: one call fewer

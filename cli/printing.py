@@ -61,24 +61,30 @@ def _implicit(e: Apply) -> bool:
     return lead is not None and not _EXPONENT_LIKE.match(lead)
 
 
-def to_text(expr, *, explicit: bool = False, digits: int | None = None) -> str:
-    """Print an expression. `explicit` parenthesises every compound operand, so `1/2x` shows as `(1/2)*x`."""
+def emit(expr, leaf, pieces) -> str:
+    """The one printing loop, iterative: `leaf(e, need)` prints a number, name or constant; `pieces(e, need)` gives one
+    level of an application as strings and (child, required precedence) pairs, which are printed in turn."""
     out: list[str] = []
     stack: list = [(expr, 0)]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
             out.append(item)
-            continue
-        e, need = item
+        elif isinstance(item[0], Apply):
+            stack.extend(reversed(pieces(*item)))
+        else:
+            out.append(leaf(*item))
+    return "".join(out)
+
+
+def to_text(expr, *, explicit: bool = False, digits: int | None = None) -> str:
+    """Print an expression. `explicit` parenthesises every compound operand, so `1/2x` shows as `(1/2)*x`."""
+    def leaf(e, need):
         if isinstance(e, Num):
             text = number_text(e.value, digits)
-            out.append(f"({text})" if prec(e) < need else text)
-        elif isinstance(e, (Var, Const)):
-            out.append(e.name)
-        else:
-            stack.extend(reversed(_pieces(e, need, explicit)))
-    return "".join(out)
+            return f"({text})" if prec(e) < need else text
+        return e.name
+    return emit(expr, leaf, lambda e, need: _pieces(e, need, explicit))
 
 
 def _pieces(e: Apply, need: int, explicit: bool) -> list:
