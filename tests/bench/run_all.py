@@ -1,4 +1,4 @@
-"""Every benchmark of issue 6, one Markdown table (the README's "Performance" section shows its output).
+"""Every benchmark of issue 6 (start-up, scale, width, batches, diff, trace), one Markdown table (the README's "Performance" section shows its output).
 
     python tests/bench/run_all.py [--sympy]
 
@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+import bench_commands  # noqa: E402
 import bench_scale  # noqa: E402
 import bench_startup  # noqa: E402
 import bench_width  # noqa: E402
@@ -20,3 +21,4 @@ if __name__ == "__main__":
     print_table(bench_startup.rows())
     print_table(bench_scale.rows(sympy="--sympy" in sys.argv), header=False)
     print_table(bench_width.rows(), header=False)
+    print_table(bench_commands.rows(), header=False)
