@@ -8,8 +8,8 @@ tokens in words.
 from __future__ import annotations
 
 import math
+import os
 from functools import lru_cache
-from importlib import resources
 
 from .errors import ArityError, DcalcError, MathError, NameError_, ParseError, UsageError
 from .expr import Apply, Assign, Const, Define, Num, Program, Var, neg
@@ -96,7 +96,9 @@ class _Implicit:
 @lru_cache(maxsize=1)
 def _parser():
     from lark import Lark
-    text = resources.files("dcalc.grammar").joinpath("dcalc.lark").read_text(encoding="utf-8")
+    from . import grammar  # the grammar ships as package data of dcalc.grammar; its file sits beside __init__.py
+    with open(os.path.join(os.path.dirname(grammar.__file__), "dcalc.lark"), encoding="utf-8") as f:
+        text = f.read()  # (importlib.resources would cost a few ms of start-up for the same file)
     return Lark(text, parser="lalr", lexer="basic", transformer=_Reductions(), postlex=_Implicit(),
                 maybe_placeholders=False, cache=True)  # LALR tables cached in the temp dir: cheap start-up
 
