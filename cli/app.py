@@ -480,6 +480,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"error: {where}: {why}\n")
         return 2
     except Exception as e:  # noqa: BLE001 - the last line of defence: never a traceback
+        if type(e).__name__ == "NoArgsIsHelpError":  # plain `dcalc`: the help, then what was missing
+            sys.stderr.write(f"{e.format_message()}\nerror: no command given\n")
+            return 2
         if hasattr(e, "format_message") and hasattr(e, "exit_code"):  # click's usage errors
             sys.stderr.write(f"error: {e.format_message()}\n")
             if getattr(e, "ctx", None) is not None:

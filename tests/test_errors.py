@@ -213,3 +213,10 @@ def test_errors_of_the_python_api_are_dcalc_errors_with_spans():
 def test_only_ascii_digits_are_numbers(capsys, argv, err):
     """Python's float() reads other scripts' digits, '1_000' and 'nan'; dcalc's numbers are [0-9] only."""
     assert run(capsys, "eval", *argv) == (2, "", err)
+
+
+def test_no_command_shows_the_help_and_says_what_is_missing(capsys):
+    code, out, err = run(capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith("Usage: dcalc [OPTIONS] COMMAND [ARGS]...\n") and err.endswith("\nerror: no command given\n")
+    assert "dcalc trace \"sin(x + x^2)\" --at 2" in err
