@@ -1,5 +1,5 @@
 """python -m dcalc"""
 
-from .app import main
+from .launch import main
 
 raise SystemExit(main())

@@ -461,8 +461,8 @@ def main(argv: list[str] | None = None) -> int:
         if sys.stderr is not None:
             sys.stderr.write("error: standard output is closed\n")
         return 2
-    command = typer.main.get_command(app)
     try:
+        command = typer.main.get_command(app)
         rv = command.main(args=argv, prog_name="dcalc", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
         sys.stdout.flush()

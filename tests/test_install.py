@@ -175,4 +175,4 @@ def test_the_wheel_holds_the_grammar_and_no_cli_or_grammar(tmp_path):
     assert "dcalc/__init__.py" in names and "dcalc/__main__.py" in names
     assert not [n for n in names if n.split("/")[0] in ("cli", "grammar")]
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
-    assert "dcalc = dcalc.app:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "dcalc = dcalc.launch:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -88,6 +88,22 @@ def test_ctrl_c_while_reading_a_slow_stdin_exits_130():
     assert (proc.returncode, out, err) == (130, b"", b"error: interrupted\n")
 
 
+def test_ctrl_c_during_start_up_exits_130_without_a_traceback():
+    """A Ctrl-C while typer and lark are still being imported (the first ~100 ms) is handled like any other."""
+    codes = []
+    for delay in (0.07, 0.09, 0.11):  # inside the imports of typer and lark (the interpreter itself is up by then)
+        proc = subprocess.Popen(dcalc_command() + ["eval", "1+1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+        assert b"Traceback" not in err, (delay, err)
+        # -2: the signal came before Python had set up its handler, so the default action ended the process (a
+        # shell reports that as 130 too); 0: it came after dcalc had finished
+        assert (proc.returncode, err) in ((130, b"error: interrupted\n"), (-2, b""), (0, b"")), (delay, err)
+        codes.append(proc.returncode)
+    assert 130 in codes, codes  # at least one signal landed before dcalc finished
+
+
 def _cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
