@@ -34,27 +34,14 @@ def batch_row(rows: int = 100_000) -> Row:
                f"{seconds:.2f} s, peak {peak:.0f} MB", seconds / 2.0, 1.0)
 
 
-def thousand_nodes(seed: int = 4) -> str:
-    rng = random.Random(seed)
-    pieces = [rng.choice(["x", "y", "x", "1.5"]) for _ in range(500)]
-    while len(pieces) > 1:
-        a = pieces.pop(rng.randrange(len(pieces)))
-        if rng.random() < 0.3:
-            pieces.append(f"{rng.choice(['sin', 'cos', 'exp', 'atan', 'tanh'])}({a})")
-            continue
-        b = pieces.pop(rng.randrange(len(pieces)))
-        op = rng.choice("+-*/")
-        pieces.append(f"({a}) / (1 + ({b})^2)" if op == "/" else f"({a}) {op} ({b})")
-    return pieces[0]
-
-
 def diff_row() -> Row:
     import dcalc
-    text = thousand_nodes()
+    from bench_diff_size import random_expression  # the generator of the size benchmark, at 1,000 nodes
+    text = random_expression(1000, random.Random(4))
     out = {}
     seconds = cpu(lambda: out.setdefault("d", dcalc.diff(text, "x")))
     nodes = len(dcalc.compile(text).nodes)
-    return Row(f"diff: a random expression of {nodes:,} graph nodes", "≤ 2 s, bounded output",
+    return Row(f"diff: a random 1,000-node expression ({nodes:,} graph nodes)", "≤ 2 s, bounded output",
                f"{seconds:.2f} s, {len(out['d']):,} characters printed", seconds / 2.0, 1.0)
 
 
