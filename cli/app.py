@@ -75,8 +75,7 @@ def handles_errors(command):
         except BrokenPipeError:  # here, before typer turns it into exit 1
             _quiet_pipe()
             raise typer.Exit(0) from None
-        except KeyboardInterrupt:  # here, before typer turns it into a silent 130
-            sys.stderr.write("error: interrupted\n")
+        except KeyboardInterrupt:  # main() says so: typer turns a Ctrl-C anywhere in its own code into 130 too
             raise typer.Exit(130) from None
     return run
 
@@ -465,6 +464,8 @@ def main(argv: list[str] | None = None) -> int:
         command = typer.main.get_command(app)
         rv = command.main(args=argv, prog_name="dcalc", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
+        if code == 130:  # a Ctrl-C that typer caught (while parsing the arguments) or a command turned into 130
+            sys.stderr.write("error: interrupted\n")
         sys.stdout.flush()
         return code
     except KeyboardInterrupt:
