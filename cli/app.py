@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from typing import List, Optional
+from typing import Annotated, List, Optional
 
 import typer
 
@@ -47,6 +47,19 @@ POINTS_HELP = ("A CSV file of points ('-' reads standard input): a header naming
 FORMAT_HELP = "text, json (the same as --json) or csv (with --points: the input columns, the results, status)."
 EXTRA_HELP = "Allow --points columns that are not variables (they are echoed, not used)."
 TOL_HELP = "Relative tolerance of --expect, absolute below 1: |got - expected| <= TOL*max(|expected|, 1)."
+
+
+# The options several commands share, declared once.
+ExprArg = Annotated[str, typer.Argument(help=EXPR_HELP, show_default=False, metavar="EXPR")]
+At = Annotated[Optional[List[str]], typer.Option("--at", help=AT_HELP, show_default=False)]
+Wrt = Annotated[Optional[str], typer.Option("--wrt", help="Variables, comma-separated (default: all).",
+                                            show_default=False)]
+Json = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
+Digits = Annotated[Optional[int], typer.Option("--digits", min=1, max=17, help=DIGITS_HELP, show_default=False)]
+PointsFile = Annotated[Optional[str], typer.Option("--points", help=POINTS_HELP, show_default=False)]
+Format = Annotated[str, typer.Option("--format", help=FORMAT_HELP)]
+IgnoreExtra = Annotated[bool, typer.Option("--ignore-extra", help=EXTRA_HELP)]
+ExpectTol = Annotated[float, typer.Option("--tol", min=0.0, help=TOL_HELP)]
 
 
 def _version(flag: bool):
@@ -143,16 +156,16 @@ def emit(line: str) -> None:
 @app.command("eval")
 @handles_errors
 def eval_command(
-    expr: str = typer.Argument(..., help=EXPR_HELP, show_default=False),
-    at: Optional[List[str]] = typer.Option(None, "--at", help=AT_HELP, show_default=False),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
-    digits: Optional[int] = typer.Option(None, "--digits", min=1, max=17, help=DIGITS_HELP, show_default=False),
-    points_file: Optional[str] = typer.Option(None, "--points", help=POINTS_HELP, show_default=False),
-    fmt: str = typer.Option("text", "--format", help=FORMAT_HELP),
-    ignore_extra: bool = typer.Option(False, "--ignore-extra", help=EXTRA_HELP),
+    expr: ExprArg,
+    at: At = None,
+    as_json: Json = False,
+    digits: Digits = None,
+    points_file: PointsFile = None,
+    fmt: Format = "text",
+    ignore_extra: IgnoreExtra = False,
     expect: Optional[str] = typer.Option(None, "--expect", show_default=False,
                                          help="Exit 3 with 'error: expected …, got …' unless the value is VALUE."),
-    tol: float = typer.Option(1e-9, "--tol", min=0.0, help=TOL_HELP),
+    tol: ExpectTol = 1e-9,
 ):
     """Value at each point. Example: dcalc eval "2x^2 + sin(pi/2)" --at 3"""
     from .evaluate import value
@@ -174,24 +187,23 @@ def eval_command(
 @app.command("grad")
 @handles_errors
 def grad_command(
-    expr: str = typer.Argument(..., help=EXPR_HELP, show_default=False),
-    at: Optional[List[str]] = typer.Option(None, "--at", help=AT_HELP, show_default=False),
-    wrt: Optional[str] = typer.Option(None, "--wrt", help="Variables, comma-separated (default: all).",
-                                      show_default=False),
+    expr: ExprArg,
+    at: At = None,
+    wrt: Wrt = None,
     direction: Optional[str] = typer.Option(None, "--direction", show_default=False,
                                             help="Directional derivative along x=1,y=0.5 (one forward pass)."),
     order: Optional[int] = typer.Option(None, "--order", min=1, show_default=False,
                                         help="The N-th derivative by one variable (Taylor mode, exact to rounding)."),
     hessian: bool = typer.Option(False, "--hessian", help="Also the matrix of second partials (exact formulas)."),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
-    digits: Optional[int] = typer.Option(None, "--digits", min=1, max=17, help=DIGITS_HELP, show_default=False),
-    points_file: Optional[str] = typer.Option(None, "--points", help=POINTS_HELP, show_default=False),
-    fmt: str = typer.Option("text", "--format", help=FORMAT_HELP),
-    ignore_extra: bool = typer.Option(False, "--ignore-extra", help=EXTRA_HELP),
+    as_json: Json = False,
+    digits: Digits = None,
+    points_file: PointsFile = None,
+    fmt: Format = "text",
+    ignore_extra: IgnoreExtra = False,
     expect: Optional[str] = typer.Option(None, "--expect", show_default=False,
                                          help="Exit 3 unless the partials are these: x=7,y=2 (any of them), or a "
                                               "bare number for one variable or --direction."),
-    tol: float = typer.Option(1e-9, "--tol", min=0.0, help=TOL_HELP),
+    tol: ExpectTol = 1e-9,
 ):
     """Derivative or gradient at each point. Example: dcalc grad "x*y + sin(x)" --at x=1,y=2"""
     from .evaluate import evaluate
@@ -237,7 +249,7 @@ def grad_command(
 @app.command("diff")
 @handles_errors
 def diff_command(
-    expr: str = typer.Argument(..., help=EXPR_HELP, show_default=False),
+    expr: ExprArg,
     wrt: Optional[str] = typer.Option(None, "--wrt", show_default=False,
                                       help="The variable (default: the only one); x,y for the mixed partial ∂²f/∂x∂y."),
     order: Optional[int] = typer.Option(None, "--order", min=1, show_default=False,
@@ -311,7 +323,7 @@ def _pair(x: str, y: str) -> str:
 @app.command("trace")
 @handles_errors
 def trace_command(
-    expr: str = typer.Argument(..., help=EXPR_HELP, show_default=False),
+    expr: ExprArg,
     at: Optional[str] = typer.Option(None, "--at", help="The point: '2' for one variable or 'x=2,y=-1.5'.",
                                      show_default=False),
     wrt: Optional[str] = typer.Option(None, "--wrt", show_default=False,
@@ -345,27 +357,25 @@ def trace_command(
 
 def _direction(graph, text: str) -> dict[str, float]:
     """The seed of a directional derivative: a point-like vector; variables left out move by 0."""
-    from .points import parse_point, split_top
-    given = {p.partition("=")[0].strip() for p in split_top(text)}
-    filled = text + "".join(f",{n}=0" for n in graph.inputs if n not in given and "=" in text)
-    return parse_point(filled, graph.inputs)
+    from .points import parse_point
+    seed = parse_point(text, graph.inputs, "--direction", complete=False)
+    return {n: seed.get(n, 0.0) for n in graph.inputs}
 
 
 @app.command("check")
 @handles_errors
 def check_command(
-    expr: str = typer.Argument(..., help=EXPR_HELP, show_default=False),
-    at: Optional[List[str]] = typer.Option(None, "--at", help=AT_HELP, show_default=False),
-    wrt: Optional[str] = typer.Option(None, "--wrt", help="Variables, comma-separated (default: all).",
-                                      show_default=False),
+    expr: ExprArg,
+    at: At = None,
+    wrt: Wrt = None,
     tol: float = typer.Option(1e-6, "--tol", min=0.0,
                               help="How closely the finite difference must agree with reverse mode, relative "
                                    "(absolute below 1). Forward, reverse and symbolic must agree to 1e-9."),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
-    digits: Optional[int] = typer.Option(None, "--digits", min=1, max=17, help=DIGITS_HELP, show_default=False),
-    points_file: Optional[str] = typer.Option(None, "--points", help=POINTS_HELP, show_default=False),
-    fmt: str = typer.Option("text", "--format", help=FORMAT_HELP),
-    ignore_extra: bool = typer.Option(False, "--ignore-extra", help=EXTRA_HELP),
+    as_json: Json = False,
+    digits: Digits = None,
+    points_file: PointsFile = None,
+    fmt: Format = "text",
+    ignore_extra: IgnoreExtra = False,
 ):
     """Every partial by forward mode, reverse mode, the symbolic derivative and a finite difference; exit 3 when
     they disagree. Example: dcalc check "sin(x*y)" --at x=1,y=2"""

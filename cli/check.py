@@ -142,23 +142,5 @@ def _central(graph: Graph, point: dict[str, float], x: str, h: float) -> float:
 
 def expected_partials(text: str, names: list[str]) -> dict[str, float]:
     """--expect of grad: `x=7,y=2` (any of the variables) or a bare number when there is one variable."""
-    from .errors import UsageError
-    from .points import constant, split_top
-    parts = split_top(text)
-    if len(parts) == 1 and "=" not in parts[0]:
-        if len(names) != 1:
-            raise UsageError(f"--expect {text}: a bare value needs exactly one variable, the gradient has "
-                             f"{len(names)} (use --expect {','.join(f'{n}=VALUE' for n in names)})")
-        return {names[0]: constant(text, "--expect")}
-    out: dict[str, float] = {}
-    for part in parts:
-        name, eq, val = (s.strip() for s in part.partition("="))
-        if not eq or not name:
-            raise UsageError(f"--expect {text}: expected name=value, got {part.strip()!r}")
-        if name not in names:
-            raise UsageError(f"--expect {text}: the gradient has no variable '{name}'; its variables: "
-                             f"{', '.join(names)}")
-        if name in out:
-            raise UsageError(f"--expect {text}: '{name}' is given twice")
-        out[name] = constant(val, f"--expect {name}")
-    return out
+    from .points import parse_point
+    return parse_point(text, names, "--expect", "the gradient", complete=False)

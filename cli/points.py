@@ -44,33 +44,35 @@ def split_top(text: str) -> list[str]:
     return parts
 
 
-def parse_point(text: str, inputs: list[str]) -> dict[str, float]:
-    """A point for an expression with these inputs; every input must get a value, and nothing else may."""
+def parse_point(text: str, names: list[str], option: str = "--at", owner: str = "the expression",
+                complete: bool = True) -> dict[str, float]:
+    """`x=2,y=-1.5` (or a bare value when there is one name) as given to `option`: each name one of `names`, at most
+    once. With `complete` (a point) every name must get a value; without (--expect, --direction) any may be left out."""
     parts = split_top(text)
     if len(parts) == 1 and "=" not in parts[0]:
-        if not inputs:
-            raise UsageError(f"--at {text}: the expression has no free variables, so it needs no --at")
-        if len(inputs) != 1:
-            need = ",".join(f"{n}=VALUE" for n in inputs) or "nothing"
-            raise UsageError(f"--at {text}: a bare value needs exactly one free variable, "
-                             f"the expression has {len(inputs)} (use --at {need})")
-        return {inputs[0]: constant(text, f"--at {text}")}
+        if not names:
+            raise UsageError(f"{option} {text}: {owner} has no free variables, so it needs no {option}")
+        if len(names) != 1:
+            need = ",".join(f"{n}=VALUE" for n in names)
+            raise UsageError(f"{option} {text}: a bare value needs exactly one variable, "
+                             f"{owner} has {len(names)} (use {option} {need})")
+        return {names[0]: constant(text, f"{option} {text}")}
     point: dict[str, float] = {}
     for part in parts:
         name, eq, val = part.partition("=")
         name = name.strip()
         if not eq or not name:
-            raise UsageError(f"--at {text}: expected name=value, got {part.strip()!r}")
-        if name not in inputs:
-            near = difflib.get_close_matches(name, inputs, n=1)
+            raise UsageError(f"{option} {text}: expected name=value, got {part.strip()!r}")
+        if name not in names:
+            near = difflib.get_close_matches(name, names, n=1)
             hint = f" (did you mean '{near[0]}'?)" if near else ""
-            free = ", ".join(inputs) or "none"
-            raise UsageError(f"--at {text}: the expression has no variable '{name}'{hint}; its variables: {free}")
+            raise UsageError(f"{option} {text}: {owner} has no variable '{name}'{hint}; its variables: "
+                             f"{', '.join(names) or 'none'}")
         if name in point:
-            raise UsageError(f"--at {text}: '{name}' is given twice")
-        point[name] = constant(val, f"--at {name}")
-    missing = [n for n in inputs if n not in point]
-    if missing:
-        full = ",".join(f"{n}=VALUE" for n in inputs)
-        raise UsageError(f"--at {text}: no value for the free variable '{missing[0]}' (use --at {full})")
+            raise UsageError(f"{option} {text}: '{name}' is given twice")
+        point[name] = constant(val, f"{option} {name}")
+    missing = [n for n in names if n not in point]
+    if complete and missing:
+        full = ",".join(f"{n}=VALUE" for n in names)
+        raise UsageError(f"{option} {text}: no value for the free variable '{missing[0]}' (use {option} {full})")
     return point

@@ -92,7 +92,7 @@ USAGE = [
     (["x"], "error: no value for the free variable 'x' (use --at x=VALUE)\n"),
     (["x", "--at", "x=pi/y"], "error: --at x must be a constant, but 'pi/y' reads the variable 'y'\n"),
     (["2", "--at", "3"], "error: --at 3: the expression has no free variables, so it needs no --at\n"),
-    (["x + y", "--at", "3"], "error: --at 3: a bare value needs exactly one free variable, the expression has 2 "
+    (["x + y", "--at", "3"], "error: --at 3: a bare value needs exactly one variable, the expression has 2 "
                              "(use --at x=VALUE,y=VALUE)\n"),
     (["x", "--at", "x=1,x=2"], "error: --at x=1,x=2: 'x' is given twice\n"),
     (["x", "--at", "1,2"], "error: --at 1,2: expected name=value, got '1'\n"),
@@ -220,3 +220,20 @@ def test_no_command_shows_the_help_and_says_what_is_missing(capsys):
     assert (code, out) == (2, "")
     assert err.startswith("Usage: dcalc [OPTIONS] COMMAND [ARGS]...\n") and err.endswith("\nerror: no command given\n")
     assert "dcalc trace \"sin(x + x^2)\" --at 2" in err
+
+
+@pytest.mark.parametrize("argv, err", [
+    (["x*y", "--at", "x=1,y=2", "--direction", "1"],
+     "error: --direction 1: a bare value needs exactly one variable, the expression has 2 "
+     "(use --direction x=VALUE,y=VALUE)\n"),
+    (["x*y", "--at", "x=1,y=2", "--direction", "z=1"],
+     "error: --direction z=1: the expression has no variable 'z'; its variables: x, y\n"),
+    (["x*y", "--at", "x=1,y=2", "--expect", "x=1,x=2"], "error: --expect x=1,x=2: 'x' is given twice\n"),
+])
+def test_direction_and_expect_read_points_like_at_and_name_their_option(capsys, argv, err):
+    assert run(capsys, "grad", *argv) == (2, "", err)
+
+
+def test_direction_leaves_out_variables_that_do_not_move(capsys):
+    assert run(capsys, "grad", "x*y", "--at", "x=1,y=2", "--direction", "x=1", "--json") == (
+        0, '{"at": {"x": 1.0, "y": 2.0}, "value": 2.0, "direction": {"x": 1.0, "y": 0.0}, "derivative": 2.0}\n', "")
