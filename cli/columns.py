@@ -14,10 +14,10 @@ from functools import cache
 import numpy as np
 
 from .errors import MathError
-from .expr import CONSTANTS, Const, Num, Var, wrap
+from .expr import Var, wrap
 from .graph import Graph, checked
 from .ops import Op
-from .partials import _not_differentiable, numeric_rules
+from .partials import _not_differentiable, compile_rule, numeric_rules
 from .reverse import reach
 
 
@@ -30,25 +30,9 @@ def array_value(op: Op):
     return lambda *args: mapped(*args).astype(float)
 
 
-def _compile(e, params: tuple[str, ...]):
-    """A closure computing rule formula e over argument arrays (a rule is a few nodes deep, so recursion is fine)."""
-    if isinstance(e, (Num, Const)):
-        c = e.value if isinstance(e, Num) else CONSTANTS[e.name]
-        return lambda args: c
-    if isinstance(e, Var):
-        k = params.index(e.name)
-        return lambda args: args[k]
-    from .ops import OPS
-    fn = array_value(OPS[e.op])
-    parts = [_compile(a, params) for a in e.args]
-    if e.op == "mul":  # the strong zero of partials.py: a zero factor is exact, 0·inf = 0 (x^0 at x = 0)
-        left, right = parts
-        return lambda args: np.where((lhs := left(args)) == 0, 0.0, lhs * right(args))
-    if len(parts) == 1:
-        (only,) = parts
-        return lambda args: fn(only(args))
-    left, right = parts
-    return lambda args: fn(left(args), right(args))
+def _array_times(left, right):
+    """The strong zero of partials.py over arrays: a zero factor is exact, 0·inf = 0 (x^0 at x = 0)."""
+    return lambda args: np.where((lhs := left(args)) == 0, 0.0, lhs * right(args))
 
 
 @cache
@@ -56,7 +40,7 @@ def array_rules(op: Op) -> tuple:
     """Per argument of `op`: a function of the argument arrays giving that partial, or None if structurally zero."""
     params = ("a", "b")[: op.arity]
     rules = (op.rule(k, *map(Var, params)) for k in range(op.arity))
-    return tuple(None if r is None else _compile(wrap(r), params) for r in rules)
+    return tuple(None if r is None else compile_rule(wrap(r), params, array_value, _array_times) for r in rules)
 
 
 class Rows:

@@ -19,18 +19,23 @@ from .ops import OPS, Op
 from .printing import number_text, to_text
 
 
-def _compile(e, params: tuple[str, ...]):
-    """A closure computing expression e from the argument values (e is a small rule formula, so recursion is fine)."""
-    if isinstance(e, Num) or isinstance(e, Const):
+def _strong_times(left, right):
+    return lambda args: 0.0 if (lhs := left(args)) == 0 else lhs * right(args)
+
+
+def compile_rule(e, params: tuple[str, ...], value=lambda op: op.value, times=_strong_times):
+    """A closure computing rule formula e from the argument values: `value(op)` is the function an op is computed
+    with (a float one here, a NumPy one for batches) and `times` builds products with the strong zero. A rule is a
+    few nodes deep, so recursion is fine."""
+    if isinstance(e, (Num, Const)):
         c = e.value if isinstance(e, Num) else CONSTANTS[e.name]
         return lambda args: c
     if isinstance(e, Var):
         return itemgetter(params.index(e.name))
-    fn = OPS[e.op].value
-    parts = [_compile(a, params) for a in e.args]
+    parts = [compile_rule(a, params, value, times) for a in e.args]
     if e.op == "mul":
-        left, right = parts
-        return lambda args: 0.0 if (lhs := left(args)) == 0 else lhs * right(args)
+        return times(*parts)
+    fn = value(OPS[e.op])
     if len(parts) == 1:
         (only,) = parts
         if isinstance(e.args[0], Var):  # fn(a), the commonest rule: one call fewer
@@ -56,7 +61,7 @@ def numeric_rules(name: str) -> Rules:
     symbols = [Var(p) for p in params]
     exprs = [op.rule(k, *symbols) for k in range(op.arity)]
     exprs = [r if r is None or isinstance(r, (Apply, Num, Var, Const)) else Num(float(r)) for r in exprs]
-    rules = Rules(None if r is None else _compile(r, params) for r in exprs)
+    rules = Rules(None if r is None else compile_rule(r, params) for r in exprs)
     rules.steps = tuple(r.value if isinstance(r, Num) else f for r, f in zip(exprs, rules))
     return rules
 
