@@ -105,8 +105,11 @@ class Points:
         A blank row is never complete or a number, so it takes the other path."""
         if set(map(len, rows)) != {len(self.header)}:
             return None
+        cells = [list(map(itemgetter(k), rows)) for k in self.index]
+        if any(not (text := "".join(col)).isascii() or "_" in text for col in cells):
+            return None  # float() would also read other scripts' digits and 1_000; dcalc's numbers are [0-9]
         try:
-            columns = [list(map(float, map(itemgetter(k), rows))) for k in self.index]
+            columns = [list(map(float, col)) for col in cells]
         except ValueError:
             return None
         if any((t := sum(col)) - t != 0 for col in columns):  # an inf or nan cell (or a sum that overflows)
@@ -134,8 +137,7 @@ class Points:
         point, status = [], None
         for name, k in zip(self.inputs, self.index):
             try:
-                v = _number(row[k])
-                point.append(constant(row[k], f"column {name}") if v is None else v)
+                point.append(constant(row[k], f"column {name}"))
             except DcalcError as e:  # the row fails, but its good cells are still echoed
                 point.append(math.nan)
                 status = status or e.message
@@ -161,15 +163,6 @@ def _line_numbers(start: int, block: list[list[str]], end: int) -> list[int]:
         lines.append(line)
         line += 1 + sum(c.count("\n") for c in row)
     return lines
-
-
-def _number(text: str) -> float | None:
-    """A cell that is a plain finite number (None for anything else: pi/4, abc, nan, an empty cell)."""
-    try:
-        v = float(text)
-    except ValueError:
-        return None
-    return v if v - v == 0 else None
 
 
 def _open(path: str):

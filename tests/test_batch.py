@@ -49,6 +49,18 @@ def test_quoted_fields_blank_lines_and_constant_expressions():
     assert all(g["status"] == "ok" for g in got)
 
 
+def test_cells_are_numbers_as_dcalc_reads_them():
+    """float() alone would read '1_000' and other scripts' digits; a cell is dcalc's number or expression."""
+    r = run("eval", "x", "--points", "-", "--json", input="x\n1\n1_000\n৪\n 2.5e1 \n")
+    assert r.exit_code == 1
+    assert [(g["value"], g["status"]) for g in rows_json(r.stdout)] == [
+        (1.0, "ok"),
+        (None, "column x must be a constant, but '1_000' reads the variable '_000'"),
+        (None, "column x: unexpected character '৪' (expected a number, a name, '(', ';' or the end)"),
+        (25.0, "ok"),
+    ]
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig"])
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 def test_bom_and_crlf(encoding, newline):
