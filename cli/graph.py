@@ -11,12 +11,11 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from .errors import MathError, UsageError
 from .expr import Apply, Assign, CONSTANTS, Define, Expr, Num, Program, Var
 from .names import primitive, resolve
-from .ops import OPS, Op
+from .ops import Op
 from .printing import number_text, to_text
 
 
@@ -129,7 +128,7 @@ class _Builder:
                 else:
                     ids = tuple(out[len(out) - n:])
                     del out[len(out) - n:]
-                op = _primitive(e.op, n)
+                op = primitive(e.op, n)
                 if op is None:  # a user function: its body, with the parameters bound to the arguments
                     f = functions[e.op]
                     work.append((f.body, dict(zip(f.params, ids))))
@@ -158,13 +157,6 @@ class _Builder:
                         [to_text(f) for f in formula.args])
             return self.add(Node(None, "const", value=value, expr=formula), key)
         return self.add(Node(None, "node", op, args), key)
-
-
-@lru_cache(maxsize=None)
-def _primitive(name: str, arity: int) -> Op | None:
-    """The primitive an application of `name` to `arity` arguments means, or None for a user function."""
-    prim = primitive(Apply(name, (None,) * arity))
-    return None if prim is None else OPS[prim]
 
 
 def _finish(nodes: list[Node], output: int, source: str, taken: set[str]) -> Graph:

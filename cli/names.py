@@ -29,12 +29,6 @@ _FUNCTION_NAMES = frozenset(FUNCTION_NAMES)
 _arities = lru_cache(maxsize=None)(arities)
 
 
-def is_operator(e: Apply) -> bool:
-    """An operator application (x + y, x^y); the parser never makes a call named like an operator but pow."""
-    op = OPS.get(e.op)
-    return op is not None and op.symbol is not None
-
-
 def resolve(program: Program) -> tuple[list[str], dict[str, Define]]:
     """Check every name of the program; return its free variables (inputs) and its user functions."""
     src = program.source
@@ -122,8 +116,9 @@ def _name_span(e: Apply):
     return (e.span[0], e.span[0] + len(e.op)) if e.span else None
 
 
-def primitive(e: Apply) -> str | None:
-    """The primitive op an application means (log with one argument is ln), or None for a user function."""
-    if is_operator(e):
-        return e.op
-    return FUNCTIONS.get((e.op, len(e.args)))
+@lru_cache(maxsize=None)
+def primitive(name: str, arity: int):
+    """The primitive Op an application of `name` to `arity` arguments means (log with one argument is ln), or None
+    for a user function. The parser never makes a call named like an operator but pow, so operators are their op."""
+    prim = name if name in _OPERATORS else FUNCTIONS.get((name, arity))
+    return None if prim is None else OPS[prim]
