@@ -284,19 +284,20 @@ def diff_command(
 def _higher(graph, names, seed, order, hessian, pts, as_json, digits):
     """grad --order N (Taylor mode along one variable or --direction) and grad --hessian (second-derivative formulas)."""
     from .errors import UsageError
-    from .evaluate import value
+    from .evaluate import evaluate
     from .render import json_line, number
+    from .reverse import gradient
+    from .symbolic import hessian as second
+    from .taylor import nth_derivative
     if order is not None and hessian:
         raise UsageError("--order and --hessian do not go together: the Hessian is of order 2")
     if order is not None and seed is None and len(names) != 1:
         raise UsageError(f"--order {order} needs one variable, the expression has {len(names)}: give it with --wrt")
     for point in pts:
-        v = value(graph, point)
+        vals = evaluate(graph, point)
+        v = vals[graph.output]
         if hessian:
-            from .reverse import gradient
-            from .symbolic import hessian as second
-            from .evaluate import evaluate
-            grad = gradient(graph, evaluate(graph, point), None if len(names) == len(graph.inputs) else names)
+            grad = gradient(graph, vals, None if len(names) == len(graph.inputs) else names)
             h = second(graph, point, names)
             if as_json:
                 emit(json_line({"at": point, "value": v, "gradient": grad, "hessian": h}))
@@ -304,16 +305,12 @@ def _higher(graph, names, seed, order, hessian, pts, as_json, digits):
                 for x in names:
                     emit("  ".join(f"∂²f/{_pair(x, y)} = {number(d, digits)}" for y, d in h[x].items()))
             continue
-        from .taylor import coefficients
-        import math
-        c = coefficients(graph, point, seed if seed is not None else {names[0]: 1.0}, order)
-        d = c[order] * math.factorial(order) + 0.0
+        d = nth_derivative(graph, point, seed if seed is not None else names[0], order)
         if not as_json:
             emit(number(d, digits))
-        elif seed is not None:
-            emit(json_line({"at": point, "value": v, "direction": seed, "order": order, "derivative": d}))
         else:
-            emit(json_line({"at": point, "value": v, "order": order, "derivative": d}))
+            along = {"direction": seed} if seed is not None else {}
+            emit(json_line({"at": point, "value": v, **along, "order": order, "derivative": d}))
 
 
 def _pair(x: str, y: str) -> str:

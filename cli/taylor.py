@@ -150,7 +150,8 @@ def _undefined(graph: Graph, i: int, k: int, point: dict[str, float]) -> NotDiff
                              f"where {at}", source=graph.source)
 
 
-def nth_derivative(graph: Graph, point: dict[str, float], wrt: str, order: int) -> float:
-    """∂ⁿf/∂wrtⁿ at the point: n! times the n-th Taylor coefficient along wrt."""
-    c = coefficients(graph, point, {wrt: 1.0}, order)
+def nth_derivative(graph: Graph, point: dict[str, float], wrt, order: int) -> float:
+    """∂ⁿf/∂wrtⁿ at the point: n! times the n-th Taylor coefficient along wrt, a variable's name or a direction
+    (a dict of how fast each input moves: the n-th directional derivative)."""
+    c = coefficients(graph, point, {wrt: 1.0} if isinstance(wrt, str) else wrt, order)
     return c[order] * math.factorial(order) + 0.0
