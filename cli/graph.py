@@ -35,10 +35,7 @@ class Graph:
     output: int
     source: str = ""
     active: list[bool] = field(default_factory=list)  # whether a node depends on some input
-
-    @property
-    def inputs(self) -> list[str]:
-        return [n.name for n in self.nodes if n.kind == "input"]
+    inputs: list[str] = field(default_factory=list)  # the free variables: they are nodes 0, 1, … in this order
 
     def ref(self, i: int) -> Expr:
         """How node i is shown where another node reads it: its name, or a folded constant as written."""
@@ -192,7 +189,9 @@ def _finish(nodes: list[Node], output: int, source: str, taken: set[str]) -> Gra
             active.append(any(map(active.__getitem__, n.args)))
         else:
             active.append(n.kind == "input")
-    return Graph(kept, new_index[output], source, active)
+    inputs = [n.name for n in kept if n.kind == "input"]
+    assert all(n.kind == "input" for n in kept[:len(inputs)])  # lower() adds them first; pruning keeps the order
+    return Graph(kept, new_index[output], source, active, inputs)
 
 
 def checked(op: Op, argvals: list[float], formula: str, name: str | None, source: str, argtexts: list[str]) -> float:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
 
 from .expr import Expr, call
@@ -38,6 +39,12 @@ class Op:
         """The partial derivative ∂op/∂(argument k) as an expression in the given argument expressions."""
         r = self.partials[k]
         return None if r is None else r(*args)
+
+    @cached_property
+    def steps(self) -> tuple:
+        """The partial rules in the numeric form the passes use (see partials.numeric_rules), built on first use."""
+        from .partials import numeric_rules  # partials compiles this table's formulas: imported here, not in a cycle
+        return numeric_rules(self.name).steps
 
 
 def _safe(f):

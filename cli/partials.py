@@ -43,12 +43,16 @@ def compile_rule(e, params: tuple[str, ...], value=lambda op: op.value, times=_s
             return lambda args: fn(args[k])
         return lambda args: fn(only(args))
     left, right = parts
+    if isinstance(e.args[1], (Num, Const)):  # b - 1 in b*a^(b-1): no call for the constant
+        c = right(())
+        return lambda args: fn(left(args), c)
     return lambda args: fn(left(args), right(args))
 
 
 class Rules(tuple):
-    """The numeric partial rules of one op, one per argument; `steps` has a constant rule (add, sub, neg) as its
-    float instead of a closure: nothing to call keeps a wide reverse pass cheap."""
+    """The numeric partial rules of one op, one per argument. `steps` is the form the passes use: a constant rule
+    (add, sub, neg) is its float and a rule that is one of the arguments (∂(a*b)/∂a = b) is that argument's position,
+    so the commonest partials cost no call and a wide reverse pass stays cheap."""
 
     steps: tuple
 
@@ -62,7 +66,8 @@ def numeric_rules(name: str) -> Rules:
     exprs = [op.rule(k, *symbols) for k in range(op.arity)]
     exprs = [r if r is None or isinstance(r, (Apply, Num, Var, Const)) else Num(float(r)) for r in exprs]
     rules = Rules(None if r is None else compile_rule(r, params) for r in exprs)
-    rules.steps = tuple(r.value if isinstance(r, Num) else f for r, f in zip(exprs, rules))
+    rules.steps = tuple(r.value if isinstance(r, Num) else params.index(r.name) if isinstance(r, Var) else f
+                        for r, f in zip(exprs, rules))
     return rules
 
 
@@ -71,25 +76,29 @@ def local_partials(graph: Graph, i: int, vals: list[float], active: list[bool] |
 
     `active` narrows "depends on an input" to the inputs being differentiated by: grad --wrt x of x^y at x = -2 then
     never evaluates ∂/∂y = x^y·ln(x)."""
-    node = graph.nodes[i]
-    ids = node.args
+    ids = graph.nodes[i].args
     if active is None:
         active = graph.active
-    args = None
-    out: list[float | None] = []
-    for k, rule in enumerate(numeric_rules(node.op.name).steps):
-        if rule is None or not active[ids[k]]:
-            out.append(None)
-        elif rule.__class__ is float:
-            out.append(rule)
-        else:
-            if args is None:
-                args = [vals[j] for j in ids]
-            p = rule(args)
-            if p - p != 0:
-                raise _not_differentiable(graph, i, k, args)
-            out.append(p)
-    return out
+    return [None if step is None or not active[a] else partial(graph, i, step, vals)
+            for a, step in zip(ids, graph.nodes[i].op.steps)]
+
+
+def partial(graph: Graph, i: int, step, vals: list[float]) -> float:
+    """One local partial of node i from its step (see Rules): a constant, an argument's value, or the rule computed."""
+    if step.__class__ is float:
+        return step
+    if step.__class__ is int:
+        return vals[graph.nodes[i].args[step]]
+    return computed(graph, i, step, vals)
+
+
+def computed(graph: Graph, i: int, rule, vals: list[float]) -> float:
+    """A partial rule of node i at the values of its arguments; not finite means no derivative there."""
+    args = list(map(vals.__getitem__, graph.nodes[i].args))
+    p = rule(args)
+    if p - p != 0:
+        raise _not_differentiable(graph, i, graph.nodes[i].op.steps.index(rule), args)
+    return p
 
 
 def _not_differentiable(graph: Graph, i: int, k: int, args: list[float]) -> NotDifferentiable:

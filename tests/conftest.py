@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("ci", derandomize=True, deadline=None, max_examples=100,
@@ -11,3 +13,27 @@ settings.register_profile("ci", derandomize=True, deadline=None, max_examples=10
 settings.register_profile("dev", deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("long", deadline=None, max_examples=5000, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+@pytest.fixture
+def tamper(monkeypatch):
+    """tamper(name, partials): op `name` with other partial rules in the table. The numeric passes read an op's rules
+    through its cached steps, so those caches are dropped on the way in and out; the symbolic mode keeps the rules of
+    the op object in the graph, so the modes disagree, as a wrong rule in the table would make them."""
+    from dcalc import ops
+    from dcalc.partials import numeric_rules
+
+    touched = []  # the ops replaced and their replacements: graphs made before or during the test hold either
+
+    def forget():
+        numeric_rules.cache_clear()
+        for op in touched:
+            op.__dict__.pop("steps", None)
+
+    def apply(name, partials):
+        touched.extend([ops.OPS[name], dataclasses.replace(ops.OPS[name], partials=partials)])
+        monkeypatch.setitem(ops.OPS, name, touched[-1])
+        forget()
+
+    yield apply
+    forget()  # the next use rebuilds the steps from the real rules, once monkeypatch has put the table back

@@ -3,7 +3,6 @@ expectation, 70 an internal error; each failure with one `error: …` message on
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import subprocess
 import sys
@@ -11,7 +10,6 @@ import sys
 import pytest
 from dcalc import ops
 from dcalc.app import main
-from dcalc.partials import numeric_rules
 
 CASES = [
     # command, arguments, exit code
@@ -90,25 +88,17 @@ def test_a_batch_that_works_exits_0_and_a_bad_header_2(command, tmp_path, capsys
     assert dcalc([command, "ln(x)", "--points", str(bad)], capsys)[0] == 2
 
 
-def test_check_exits_3_on_a_tampered_rule(monkeypatch, capsys):
-    monkeypatch.setitem(ops.OPS, "exp", dataclasses.replace(ops.OPS["exp"], partials=(lambda a: ops.exp(a) * 1.001,)))
-    numeric_rules.cache_clear()
-    try:
-        code, _, err = dcalc(["check", "exp(x)", "--at", "0.5"], capsys)
-    finally:
-        numeric_rules.cache_clear()
+def test_check_exits_3_on_a_tampered_rule(tamper, capsys):
+    tamper("exp", (lambda a: ops.exp(a) * 1.001,))
+    code, _, err = dcalc(["check", "exp(x)", "--at", "0.5"], capsys)
     assert code == 3 and "reverse mode gives" in err
 
 
-def test_check_batch_exits_3_on_a_tampered_rule(monkeypatch, tmp_path, capsys):
+def test_check_batch_exits_3_on_a_tampered_rule(tamper, tmp_path, capsys):
     path = tmp_path / "p.csv"
     path.write_text("x\n0.5\n")
-    monkeypatch.setitem(ops.OPS, "exp", dataclasses.replace(ops.OPS["exp"], partials=(lambda a: ops.exp(a) * 2,)))
-    numeric_rules.cache_clear()
-    try:
-        assert dcalc(["check", "exp(x)", "--points", str(path)], capsys)[0] == 3
-    finally:
-        numeric_rules.cache_clear()
+    tamper("exp", (lambda a: ops.exp(a) * 2,))
+    assert dcalc(["check", "exp(x)", "--points", str(path)], capsys)[0] == 3
 
 
 @pytest.mark.parametrize("command", ["eval", "grad", "check", "diff", "trace"])
