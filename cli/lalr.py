@@ -1,37 +1,53 @@
-"""A tight LALR(1) loop over the tables, the scanner and the reduction callbacks Lark built for the grammar.
+"""A tight LALR(1) loop over the tables Lark builds for grammar/dcalc.lark, runnable without importing Lark.
 
 Lark's own loop spends most of its time per token rather than per reduction: a Token with line and column for every
 operator, a generator per post-lexer, a parser-state object consulted on every step. This loop reads the same parse
-table, scans with the same regular expression, inserts the same post-lexer tokens and calls the same callbacks, so
-it builds the same value; unit reductions (`?sum: product`, which only pass their one child on) just move the state.
+table, scans with the same regular expression, inserts the same post-lexer tokens and calls the same reduction
+methods with the same children, so it builds the same value; unit reductions (`?sum: product`, which only pass their
+one child on) just move the state.
+
+`tables(lark)` reads those tables out of a Lark parser as plain data; `python -m dcalc.lalr` writes them, with the
+grammar they were built from, to grammar/tables.py, so a run that parses correct input never imports Lark (a third
+of dcalc's start-up). If the grammar has changed since, syntax.py builds the tables with Lark instead.
 
 It is an accelerator, never the reference: on anything unusual (a character no terminal matches, a token the table
-has no action for, an exception in a callback) it raises, and the caller runs Lark's parser, whose error says what
-is wrong. Lark internals it relies on are checked when it is built; if they differ, `build` raises Unsupported and
-the caller keeps using Lark alone.
+has no action for, an exception in a reduction) it raises, and the caller runs Lark's parser, whose error says what
+is wrong. Lark internals `tables` relies on are checked there; if they differ, it raises Unsupported and the caller
+keeps using Lark alone.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Callable
+
+FORMAT = 1  # of the data `tables` returns; part of what grammar/tables.py is checked against
 
 
 class Unsupported(Exception):
     """This Lark parser uses something the fast loop does not reproduce (a lexer callback, a contextual lexer, …)."""
 
 
-def build(lark, implicit: frozenset, implicit_type: str) -> Callable[[str], object]:
-    """A function text → the value Lark's parse would return; `implicit` holds the (previous, next) token-type pairs
-    between which the post-lexer inserts a zero-width `implicit_type` token."""
-    from lark import Token
+class Token(str):
+    """A terminal as a reduction sees it: its text, with `type`, `start_pos` and `end_pos` as on Lark's Token."""
+
+
+def tables(lark) -> dict:
+    """The scanner, the parse table and the reductions of a Lark LALR parser with a basic lexer, as plain data.
+
+    A reduction is [size, rule name, builder]: builder None passes the one child on (`?sum: product`); otherwise
+    [method, include], where method names the reduction method (None for a rule Lark inlines into its parent, such
+    as the repetition in `args: expr ("," expr)*`, whose value is the list of its children) and include lists
+    [position, splice] for the children the method receives (None: all), splice meaning "an inlined rule's list"."""
+    from functools import partial
+
+    from lark import Tree
     from lark.parse_tree_builder import ChildFilterLALR_NoPlaceholders, ExpandSingleChild
     from lark.parsers.lalr_analysis import Shift
 
     try:
         lexer = lark.parser.lexer.lexer  # PostLexConnector → BasicLexer
-        scanner = lexer.scanner
-        (regex,) = scanner._mres
-        ignore = lexer.ignore_types
+        (regex,) = lexer.scanner._mres
         parser = lark.parser.parser.parser  # LALR_Parser → _Parser
         table, callbacks = parser.parse_table, parser.callbacks
         (start,) = lark.options.start
@@ -41,24 +57,63 @@ def build(lark, implicit: frozenset, implicit_type: str) -> Callable[[str], obje
     if lexer.callback or any(isinstance(k, str) for k in callbacks):
         raise Unsupported("lexer or terminal callbacks")
 
-    # A reduction is (size, rule name, callback), or (1, rule name, None) when it only passes its one child on.
-    reductions = {}
-    kept: set[str] = {implicit_type}  # terminal types some callback receives (the others are filtered out)
-    for rule, callback in callbacks.items():
+    def builder(rule, callback):
         size = len(rule.expansion)
-        unit = size == 1 and isinstance(callback, ExpandSingleChild)
-        reductions[rule] = (size, rule.origin.name, None if unit else callback)
-        keep = ({i for i, _ in callback.to_include} if isinstance(callback, ChildFilterLALR_NoPlaceholders)
-                else range(size))
-        kept.update(s.name for i, s in enumerate(rule.expansion) if s.is_term and i in keep)
-    # One dict per state: a terminal or rule name → the next state (shift, goto) or a reduction tuple.
-    actions = {state: {name: arg if action is Shift else reductions[arg] for name, (action, arg) in row.items()}
-               for state, row in table.states.items()}
+        if isinstance(callback, ExpandSingleChild):
+            if size != 1:
+                raise Unsupported(f"a ?rule of {size} children: {rule}")
+            return None
+        include = None
+        if isinstance(callback, ChildFilterLALR_NoPlaceholders):
+            include = [[i, bool(splice)] for i, splice in callback.to_include]
+            callback = callback.node_builder
+        if isinstance(callback, partial) and callback.func is Tree and callback.args == (rule.origin.name,):
+            return [None, include]  # a tree of an inlined rule: here the list of its children
+        if getattr(callback, "__self__", None) is None:
+            raise Unsupported(f"a reduction that is not a method: {rule}")
+        return [callback.__name__, include]
+
+    reductions = {rule: [len(rule.expansion), rule.origin.name, builder(rule, cb)] for rule, cb in callbacks.items()}
+    kept: set[str] = set()  # terminal types some reduction receives (the others are never made into tokens)
+    for rule, (size, _, build) in reductions.items():
+        if build is not None:
+            keep = range(size) if build[1] is None else {i for i, _ in build[1]}
+            kept.update(s.name for i, s in enumerate(rule.expansion) if s.is_term and i in keep)
+    return {
+        "format": FORMAT,
+        "scanner": [regex.pattern, regex.flags],
+        "ignore": sorted(lexer.ignore_types),
+        "kept": sorted(kept),
+        "start": start_state,
+        "end": end_state,
+        "states": {state: {name: arg if action is Shift else reductions[arg] for name, (action, arg) in row.items()}
+                   for state, row in table.states.items()},
+    }
+
+
+def build(data: dict, methods, implicit: frozenset, implicit_type: str) -> Callable[[str], object]:
+    """A function text → the value Lark's parse with `methods` as its inline transformer would return; `implicit`
+    holds the (previous, next) token-type pairs between which the post-lexer inserts a zero-width `implicit_type`."""
+    regex = re.compile(*data["scanner"])
+    ignore = frozenset(data["ignore"])
+    kept = frozenset(data["kept"]) | {implicit_type}
+    start_state, end_state = data["start"], data["end"]
+    made: dict = {}
+
+    def reduction(size: int, origin: str, spec):
+        """(size, rule name, callback): callback None for a unit reduction; shared by every state that uses it."""
+        key = (size, origin, repr(spec))
+        if key not in made:
+            made[key] = (size, origin, None if spec is None else _callback(methods, *spec))
+        return made[key]
+
+    actions = {state: {name: step if type(step) is int else reduction(*step) for name, step in row.items()}
+               for state, row in data["states"].items()}
     new_str = str.__new__
 
-    def token(kind: str, text: str, start: int, end: int):
+    def token(kind: str, text: str, start: int, end: int) -> Token:
         tok = new_str(Token, text)
-        tok.type, tok.value, tok.start_pos, tok.end_pos = kind, text, start, end
+        tok.type, tok.start_pos, tok.end_pos = kind, start, end
         return tok
 
     def parse(text: str):
@@ -96,7 +151,7 @@ def build(lark, implicit: frozenset, implicit_type: str) -> Callable[[str], obje
             if kind in ignore:
                 continue
             if (prev, kind) in implicit:
-                feed(implicit_type, token(implicit_type, "", at, at) if implicit_type in kept else None)
+                feed(implicit_type, token(implicit_type, "", at, at))
             prev = kind
             feed(kind, token(kind, m.group(), at, pos) if kind in kept else None)
         if pos != len(text):
@@ -113,3 +168,37 @@ def build(lark, implicit: frozenset, implicit_type: str) -> Callable[[str], obje
                 return values[-1]
 
     return parse
+
+
+def _callback(methods, name: str | None, include: list | None):
+    """What a reduction does with its children, as Lark's tree builder does it: pick the included ones, splicing in
+    the lists of inlined rules, and call the method (an inlined rule's value is the list itself)."""
+    method = getattr(methods, name) if name is not None else (lambda children: children)
+    if include is None:
+        return method
+
+    def picked(children):
+        out: list = []
+        for i, splice in include:
+            if not splice:
+                out.append(children[i])
+            elif out:
+                out += children[i]
+            else:  # a left-recursive repetition: extend the list it already built rather than copy it
+                out = children[i]
+        return method(out)
+    return picked
+
+
+def source(grammar: str, data: dict) -> str:
+    """The text of grammar/tables.py. (Lark numbers its states differently from run to run, so two writes of the
+    same grammar can differ in their numbers; both are correct tables of it.)"""
+    from pprint import pformat
+    return ('"""The LALR tables of dcalc.lark, written by `python -m dcalc.lalr > grammar/tables.py`: do not edit.\n\n'
+            'dcalc parses with them when GRAMMAR is the text of dcalc.lark, without importing Lark at all."""\n\n'
+            f"GRAMMAR = {grammar!r}\n\nTABLES = {pformat(data, width=120, compact=True)}\n")
+
+
+if __name__ == "__main__":
+    from . import syntax
+    print(source(syntax.grammar_text(), tables(syntax._parser())), end="")

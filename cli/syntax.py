@@ -93,24 +93,33 @@ class _Implicit:
             prev = t
 
 
+def grammar_text() -> str:
+    from . import grammar  # the grammar ships as package data of dcalc.grammar; its file sits beside __init__.py
+    with open(os.path.join(os.path.dirname(grammar.__file__), "dcalc.lark"), encoding="utf-8") as f:
+        return f.read()  # (importlib.resources would cost a few ms of start-up for the same file)
+
+
 @lru_cache(maxsize=1)
 def _parser():
     from lark import Lark
-    from . import grammar  # the grammar ships as package data of dcalc.grammar; its file sits beside __init__.py
-    with open(os.path.join(os.path.dirname(grammar.__file__), "dcalc.lark"), encoding="utf-8") as f:
-        text = f.read()  # (importlib.resources would cost a few ms of start-up for the same file)
-    return Lark(text, parser="lalr", lexer="basic", transformer=_Reductions(), postlex=_Implicit(),
+    return Lark(grammar_text(), parser="lalr", lexer="basic", transformer=_Reductions(), postlex=_Implicit(),
                 maybe_placeholders=False, cache=True)  # LALR tables cached in the temp dir: cheap start-up
 
 
 @lru_cache(maxsize=1)
 def _fast():
-    """The fast loop over the same tables (lalr.py), or None where this Lark version's internals differ."""
-    from .lalr import Unsupported, build
-    try:
-        return build(_parser(), _Implicit.PAIRS, "IMPLICIT")
-    except Unsupported:
-        return None
+    """The fast loop (lalr.py) over the tables written to grammar/tables.py, or over tables read from Lark if the
+    grammar has changed since they were written; None where this Lark version's internals differ."""
+    from .grammar import tables
+    from .lalr import FORMAT, Unsupported, build
+    from .lalr import tables as read
+    data = tables.TABLES
+    if tables.GRAMMAR != grammar_text() or data.get("format") != FORMAT:
+        try:
+            data = read(_parser())
+        except Unsupported:
+            return None
+    return build(data, _Reductions(), _Implicit.PAIRS, "IMPLICIT")
 
 
 # The longest text dcalc reads. Time and memory grow linearly (100,000-node formulas are about 600 KB); beyond this

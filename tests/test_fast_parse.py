@@ -22,8 +22,27 @@ def both(text: str):
     return run(syntax._fast()), run(syntax._parser().parse)
 
 
-def test_the_fast_loop_is_built():
+def test_the_fast_loop_is_built_from_current_tables():
+    from dcalc.grammar import tables
     assert syntax._fast() is not None
+    assert tables.GRAMMAR == syntax.grammar_text(), "dcalc.lark changed: run python -m dcalc.lalr > grammar/tables.py"
+
+
+def test_correct_input_never_imports_lark():
+    import subprocess
+    import sys
+    code = ("import sys, dcalc; print(dcalc.derivative('a = x^2; sin(x + a) # note', {'x': 2}), "
+            "sorted(m for m in sys.modules if m.split('.')[0] == 'lark'))")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout == "4.80085143325183 []\n"
+
+
+def test_tables_read_from_lark_now_parse_alike():
+    """The tables Lark builds in this process (what dcalc uses when dcalc.lark is newer than grammar/tables.py)."""
+    from dcalc import lalr
+    fresh = lalr.build(lalr.tables(syntax._parser()), syntax._Reductions(), syntax._Implicit.PAIRS, "IMPLICIT")
+    for text in ["2x^2 + sin(pi/2)", "a = x^2; f(p, q) = p*q\nf(a, 2)(x+1)", ";\n;", "-x^-2^3", "log(x, 2, 3) # c"]:
+        assert fresh(text) == syntax._fast()(text) == syntax._parser().parse(text)
 
 
 @pytest.mark.parametrize("text", ["2x^2 + sin(pi/2)", "a = x^2; f(p, q) = p*q\nf(a, 2)(x+1)", "", ";\n;", "-x^-2^3",
@@ -54,16 +73,18 @@ def test_parse_falls_back_to_lark_for_its_error_messages():
 
 
 @pytest.mark.parametrize("tmpdir", ["/nonexistent/dcalc-tmp", "corrupt"])
-def test_start_up_survives_a_missing_or_corrupt_lark_cache(tmp_path, tmpdir):
-    """The LALR tables are cached in the temp directory; a missing directory or a junk cache file only costs time."""
+def test_errors_survive_a_missing_or_corrupt_lark_cache(tmp_path, tmpdir):
+    """Lark, which words the syntax errors, caches its tables in the temp directory; a missing directory or a junk
+    cache file only costs time."""
     import os
     import subprocess
     import sys
     env = dict(os.environ, TMPDIR=str(tmp_path) if tmpdir == "corrupt" else tmpdir)
-    code = "import dcalc; print(dcalc.derivative('sin(x + x^2)', {'x': 2}))"
+    code = ("import dcalc\ntry: dcalc.parse('2+*3')\nexcept dcalc.DcalcError as e: print(e.message)\n"
+            "print(dcalc.derivative('sin(x + x^2)', {'x': 2}))")
     if tmpdir == "corrupt":
         subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
         for f in tmp_path.glob(".lark_cache*"):
             f.write_bytes(b"junk")
     out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True)
-    assert out.stdout.strip() == "4.80085143325183"
+    assert out.stdout == "unexpected '*' (expected a number, a name or '(')\n4.80085143325183\n"
