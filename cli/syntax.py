@@ -1,8 +1,9 @@
 """Text → AST: the LALR parser of grammar/dcalc.lark, building the AST during the reductions.
 
-Lark's inline `transformer=` runs a callback at each LALR reduction, so no tree is built and nothing recurses: an
-expression nested 100,000 deep parses like a flat one. Lark's errors become ParseError with a span and the expected
-tokens in words.
+The reductions build the AST as the LALR parser reduces, so no tree is built and nothing recurses: an expression
+nested 100,000 deep parses like a flat one. Correct input is parsed by the loop of lalr.py over the tables in
+grammar/tables.py, without importing Lark; input that loop gives up on is parsed again by Lark (its inline
+`transformer=` calls the same reductions), whose errors become ParseError with a span and the expected tokens in words.
 """
 
 from __future__ import annotations
