@@ -88,3 +88,19 @@ def test_errors_survive_a_missing_or_corrupt_lark_cache(tmp_path, tmpdir):
             f.write_bytes(b"junk")
     out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True)
     assert out.stdout == "unexpected '*' (expected a number, a name or '(')\n4.80085143325183\n"
+
+
+def test_a_changed_grammar_is_parsed_with_tables_read_from_lark(monkeypatch):
+    """dcalc.lark edited and grammar/tables.py not written again: the stored tables are not used."""
+    from dcalc import lalr
+    edited = syntax.grammar_text().replace("?atom: NUMBER", "?atom: NUMBER \"!\" -> number\n     | NUMBER")
+    monkeypatch.setattr(syntax, "grammar_text", lambda: edited)
+    read, real = [], lalr.tables
+    monkeypatch.setattr(lalr, "tables", lambda lark: read.append(lark) or real(lark))
+    syntax._fast.cache_clear()
+    syntax._parser.cache_clear()
+    try:
+        assert syntax.parse("2! + x").stmts == syntax.parse("2 + x").stmts and len(read) == 1
+    finally:
+        syntax._fast.cache_clear()
+        syntax._parser.cache_clear()
