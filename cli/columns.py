@@ -17,7 +17,7 @@ from .errors import MathError
 from .expr import Var, wrap
 from .graph import Graph, checked
 from .ops import Op
-from .partials import _not_differentiable, compile_rule, numeric_rules
+from .partials import not_differentiable, compile_rule, numeric_rules
 from .reverse import reach
 
 
@@ -136,5 +136,5 @@ def _scalar_partial(graph: Graph, i: int, k: int, args, r: int, rows: Rows) -> f
     p = numeric_rules(graph.nodes[i].op.name)[k](point)
     if p - p == 0:
         return p
-    rows.fail(r, _not_differentiable(graph, i, k, point).message)
+    rows.fail(r, not_differentiable(graph, i, k, point).message)
     return np.nan

@@ -84,24 +84,21 @@ def local_partials(graph: Graph, i: int, vals: list[float], active: list[bool] |
 
 
 def partial(graph: Graph, i: int, step, vals: list[float]) -> float:
-    """One local partial of node i from its step (see Rules): a constant, an argument's value, or the rule computed."""
+    """One local partial of node i from its step (see Rules): a constant, an argument's value, or the rule computed
+    (not finite: there is no derivative there)."""
+    ids = graph.nodes[i].args
     if step.__class__ is float:
         return step
     if step.__class__ is int:
-        return vals[graph.nodes[i].args[step]]
-    return computed(graph, i, step, vals)
-
-
-def computed(graph: Graph, i: int, rule, vals: list[float]) -> float:
-    """A partial rule of node i at the values of its arguments; not finite means no derivative there."""
-    args = list(map(vals.__getitem__, graph.nodes[i].args))
-    p = rule(args)
+        return vals[ids[step]]
+    args = list(map(vals.__getitem__, ids))
+    p = step(args)
     if p - p != 0:
-        raise _not_differentiable(graph, i, graph.nodes[i].op.steps.index(rule), args)
+        raise not_differentiable(graph, i, graph.nodes[i].op.steps.index(step), args)
     return p
 
 
-def _not_differentiable(graph: Graph, i: int, k: int, args: list[float]) -> NotDifferentiable:
+def not_differentiable(graph: Graph, i: int, k: int, args: list[float]) -> NotDifferentiable:
     node = graph.nodes[i]
     op: Op = node.op
     names = [graph.nodes[a].name for a in node.args]

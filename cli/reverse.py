@@ -7,7 +7,7 @@ structural zero (the output does not read the node); such nodes are skipped.
 from __future__ import annotations
 
 from .graph import Graph
-from .partials import computed, finite
+from .partials import finite, not_differentiable
 
 
 def adjoints(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> list[float | None]:
@@ -19,13 +19,26 @@ def adjoints(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> l
     adj[graph.output] = 1.0
     for i in range(graph.output, -1, -1):
         g = adj[i]
-        if g is None or nodes[i].op is None:  # not read by the output, or an input or a constant
+        if g is None:  # not read by the output
             continue
-        ids = nodes[i].args
-        for a, step in zip(ids, nodes[i].op.steps):  # local_partials inline: this loop is the cost of a wide gradient
+        node = nodes[i]
+        op = node.op
+        if op is None:  # an input or a constant
+            continue
+        ids = node.args
+        # partials.local_partials written out: this loop is the whole cost of a wide gradient
+        for a, step in zip(ids, op.steps):
             if step is not None and active[a]:
                 kind = step.__class__
-                p = step if kind is float else vals[ids[step]] if kind is int else computed(graph, i, step, vals)
+                if kind is float:
+                    p = step
+                elif kind is int:
+                    p = vals[ids[step]]
+                else:
+                    args = list(map(vals.__getitem__, ids))
+                    p = step(args)
+                    if p - p != 0:
+                        raise not_differentiable(graph, i, op.steps.index(step), args)
                 q = adj[a]
                 adj[a] = g * p if q is None else q + g * p
     # an adjoint that overflowed carries inf or nan down to an input it depends on (inputs are nodes 0, 1, …)
