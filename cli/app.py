@@ -136,6 +136,7 @@ def wrt_names(graph, wrt: Optional[str]) -> list[str]:
     if wrt is None:
         return list(graph.inputs)
     import difflib
+
     from .errors import UsageError
     names = [w.strip() for w in wrt.split(",") if w.strip()]
     if not names:

@@ -17,7 +17,7 @@ from .errors import MathError
 from .expr import Var, wrap
 from .graph import Graph, checked
 from .ops import Op
-from .partials import not_differentiable, compile_rule, numeric_rules
+from .partials import compile_rule, not_differentiable, numeric_rules
 from .reverse import reach
 
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from .errors import MathError, UsageError
-from .expr import Apply, Assign, CONSTANTS, Define, Expr, Num, Program, Var
+from .expr import CONSTANTS, Apply, Assign, Define, Expr, Num, Program, Var
 from .names import primitive, resolve
 from .ops import Op
 from .printing import number_text, to_text

@@ -11,7 +11,7 @@ import difflib
 from functools import lru_cache
 
 from .errors import ArityError, NameError_
-from .expr import Apply, Assign, CONSTANTS, Define, Program, Var, children
+from .expr import CONSTANTS, Apply, Assign, Define, Program, Var, children
 from .ops import FUNCTION_NAMES, FUNCTIONS, OPS, arities
 
 

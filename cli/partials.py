@@ -13,7 +13,7 @@ from functools import lru_cache
 from operator import itemgetter
 
 from .errors import MathError, NotDifferentiable
-from .expr import Apply, Const, CONSTANTS, Num, Var
+from .expr import CONSTANTS, Apply, Const, Num, Var
 from .graph import Graph
 from .ops import OPS, Op
 from .printing import number_text, to_text

@@ -8,7 +8,6 @@ import re
 
 from .errors import DcalcError, UsageError
 
-
 _PLAIN = re.compile(r"\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*")  # a number as dcalc reads one
 
 

@@ -17,7 +17,7 @@ import math
 import zlib
 from fractions import Fraction
 
-from .expr import Apply, Const, CONSTANTS, Num, Var, wrap
+from .expr import CONSTANTS, Apply, Const, Num, Var, wrap
 from .ops import OPS
 
 _EXACT_DIGITS = 12  # fold a constant only if its value prints in this many significant digits (2*3 yes, 1/3 no)

@@ -10,7 +10,7 @@ derivative can be differentiated again for higher orders. Printing keeps big sha
 from __future__ import annotations
 
 from .errors import UsageError
-from .expr import Apply, Assign, Const, CONSTANTS, Num, Program, Var, wrap
+from .expr import CONSTANTS, Apply, Assign, Const, Num, Program, Var, wrap
 from .graph import Graph, checked
 from .ops import OPS
 from .printing import to_text

@@ -13,7 +13,7 @@ import math
 
 from .errors import NotDifferentiable, UsageError
 from .evaluate import evaluate
-from .expr import Const, CONSTANTS, Num, Var, wrap
+from .expr import CONSTANTS, Const, Num, Var, wrap
 from .graph import Graph
 from .ops import OPS
 from .printing import number_text

@@ -7,9 +7,10 @@ builder of dcalc.expr (which turns `-2` into the number -2, as the parser does).
 
 from __future__ import annotations
 
+from hypothesis import strategies as st
+
 from dcalc.expr import Apply, Const, Num, Var, neg
 from dcalc.ops import OPS, Op
-from hypothesis import strategies as st
 
 NAMES = ("x", "y", "z")
 

@@ -12,8 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import dcalc
 import pytest
+
+import dcalc
 from dcalc.expr import Apply, Num, Program, Var
 
 README = Path(__file__).resolve().parents[1] / "README.md"

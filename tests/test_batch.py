@@ -12,16 +12,17 @@ import subprocess
 import sys
 import threading
 
-import dcalc
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import dcalc
 from dcalc import batch, columns, ops
 from dcalc.app import app
 from dcalc.printing import to_text
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from strategies import expressions, numbers
-from typer.testing import CliRunner
 
 runner = CliRunner()
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
-import dcalc
 import pytest
+from typer.testing import CliRunner
+
+import dcalc
 from dcalc import ops
 from dcalc.app import app
 from dcalc.check import CHECK_TOL, Checker, disagreement, finite_difference
-from typer.testing import CliRunner
 
 runner = CliRunner()
 

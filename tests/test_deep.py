@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 
-import dcalc
 import pytest
+
+import dcalc
 from dcalc.app import main
 from dcalc.graph import lower
 from dcalc.printing import to_text

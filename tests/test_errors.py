@@ -8,10 +8,11 @@ from __future__ import annotations
 import importlib
 import time
 
-import dcalc
 import pytest
-from dcalc.app import app, main
 from typer.testing import CliRunner
+
+import dcalc
+from dcalc.app import app, main
 
 
 def run(capsys, *argv):

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+
 from dcalc import ops
 from dcalc.app import main
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from typer.testing import CliRunner
+
 from dcalc.app import app
 from dcalc.check import EXPECT_TOL, close
-from typer.testing import CliRunner
 
 runner = CliRunner()
 

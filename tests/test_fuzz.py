@@ -19,15 +19,16 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import dcalc
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.lark import from_lark
+
+import dcalc
 from dcalc.app import app
 from dcalc.errors import DcalcError
 from dcalc.ops import FUNCTION_NAMES
 from dcalc_proc import call, run
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
-from hypothesis.extra.lark import from_lark
 
 LONG = int(os.environ.get("DCALC_FUZZ_EXAMPLES", "0"))  # the long run on demand; 0: the bounded run
 fuzz = settings(max_examples=LONG or 60, deadline=None,

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 
-import dcalc
 import pytest
+
+import dcalc
 from dcalc.errors import DcalcError, MathError, UsageError
 from dcalc.syntax import MAX_SOURCE
 from dcalc_proc import call, run

@@ -14,8 +14,9 @@ import sys
 import zipfile
 from pathlib import Path
 
-import dcalc
 import pytest
+
+import dcalc
 
 SOURCE = Path(__file__).resolve().parents[1]
 
@@ -55,6 +56,7 @@ def test_help_shows_every_command_with_a_one_line_example(tmp_path, dcalc_cmd):
     r = run(tmp_path, *dcalc_cmd, "--help")
     assert r.returncode == 0 and r.stderr == ""
     import typer
+
     from dcalc.app import app
     names = list(typer.main.get_command(app).commands)
     assert "eval" in names

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import math
 
-import dcalc
 import pytest
+
+import dcalc
 from dcalc.expr import Apply, Assign, Const, Define, Num, Var
 from dcalc.printing import to_text
 

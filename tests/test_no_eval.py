@@ -11,9 +11,10 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 import dcalc
 import dcalc.grammar
-import pytest
 
 FORBIDDEN = {"eval", "exec", "compile", "__import__"}
 SOURCES = sorted({p for pkg in (dcalc, dcalc.grammar) for p in Path(pkg.__file__).parent.glob("*.py")})

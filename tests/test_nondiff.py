@@ -4,8 +4,9 @@ and trace alike; eval still gives the value where there is one. And the traps th
 from __future__ import annotations
 
 import pytest
-from dcalc.app import app
 from typer.testing import CliRunner
+
+from dcalc.app import app
 
 runner = CliRunner()
 

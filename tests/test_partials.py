@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 import sympy as sp
+
 from dcalc.ops import OPS
 from dcalc.partials import numeric_rules
 

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from dcalc.app import app
 from dcalc_proc import call, dcalc_command, run
 

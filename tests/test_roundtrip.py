@@ -7,11 +7,12 @@ import os
 import re
 from importlib import resources
 
-import dcalc
 import pytest
-from dcalc.printing import to_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+import dcalc
+from dcalc.printing import to_text
 from strategies import expressions
 
 

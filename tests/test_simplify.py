@@ -7,15 +7,15 @@ import math
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from strategies import expressions
 
 from dcalc.errors import DcalcError
+from dcalc.evaluate import value
 from dcalc.expr import Program
 from dcalc.graph import lower
-from dcalc.evaluate import value
 from dcalc.printing import to_text
 from dcalc.simplify import Simplifier, simplify
 from dcalc.syntax import parse
+from strategies import expressions
 
 
 def simple(text: str) -> str:

@@ -9,19 +9,19 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from strategies import expressions
 from typer.testing import CliRunner
 
 import dcalc
 from dcalc.app import app
 from dcalc.errors import DcalcError
+from dcalc.evaluate import evaluate, value
 from dcalc.expr import Num, Program
 from dcalc.forward import derivative
-from dcalc.evaluate import evaluate, value
 from dcalc.graph import lower
 from dcalc.printing import to_text
 from dcalc.symbolic import differentiate, node_count, program, program_text, value_of
 from dcalc.syntax import parse
+from strategies import expressions
 
 runner = CliRunner()
 CORPUS = [line.strip() for line in (Path(__file__).parent / "diff_corpus.txt").read_text().splitlines()

@@ -11,8 +11,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import dcalc
 import pytest
+from hypothesis import given, reject, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import dcalc
 from dcalc.app import app
 from dcalc.errors import MathError
 from dcalc.expr import Apply, Num, Var
@@ -20,9 +24,6 @@ from dcalc.ops import OPS
 from dcalc.printing import to_text
 from dcalc.render_trace import json_pieces, render, text_lines
 from dcalc.trace import trace
-from hypothesis import given, reject, settings
-from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 GOLDEN = Path(__file__).parent / "golden"
 runner = CliRunner()

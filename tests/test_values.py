@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 
-import dcalc
 import mpmath
 import pytest
+
+import dcalc
 from dcalc.expr import Apply, Var
 from dcalc.ops import OPS
 from dcalc.printing import to_text

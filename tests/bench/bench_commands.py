@@ -35,8 +35,9 @@ def batch_row(rows: int = 100_000) -> Row:
 
 
 def diff_row() -> Row:
-    import dcalc
     from bench_diff_size import random_expression  # the generator of the size benchmark, at 1,000 nodes
+
+    import dcalc
     text = random_expression(1000, random.Random(4))
     out = {}
     seconds = cpu(lambda: out.setdefault("d", dcalc.diff(text, "x")))

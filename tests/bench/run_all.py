@@ -15,6 +15,7 @@ import bench_commands  # noqa: E402
 import bench_scale  # noqa: E402
 import bench_startup  # noqa: E402
 import bench_width  # noqa: E402
+
 from report import print_table  # noqa: E402
 
 if __name__ == "__main__":
