@@ -58,4 +58,5 @@ def reach(graph: Graph, wrt: list[str]) -> list[bool]:
 def gradient(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> dict[str, float]:
     """∂f/∂x for every input x (or those in `wrt`), zeros included, in order of first appearance."""
     adj = adjoints(graph, vals, wrt)
-    return {name: (adj[i] or 0.0) + 0.0 for i, name in enumerate(graph.inputs) if wrt is None or name in wrt}
+    wanted = set(graph.inputs if wrt is None else wrt)
+    return {name: (adj[i] or 0.0) + 0.0 for i, name in enumerate(graph.inputs) if name in wanted}
