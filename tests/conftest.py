@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 import os
 
 import pytest
@@ -31,7 +31,9 @@ def tamper(monkeypatch):
             op.__dict__.pop("steps", None)
 
     def apply(name, partials):
-        touched.extend([ops.OPS[name], dataclasses.replace(ops.OPS[name], partials=partials)])
+        changed = copy.copy(ops.OPS[name])
+        changed.__dict__["partials"] = partials  # (an Op is immutable; this one is a test's)
+        touched.extend([ops.OPS[name], changed])
         monkeypatch.setitem(ops.OPS, name, touched[-1])
         forget()
 

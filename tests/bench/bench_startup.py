@@ -23,10 +23,21 @@ from report import Row, print_table  # noqa: E402
 BIN = Path(sys.executable).parent
 
 
+# The smallest typer program taking what `dcalc grad` takes: what the command-line layer alone costs.
+SMALLEST_TYPER = """import typer
+app = typer.Typer(add_completion=False)
+@app.command()
+def grad(expr: str, at: str = typer.Option("")):
+    print(expr, at)
+app()
+"""
+
+
 def commands() -> dict[str, list[str]]:
     dcalc = str(BIN / "dcalc") if (BIN / "dcalc").exists() else shutil.which("dcalc")
     cmds = {
         "floor": [sys.executable, "-c", "import typer, lark"],
+        "typer": [sys.executable, "-c", SMALLEST_TYPER, "sin(x + x^2)", "--at", "2"],
         "grad": [dcalc, "grad", "sin(x + x^2)", "--at", "2"],
         "help": [dcalc, "--help"],
     }
@@ -59,6 +70,8 @@ def rows(runs: int = 21) -> list[Row]:
     if "qalc" in m:
         out.append(Row("start-up: dcalc grad vs qalc", "≤ 1× qalc 'diff(sin(x+x^2), x, 1, 2)'",
                        f"{m['grad'] * 1e3:.0f} ms vs {m['qalc'] * 1e3:.0f} ms", m["grad"] / m["qalc"], 1.0))
+        out.append(Row("start-up: the smallest typer command vs qalc", "(what the command line alone costs)",
+                       f"{m['typer'] * 1e3:.0f} ms vs {m['qalc'] * 1e3:.0f} ms", m["typer"] / m["qalc"], None))
     else:
         out.append(Row("start-up: dcalc grad vs qalc", "≤ 1× qalc", "qalc not installed here", None, 1.0))
     return out

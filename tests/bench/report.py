@@ -11,12 +11,15 @@ class Row:
     target: str
     measured: str
     ratio: float | None  # None: could not be measured
-    limit: float  # pass when ratio ≤ limit, or ratio ≥ -limit for a "faster by at least" target (limit < 0)
+    limit: float | None  # pass when ratio ≤ limit, or ratio ≥ -limit for a "faster by at least" target (limit < 0);
+    # None for a row that is context, not a target
 
     @property
     def verdict(self) -> str:
         if self.ratio is None:
             return "n/a"
+        if self.limit is None:
+            return "(context)"
         ok = self.ratio <= self.limit if self.limit > 0 else self.ratio >= -self.limit
         return "pass" if ok else "FAIL"
 
