@@ -17,9 +17,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 
 @pytest.fixture
 def tamper(monkeypatch):
-    """tamper(name, partials): op `name` with other partial rules in the table. The numeric passes read an op's rules
-    through its cached steps, so those caches are dropped on the way in and out; the symbolic mode keeps the rules of
-    the op object in the graph, so the modes disagree, as a wrong rule in the table would make them."""
+    """tamper(name, partials): op `name` with other partial rules in the table, as a wrong rule would be. Every mode
+    reads the rules from the table by the op's name, the numeric ones through the op's cached steps (dropped on the way
+    in and out), so they are all wrong alike and only the finite difference can tell."""
     from dcalc import ops
     from dcalc.partials import numeric_rules
 
