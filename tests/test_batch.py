@@ -8,6 +8,7 @@ import json
 import math
 import os
 import random
+import re
 import subprocess
 import sys
 import threading
@@ -344,6 +345,25 @@ def test_100000_rows_through_a_pipe():
 
 # ---- a law: columns == the scalar interpreters, on generated expressions ------------------------------------------
 
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+
+
+def same_up_to_rounding(got: str | None, want: str) -> bool:
+    """The same message, its numbers equal up to rounding: NumPy's tanh and libm's may differ in the last bit, and a
+    value shown in a message then in its last digit."""
+    if got is None or NUMBER.split(got) != NUMBER.split(want):
+        return False
+    return all(float(a) == pytest.approx(float(b), rel=1e-12) for a, b in zip(NUMBER.findall(got), NUMBER.findall(want)))
+
+
+def test_messages_compare_up_to_rounding():
+    assert same_up_to_rounding("sqrt is undefined in u2 = sqrt(u1) with u1 = -0.70390560393662121 (needs u1 ≥ 0)",
+                               "sqrt is undefined in u2 = sqrt(u1) with u1 = -0.7039056039366212 (needs u1 ≥ 0)")
+    assert not same_up_to_rounding("ln is undefined in u1 = ln(x) with x = -1", "ln is undefined in u1 = ln(x) with x = -2")
+    assert not same_up_to_rounding("ln is undefined in u1 = ln(x)", "ln is undefined in u2 = ln(x)")
+    assert not same_up_to_rounding(None, "ln is undefined in u1 = ln(x)")
+
+
 @settings(max_examples=150, deadline=None)
 @given(expressions(max_leaves=12, numbers_=numbers(0.0, 4.0)),
        st.lists(st.tuples(*[st.floats(-3, 3, allow_nan=False)] * 3), min_size=1, max_size=6))
@@ -363,7 +383,7 @@ def test_columns_agree_with_single_points(expr, rows):
         try:
             want_value, want = dcalc.evaluate(g, p), dcalc.gradient(g, p)
         except dcalc.DcalcError as e:
-            assert status[k] == e.message
+            assert same_up_to_rounding(status[k], e.message)
             continue
         if status[k] is not None and "overflow in ∂f/∂" in status[k]:
             continue  # the scalar gradient returns inf there; the batch calls the row failed
