@@ -122,7 +122,7 @@ def gradient(graph: Graph, vals: list[np.ndarray], names: list[str], rows: Rows)
                             p[r] = _scalar_partial(graph, i, k, args, r, rows)
                     term = adj[i] * p
                 adj[a] = term if adj[a] is None else adj[a] + term
-    index = {node.name: i for i, node in enumerate(graph.nodes) if node.kind == "input"}
+    index = {name: i for i, name in enumerate(graph.inputs)}  # inputs are nodes 0, 1, …
     grad = {x: np.zeros(n) if adj[index[x]] is None else adj[index[x]] + 0.0 for x in names}
     for x, g in grad.items():  # finite partials can still multiply up to inf: that row has no usable gradient
         for r in rows.new_failures(g):

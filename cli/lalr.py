@@ -6,13 +6,13 @@ table, scans with the same regular expression, inserts the same post-lexer token
 methods with the same children, so it builds the same value; unit reductions (`?sum: product`, which only pass their
 one child on) just move the state.
 
-`tables(lark)` reads those tables out of a Lark parser as plain data; `python -m dcalc.lalr` writes them, with the
+`read_tables(lark)` reads those tables out of a Lark parser as plain data; `python -m dcalc.lalr` writes them, with the
 grammar they were built from, to grammar/tables.py, so a run that parses correct input never imports Lark (a third
 of dcalc's start-up). If the grammar has changed since, syntax.py builds the tables with Lark instead.
 
 It is an accelerator, never the reference: on anything unusual (a character no terminal matches, a token the table
 has no action for, an exception in a reduction) it raises, and the caller runs Lark's parser, whose error says what
-is wrong. Lark internals `tables` relies on are checked there; if they differ, it raises Unsupported and the caller
+is wrong. Lark internals `read_tables` relies on are checked there; if they differ, it raises Unsupported and the caller
 keeps using Lark alone.
 """
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-FORMAT = 1  # of the data `tables` returns; part of what grammar/tables.py is checked against
+FORMAT = 1  # of the data `read_tables` returns; part of what grammar/tables.py is checked against
 
 
 class Unsupported(Exception):
@@ -34,7 +34,7 @@ class Token(str):
     __slots__ = ("type", "start_pos", "end_pos")  # no __dict__: a 100,000-deep sin(…) holds 200,000 of them
 
 
-def tables(lark) -> dict:
+def read_tables(lark) -> dict:
     """The scanner, the parse table and the reductions of a Lark LALR parser with a basic lexer, as plain data.
 
     A reduction is [size, rule name, builder]: builder None passes the one child on (`?sum: product`); otherwise
@@ -98,18 +98,19 @@ def build(data: dict, methods, implicit: frozenset, implicit_type: str) -> Calla
     holds the (previous, next) token-type pairs between which the post-lexer inserts a zero-width `implicit_type`."""
     regex = re.compile(*data["scanner"])
     ignore = frozenset(data["ignore"])
-    kept = frozenset(data["kept"]) | {implicit_type}
+    kept = frozenset(data["kept"])
     start_state, end_state = data["start"], data["end"]
     made: dict = {}
 
-    def reduction(size: int, origin: str, spec):
-        """(size, rule name, callback): callback None for a unit reduction; shared by every state that uses it."""
-        key = (size, origin, repr(spec))
+    def reduction(step: list) -> tuple:
+        """(size, rule name, callback): callback None for a unit reduction; one per rule, shared by its states."""
+        key = repr(step)
         if key not in made:
+            size, origin, spec = step
             made[key] = (size, origin, None if spec is None else _callback(methods, *spec))
         return made[key]
 
-    actions = {state: {name: step if type(step) is int else reduction(*step) for name, step in row.items()}
+    actions = {state: {name: step if type(step) is int else reduction(step) for name, step in row.items()}
                for state, row in data["states"].items()}
     new_str = str.__new__
 
@@ -203,4 +204,4 @@ def source(grammar: str, data: dict) -> str:
 
 if __name__ == "__main__":
     from . import syntax
-    print(source(syntax.grammar_text(), tables(syntax._parser())), end="")
+    print(source(syntax.grammar_text(), read_tables(syntax._parser())), end="")

@@ -112,12 +112,11 @@ def _fast():
     """The fast loop (lalr.py) over the tables written to grammar/tables.py, or over tables read from Lark if the
     grammar has changed since they were written; None where this Lark version's internals differ."""
     from .grammar import tables
-    from .lalr import FORMAT, Unsupported, build
-    from .lalr import tables as read
+    from .lalr import FORMAT, Unsupported, build, read_tables
     data = tables.TABLES
     if tables.GRAMMAR != grammar_text() or data.get("format") != FORMAT:
         try:
-            data = read(_parser())
+            data = read_tables(_parser())
         except Unsupported:
             return None
     return build(data, _Reductions(), _Implicit.PAIRS, "IMPLICIT")

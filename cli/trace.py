@@ -85,7 +85,7 @@ class Trace:
     @property
     def gradient(self) -> dict[str, float]:
         """The inputs' adjoints (reverse mode)."""
-        return {n.name: _zero(self.adjoints[i]) for i, n in enumerate(self.graph.nodes) if n.kind == "input"}
+        return {name: _zero(self.adjoints[i]) for i, name in enumerate(self.graph.inputs)}
 
     def rows(self, rules: bool = True) -> Iterator[Row]:
         """One row per shown node in evaluation order (inputs, operations, named constants); `rules=False` skips

@@ -40,7 +40,7 @@ def test_correct_input_never_imports_lark():
 def test_tables_read_from_lark_now_parse_alike():
     """The tables Lark builds in this process (what dcalc uses when dcalc.lark is newer than grammar/tables.py)."""
     from dcalc import lalr
-    fresh = lalr.build(lalr.tables(syntax._parser()), syntax._Reductions(), syntax._Implicit.PAIRS, "IMPLICIT")
+    fresh = lalr.build(lalr.read_tables(syntax._parser()), syntax._Reductions(), syntax._Implicit.PAIRS, "IMPLICIT")
     for text in ["2x^2 + sin(pi/2)", "a = x^2; f(p, q) = p*q\nf(a, 2)(x+1)", ";\n;", "-x^-2^3", "log(x, 2, 3) # c"]:
         assert fresh(text) == syntax._fast()(text) == syntax._parser().parse(text)
 
@@ -95,8 +95,8 @@ def test_a_changed_grammar_is_parsed_with_tables_read_from_lark(monkeypatch):
     from dcalc import lalr
     edited = syntax.grammar_text().replace("?atom: NUMBER", "?atom: NUMBER \"!\" -> number\n     | NUMBER")
     monkeypatch.setattr(syntax, "grammar_text", lambda: edited)
-    read, real = [], lalr.tables
-    monkeypatch.setattr(lalr, "tables", lambda lark: read.append(lark) or real(lark))
+    read, real = [], lalr.read_tables
+    monkeypatch.setattr(lalr, "read_tables", lambda lark: read.append(lark) or real(lark))
     syntax._fast.cache_clear()
     syntax._parser.cache_clear()
     try:
