@@ -75,7 +75,9 @@ def read_tables(lark) -> dict:
             raise Unsupported(f"a reduction that is not a method: {rule}")
         return [callback.__name__, include]
 
-    reductions = {rule: [len(rule.expansion), rule.origin.name, builder(rule, cb)] for rule, cb in callbacks.items()}
+    # str(): a freshly built (not cached) Lark names rules with Tokens, which would be written out as Token(…)
+    reductions = {rule: [len(rule.expansion), str(rule.origin.name), builder(rule, cb)]
+                  for rule, cb in callbacks.items()}
     kept: set[str] = set()  # terminal types some reduction receives (the others are never made into tokens)
     for rule, (size, _, build) in reductions.items():
         if build is not None:
@@ -88,14 +90,19 @@ def read_tables(lark) -> dict:
         "kept": sorted(kept),
         "start": start_state,
         "end": end_state,
-        "states": {state: {name: arg if action is Shift else reductions[arg] for name, (action, arg) in row.items()}
+        "states": {state: {str(name): arg if action is Shift else reductions[arg]
+                           for name, (action, arg) in row.items()}
                    for state, row in table.states.items()},
     }
 
 
-def build(data: dict, methods, implicit: frozenset, implicit_type: str) -> Callable[[str], object]:
-    """A function text → the value Lark's parse with `methods` as its inline transformer would return; `implicit`
-    holds the (previous, next) token-type pairs between which the post-lexer inserts a zero-width `implicit_type`."""
+def build(data: dict, methods, postlex) -> Callable[[str], object]:
+    """A function text → the value Lark's parse with `methods` as its inline transformer would return. `postlex`
+    describes what the post-lexer does: a zero-width token of type `IMPLICIT` between the (previous, next) token
+    types of `PAIRS`, and a new line (a `SEP` token "\\n") dropped inside `OPEN` … `CLOSE` or after `GOES_ON`."""
+    implicit, implicit_type = postlex.PAIRS, postlex.IMPLICIT
+    open_, close, sep, goes_on = postlex.OPEN, postlex.CLOSE, postlex.SEP, postlex.GOES_ON
+    layout = frozenset({open_, close, sep})
     regex = re.compile(*data["scanner"])
     ignore = frozenset(data["ignore"])
     kept = frozenset(data["kept"])
@@ -145,6 +152,7 @@ def build(data: dict, methods, implicit: frozenset, implicit_type: str) -> Calla
 
         pos = 0
         prev = None
+        depth = 0  # of parentheses
         for m in regex.finditer(text):
             at = m.start()
             if at != pos:
@@ -153,6 +161,13 @@ def build(data: dict, methods, implicit: frozenset, implicit_type: str) -> Calla
             kind = m.lastgroup
             if kind in ignore:
                 continue
+            if kind in layout:
+                if kind == open_:
+                    depth += 1
+                elif kind == close:
+                    depth = max(depth - 1, 0)
+                elif (depth or prev in goes_on) and text[at] == "\n":
+                    continue
             if (prev, kind) in implicit:
                 feed(implicit_type, token(implicit_type, "", at, at))
             prev = kind

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from functools import lru_cache
 
 from .errors import ArityError, DcalcError, MathError, NameError_, ParseError, UsageError
@@ -18,7 +19,7 @@ from .ops import OPS
 
 # What an expected terminal is called in an error message.
 _WORDS = {"NUMBER": "a number", "NAME": "a name", "LPAR": "'('", "RPAR": "')'", "POW": "'^'", "$END": "the end",
-          "_SEP": "';'", "PI": "a name"}
+          "SEP": "';'", "PI": "a name"}
 _ORDER = ["NUMBER", "NAME", "PI", "LPAR"]  # operands first, in this order
 _OPERAND = set(_ORDER)
 _OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "POW"}
@@ -27,7 +28,17 @@ _OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "POW"}
 class _Reductions:
     """One method per grammar alias, called by Lark as it reduces; each returns an AST node."""
 
-    def start(self, stmts):
+    def start(self, children):
+        """The statements between the SEP tokens. An expression statement before the last is an error: its value
+        would be thrown away, and most often a line break split an expression (`a = x^2` then `+ 5x`)."""
+        stmts = [c for c in children if not isinstance(c, str)]  # the others are SEP tokens
+        if any(not isinstance(s, (Assign, Define)) for s in stmts[:-1]):
+            begin = 0
+            for k, c in enumerate(children):
+                if isinstance(c, str):
+                    begin = c.end_pos
+                elif not isinstance(c, (Assign, Define)):  # not the last statement: a SEP follows it
+                    raise Discarded((begin, children[k + 1].start_pos))
         return Program(tuple(stmts))
 
     def assign(self, children):
@@ -77,19 +88,43 @@ class _Reductions:
         return Apply(str(tok), tuple(args), (tok.start_pos, rpar.end_pos))
 
 
-class _Implicit:
-    """Post-lexer: a zero-width IMPLICIT token where juxtaposition means multiplication (2x, 2(x), (a)(b))."""
+class Discarded(ParseError):
+    """An expression statement before the last one, whose value nothing reads; `region` runs from the separator
+    before it to the one after. parse() words the message, which quotes the statement from the source."""
+
+    def __init__(self, region: tuple[int, int]):
+        super().__init__("an expression statement whose value is thrown away", span=region)
+        self.region = region
+
+
+class _PostLexer:
+    """Between the lexer and the parser (Lark's postlex; lalr.py does the same from these attributes):
+
+    - a zero-width IMPLICIT token where juxtaposition means multiplication (2x, 2(x), (a)(b));
+    - a new line inside parentheses, or after a token that cannot end a statement (an operator, '=', ','), is
+      whitespace: the statement goes on. Every other new line is a SEP, the end of a statement."""
 
     always_accept = ()
     PAIRS = frozenset({("NUMBER", "NAME"), ("NUMBER", "PI"), ("NUMBER", "LPAR"), ("RPAR", "LPAR")})  # (before, after)
+    IMPLICIT = "IMPLICIT"
+    OPEN, CLOSE, SEP = "LPAR", "RPAR", "SEP"
+    GOES_ON = frozenset({"PLUS", "MINUS", "STAR", "SLASH", "POW", "EQUAL", "COMMA", "LPAR"})
 
     def process(self, stream):
         from lark import Token
         prev = None
+        depth = 0
         for tok in stream:
             t = tok.type
+            if t == self.OPEN:
+                depth += 1
+            elif t == self.CLOSE:
+                depth = max(depth - 1, 0)  # an unmatched ')' is the parser's error to report
+            elif t == self.SEP and tok == "\n" and (depth or prev in self.GOES_ON):
+                continue
             if (prev, t) in self.PAIRS:
-                yield Token("IMPLICIT", "", tok.start_pos, tok.line, tok.column, tok.line, tok.column, tok.start_pos)
+                yield Token(self.IMPLICIT, "", tok.start_pos, tok.line, tok.column, tok.line, tok.column,
+                            tok.start_pos)
             yield tok
             prev = t
 
@@ -103,7 +138,7 @@ def grammar_text() -> str:
 @lru_cache(maxsize=1)
 def _parser():
     from lark import Lark
-    return Lark(grammar_text(), parser="lalr", lexer="basic", transformer=_Reductions(), postlex=_Implicit(),
+    return Lark(grammar_text(), parser="lalr", lexer="basic", transformer=_Reductions(), postlex=_PostLexer(),
                 maybe_placeholders=False, cache=True)  # LALR tables cached in the temp dir: cheap start-up
 
 
@@ -119,7 +154,7 @@ def _fast():
             data = read_tables(_parser())
         except Unsupported:
             return None
-    return build(data, _Reductions(), _Implicit.PAIRS, "IMPLICIT")
+    return build(data, _Reductions(), _PostLexer)
 
 
 # The longest text dcalc reads. Time and memory grow linearly (100,000-node formulas are about 600 KB); beyond this
@@ -135,6 +170,8 @@ def parse(text: str) -> Program:
     if fast is not None:
         try:
             return Program(fast(text).stmts, text)
+        except Discarded as e:
+            raise _discarded(text, e.region) from None
         except Exception:  # noqa: BLE001 - anything unusual: Lark's own parser below says what is wrong
             pass
     from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
@@ -157,9 +194,24 @@ def parse(text: str) -> Program:
         raise ParseError(f"syntax error: {e}", source=text) from None
     except VisitError as e:  # an error raised inside a reduction callback
         raise e.orig_exc.at(text) from None
+    except Discarded as e:
+        raise _discarded(text, e.region) from None
     except DcalcError as e:
         raise e.at(text) from None
     return Program(program.stmts, text)
+
+
+def _discarded(text: str, region: tuple[int, int]) -> ParseError:
+    """The error of a statement whose value is thrown away: its text quoted, the caret under it on its first line."""
+    begin, end = region
+    statement = " ".join(re.sub(r"#[^\n]*", "", text[begin:end]).split())  # '#' only ever starts a comment
+    start = begin + len(text[begin:end]) - len(text[begin:end].lstrip())
+    line_end = text.find("\n", start, end)
+    first = text[start: end if line_end < 0 else line_end].partition("#")[0].rstrip()
+    return ParseError(f"the value of '{_clip(statement, 40)}' is thrown away: only the last statement is the value "
+                      "of a program", source=text, span=(start, start + max(len(first), 1)),
+                      hint="assign it a name (v = …), or join the lines: a line that ends with an operator goes on "
+                           "to the next")
 
 
 def _accepted(prefix: str) -> set[str]:

@@ -43,8 +43,10 @@ SYNTAX = [
     (["x = = 2"], "error: unexpected '=' (expected a number, a name or '(')\n  x = = 2\n      ^\n"),
     (["2 @ 3"], "error: unexpected character '@' (expected '=', ';', an operator or the end)\n  2 @ 3\n    ^\n"),
     (["@"], "error: unexpected character '@' (expected a number, a name, '(', ';' or the end)\n  @\n  ^\n"),
-    (["a = 2\nb = a +\nb"],
-     "error: line 2, column 8: unexpected end of line (expected a number, a name or '(')\n  b = a +\n         ^\n"),
+    (["a = 2\nb = a +\n"],  # a line that ends with an operator goes on: here into the end of the input
+     "error: line 2, column 8: unexpected end of input (expected a number, a name or '(')\n  b = a +\n         ^\n"),
+    (["a = 2\nb = a )\nb"],
+     "error: line 2, column 7: unexpected ')' (expected ';' or the end)\n  b = a )\n        ^\n"),
     (["x\t+ +* 2"], "error: unexpected '*' (expected a number, a name or '(')\n  x\t+ +* 2\n   \t   ^\n"),
 ]
 
@@ -59,7 +61,7 @@ NAMES = [
     (["x = 1\ny = 2\nz = w + q\nz = 3"], "error: line 4, column 1: 'z' is already defined\n  z = 3\n  ^\n"),
     (["f(x) = g(x); g(x) = x; f(1)"],
      "error: 'g' is used before the line that defines it\n  f(x) = g(x); g(x) = x; f(1)\n         ^\n"),
-    (["f(1); f(x) = x"], "error: 'f' is used before the line that defines it\n  f(1); f(x) = x\n  ^\n"),
+    (["a = f(1); f(x) = x; a"], "error: 'f' is used before the line that defines it\n  a = f(1); f(x) = x; a\n      ^\n"),
     (["f(x) = 1 + f(x); f(1)"],
      "error: f calls itself: a function cannot be recursive\n  f(x) = 1 + f(x); f(1)\n             ^\n"),
     (["f(t)=t; f(t)=2t; f(1)"], "error: 'f' is already defined\n  f(t)=t; f(t)=2t; f(1)\n          ^^^^\n"),

@@ -237,7 +237,7 @@ def test_crlf_is_the_same_program_as_lf():
 
 
 def test_free_variables_come_in_order_of_first_appearance():
-    assert dcalc.compile("b*z + a; c = z; c + y").inputs == ["b", "z", "a", "y"]
+    assert dcalc.compile("w = b*z + a; c = z; c + y + w").inputs == ["b", "z", "a", "y"]
 
 
 def test_a_variable_used_twice_is_one_input_node():
