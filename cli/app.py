@@ -45,7 +45,7 @@ DIGITS_HELP = "Significant digits for text output (default: the shortest text th
 POINTS_HELP = ("A CSV file of points ('-' reads standard input): a header naming the variables, one point per row; "
                "one result per row, a failed row gets a status and does not stop the batch (exit 1 at the end).")
 FORMAT_HELP = "text, json (the same as --json) or csv (with --points: the input columns, the results, status)."
-EXTRA_HELP = "Allow --points columns that are not variables (they are echoed, not used)."
+EXTRA_HELP = "Accepted for old scripts: --points columns that are not variables are always allowed (echoed, not used)."
 TOL_HELP = "Relative tolerance of --expect, absolute below 1: |got - expected| <= TOL*max(|expected|, 1)."
 
 
@@ -58,7 +58,7 @@ Json = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
 Digits = Annotated[Optional[int], typer.Option("--digits", min=1, max=17, help=DIGITS_HELP, show_default=False)]
 PointsFile = Annotated[Optional[str], typer.Option("--points", help=POINTS_HELP, show_default=False)]
 Format = Annotated[str, typer.Option("--format", help=FORMAT_HELP)]
-IgnoreExtra = Annotated[bool, typer.Option("--ignore-extra", help=EXTRA_HELP)]
+IgnoreExtra = Annotated[bool, typer.Option("--ignore-extra", help=EXTRA_HELP, hidden=True)]
 ExpectTol = Annotated[float, typer.Option("--tol", min=0.0, help=TOL_HELP)]
 
 
@@ -126,8 +126,8 @@ def points(graph, at: list[str]) -> list[dict[str, float]]:
 
 def _missing(graph):
     from .errors import UsageError
-    example = ",".join(f"{n}=VALUE" for n in graph.inputs)
-    raise UsageError(f"no value for the free variable '{graph.inputs[0]}' (use --at {example})")
+    from .points import example
+    raise UsageError(f"no value for the free variable '{graph.inputs[0]}' (use {example(graph.inputs)})")
 
 
 def wrt_names(graph, wrt: Optional[str]) -> list[str]:
@@ -420,10 +420,11 @@ def only_gradient(conflict: bool, option: str) -> None:
 
 
 def run_points(graph, path: str, names, fmt: str, ignore_extra: bool, digits, compute=None) -> None:
-    """A batch: stream the CSV rows of `path` through the graph; exit 1 at the end if a row failed."""
+    """A batch: stream the CSV rows of `path` through the graph; exit 1 at the end if a row failed. (`ignore_extra`,
+    from --ignore-extra, changes nothing: columns that are not variables are always allowed now.)"""
     from .batch import Points, Progress, evaluator, run
     from .rows import writer
-    source = Points(path, graph.inputs, ignore_extra)
+    source = Points(path, graph.inputs)
     out = writer(fmt, sys.stdout, graph.inputs, digits)
     run(source, compute or evaluator(graph, names), out, Progress(source)).raise_if_failed(source.name)
 

@@ -33,7 +33,7 @@ class Chunk:
 class Points:
     """A CSV source of points: a header row naming the variables, then one point per row."""
 
-    def __init__(self, path: str, inputs: list[str], ignore_extra: bool = False):
+    def __init__(self, path: str, inputs: list[str]):
         self.name = "standard input" if path == "-" else path
         self.raw = _open(path)
         self.size = _size(self.raw)
@@ -41,11 +41,12 @@ class Points:
         self.reader = csv.reader(self.text)
         self.inputs = inputs
         try:
-            self.header = self._header(ignore_extra)
+            self.header = self._header()
         except DcalcError:
             self.close()  # a wrapper left to the garbage collector would close standard input under us
             raise
-        self.index = [self.header.index(n) for n in inputs]
+        column = {name: k for k, name in enumerate(self.header)}  # (header.index per input was quadratic)
+        self.index = [column[n] for n in inputs]
 
     def position(self) -> int:
         """Bytes read so far (for the progress bar)."""
@@ -71,25 +72,26 @@ class Points:
         except csv.Error as e:
             raise UsageError(f"{self.name}, line {reader.line_num}: {e}") from None
 
-    def _header(self, ignore_extra: bool) -> list[str]:
+    def _header(self) -> list[str]:
+        """The header row. Columns that are not variables are allowed (a point may name variables the expression
+        does not read, and an `id` column is echoed by --format csv); a variable without a column is an error."""
         # one row at a time, so that the header's block does not swallow data rows
         first = next((row for _, (row,) in self._blocks(1) if not _blank(row)), None)
         if first is None:
-            raise UsageError(f"{self.name} has no header row (expected the variables: {', '.join(self.inputs)})")
+            raise UsageError(f"{self.name} has no header row (expected the variables: {_few(self.inputs)})")
         header = [c.strip() for c in first]
         seen = set()
         for name in header:
             if name in seen:
-                raise UsageError(f"{self.name}: the column '{name}' appears twice in the header")
+                raise UsageError(f"{self.name}: the column '{_clip(name)}' appears twice in the header")
             seen.add(name)
-        missing = [n for n in self.inputs if n not in seen]
-        if missing:
-            raise UsageError(f"{self.name} has no column for the variable '{missing[0]}' "
-                             f"(its columns: {', '.join(header)}; the variables: {', '.join(self.inputs)})")
-        extra = [n for n in header if n not in self.inputs]
-        if extra and not ignore_extra:
-            raise UsageError(f"{self.name}: the column '{extra[0]}' is not a variable of the expression (its "
-                             f"variables: {', '.join(self.inputs) or 'none'}; --ignore-extra skips such columns)")
+        missing = next((n for n in self.inputs if n not in seen), None)
+        if missing is not None:
+            from .points import typo
+            inputs = set(self.inputs)
+            hint = (typo(missing, [n for n in header if n not in inputs])
+                    or f" (its columns: {_few(header)}; the variables: {_few(self.inputs)})")
+            raise UsageError(f"{self.name} has no column for the variable '{missing}'{hint}")
         return header
 
     def chunks(self, size: int = CHUNK):
@@ -148,6 +150,15 @@ class Points:
             self.text.close()
         else:
             self.text.detach()
+
+
+def _few(names: list[str], shown: int = 8) -> str:
+    """The first few names, comma-separated: a header of 10,000 columns is not repeated whole in a message."""
+    return ", ".join(map(_clip, names[:shown])) + (", …" if len(names) > shown else "") or "none"
+
+
+def _clip(text: str, n: int = 40) -> str:
+    return text if len(text) <= n else text[:n] + "…"
 
 
 def _blank(row: list[str]) -> bool:

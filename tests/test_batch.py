@@ -88,15 +88,41 @@ def test_a_missing_column_is_a_usage_error():
     assert r.stdout == ""
 
 
-def test_an_extra_column_is_an_error_unless_ignored():
-    text = "id,x\nfirst,1\nsecond,2\n"
-    r = run("eval", "x + 1", "--points", "-", input=text)
-    assert r.exit_code == 2
-    assert "the column 'id' is not a variable" in r.stderr and "--ignore-extra" in r.stderr
-    r = run("eval", "x + 1", "--points", "-", "--ignore-extra", "--format", "csv", input=text)
-    assert r.exit_code == 0, r.stderr
-    assert rows_csv(r.stdout) == [{"id": "first", "x": "1", "value": "2.0", "status": "ok"},
-                                  {"id": "second", "x": "2", "value": "3.0", "status": "ok"}]
+def test_a_column_that_is_not_a_variable_is_echoed_not_used():
+    """A point may name variables the expression does not read, in a batch too (--ignore-extra is now the default,
+    still accepted for old scripts)."""
+    text = "id,x,w\nfirst,1,9\nsecond,2,oops\n"
+    expected = [{"id": "first", "x": "1", "w": "9", "value": "2.0", "status": "ok"},
+                {"id": "second", "x": "2", "w": "oops", "value": "3.0", "status": "ok"}]
+    for extra in ([], ["--ignore-extra"]):
+        r = run("eval", "x + 1", "--points", "-", *extra, "--format", "csv", input=text)
+        assert (r.exit_code, r.stderr) == (0, "")
+        assert rows_csv(r.stdout) == expected
+    r = run("grad", "x^2", "--points", "-", "--json", input=text)
+    assert (r.exit_code, rows_json(r.stdout)) == (0, [
+        {"at": {"x": 1.0}, "value": 1.0, "gradient": {"x": 2.0}, "status": "ok"},
+        {"at": {"x": 2.0}, "value": 4.0, "gradient": {"x": 4.0}, "status": "ok"}])
+    r = run("check", "x^2", "--points", "-", "--json", input=text)
+    assert r.exit_code == 0 and [g["ok"] for g in rows_json(r.stdout)] == [True, True]
+
+
+def test_a_missing_column_suggests_the_column_that_looks_like_it():
+    r = run("eval", "x*y", "--points", "-", input="x,yy\n1,2\n")
+    assert (r.exit_code, r.stdout, r.stderr) == (
+        2, "", "error: standard input has no column for the variable 'y' (did you mean 'y' instead of 'yy'?)\n")
+
+
+@pytest.mark.parametrize("cell, kind", [('"1\n2"', "a program"), ('"1;2"', "a program"), ("y=3", "an assignment"),
+                                        ('"(1\n)\n;"', "a program")])
+def test_a_cell_is_a_value_never_a_program(cell, kind):
+    """A quoted cell with a new line, a ';' or an '=' is a failed row naming the cell, never its last statement."""
+    r = run("eval", "x", "--points", "-", "--json", input=f"x\n{cell}\n3\n")
+    assert r.exit_code == 1
+    text = next(csv.reader(io.StringIO(cell)))[0]
+    status = f"column x: {text!r} is {kind}, not a value (a value is a number or a constant expression such as pi/4)"
+    assert rows_json(r.stdout) == [{"at": {"x": None}, "value": None, "status": status},
+                                   {"at": {"x": 3.0}, "value": 3.0, "status": "ok"}]
+    assert r.stderr == f"error: 1 of 2 rows of standard input failed; the first, line 2: {status}\n"
 
 
 @pytest.mark.parametrize("text, message", [

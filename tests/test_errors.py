@@ -86,10 +86,29 @@ NAMES = [
 ]
 
 USAGE = [
+    # a point may name variables the expression does not read; a free variable without a value is the error, with
+    # a did-you-mean when one of the names given looks like it
     (["x+yy", "--at", "x=1,y=2"],
-     "error: --at x=1,y=2: the expression has no variable 'y' (did you mean 'yy'?); its variables: x, yy\n"),
-    (["x", "--at", "xx=1"], "error: --at xx=1: the expression has no variable 'xx' (did you mean 'x'?); its variables: x\n"),
-    (["x+y", "--at", "x=1,z=2"], "error: --at x=1,z=2: the expression has no variable 'z'; its variables: x, y\n"),
+     "error: --at x=1,y=2: no value for the free variable 'yy' (did you mean 'yy' instead of 'y'?)\n"),
+    (["x", "--at", "xx=1"], "error: --at xx=1: no value for the free variable 'x' (did you mean 'x' instead of 'xx'?)\n"),
+    (["x+y", "--at", "x=1,z=2"], "error: --at x=1,z=2: no value for the free variable 'y' (use --at x=VALUE,y=VALUE)\n"),
+    (["x", "--at", "x=1,pi=2"], "error: --at x=1,pi=2: 'pi' is the constant pi, not a variable\n"),
+    (["x", "--at", "x=1,sin=2"], "error: --at x=1,sin=2: 'sin' is the function sin, not a variable\n"),
+    (["x", "--at", "x=1,2y=2"], "error: --at x=1,2y=2: '2y' is not a variable name\n"),
+    (["x", "--at", "x y=2"], "error: --at x y=2: 'x y' is not a variable name\n"),
+    # a value is a number or a constant expression, never a program whose last statement would be taken
+    (["x", "--at", "x=1;5"], "error: --at x: '1;5' is a program, not a value (a value is a number or a constant "
+                             "expression such as pi/4)\n"),
+    (["x", "--at", "1;5"], "error: --at 1;5: '1;5' is a program, not a value (a value is a number or a constant "
+                           "expression such as pi/4)\n"),
+    (["x", "--at", "x=1\n2"], "error: --at x: '1\\n2' is a program, not a value (a value is a number or a "
+                               "constant expression such as pi/4)\n"),
+    (["x", "--at", "x=y=3"], "error: --at x: 'y=3' is an assignment, not a value (a value is a number or a "
+                             "constant expression such as pi/4)\n"),
+    (["x", "--at", "x=(y=3)"], "error: --at x: '(y=3)' is an assignment, not a value (a value is a number or a "
+                               "constant expression such as pi/4)\n"),
+    (["x", "--at", "x=pi/4;"], "error: --at x: 'pi/4;' is a program, not a value (a value is a number or a "
+                               "constant expression such as pi/4)\n"),
     (["x+y", "--at", "x=1"], "error: --at x=1: no value for the free variable 'y' (use --at x=VALUE,y=VALUE)\n"),
     (["x+y"], "error: no value for the free variable 'x' (use --at x=VALUE,y=VALUE)\n"),
     (["x"], "error: no value for the free variable 'x' (use --at x=VALUE)\n"),
