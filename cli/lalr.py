@@ -99,9 +99,10 @@ def read_tables(lark) -> dict:
 def build(data: dict, methods, postlex) -> Callable[[str], object]:
     """A function text → the value Lark's parse with `methods` as its inline transformer would return. `postlex`
     describes what the post-lexer does: a zero-width token of type `IMPLICIT` between the (previous, next) token
-    types of `PAIRS`, and a new line (a `SEP` token "\\n") dropped inside `OPEN` … `CLOSE` or after `GOES_ON`."""
+    types of `PAIRS`; a new line (a `SEP` token "\\n") dropped inside `OPEN` … `CLOSE` or after `GOES_ON`; and a
+    token of `LEADS` refused at the start of a line that follows a statement ended by a new line."""
     implicit, implicit_type = postlex.PAIRS, postlex.IMPLICIT
-    open_, close, sep, goes_on = postlex.OPEN, postlex.CLOSE, postlex.SEP, postlex.GOES_ON
+    open_, close, sep, goes_on, leads = postlex.OPEN, postlex.CLOSE, postlex.SEP, postlex.GOES_ON, postlex.LEADS
     layout = frozenset({open_, close, sep})
     regex = re.compile(*data["scanner"])
     ignore = frozenset(data["ignore"])
@@ -153,6 +154,7 @@ def build(data: dict, methods, postlex) -> Callable[[str], object]:
         pos = 0
         prev = None
         depth = 0  # of parentheses
+        newline = False  # the statement before the current run of SEPs ended at a new line (no ';' since)
         for m in regex.finditer(text):
             at = m.start()
             if at != pos:
@@ -166,8 +168,14 @@ def build(data: dict, methods, postlex) -> Callable[[str], object]:
                     depth += 1
                 elif kind == close:
                     depth = max(depth - 1, 0)
-                elif (depth or prev in goes_on) and text[at] == "\n":
+                elif text[at] != "\n":
+                    newline = False
+                elif depth or prev in goes_on:
                     continue
+                elif prev != sep:
+                    newline = prev is not None
+            elif prev == sep and newline and kind in leads:
+                raise ValueError("a line that starts with an operator")  # Lark's post-lexer words the error
             if (prev, kind) in implicit:
                 feed(implicit_type, token(implicit_type, "", at, at))
             prev = kind

@@ -102,31 +102,53 @@ class _PostLexer:
 
     - a zero-width IMPLICIT token where juxtaposition means multiplication (2x, 2(x), (a)(b));
     - a new line inside parentheses, or after a token that cannot end a statement (an operator, '=', ','), is
-      whitespace: the statement goes on. Every other new line is a SEP, the end of a statement."""
+      whitespace: the statement goes on. Every other new line is a SEP, the end of a statement;
+    - an operator at the start of a line, after a statement that a new line ended, is an error: `a = x^2` then
+      `+ 5x` reads as two statements, the author most likely meant one (an explicit ';' before it settles it)."""
 
     always_accept = ()
     PAIRS = frozenset({("NUMBER", "NAME"), ("NUMBER", "PI"), ("NUMBER", "LPAR"), ("RPAR", "LPAR")})  # (before, after)
     IMPLICIT = "IMPLICIT"
     OPEN, CLOSE, SEP = "LPAR", "RPAR", "SEP"
     GOES_ON = frozenset({"PLUS", "MINUS", "STAR", "SLASH", "POW", "EQUAL", "COMMA", "LPAR"})
+    LEADS = frozenset({"PLUS", "MINUS", "STAR", "SLASH", "POW"})  # refused first on a line after a statement
 
     def process(self, stream):
         from lark import Token
         prev = None
         depth = 0
+        newline = False  # the statement before the current run of SEPs ended at a new line (no ';' since)
         for tok in stream:
             t = tok.type
             if t == self.OPEN:
                 depth += 1
             elif t == self.CLOSE:
                 depth = max(depth - 1, 0)  # an unmatched ')' is the parser's error to report
-            elif t == self.SEP and tok == "\n" and (depth or prev in self.GOES_ON):
-                continue
+            elif t == self.SEP:
+                if tok != "\n":
+                    newline = False
+                elif depth or prev in self.GOES_ON:
+                    continue
+                elif prev != self.SEP:
+                    newline = prev is not None
+            elif prev == self.SEP and newline and t in self.LEADS:
+                raise _leading(tok)
             if (prev, t) in self.PAIRS:
                 yield Token(self.IMPLICIT, "", tok.start_pos, tok.line, tok.column, tok.line, tok.column,
                             tok.start_pos)
             yield tok
             prev = t
+
+
+def _leading(tok) -> ParseError:
+    """An operator first on a line after a complete statement (see _PostLexer)."""
+    span = (tok.start_pos, tok.end_pos)
+    if tok.type in ("PLUS", "MINUS"):
+        return ParseError(f"a line that starts with '{tok}' after a complete statement could continue it or begin "
+                          "a new one", span=span, hint=f"to continue, move the '{tok}' to the end of the line above; "
+                                                       "to begin a new statement, end that line with ';'")
+    return ParseError(f"a line cannot start with '{tok}'", span=span,
+                      hint=f"to continue the line above, move the '{tok}' to its end")
 
 
 def grammar_text() -> str:

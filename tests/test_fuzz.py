@@ -64,7 +64,7 @@ def generation_grammar():
     from lark import Lark
     text = resources.files("dcalc.grammar").joinpath("dcalc.lark").read_text(encoding="utf-8")
     edits = [("%ignore COMMENT\n", ""), ("%ignore WS\n", ""),
-             ("_SEP: /[;\\n]/", '_SEP: ";" | /\\n/ | COMMENT /\\n/')]
+             ("SEP: /[;\\n]/", 'SEP: ";" | /\\n/ | COMMENT /\\n/')]
     for k, (line, alternative, copies) in enumerate(STOPS):
         helpers = [f"_stop{k}_{i}" for i in range(copies)]
         edits.append((line, line + "".join(f" | {h}" for h in helpers)))
@@ -72,7 +72,7 @@ def generation_grammar():
     for old, new in edits:
         assert old in text, f"dcalc.lark changed ({old!r} is gone): update generation_grammar"
         text = text.replace(old, new, 1)
-    text = re.sub(r"(?m)^start: .*$", "start: stmt (_SEP+ stmt)* _SEP*", text)
+    text = re.sub(r"(?m)^start: .*$", "start: stmt (SEP+ stmt)* SEP*", text)
     return Lark(text, parser="earley", lexer="basic")
 
 
