@@ -135,8 +135,12 @@ def program(expr, avoid) -> tuple[list[tuple[str, object]], object]:
 
 
 def program_text(definitions, final, printer=to_text) -> str:
-    """The printed program: one definition per line, then the expression (valid dcalc input)."""
-    return "\n".join([f"{name} = {printer(e)}" for name, e in definitions] + [printer(final)])
+    """The printed program: one definition per line, then the expression (valid dcalc input: a last line that
+    starts with a sign is parenthesised, since after a new line it could be read as going on from the line above)."""
+    last = printer(final)
+    if definitions and last[:1] in ("-", "+"):
+        last = f"({last})"
+    return "\n".join([f"{name} = {printer(e)}" for name, e in definitions] + [last])
 
 
 def node_count(definitions, final) -> int:

@@ -302,3 +302,14 @@ def test_a_missing_variable_among_many_is_named_without_listing_them_all():
                                     "x3=VALUE,…)")
     assert len(e.value.message) < 200
 
+
+
+def test_a_printed_derivative_program_whose_last_line_has_a_sign_reads_back():
+    """diff prints definitions, then the expression: a leading minus there would start a line after a statement."""
+    from dcalc.expr import Apply, Var, neg
+    from dcalc.symbolic import program_text
+    definitions = [("d1", Apply("sin", (Var("x"),)))]
+    text = program_text(definitions, Apply("mul", (neg(Var("d1")), Var("d1"))))
+    assert text == "d1 = sin(x)\n(-d1*d1)"
+    assert dcalc.evaluate(text, {"x": 0.5}) == pytest.approx(-(0.479425538604203 ** 2), rel=1e-15)
+    assert program_text([], neg(Var("x"))) == "-x"  # nothing before it: no parentheses
