@@ -104,6 +104,7 @@ def build(data: dict, methods, postlex) -> Callable[[str], object]:
     implicit, implicit_type = postlex.PAIRS, postlex.IMPLICIT
     open_, close, sep, goes_on, leads = postlex.OPEN, postlex.CLOSE, postlex.SEP, postlex.GOES_ON, postlex.LEADS
     layout = frozenset({open_, close, sep})
+    pairs = {**{(sep, t): False for t in leads}, **dict.fromkeys(implicit, True)}  # True: insert IMPLICIT
     regex = re.compile(*data["scanner"])
     ignore = frozenset(data["ignore"])
     kept = frozenset(data["kept"])
@@ -174,10 +175,12 @@ def build(data: dict, methods, postlex) -> Callable[[str], object]:
                     continue
                 elif prev != sep:
                     newline = prev is not None
-            elif prev == sep and newline and kind in leads:
-                raise ValueError("a line that starts with an operator")  # Lark's post-lexer words the error
-            if (prev, kind) in implicit:
-                feed(implicit_type, token(implicit_type, "", at, at))
+            pair = pairs.get((prev, kind))  # one look-up per token for both rules of token pairs
+            if pair is not None:
+                if pair:
+                    feed(implicit_type, token(implicit_type, "", at, at))
+                elif newline:
+                    raise ValueError("a line that starts with an operator")  # Lark's post-lexer words the error
             prev = kind
             feed(kind, token(kind, m.group(), at, pos) if kind in kept else None)
         if pos != len(text):
