@@ -211,7 +211,8 @@ def parse(text: str) -> Program:
                              span=(pos, pos + 1)) from None
         what = "end of line" if tok == "\n" else repr(str(tok)) if str(tok) else "juxtaposition"
         raise ParseError(f"unexpected {what}{_expecting(e.accepts or e.expected)}", source=text,
-                         span=(tok.start_pos, max(tok.end_pos, tok.start_pos + 1))) from None
+                         span=(tok.start_pos, max(tok.end_pos, tok.start_pos + 1)),
+                         hint=_still_open(text, tok.start_pos)) from None
     except UnexpectedInput as e:  # pragma: no cover - other lark errors carry a position too
         raise ParseError(f"syntax error: {e}", source=text) from None
     except VisitError as e:  # an error raised inside a reduction callback
@@ -221,6 +222,22 @@ def parse(text: str) -> Program:
     except DcalcError as e:
         raise e.at(text) from None
     return Program(program.stmts, text)
+
+
+def _still_open(text: str, pos: int) -> str | None:
+    """A hint when a '(' left open on an earlier line made the new lines since then whitespace."""
+    opened: list[int] = []
+    for m in re.finditer(r"#[^\n]*|[()]", text[:pos]):  # '#' only ever starts a comment, '(' only a parenthesis
+        if m.group() == "(":
+            opened.append(m.start())
+        elif m.group() == ")" and opened:
+            opened.pop()
+    if not opened or "\n" not in text[opened[-1]:pos]:
+        return None
+    at = opened[-1]
+    line, column = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+    return (f"the '(' at line {line}, column {column} is still open, and a new line inside parentheses does not "
+            "end a statement")
 
 
 def _discarded(text: str, region: tuple[int, int]) -> ParseError:

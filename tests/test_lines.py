@@ -313,3 +313,13 @@ def test_a_printed_derivative_program_whose_last_line_has_a_sign_reads_back():
     assert text == "d1 = sin(x)\n(-d1*d1)"
     assert dcalc.evaluate(text, {"x": 0.5}) == pytest.approx(-(0.479425538604203 ** 2), rel=1e-15)
     assert program_text([], neg(Var("x"))) == "-x"  # nothing before it: no parentheses
+
+
+def test_a_parenthesis_left_open_says_so_where_the_next_line_fails():
+    """New lines inside parentheses are whitespace, so a missing ')' shows up lines later: the hint points back."""
+    assert run("eval", "-", "--at", "1", input="a = (x + 1\nb = 2\nb") == (2, "", (
+        "error: line 2, column 3: unexpected '=' (expected ')')\n  b = 2\n    ^\n"
+        "  hint: the '(' at line 1, column 5 is still open, and a new line inside parentheses does not end a "
+        "statement\n"))
+    code, _, err = run("eval", "a = (x + 1 b)", "--at", "1")  # one line: nothing to point back to
+    assert code == 2 and "hint" not in err
