@@ -243,6 +243,21 @@ def test_bad_points_are_usage_errors_that_quote_the_text(at, err):
     assert run("grad", "x", "--at", at) == (2, "", err)
 
 
+VALUES = st.one_of(st.floats(0, 1e6).map(repr), st.sampled_from(["pi/4", "atan2(1, 2)", "-2", "1e3", "(1)", "e"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(VALUES, min_size=2, max_size=4), st.lists(st.sampled_from([";", "\n", "; ", " ;\n", "\r\n"]),
+                                                        min_size=3, max_size=3), st.sampled_from(["", "y=", "y = "]))
+def test_a_value_with_statements_is_always_an_error(values, seps, name):
+    """Two or more statements as a value, or an assignment, never give the last statement's value."""
+    text = name + values[0] + "".join(sep + v for sep, v in zip(seps, values[1:]))
+    with pytest.raises(dcalc.DcalcError, match=r"^--at x: '.*' is a program, not a value"):  # ';' or a new line
+        points.parse_point(f"x={text}", ["x"])
+    with pytest.raises(dcalc.DcalcError, match=r" is an assignment, not a value"):
+        points.parse_point(f"x=y={values[0]}", ["x"])
+
+
 def test_a_cell_with_a_new_line_is_a_failed_row():
     code, out, err = run("eval", "x", "--points", "-", input='x\n"1\n2"\n3\n')
     status = "column x: '1\\n2' is a program, not a value (a value is a number or a constant expression such as pi/4)"
