@@ -39,7 +39,8 @@ app = typer.Typer(cls=_Commands, add_completion=False, no_args_is_help=True, ric
                        + EXIT_CODES, epilog="Run 'dcalc COMMAND --help' for a command's options.")
 
 EXPR_HELP = "An expression or a program ('a = x^2; a + x'); '-' reads it from standard input."
-AT_HELP = "A point: '2' for one variable or 'x=2,y=-1.5'; values may be constant expressions (x=pi/4). Repeatable."
+AT_HELP = ("A point: '2' for one variable or 'x=2,y=-1.5'; values may be constant expressions (x=pi/4), and names the "
+           "expression does not read are allowed. Repeatable.")
 JSON_HELP = "One JSON object per line, per point."
 DIGITS_HELP = "Significant digits for text output (default: the shortest text that reads back exactly)."
 POINTS_HELP = ("A CSV file of points ('-' reads standard input): a header naming the variables, one point per row; "
