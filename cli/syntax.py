@@ -30,7 +30,7 @@ class _Reductions:
 
     def start(self, children):
         """The statements between the SEP tokens. An expression statement before the last is an error: its value
-        would be thrown away, and most often a line break split an expression (`a = x^2` then `+ 5x`)."""
+        would be thrown away (`x^2` then `x^3`: most likely a slip, or a line break that split an expression)."""
         stmts = [c for c in children if not isinstance(c, str)]  # the others are SEP tokens
         if any(not isinstance(s, (Assign, Define)) for s in stmts[:-1]):
             begin = 0
