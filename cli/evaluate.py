@@ -8,10 +8,12 @@ from .graph import Graph, checked
 
 def evaluate(graph: Graph, point: dict[str, float]) -> list[float]:
     """The value of every node at `point`, which must give every input a value."""
-    missing = [name for name in graph.inputs if name not in point]
-    if missing:
-        example = ",".join(f"{n}=VALUE" for n in graph.inputs)
-        raise UsageError(f"no value for the free variable '{missing[0]}' (give it with --at {example})")
+    missing = next((name for name in graph.inputs if name not in point), None)
+    if missing is not None:
+        from .points import example, typo
+        inputs = set(graph.inputs)
+        hint = typo(missing, [n for n in point if n not in inputs]) or f" (give it with {example(graph.inputs)})"
+        raise UsageError(f"no value for the free variable '{missing}'{hint}")
     vals = [0.0] * len(graph.nodes)
     for i, node in enumerate(graph.nodes):
         if node.kind == "node":

@@ -338,3 +338,14 @@ def test_a_parenthesis_left_open_says_so_where_the_next_line_fails():
         "statement\n"))
     code, _, err = run("eval", "a = (x + 1 b)", "--at", "1")  # one line: nothing to point back to
     assert code == 2 and "hint" not in err
+
+
+def test_the_api_names_a_missing_variable_the_same_way():
+    with pytest.raises(dcalc.DcalcError, match=r"^no value for the free variable 'x' \(did you mean 'x' instead of "
+                                               r"'xx'\?\)$"):
+        dcalc.evaluate("x + 1", {"xx": 1})
+    assert dcalc.evaluate("x + 1", {"x": 1, "y": 5}) == 2.0  # a name the expression does not read is fine
+    with pytest.raises(dcalc.DcalcError) as e:
+        dcalc.evaluate("+".join(f"x{i}" for i in range(10_000)), {})
+    assert e.value.message == ("no value for the free variable 'x0' (give it with --at x0=VALUE,x1=VALUE,x2=VALUE,"
+                               "x3=VALUE,…)")
