@@ -7,6 +7,8 @@ write its partial-derivative rules as plain formulas.
 
 from __future__ import annotations
 
+import math
+
 Span = tuple[int, int]  # start and end offsets in the source text
 
 
@@ -72,6 +74,9 @@ class Num(_Frozen, Expr):
 
     def __init__(self, value: float):
         self._set[0](self, value)
+
+    def _key(self) -> tuple:  # 0 and -0 are two numbers (atan2(-0, -1) is -π), though equal as floats
+        return self.value, math.copysign(1.0, self.value)
 
 
 @_frozen

@@ -101,7 +101,8 @@ class _Builder:
         return i
 
     def const(self, value: float, expr: Expr) -> int:
-        key = ("num", value) if isinstance(expr, Num) else ("const", expr.name)
+        # 0 and -0 are equal as floats but are two constants (atan2(-0, -1) is -π, atan2(0, -1) is π): the sign keys too
+        key = ("num", value, math.copysign(1.0, value)) if isinstance(expr, Num) else ("const", expr.name)
         return self.add(Node(None, "const", value=value, expr=expr), key)
 
     def lower(self, expr: Expr, env: dict[str, int], functions: dict[str, Define]) -> int:

@@ -14,7 +14,7 @@ import math
 from functools import cached_property
 from typing import Callable
 
-from .expr import Expr, call
+from .expr import Const, Expr, call
 
 inf, nan = math.inf, math.nan
 
@@ -81,8 +81,9 @@ def _fn(name):
 
 
 sin, cos, tan, sec, csc, cot = map(_fn, ("sin", "cos", "tan", "sec", "csc", "cot"))
-sinh, cosh, tanh, exp, ln, sqrt, cbrt, hypot, absf = map(
-    _fn, ("sinh", "cosh", "tanh", "exp", "ln", "sqrt", "cbrt", "hypot", "abs"))
+sinh, cosh, tanh, exp, ln, log10, log2, sqrt, cbrt, hypot, absf = map(
+    _fn, ("sinh", "cosh", "tanh", "exp", "ln", "log10", "log2", "sqrt", "cbrt", "hypot", "abs"))
+E = Const("e")
 
 _POS = ((0.2, 5.0),)
 _UNIT = ((-0.9, 0.9),)
@@ -96,7 +97,7 @@ _TABLE = [
     Op("mul", 2, lambda a, b: a * b, (lambda a, b: b, lambda a, b: a),
        symbol="*", prec=2, latex="{a} \\cdot {b}", sample=((-3, 3), (-3, 3)), doc="a * b, also 2x, 2(x+1), (a)(b)",
        numpy="multiply"),
-    Op("div", 2, _safe(lambda a, b: a / b), (lambda a, b: 1 / b, lambda a, b: -a / b ** 2),
+    Op("div", 2, _safe(lambda a, b: a / b), (lambda a, b: 1 / b, lambda a, b: -(a / b) / b),
        lambda a, b: b != 0, "b ≠ 0",
        symbol="/", prec=2, latex="\\frac{{{a}}}{{{b}}}", sample=((-3, 3), (0.5, 3)), doc="a / b", numpy="divide"),
     Op("neg", 1, lambda a: -a, (lambda a: -1,),
@@ -121,13 +122,13 @@ _TABLE = [
     Op("cot", 1, _safe(lambda a: math.cos(a) / math.sin(a)), (lambda a: -csc(a) ** 2,),
        lambda a: math.sin(a) != 0, "sin(a) ≠ 0",
        latex="\\cot\\left({a}\\right)", sample=((0.2, 3),), doc="cotangent, cos/sin"),
-    Op("asin", 1, _safe(math.asin), (lambda a: 1 / sqrt(1 - a ** 2),), lambda a: -1 <= a <= 1, "-1 ≤ a ≤ 1",
+    Op("asin", 1, _safe(math.asin), (lambda a: 1 / sqrt((1 - a) * (1 + a)),), lambda a: -1 <= a <= 1, "-1 ≤ a ≤ 1",
        latex="\\arcsin\\left({a}\\right)", sample=_UNIT, doc="inverse sine", numpy="arcsin"),
-    Op("acos", 1, _safe(math.acos), (lambda a: -1 / sqrt(1 - a ** 2),), lambda a: -1 <= a <= 1, "-1 ≤ a ≤ 1",
+    Op("acos", 1, _safe(math.acos), (lambda a: -1 / sqrt((1 - a) * (1 + a)),), lambda a: -1 <= a <= 1, "-1 ≤ a ≤ 1",
        latex="\\arccos\\left({a}\\right)", sample=_UNIT, doc="inverse cosine", numpy="arccos"),
-    Op("atan", 1, math.atan, (lambda a: 1 / (1 + a ** 2),), latex="\\arctan\\left({a}\\right)", doc="inverse tangent",
+    Op("atan", 1, math.atan, (lambda a: (1 / hypot(1, a)) ** 2,), latex="\\arctan\\left({a}\\right)", doc="inverse tangent",
        numpy="arctan"),
-    Op("atan2", 2, math.atan2, (lambda a, b: b / (a ** 2 + b ** 2), lambda a, b: -a / (a ** 2 + b ** 2)),
+    Op("atan2", 2, math.atan2, (lambda a, b: b / hypot(a, b) / hypot(a, b), lambda a, b: -a / hypot(a, b) / hypot(a, b)),
        latex="\\operatorname{{atan2}}\\left({a}, {b}\\right)", sample=((0.2, 3), (0.2, 3)),
        doc="atan2(y, x), the angle of the point (x, y)", numpy="arctan2"),
     # hyperbolic
@@ -135,14 +136,14 @@ _TABLE = [
        numpy="sinh"),
     Op("cosh", 1, _safe(math.cosh), (lambda a: sinh(a),), latex="\\cosh\\left({a}\\right)", doc="hyperbolic cosine",
        numpy="cosh"),
-    Op("tanh", 1, math.tanh, (lambda a: 1 - tanh(a) ** 2,), latex="\\tanh\\left({a}\\right)",
+    Op("tanh", 1, math.tanh, (lambda a: (1 / cosh(a)) ** 2,), latex="\\tanh\\left({a}\\right)",
        doc="hyperbolic tangent", numpy="tanh"),
-    Op("asinh", 1, math.asinh, (lambda a: 1 / sqrt(a ** 2 + 1),), latex="\\operatorname{{arsinh}}\\left({a}\\right)",
+    Op("asinh", 1, math.asinh, (lambda a: 1 / hypot(1, a),), latex="\\operatorname{{arsinh}}\\left({a}\\right)",
        doc="inverse hyperbolic sine", numpy="arcsinh"),
-    Op("acosh", 1, _safe(math.acosh), (lambda a: 1 / sqrt(a ** 2 - 1),), lambda a: a >= 1, "a ≥ 1",
+    Op("acosh", 1, _safe(math.acosh), (lambda a: 1 / (sqrt(a - 1) * sqrt(a + 1)),), lambda a: a >= 1, "a ≥ 1",
        latex="\\operatorname{{arcosh}}\\left({a}\\right)", sample=((1.2, 5),), doc="inverse hyperbolic cosine",
        numpy="arccosh"),
-    Op("atanh", 1, _safe(math.atanh), (lambda a: 1 / (1 - a ** 2),), lambda a: -1 < a < 1, "-1 < a < 1",
+    Op("atanh", 1, _safe(math.atanh), (lambda a: 1 / ((1 - a) * (1 + a)),), lambda a: -1 < a < 1, "-1 < a < 1",
        latex="\\operatorname{{artanh}}\\left({a}\\right)", sample=_UNIT, doc="inverse hyperbolic tangent",
        numpy="arctanh"),
     # exponentials and logarithms
@@ -150,12 +151,12 @@ _TABLE = [
     Op("ln", 1, _safe(math.log), (lambda a: 1 / a,), lambda a: a > 0, "a > 0",
        latex="\\ln\\left({a}\\right)", sample=_POS, doc="natural logarithm; log(a) is the same",
        numpy="log"),
-    Op("log", 2, _safe(math.log), (lambda a, b: 1 / (a * ln(b)), lambda a, b: -ln(a) / (b * ln(b) ** 2)),
+    Op("log", 2, _safe(math.log), (lambda a, b: 1 / ln(b) / a, lambda a, b: -ln(a) / ln(b) / ln(b) / b),
        lambda a, b: a > 0 and b > 0 and b != 1, "a > 0, b > 0 and b ≠ 1",
        latex="\\log_{{{b}}}\\left({a}\\right)", sample=((0.2, 5), (1.5, 5)), doc="log(a, b), the logarithm to base b"),
-    Op("log10", 1, _safe(math.log10), (lambda a: 1 / (a * ln(10)),), lambda a: a > 0, "a > 0",
+    Op("log10", 1, _safe(math.log10), (lambda a: log10(E) / a,), lambda a: a > 0, "a > 0",
        latex="\\log_{{10}}\\left({a}\\right)", sample=_POS, doc="logarithm to base 10", numpy="log10"),
-    Op("log2", 1, _safe(math.log2), (lambda a: 1 / (a * ln(2)),), lambda a: a > 0, "a > 0",
+    Op("log2", 1, _safe(math.log2), (lambda a: log2(E) / a,), lambda a: a > 0, "a > 0",
        latex="\\log_{{2}}\\left({a}\\right)", sample=_POS, doc="logarithm to base 2", numpy="log2"),
     # roots and the rest
     Op("sqrt", 1, _safe(math.sqrt), (lambda a: 1 / (2 * sqrt(a)),), lambda a: a >= 0, "a ≥ 0",

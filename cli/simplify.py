@@ -118,7 +118,7 @@ class Simplifier:
         if all(isinstance(a, (Num, Const)) for a in args):  # ln(e) is 1; sin(pi) is not 0 in doubles, and stays
             v = OPS[op].value(*(a.value if isinstance(a, Num) else CONSTANTS[a.name] for a in args))
             if _short(v):
-                return self.num(v)
+                return self._intern(Num(v))  # not num(v), which makes -0 into 0: atan2(sin(-0), -1) is -π
         try:
             if op in ("add", "sub", "neg"):
                 return self._linear(op, args)

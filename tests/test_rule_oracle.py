@@ -1,0 +1,368 @@
+"""Every partial rule of the primitive table against an mpmath oracle, across the whole double range and at the edges
+of each domain, in every mode that reads the rules.
+
+For each op and each of its arguments, f(x) is the op with x in that place and a constant in the other: `atan2(x, 3)`,
+`(-2)^x`. Its derivative at x is computed by forward mode, reverse mode, Taylor mode (order 1), the NumPy columns of a
+batch, the rule formula as the trace shows it (evaluated as dcalc text) and the printed `dcalc diff`, and compared
+with the same partial written out below in mpmath at 50 digits: closed forms of this test's own, independent of the
+table (a second test checks these closed forms against mpmath's numerical derivative of the function itself).
+
+The tolerance, and why: a rule written in a stable form is a handful of correctly rounded operations and libm calls
+(each within an ulp) on an exact double, so its relative error is a few units of roundoff, plus what the partial's own
+sensitivity to its argument makes of them. With u = 2^-53 and κ the condition number of the partial g at x
+(|x·g'(x)/g(x)|, by mpmath), the bound is |got - true| ≤ 8u(1 + κ)|true| + 4·2^-1074: the second term is the absolute
+rounding of a result in the subnormal range, and lets a partial whose true value underflows below the smallest
+subnormal come out as 0. A rule that cancels (1 - tanh(a)^2 at a = 20 gives 0, κ = 40) or overflows in an intermediate
+(-a/b^2 at b = 1e160 gives 0, κ = 2) is off by 100 % and fails. Where the true partial exceeds the largest double,
+every mode must raise a DcalcError, and where it does not exist (sqrt at 0, atan2 at the origin), too.
+
+`dcalc diff` prints the rules simplified to the textbook forms (`-x/y^2`), which overflow at extreme magnitudes: its
+value there must be right or a clean DcalcError, never a wrong number. The rule formula itself may raise an error
+only where the true partial is outside the normal range (tanh's (1/cosh(a))^2 at a = 800, where cosh overflows).
+"""
+
+from __future__ import annotations
+
+import math
+
+import mpmath as mp
+import numpy as np
+import pytest
+
+import dcalc
+from dcalc import DcalcError
+from dcalc.columns import Rows
+from dcalc.columns import evaluate as column_values
+from dcalc.columns import gradient as column_gradient
+from dcalc.expr import Num, Var, wrap
+from dcalc.ops import OPS
+from dcalc.printing import to_text
+from dcalc.taylor import nth_derivative
+
+U = 2.0 ** -53
+TINY = 2.0 ** -1074  # the smallest subnormal
+MAX = 1.7976931348623157e308
+ULPS = 8
+DPS = 50
+
+# -- the oracle: each op's value, its domain, and its partials, written out in mpmath --------------------------------
+# A partial returns None where the derivative does not exist (a kink, a jump, an infinite slope).
+
+
+def _pow_value(a, b):
+    if a > 0 or (a == 0 and b > 0):
+        return mp.power(a, b)
+    if a == 0 and b == 0:
+        return mp.mpf(1)
+    if a < 0 and b == int(b):
+        return mp.power(a, int(b))
+    return None
+
+
+def _pow_da(a, b):
+    if b == 0:
+        return mp.mpf(0)  # x^0 is the constant 1, at x = 0 too
+    if a == 0 and b < 1 and b != int(b):
+        return None  # an infinite slope at the edge of the domain
+    if a < 0:
+        return b * mp.power(a, int(b) - 1)
+    return b * mp.power(a, b - 1)
+
+
+def _pow_db(a, b):
+    if a > 0:
+        return mp.power(a, b) * mp.log(a)
+    if a == 0 and b > 0:
+        return mp.mpf(0)  # 0^b is 0 for every b > 0
+    return None  # a < 0: a^b exists at integer b only; 0^b jumps at b = 0
+
+
+def _sign(a):
+    return None if a == 0 else mp.sign(a)
+
+
+def _cbrt(a):
+    return mp.sign(a) * mp.cbrt(abs(a))
+
+
+ORACLE = {
+    # name: (value, (partials...))
+    "add": (lambda a, b: a + b, (lambda a, b: 1, lambda a, b: 1)),
+    "sub": (lambda a, b: a - b, (lambda a, b: 1, lambda a, b: -1)),
+    "mul": (lambda a, b: a * b, (lambda a, b: b, lambda a, b: a)),
+    "div": (lambda a, b: a / b if b else None, (lambda a, b: 1 / b, lambda a, b: -a / b ** 2)),
+    "neg": (lambda a: -a, (lambda a: -1,)),
+    "pow": (_pow_value, (_pow_da, _pow_db)),
+    "sin": (mp.sin, (mp.cos,)),
+    "cos": (mp.cos, (lambda a: -mp.sin(a),)),
+    "tan": (mp.tan, (lambda a: 1 / mp.cos(a) ** 2,)),
+    "sec": (mp.sec, (lambda a: mp.sin(a) / mp.cos(a) ** 2,)),
+    "csc": (lambda a: mp.csc(a) if a else None, (lambda a: -mp.cos(a) / mp.sin(a) ** 2,)),
+    "cot": (lambda a: mp.cot(a) if a else None, (lambda a: -1 / mp.sin(a) ** 2,)),
+    "asin": (lambda a: mp.asin(a) if abs(a) <= 1 else None, (lambda a: 1 / mp.sqrt(1 - a * a) if abs(a) < 1 else None,)),
+    "acos": (lambda a: mp.acos(a) if abs(a) <= 1 else None, (lambda a: -1 / mp.sqrt(1 - a * a) if abs(a) < 1 else None,)),
+    "atan": (mp.atan, (lambda a: 1 / (1 + a * a),)),
+    # atan2(y, x): jumps across y = 0 for x ≤ 0 (the branch cut; a known limit of grad, see the README), undefined slope
+    # at the origin
+    "atan2": (mp.atan2, (lambda a, b: b / (a * a + b * b) if (a or b) else None,
+                         lambda a, b: -a / (a * a + b * b) if (a or b) else None)),
+    "sinh": (mp.sinh, (mp.cosh,)),
+    "cosh": (mp.cosh, (mp.sinh,)),
+    "tanh": (mp.tanh, (lambda a: mp.sech(a) ** 2,)),
+    "asinh": (mp.asinh, (lambda a: 1 / mp.sqrt(a * a + 1),)),
+    "acosh": (lambda a: mp.acosh(a) if a >= 1 else None, (lambda a: 1 / mp.sqrt(a * a - 1) if a > 1 else None,)),
+    "atanh": (lambda a: mp.atanh(a) if abs(a) < 1 else None, (lambda a: 1 / (1 - a * a),)),
+    "exp": (mp.exp, (mp.exp,)),
+    "ln": (lambda a: mp.log(a) if a > 0 else None, (lambda a: 1 / a,)),
+    "log": (lambda a, b: mp.log(a) / mp.log(b) if a > 0 and b > 0 and b != 1 else None,
+            (lambda a, b: 1 / (a * mp.log(b)), lambda a, b: -mp.log(a) / (b * mp.log(b) ** 2))),
+    "log10": (lambda a: mp.log10(a) if a > 0 else None, (lambda a: 1 / (a * mp.log(10)),)),
+    "log2": (lambda a: mp.log(a, 2) if a > 0 else None, (lambda a: 1 / (a * mp.log(2)),)),
+    "sqrt": (lambda a: mp.sqrt(a) if a >= 0 else None, (lambda a: 1 / (2 * mp.sqrt(a)) if a else None,)),
+    "cbrt": (_cbrt, (lambda a: 1 / (3 * _cbrt(a) ** 2) if a else None,)),
+    "abs": (abs, (_sign,)),
+    "hypot": (lambda a, b: mp.sqrt(a * a + b * b),
+              (lambda a, b: a / mp.sqrt(a * a + b * b) if (a or b) else None,
+               lambda a, b: b / mp.sqrt(a * a + b * b) if (a or b) else None)),
+}
+
+# -- the points -------------------------------------------------------------------------------------------------------
+_MAGNITUDES = [10.0 ** k for k in range(-150, 151, 10)] + [0.3, 0.7, 1.5, 3.0, 7.0]
+SPAN = sorted({s * m for m in _MAGNITUDES for s in (1.0, -1.0)}) + [0.0]
+_BELOW_1 = [1 - 2.0 ** -53, 1 - 2.0 ** -52, 1 - 2.0 ** -40, 1 - 1e-8, 0.999, 0.9]
+_ABOVE_1 = [1 + 2.0 ** -52, 1 + 2.0 ** -40, 1 + 1e-8, 1.001, 1.1]
+_NEAR_0 = [TINY, 1e-320, 2.0 ** -1022, 1e-300, 1e-200]
+
+# Edges of each domain, per argument, besides SPAN (both signs are added where the op is odd or the sign matters).
+EDGES: dict[str, list] = {
+    "div": [_NEAR_0 + [-x for x in _NEAR_0], _NEAR_0 + [-x for x in _NEAR_0] + [1e200, 1e300, -1e300]],
+    "pow": [_NEAR_0 + [-x for x in _NEAR_0] + _BELOW_1 + _ABOVE_1, [-1.0, -2.0, -3.0, 0.5, 1.0, 2.0, 3.0, 1e-300]],
+    "tan": [[math.pi / 2, -math.pi / 2, 3 * math.pi / 2, 1e22, 710.0]],
+    "sec": [[math.pi / 2, -math.pi / 2, 3 * math.pi / 2, 1e22]],
+    "csc": [_NEAR_0 + [-x for x in _NEAR_0] + [math.pi, 1e22]],
+    "cot": [_NEAR_0 + [-x for x in _NEAR_0] + [math.pi, 1e22]],
+    "sin": [[math.pi / 2, 1e22]], "cos": [[math.pi, 1e22]],
+    "asin": [_BELOW_1 + [-x for x in _BELOW_1] + [1.0, -1.0]],
+    "acos": [_BELOW_1 + [-x for x in _BELOW_1] + [1.0, -1.0]],
+    "atanh": [_BELOW_1 + [-x for x in _BELOW_1]],
+    "acosh": [_ABOVE_1 + [1.0, 1e200, 1e300, 1.7e308]],
+    "atan": [[1e154, 1e155, 1e160, 1e162, 1e200, -1e200, 1e300]],
+    "asinh": [[1e154, 1e155, 1e160, 1e200, -1e200, 1e300, -1e300]],
+    "atan2": [[1e200, -1e200, 1e300, 1e-200, 1e-300], [1e200, -1e200, 1e300, 1e-200, 1e-300]],
+    "hypot": [[1e200, 1e300, 1e-200, 1e-300], [1e200, 1e300, 1e-200, 1e-300]],
+    "tanh": [[10.0, 19.0, 20.0, 40.0, 300.0, 360.0, 372.0, 400.0, 710.0, 800.0, -20.0, -360.0]],
+    "sinh": [[700.0, 710.0, -710.0]], "cosh": [[700.0, 710.0, -710.0]], "exp": [[-745.0, -700.0, 700.0, 709.0]],
+    "ln": [_NEAR_0 + _BELOW_1 + _ABOVE_1 + [1e300]],
+    "log10": [_NEAR_0 + _BELOW_1 + _ABOVE_1 + [1e300, 1.7e308]],
+    "log2": [_NEAR_0 + _BELOW_1 + _ABOVE_1 + [1e300, 1.7e308]],
+    "log": [_NEAR_0 + _BELOW_1 + _ABOVE_1 + [1e300, 1.7e308], _BELOW_1 + _ABOVE_1 + _NEAR_0 + [1e300, 1.7e308]],
+    "sqrt": [_NEAR_0 + [1e300, 1.7e308]], "cbrt": [_NEAR_0 + [-x for x in _NEAR_0] + [1e300, -1e300]],
+}
+
+# The constants the other argument of a binary op takes (its edges, and a spread of magnitudes and signs).
+OTHERS = [-1e150, -3.0, -0.5, -1e-150, 1e-150, 0.5, 3.0, 1e150]
+OTHER_EDGES: dict[str, list] = {
+    "div": [[0.0, 1e300, TINY], [1e-300, 1e300, TINY]],
+    "pow": [[0.0, -2.0, 1 + 2.0 ** -52, 1 - 2.0 ** -53, 1e-300], [-1.0, -2.0, 0.0, 1.0, 2.0, 1.5, 1e-300, 0.3, -0.7, 2.7, 1e-10, 1e10]],
+    "log": [[1 + 2.0 ** -52, 1 - 2.0 ** -53, 1e300], [1 + 2.0 ** -52, 1e300, 1e-300]],
+    "atan2": [[0.0, 1e300, -1e300], [0.0, 1e300, -1e-300]],
+    "hypot": [[0.0, 1e300, 1e-300], [0.0, 1e300, 1e-300]],
+}
+
+
+def _literal(c: float) -> str:
+    return f"({c!r})"
+
+
+def _function(name: str, k: int, c: float | None) -> tuple[str, list]:
+    """The text of the op with x in place k and the constant c in the other place, and the places as dcalc reads
+    them (Var x, Num c) for the rule formula."""
+    op = OPS[name]
+    args = ["x", _literal(c)] if k == 0 else [_literal(c), "x"]
+    args = args[: op.arity]
+    places = [Var("x"), Num(c)] if k == 0 else [Num(c), Var("x")]
+    if op.symbol is None:
+        text = f"{name}({', '.join(args)})"
+    elif op.arity == 1:
+        text = f"{op.symbol}x"
+    else:
+        text = f"{args[0]} {op.symbol} {args[1]}"
+    return text, places[: op.arity]
+
+
+def _functions(name: str):
+    """(text, places, k, the constant or None, the x values) for every argument of op `name`."""
+    op = OPS[name]
+    edges = EDGES.get(name, [[]] * op.arity)
+    if op.arity == 1:
+        yield (*_function(name, 0, None), 0, None, SPAN + list(edges[0]))
+        return
+    for k in range(2):
+        for c in OTHERS + OTHER_EDGES.get(name, [[], []])[1 - k]:
+            yield (*_function(name, k, c), k, c, SPAN + list(edges[k]))
+
+
+# -- comparing --------------------------------------------------------------------------------------------------------
+
+def _mp(f, *args):
+    """f at mpf arguments, or None where it is undefined there (or complex)."""
+    try:
+        v = f(*map(mp.mpf, args))
+    except (ZeroDivisionError, ValueError):
+        return None
+    if v is None:
+        return None
+    v = mp.mpmathify(v)
+    if isinstance(v, mp.mpc) or not mp.isfinite(v):
+        return None
+    return v
+
+
+def _condition(g, args, k):
+    """|x·g'(x)/g(x)| for the partial g in argument k, by a relative central difference at 60 digits."""
+    with mp.workdps(60):
+        x = mp.mpf(args[k])
+        g0 = _mp(g, *args)
+        if x == 0 or g0 == 0:
+            return mp.mpf(0)
+        h = mp.mpf("1e-30")
+        moved = []
+        for s in (1, -1):
+            near = list(map(mp.mpf, args))
+            near[k] = x * (1 + s * h)
+            moved.append(_mp(g, *near))
+        if None in moved:
+            return mp.inf
+        return abs((moved[0] - moved[1]) / (2 * h * g0))
+
+
+class Expected:
+    """What a mode must give at one point: a number within the tolerance, or an error."""
+
+    def __init__(self, true, kappa):
+        self.true = true  # None: the derivative does not exist
+        self.tol = ULPS * U * (1 + kappa) if kappa is not None else None
+
+    @property
+    def must_fail(self) -> bool:
+        return self.true is None or abs(self.true) > MAX * (1 + self.tol)
+
+    @property
+    def may_fail(self) -> bool:
+        return self.true is None or abs(self.true) >= MAX * (1 - self.tol)
+
+    def within(self, got: float) -> bool:
+        return abs(mp.mpf(got) - self.true) <= self.tol * abs(self.true) + 4 * TINY
+
+    def outside_normal_range(self) -> bool:
+        return self.true is None or abs(self.true) < 2.0 ** -1022 or self.may_fail
+
+
+def _judge(mode: str, expected: Expected, run, failures: list, where: str, errors_allowed: bool = False):
+    try:
+        got = run()
+    except DcalcError as e:
+        if not (expected.may_fail or errors_allowed):
+            failures.append(f"{where} {mode}: error {e.message!r}, expected {mp.nstr(expected.true, 17)}")
+        return
+    if expected.must_fail:
+        failures.append(f"{where} {mode}: {got!r}, expected an error (true {expected.true and mp.nstr(expected.true, 5)})")
+    elif not expected.within(got):
+        failures.append(f"{where} {mode}: {got!r}, expected {mp.nstr(expected.true, 17)} "
+                        f"(tolerance {mp.nstr(expected.tol, 3)} relative)")
+
+
+def _expected(name: str, k: int, point: list[float]) -> Expected | None:
+    """The oracle at a point, or None where the op's value is undefined or beyond the doubles (no derivative asked)."""
+    value, partials = ORACLE[name]
+    with mp.workdps(DPS):
+        v = _mp(value, *point)
+        if v is None or abs(v) > MAX * (1 - 1e-15):
+            return None
+        g = partials[k]
+        true = _mp(g, *point)
+        if true is None:
+            return Expected(None, None)
+        return Expected(true, _condition(g, point, k))
+
+
+def _point(k: int, c: float | None, x: float) -> list[float]:
+    return [x] if c is None else ([x, c] if k == 0 else [c, x])
+
+
+def _evaluate(text: str, x: float) -> float:
+    graph = dcalc.compile(text)
+    return dcalc.evaluate(graph, {"x": x} if graph.inputs else {})
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_every_partial_rule_matches_mpmath_in_every_mode(name):
+    assert name in ORACLE, "write the new primitive's value and partials in mpmath in ORACLE"
+    failures: list[str] = []
+    cases = 0
+    for text, places, k, c, xs in _functions(name):
+        graph = dcalc.compile(text)
+        rule_text = to_text(wrap(OPS[name].rule(k, *places)))
+        diff_text = dcalc.diff(text, "x")
+        column_points = []
+        for x in xs:
+            if name == "atan2" and k == 0 and x == 0 and c <= 0:
+                continue  # on the branch cut: atan2 jumps there, a known limit (README), not a rule's error
+            point = _point(k, c, x)
+            expected = _expected(name, k, point)
+            if expected is None:
+                continue
+            cases += 1
+            where = f"{text} at x = {x!r}:"
+            _judge("forward", expected, lambda: dcalc.derivative(graph, {"x": x}, "x"), failures, where)
+            _judge("reverse", expected, lambda: dcalc.gradient(graph, {"x": x})["x"], failures, where)
+            _judge("taylor", expected, lambda: nth_derivative(graph, {"x": x}, "x", 1), failures, where)
+            _judge("rule formula " + rule_text, expected, lambda: _evaluate(rule_text, x), failures, where,
+                   errors_allowed=expected.outside_normal_range())
+            _judge("diff " + diff_text, expected, lambda: _evaluate(diff_text, x), failures, where,
+                   errors_allowed=True)
+            column_points.append((x, expected))
+        _check_columns(graph, column_points, failures, text)
+    assert cases > 0
+    assert not failures, f"{len(failures)} of {cases} points wrong:\n" + "\n".join(failures[:400])
+
+
+def _check_columns(graph, column_points, failures, text):
+    """The batch path (--points): every point of this function as one row of NumPy columns."""
+    if not column_points:
+        return
+    rows = Rows([None] * len(column_points))
+    xs = np.array([x for x, _ in column_points])
+    vals = column_values(graph, {"x": xs}, rows)
+    grad = column_gradient(graph, vals, ["x"], rows)["x"]
+    for r, (x, expected) in enumerate(column_points):
+        status = rows.status[r]
+        if status is not None:
+            if not expected.may_fail:
+                failures.append(f"{text} at x = {x!r}: columns: error {status!r}, "
+                                f"expected {mp.nstr(expected.true, 17)}")
+        elif expected.must_fail:
+            failures.append(f"{text} at x = {x!r}: columns: {float(grad[r])!r}, expected an error")
+        elif not expected.within(float(grad[r])):
+            failures.append(f"{text} at x = {x!r}: columns: {float(grad[r])!r}, expected "
+                            f"{mp.nstr(expected.true, 17)}")
+
+
+# -- the oracle's own closed forms, checked against mpmath's numerical derivative of the value ------------------------
+
+@pytest.mark.parametrize("name", sorted(ORACLE))
+def test_oracle_closed_forms_match_the_derivative_of_the_value(name):
+    """The partials above are typed by hand: check each against mpmath.diff of the value, at points in the op's sample
+    domain, so that a typo in the oracle cannot pass as agreement."""
+    value, partials = ORACLE[name]
+    op = OPS[name]
+    for t in (0.13, 0.5, 0.77):
+        point = [lo + t * (hi - lo) for lo, hi in op.sample]
+        with mp.workdps(DPS):
+            for k, g in enumerate(partials):
+                def f(x, k=k):
+                    p = list(map(mp.mpf, point))
+                    p[k] = x
+                    return value(*p)
+                numeric = mp.diff(f, mp.mpf(point[k]))
+                assert abs(_mp(g, *point) - numeric) <= mp.mpf("1e-30") * (1 + abs(numeric)), (name, k, point)
