@@ -92,6 +92,7 @@ class _Builder:
         self.nodes: list[Node] = []
         self.index: dict[tuple, int] = {}
         self.source = source
+        self.written: dict[int, Expr] = {}  # the formula of a constant folded to a zero, as written
 
     def add(self, node: Node, key: tuple) -> int:
         i = self.index.get(key)
@@ -160,10 +161,21 @@ class _Builder:
                                            for a in args))
             value = op.value(*(nodes[a].value for a in args))
             if value - value != 0:  # name the culprit (text only now: printing every constant would be quadratic)
-                checked(op, [nodes[a].value for a in args], to_text(formula), None, self.source,
-                        [to_text(f) for f in formula.args])
+                written = self._written(formula, args)
+                checked(op, [nodes[a].value for a in args], to_text(written), None, self.source,
+                        [to_text(f) for f in written.args])
+            if value == 0:  # kept as the zero it is: simplifying its formula (-0*sqrt(2)) would lose the sign
+                self.written[len(self.nodes)] = self._written(formula, args)  # messages still quote it as written
+                formula = Num(value)
             return self.add(Node(None, "const", value=value, expr=formula), key)
         return self.add(Node(None, "node", op, args), key)
+
+
+    def _written(self, formula: Apply, args: tuple[int, ...]) -> Apply:
+        """A folded constant's formula as the user wrote it (a zero constant it reads is a Num in `formula`)."""
+        if not any(a in self.written for a in args):
+            return formula
+        return Apply(formula.op, tuple(self.written.get(a, f) for a, f in zip(args, formula.args)))
 
 
 def _finish(nodes: list[Node], output: int, source: str, taken: set[str]) -> Graph:

@@ -14,7 +14,7 @@ import math
 from functools import cached_property
 from typing import Callable
 
-from .expr import Const, Expr, call
+from .expr import Expr, call
 
 inf, nan = math.inf, math.nan
 
@@ -81,9 +81,8 @@ def _fn(name):
 
 
 sin, cos, tan, sec, csc, cot = map(_fn, ("sin", "cos", "tan", "sec", "csc", "cot"))
-sinh, cosh, tanh, exp, ln, log10, log2, sqrt, cbrt, hypot, absf = map(
-    _fn, ("sinh", "cosh", "tanh", "exp", "ln", "log10", "log2", "sqrt", "cbrt", "hypot", "abs"))
-E = Const("e")
+sinh, cosh, tanh, exp, ln, sqrt, cbrt, hypot, absf = map(
+    _fn, ("sinh", "cosh", "tanh", "exp", "ln", "sqrt", "cbrt", "hypot", "abs"))
 
 _POS = ((0.2, 5.0),)
 _UNIT = ((-0.9, 0.9),)
@@ -158,9 +157,9 @@ _TABLE = [
     Op("log", 2, _safe(math.log), (lambda a, b: 1 / ln(b) / a, lambda a, b: -ln(a) / ln(b) / ln(b) / b),
        lambda a, b: a > 0 and b > 0 and b != 1, "a > 0, b > 0 and b ≠ 1",
        latex="\\log_{{{b}}}\\left({a}\\right)", sample=((0.2, 5), (1.5, 5)), doc="log(a, b), the logarithm to base b"),
-    Op("log10", 1, _safe(math.log10), (lambda a: log10(E) / a,), lambda a: a > 0, "a > 0",
+    Op("log10", 1, _safe(math.log10), (lambda a: 1 / ln(10) / a,), lambda a: a > 0, "a > 0",
        latex="\\log_{{10}}\\left({a}\\right)", sample=_POS, doc="logarithm to base 10", numpy="log10"),
-    Op("log2", 1, _safe(math.log2), (lambda a: log2(E) / a,), lambda a: a > 0, "a > 0",
+    Op("log2", 1, _safe(math.log2), (lambda a: 1 / ln(2) / a,), lambda a: a > 0, "a > 0",
        latex="\\log_{{2}}\\left({a}\\right)", sample=_POS, doc="logarithm to base 2", numpy="log2"),
     # roots and the rest
     Op("sqrt", 1, _safe(math.sqrt), (lambda a: 1 / (2 * sqrt(a)),), lambda a: a >= 0, "a ≥ 0",

@@ -45,10 +45,12 @@ def diff_text(text: str, wrt=("x",)) -> str:
     ("ln(x)", "1/x"), ("log10(x)", "1/(x*ln(10))"), ("sqrt(x)", "1/(2sqrt(x))"), ("exp(x)", "exp(x)"),
     # trigonometric and inverse
     ("sin(x)", "cos(x)"), ("cos(x)", "-sin(x)"), ("tan(x)", "sec(x)^2"), ("sec(x)", "sec(x)*tan(x)"),
-    ("asin(x)", "1/sqrt(1 - x^2)"), ("acos(x)", "-1/sqrt(1 - x^2)"), ("atan(x)", "1/(1 + x^2)"),
+    ("asin(x)", "1/sqrt((1 + x)*(1 - x))"), ("acos(x)", "-1/sqrt((1 + x)*(1 - x))"),
+        ("atan(x)", "1/hypot(1, x)^2"),
     # hyperbolic and inverse
-    ("sinh(x)", "cosh(x)"), ("cosh(x)", "sinh(x)"), ("tanh(x)", "1 - tanh(x)^2"),
-    ("asinh(x)", "1/sqrt(1 + x^2)"), ("acosh(x)", "1/sqrt(x^2 - 1)"), ("atanh(x)", "1/(1 - x^2)"),
+    ("sinh(x)", "cosh(x)"), ("cosh(x)", "sinh(x)"), ("tanh(x)", "1/cosh(x)^2"),
+    ("asinh(x)", "1/hypot(1, x)"), ("acosh(x)", "1/(sqrt(1 + x)*sqrt(x - 1))"),
+        ("atanh(x)", "1/((1 + x)*(1 - x))"),
 ])
 def test_textbook(f, expected):
     assert diff_text(f) == expected
