@@ -101,12 +101,8 @@ _TABLE = [
        symbol="/", prec=2, latex="\\frac{{{a}}}{{{b}}}", sample=((-3, 3), (0.5, 3)), doc="a / b", numpy="divide"),
     Op("neg", 1, lambda a: -a, (lambda a: -1,),
        symbol="-", prec=3, latex="-{a}", doc="-a", numpy="negative"),
-    # a^b, b*a^(b-1): with a constant exponent b is inactive, so ∂/∂b = a^b ln(a) is never evaluated (x^2 at x = -1).
-    # b - 1 rounds when b < 1/2 is not an integer (0.3 - 1), and a^(b-1) then misses by |ln a|·ulp (200 ulps at
-    # a = 1e-150): the factor a^(b - ((b - 1) + 1)) puts back the part of b - 1 that rounding lost (exact by Fast2Sum;
-    # it is a^0 = 1 whenever b - 1 is exact, so x^0, x^1 and x^2 at x = 0 keep their 0, 1 and 0). Simplified, it is 1.
-    Op("pow", 2, _safe(math.pow), (lambda a, b: b * a ** (b - 1) * a ** (b - ((b - 1) + 1)),
-                                   lambda a, b: a ** b * ln(a)),
+    # a^b, b*a^(b-1): with a constant exponent b is inactive, so ∂/∂b = a^b ln(a) is never evaluated (x^2 at x = -1)
+    Op("pow", 2, _safe(math.pow), (lambda a, b: b * a ** (b - 1), lambda a, b: a ** b * ln(a)),
        lambda a, b: a > 0 or (a == 0 and b >= 0) or (a < 0 and float(b).is_integer()),
        "a > 0, or a = 0 and b ≥ 0, or a < 0 and b an integer",
        symbol="^", prec=4, latex="{a}^{{{b}}}", sample=((0.2, 3), (-3, 3)), doc="a ^ b, also a ** b and pow(a, b)",
