@@ -96,6 +96,11 @@ _TABLE = [
     Op("mul", 2, lambda a, b: a * b, (lambda a, b: b, lambda a, b: a),
        symbol="*", prec=2, latex="{a} \\cdot {b}", sample=((-3, 3), (-3, 3)), doc="a * b, also 2x, 2(x+1), (a)(b)",
        numpy="multiply"),
+    # The partial rules are written in forms that neither cancel nor overflow nor underflow in an intermediate where
+    # the partial itself is a double (tests/test_rule_oracle.py holds each to a few ulps times its condition, from
+    # 1e-150 to 1e150 and at the edges of its domain): -(a/b)/b, not -a/b^2 (b^2 overflows at 1e160); sums of squares
+    # as hypot; 1 - a^2 as (1 - a)(1 + a); sech^2 as (1/cosh)^2, not 1 - tanh^2 (which is 0 at a = 20). Forward,
+    # reverse, Taylor, trace and batch modes compute them as written; diff prints them simplified (-x/y^2).
     Op("div", 2, _safe(lambda a, b: a / b), (lambda a, b: 1 / b, lambda a, b: -(a / b) / b),
        lambda a, b: b != 0, "b ≠ 0",
        symbol="/", prec=2, latex="\\frac{{{a}}}{{{b}}}", sample=((-3, 3), (0.5, 3)), doc="a / b", numpy="divide"),
@@ -125,9 +130,10 @@ _TABLE = [
        latex="\\arcsin\\left({a}\\right)", sample=_UNIT, doc="inverse sine", numpy="arcsin"),
     Op("acos", 1, _safe(math.acos), (lambda a: -1 / sqrt((1 - a) * (1 + a)),), lambda a: -1 <= a <= 1, "-1 ≤ a ≤ 1",
        latex="\\arccos\\left({a}\\right)", sample=_UNIT, doc="inverse cosine", numpy="arccos"),
-    Op("atan", 1, math.atan, (lambda a: (1 / hypot(1, a)) ** 2,), latex="\\arctan\\left({a}\\right)", doc="inverse tangent",
-       numpy="arctan"),
-    Op("atan2", 2, math.atan2, (lambda a, b: b / hypot(a, b) / hypot(a, b), lambda a, b: -a / hypot(a, b) / hypot(a, b)),
+    Op("atan", 1, math.atan, (lambda a: (1 / hypot(1, a)) ** 2,), latex="\\arctan\\left({a}\\right)",
+       doc="inverse tangent", numpy="arctan"),  # 1/(1 + a^2) would be 0 from a = 1.4e154 on, where it is 5e-309
+    Op("atan2", 2, math.atan2, (lambda a, b: b / hypot(a, b) / hypot(a, b),
+                                lambda a, b: -a / hypot(a, b) / hypot(a, b)),
        latex="\\operatorname{{atan2}}\\left({a}, {b}\\right)", sample=((0.2, 3), (0.2, 3)),
        doc="atan2(y, x), the angle of the point (x, y)", numpy="arctan2"),
     # hyperbolic
@@ -150,6 +156,7 @@ _TABLE = [
     Op("ln", 1, _safe(math.log), (lambda a: 1 / a,), lambda a: a > 0, "a > 0",
        latex="\\ln\\left({a}\\right)", sample=_POS, doc="natural logarithm; log(a) is the same",
        numpy="log"),
+    # 1/ln(b) and ln(a)/ln(b) are bounded (|ln b| > 2e-16): only the last division meets the range, as the partial does
     Op("log", 2, _safe(math.log), (lambda a, b: 1 / ln(b) / a, lambda a, b: -ln(a) / ln(b) / ln(b) / b),
        lambda a, b: a > 0 and b > 0 and b != 1, "a > 0, b > 0 and b ≠ 1",
        latex="\\log_{{{b}}}\\left({a}\\right)", sample=((0.2, 5), (1.5, 5)), doc="log(a, b), the logarithm to base b"),
