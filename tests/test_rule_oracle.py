@@ -14,8 +14,8 @@ condition number of the partial g at the point (Σ over its arguments v of |v·�
 |got - true| ≤ 8u(1 + κ)|true| + 4·2^-1074 (for pow, plus the rounding of b - 1: see _exponent_rounding). The last
 term is the absolute rounding of a result in the subnormal range, and lets a partial whose true value underflows below
 the smallest subnormal come out as 0. A rule that cancels (1 - tanh(a)^2 at a = 20 gives 0, κ = 40) or overflows in
-an intermediate (-a/b^2 at b = 1e160 gives 0, κ = 2) is off by 100 % and fails. Where the true partial exceeds the largest double,
-every mode must raise a DcalcError, and where it does not exist (sqrt at 0, atan2 at the origin), too.
+an intermediate (-a/b^2 at b = 1e160 gives 0, κ = 2) is off by 100 % and fails. Where the true partial exceeds the
+largest double, every mode must raise a DcalcError, and where it does not exist (sqrt at 0, atan2 at the origin), too.
 
 `dcalc diff` prints the rules simplified to the textbook forms (`-x/y^2`), which overflow at extreme magnitudes: its
 value there must be right or a clean DcalcError, never a wrong number. The rule formula itself may raise an error
