@@ -128,7 +128,8 @@ def diff(f, wrt: str | list[str] | None = None, order: int | None = None) -> str
 
 
 def trace(f, point: dict[str, float], wrt: str | None = None, mode: str = "forward"):
-    """The derivation node by node (a dcalc.trace.Trace: its rows() are what `dcalc trace` renders)."""
+    """The derivation node by node (a dcalc.trace.Trace: its rows() are what `dcalc trace` renders). As `dcalc
+    trace --wrt`, `wrt` must be a variable the expression reads: a trace follows it through the graph."""
     from .errors import UsageError
     from .trace import MODES
     from .trace import trace as _trace

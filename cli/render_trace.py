@@ -170,9 +170,6 @@ def text_lines(t: Trace, program: Program | None = None, colour: bool = False) -
     else:
         for name, g in t.gradient.items():
             yield _paint(f"{d}{f}/{d}{name}({_args(t)}) = {_bar(name)} = {_num(g)}", "1;32", colour)
-        if t.shows_derivative and t.wrt not in t.gradient:  # a variable f does not read
-            yield _paint(f"{d}{f}/{d}{t.wrt}({_args(t)}) = {_num(t.derivative)} (f does not read {t.wrt})", "1;32",
-                         colour)
     marked = [r for r in rows if r.also_through]
     if marked:
         yield ""

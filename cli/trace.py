@@ -86,7 +86,7 @@ class Trace:
         if self.wrt is None:
             return None
         if self.mode == "reverse":
-            return self.gradient.get(self.wrt, 0.0)
+            return self.gradient[self.wrt]
         return _zero(self.tangents[self.graph.output])
 
     @property
@@ -159,7 +159,10 @@ def trace(graph: Graph, point: dict[str, float], wrt: str | None = None, mode: s
         raise UsageError(f"--mode {mode}: expected 'forward' or 'reverse'")
     if not graph.inputs:
         raise UsageError("the expression has no free variables, so there is no derivative to trace")
-    given = wrt is not None  # a wrt the expression does not read is allowed: every derivative by it is 0
+    if wrt is not None and wrt not in graph.inputs:  # a trace follows its variable through the graph
+        raise UsageError(f"--wrt {wrt}: the expression has no variable '{wrt}'; its variables: "
+                         f"{', '.join(graph.inputs)}")
+    given = wrt is not None
     if wrt is None and mode == "forward":
         if len(graph.inputs) > 1:
             raise UsageError(f"say which variable to differentiate by with --wrt (one of {', '.join(graph.inputs)}),"

@@ -177,15 +177,6 @@ def test_reverse_trace_with_wrt_in_latex():
                         "\\frac{\\partial f}{\\partial y}\\left(2, 3\\right) &= 2\n\\end{aligned}\n")
 
 
-def test_trace_by_a_variable_the_expression_does_not_read_is_zero():
-    """DESIGN: the derivative by a variable the expression does not read is 0 (the API's trace; the command follows
-    what --wrt accepts)."""
-    for mode in ("forward", "reverse"):
-        t = dcalc.trace("x*y", {"x": 1.0, "y": 2.0}, "z", mode)
-        assert t.derivative == 0.0
-        assert all(r.derivative == 0.0 for r in t.rows())
-
-
 # ---- the audit: every option of every command acts or is refused -----------------------------------------------------
 
 CSV = b"x\n1\n2\n"
