@@ -79,14 +79,31 @@ def _number(name: str, v) -> float:
     return x
 
 
-def _name(wrt, what: str = "wrt") -> str:
-    """A variable to differentiate by: any name, read by the expression or not (then the derivative is 0)."""
+def _name(wrt, f, g) -> str:
+    """A variable to differentiate by, as `--wrt` takes one: a name, read by the expression or not (then the
+    derivative is 0), but not a constant, a built-in function or a name the program defines (d/da of `a = x^2; a`
+    would be a question about a free variable a that is not there)."""
     import re
 
     from .errors import UsageError
+    from .expr import CONSTANTS
+    from .ops import FUNCTION_NAMES
     if not isinstance(wrt, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", wrt):
-        raise UsageError(f"{what} must be a variable name, not {wrt!r}")
+        raise UsageError(f"wrt must be a variable name, not {wrt!r}")
+    if wrt not in g.inputs:
+        what = ("a constant" if wrt in CONSTANTS else "a built-in function" if wrt in FUNCTION_NAMES
+                else "defined by the expression, not a free variable" if wrt in _defined(f, g) else None)
+        if what:
+            raise UsageError(f"wrt {wrt!r} is {what}; the variables: {', '.join(g.inputs) or 'none'}")
     return wrt
+
+
+def _defined(f, g) -> set[str]:
+    """The names a program defines (variables and functions)."""
+    from .expr import Assign, Define
+    if isinstance(f, str):
+        return {s.name for s in parse(f).stmts if isinstance(s, (Assign, Define))}
+    return set(getattr(g, "defined", ()))  # a Graph records them (Graph.defined) once the lowering keeps them
 
 
 def evaluate(f, point: dict[str, float] | None = None) -> float:
@@ -100,7 +117,7 @@ def derivative(f, point: dict[str, float], wrt: str | None = None) -> float:
     from .evaluate import evaluate as values
     from .forward import derivative as forward_derivative
     g = _graph(f)
-    wrt = _name(wrt) if wrt is not None else _only_input(g)
+    wrt = _name(wrt, f, g) if wrt is not None else _only_input(g)
     return forward_derivative(g, values(g, _point(point)), wrt)
 
 
@@ -122,7 +139,7 @@ def diff(f, wrt: str | list[str] | None = None, order: int | None = None) -> str
         raise UsageError(f"order must be a whole number of at least 1, not {order!r}")
     if wrt is not None and not isinstance(wrt, str) and not isinstance(wrt, (list, tuple)):
         raise UsageError(f"wrt must be a variable name or a list of them, not {type(wrt).__name__}")
-    wrt = None if wrt is None else [_name(w) for w in ([wrt] if isinstance(wrt, str) else wrt)]
+    wrt = None if wrt is None else [_name(w, f, g) for w in ([wrt] if isinstance(wrt, str) else wrt)]
     names = wrt_list(g, wrt, order)
     return program_text(*program(differentiate(g, names), g.inputs))
 
@@ -135,7 +152,8 @@ def trace(f, point: dict[str, float], wrt: str | None = None, mode: str = "forwa
     from .trace import trace as _trace
     if mode not in MODES:
         raise UsageError(f"mode must be 'forward' or 'reverse', not {mode!r}")
-    return _trace(_graph(f), _point(point), None if wrt is None else _name(wrt), mode)
+    g = _graph(f)
+    return _trace(g, _point(point), None if wrt is None else _name(wrt, f, g), mode)
 
 
 def _only_input(g) -> str:

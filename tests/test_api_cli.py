@@ -123,6 +123,12 @@ API_ONLY = [
     (lambda: dcalc.diff("x^2", wrt=["x", None]), "wrt must be a variable name, not None"),
     (lambda: dcalc.diff("x^2", wrt=5), "wrt must be a variable name or a list of them, not int"),
     (lambda: dcalc.trace("x", {"x": 1}, mode=None), "mode must be 'forward' or 'reverse', not None"),
+    (lambda: dcalc.derivative("a = x^2; a", {"x": 1}, "a"),
+     "wrt 'a' is defined by the expression, not a free variable; the variables: x"),
+    (lambda: dcalc.diff("f(t) = t^2; f(x)", "f"), "wrt 'f' is defined by the expression, not a free variable; the "
+                                                   "variables: x"),
+    (lambda: dcalc.derivative("x", {"x": 1}, "pi"), "wrt 'pi' is a constant; the variables: x"),
+    (lambda: dcalc.derivative("x", {"x": 1}, "sin"), "wrt 'sin' is a built-in function; the variables: x"),
 ]
 
 
