@@ -4,8 +4,8 @@ an "Exception ignored" traceback, so until the imports are done the signal ends 
 been written to standard output yet, so nothing is lost).
 
 DCALC_TEST_STARTUP_MARK=PATH is a test hook (tests/test_process.py): dcalc creates PATH inside that window and waits
-there for up to a minute, so a test can send its Ctrl-C at a known point of start-up instead of guessing a delay. Unset,
-it costs one lookup in os.environ; set, dcalc only creates that file and waits before going on as usual.
+there while it exists (a minute at most), so a test can send its Ctrl-C at a known point of start-up instead of
+guessing a delay, or delete the file to let dcalc go on. Unset, it costs one lookup in os.environ.
 """
 
 import os
@@ -20,13 +20,13 @@ def _interrupted(signum, frame):
 
 
 def _wait_at_mark(path: str) -> None:
-    """Say "inside the start-up window" by creating `path`, then wait there (a signal cuts the wait short)."""
+    """Say "inside the start-up window" by creating `path`, then wait while it is there (a signal ends the wait)."""
     import time
     with open(path, "x"):
         pass
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        time.sleep(0.05)
+    while os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def main() -> int:
