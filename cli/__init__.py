@@ -8,7 +8,9 @@ The Python API mirrors the commands:
     >>> dcalc.gradient("ln(x1) + x1*x2 - sin(x2)", {"x1": 2, "x2": 5})["x1"]
     5.5
 
-Everything is imported lazily, so that `dcalc --help` does not pay for the parser.
+Everything is imported lazily, so that `dcalc --help` does not pay for the parser. Bad input to any of these
+raises a DcalcError (a point value that is not a finite real number, a name that is not a name, …), as the command
+line would refuse it; the derivative by a variable the expression does not read is 0, as in `dcalc grad --wrt`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ __all__ = ["parse", "compile", "evaluate", "derivative", "gradient", "diff", "tr
 def parse(text: str):
     """The AST of a dcalc program or expression (a Program); raises DcalcError on a syntax error."""
     from .syntax import parse as _parse
+    if not isinstance(text, str):
+        from .errors import UsageError
+        raise UsageError(f"expected the text of a dcalc expression or program, not {type(text).__name__}")
     return _parse(text)
 
 
@@ -32,13 +37,79 @@ def compile(text: str):
 
 
 def _graph(f):
-    return compile(f) if isinstance(f, str) else f
+    from .graph import Graph
+    return f if isinstance(f, Graph) else compile(f)
+
+
+def _point(point) -> dict[str, float]:
+    """A point given to the API as a dict of names to values, checked as `--at` checks one: each value a finite real
+    number, or a constant expression in text ("pi/4"). Names the expression does not read are allowed."""
+    from collections.abc import Mapping
+
+    from .errors import UsageError
+    if point is None:
+        return {}
+    if not isinstance(point, Mapping):
+        raise UsageError(f"a point is a dict of variable values, not {type(point).__name__}")
+    out = {}
+    for name, v in point.items():
+        if not isinstance(name, str):
+            raise UsageError(f"a point names its variables with strings, not {name!r}")
+        out[name] = _number(name, v)
+    return out
+
+
+def _number(name: str, v) -> float:
+    import math
+
+    from .errors import UsageError
+    if isinstance(v, str):
+        from .points import constant
+        return constant(v, f"the value of '{name}'")
+    if isinstance(v, (bool, complex)):  # True is no number a user means; a complex one has no real value
+        raise UsageError(f"the value of '{name}' must be a real number, not {v!r}")
+    try:
+        x = float(v)
+    except OverflowError:
+        raise UsageError(f"the value of '{name}' is too large for a double") from None
+    except (TypeError, ValueError):
+        raise UsageError(f"the value of '{name}' must be a real number, not {v!r}") from None
+    if not math.isfinite(x):
+        raise UsageError(f"the value of '{name}' must be a finite number, not {x!r}")
+    return x
+
+
+def _name(wrt, f, g) -> str:
+    """A variable to differentiate by, as `--wrt` takes one: a name, read by the expression or not (then the
+    derivative is 0), but not a constant, a built-in function or a name the program defines (d/da of `a = x^2; a`
+    would be a question about a free variable a that is not there)."""
+    import re
+
+    from .errors import UsageError
+    from .expr import CONSTANTS
+    from .ops import FUNCTION_NAMES
+    if not isinstance(wrt, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", wrt):
+        raise UsageError(f"wrt must be a variable name, not {wrt!r}")
+    if wrt not in g.inputs:
+        what = ("a constant" if wrt in CONSTANTS else "a built-in function" if wrt in FUNCTION_NAMES
+                else "defined by the expression, not a free variable" if wrt in _defined(f, g) else None)
+        if what:
+            raise UsageError(f"wrt {wrt!r} is {what}; the variables: {', '.join(g.inputs) or 'none'}")
+    return wrt
+
+
+def _defined(f, g) -> set[str]:
+    """The names a program defines (variables and functions)."""
+    from .expr import Assign, Define
+    if isinstance(f, str):
+        return {s.name for s in parse(f).stmts if isinstance(s, (Assign, Define))}
+    return set(getattr(g, "defined", ()))  # a Graph records them (Graph.defined) once the lowering keeps them
 
 
 def evaluate(f, point: dict[str, float] | None = None) -> float:
     """The value of f (text or graph) at `point`, a dict of input values."""
     from .evaluate import value
-    return value(_graph(f), dict(point or {}))
+    return value(_graph(f), _point(point))
 
 
 def derivative(f, point: dict[str, float], wrt: str | None = None) -> float:
@@ -46,8 +117,8 @@ def derivative(f, point: dict[str, float], wrt: str | None = None) -> float:
     from .evaluate import evaluate as values
     from .forward import derivative as forward_derivative
     g = _graph(f)
-    wrt = wrt if wrt is not None else _only_input(g)
-    return forward_derivative(g, values(g, dict(point)), wrt)
+    wrt = _name(wrt, f, g) if wrt is not None else _only_input(g)
+    return forward_derivative(g, values(g, _point(point)), wrt)
 
 
 def gradient(f, point: dict[str, float]) -> dict[str, float]:
@@ -55,22 +126,34 @@ def gradient(f, point: dict[str, float]) -> dict[str, float]:
     from .evaluate import evaluate as values
     from .reverse import gradient as reverse_gradient
     g = _graph(f)
-    return reverse_gradient(g, values(g, dict(point)))
+    return reverse_gradient(g, values(g, _point(point)))
 
 
 def diff(f, wrt: str | list[str] | None = None, order: int | None = None) -> str:
     """The derivative as dcalc text (a program when shared pieces are named), as `dcalc diff` prints it:
     `wrt` a name or a list of names (mixed partials); `order` differentiates that many times."""
+    from .errors import UsageError
     from .symbolic import differentiate, program, program_text, wrt_list
     g = _graph(f)
-    names = wrt_list(g, [wrt] if isinstance(wrt, str) else wrt, order)
+    if order is not None and (isinstance(order, bool) or not isinstance(order, int) or order < 1):
+        raise UsageError(f"order must be a whole number of at least 1, not {order!r}")
+    if wrt is not None and not isinstance(wrt, str) and not isinstance(wrt, (list, tuple)):
+        raise UsageError(f"wrt must be a variable name or a list of them, not {type(wrt).__name__}")
+    wrt = None if wrt is None else [_name(w, f, g) for w in ([wrt] if isinstance(wrt, str) else wrt)]
+    names = wrt_list(g, wrt, order)
     return program_text(*program(differentiate(g, names), g.inputs))
 
 
 def trace(f, point: dict[str, float], wrt: str | None = None, mode: str = "forward"):
-    """The derivation node by node (a dcalc.trace.Trace: its rows() are what `dcalc trace` renders)."""
+    """The derivation node by node (a dcalc.trace.Trace: its rows() are what `dcalc trace` renders). As `dcalc
+    trace --wrt`, `wrt` must be a variable the expression reads: a trace follows it through the graph."""
+    from .errors import UsageError
+    from .trace import MODES
     from .trace import trace as _trace
-    return _trace(_graph(f), dict(point), wrt, mode)
+    if mode not in MODES:
+        raise UsageError(f"mode must be 'forward' or 'reverse', not {mode!r}")
+    g = _graph(f)
+    return _trace(g, _point(point), None if wrt is None else _name(wrt, f, g), mode)
 
 
 def _only_input(g) -> str:

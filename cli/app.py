@@ -60,7 +60,8 @@ Digits = Annotated[Optional[int], typer.Option("--digits", min=1, max=17, help=D
 PointsFile = Annotated[Optional[str], typer.Option("--points", help=POINTS_HELP, show_default=False)]
 Format = Annotated[str, typer.Option("--format", help=FORMAT_HELP)]
 IgnoreExtra = Annotated[bool, typer.Option("--ignore-extra", help=EXTRA_HELP, hidden=True)]
-ExpectTol = Annotated[float, typer.Option("--tol", min=0.0, help=TOL_HELP)]
+ExpectTol = Annotated[Optional[float], typer.Option("--tol", min=0.0, help=TOL_HELP + " Default 1e-9.",
+                                                    show_default=False)]
 
 
 def _version(flag: bool):
@@ -167,12 +168,12 @@ def eval_command(
     ignore_extra: IgnoreExtra = False,
     expect: Optional[str] = typer.Option(None, "--expect", show_default=False,
                                          help="Exit 3 with 'error: expected …, got …' unless the value is VALUE."),
-    tol: ExpectTol = 1e-9,
+    tol: ExpectTol = None,
 ):
     """Value at each point. Example: dcalc eval "2x^2 + sin(pi/2)" --at 3"""
     from .evaluate import value
     from .render import json_line, number
-    fmt = output_format(fmt, as_json, points_file, at, expect)
+    fmt = output_format(fmt, as_json, points_file, at, expect, digits, tol)
     graph = load(expr)
     if points_file is not None:
         return run_points(graph, points_file, None, fmt, ignore_extra, digits)
@@ -196,7 +197,8 @@ def grad_command(
                                             help="Directional derivative along x=1,y=0.5 (one forward pass)."),
     order: Optional[int] = typer.Option(None, "--order", min=1, show_default=False,
                                         help="The N-th derivative by one variable (Taylor mode, exact to rounding)."),
-    hessian: bool = typer.Option(False, "--hessian", help="Also the matrix of second partials (exact formulas)."),
+    hessian: bool = typer.Option(False, "--hessian", help="Also the matrix of second partials (exact formulas). "
+                                 "Along a direction d, dᵀHd is --order 2 --direction d."),
     as_json: Json = False,
     digits: Digits = None,
     points_file: PointsFile = None,
@@ -205,20 +207,26 @@ def grad_command(
     expect: Optional[str] = typer.Option(None, "--expect", show_default=False,
                                          help="Exit 3 unless the partials are these: x=7,y=2 (any of them), or a "
                                               "bare number for one variable or --direction."),
-    tol: ExpectTol = 1e-9,
+    tol: ExpectTol = None,
 ):
     """Derivative or gradient at each point. Example: dcalc grad "x*y + sin(x)" --at x=1,y=2"""
     from .evaluate import evaluate
     from .forward import tangents
     from .render import json_line, number
     from .reverse import gradient
-    fmt = output_format(fmt, as_json, points_file, at, expect)
+    fmt = output_format(fmt, as_json, points_file, at, expect, digits, tol)
     as_json = fmt == "json"
     graph = load(expr)
+    from .errors import UsageError
     if not graph.inputs:
-        from .errors import UsageError
         raise UsageError("the expression has no free variables, so it has no derivative")
     names = wrt_names(graph, wrt)
+    if direction is not None and wrt is not None:
+        raise UsageError(f"--wrt {wrt} and --direction {direction} do not go together: a directional derivative "
+                         "moves every variable along the direction (leave a variable out of it to hold it still)")
+    if direction is not None and hessian:
+        raise UsageError(f"--hessian and --direction {direction} do not go together: the second derivative along a "
+                         f"direction is --order 2 --direction {direction}")
     seed = _direction(graph, direction) if direction is not None else None
     if points_file is not None:
         only_gradient(seed is not None or order is not None or hessian, "--points")
@@ -323,8 +331,9 @@ def _pair(x: str, y: str) -> str:
 @handles_errors
 def trace_command(
     expr: ExprArg,
-    at: Optional[str] = typer.Option(None, "--at", help="The point: '2' for one variable or 'x=2,y=-1.5'.",
-                                     show_default=False),
+    at: Optional[List[str]] = typer.Option(None, "--at", show_default=False,
+                                           help="The point: '2' for one variable or 'x=2,y=-1.5'. Repeatable: one "
+                                                "trace per point, in order (text, json and latex)."),
     wrt: Optional[str] = typer.Option(None, "--wrt", show_default=False,
                                       help="The variable (default: the only one; reverse mode needs none)."),
     mode: str = typer.Option("forward", "--mode", help="forward (tangents d/dx) or reverse (adjoints ∂f/∂u)."),
@@ -347,11 +356,16 @@ def trace_command(
         if len(names) != 1:
             raise UsageError(f"--wrt {wrt}: trace follows one variable; for the whole gradient use --mode reverse")
         wrt = names[0]
-    (point,) = points(graph, [at] if at is not None else [])
-    t = trace(graph, point, wrt, mode)
+    if at and len(at) > 1 and fmt in ("dot", "mermaid"):
+        raise UsageError(f"--format {fmt} draws the graph at one point, and {len(at)} were given: give one --at, or "
+                         "use text, json or latex for a trace per point")
     colour = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    for piece in render(t, fmt, program, colour):
-        sys.stdout.write(piece if fmt == "json" else piece + "\n")
+    for k, point in enumerate(points(graph, at or [])):
+        t = trace(graph, point, wrt, mode)
+        if k and fmt != "json":  # JSON: one object per line; the others: a blank line between traces
+            sys.stdout.write("\n")
+        for piece in render(t, fmt, program, colour):
+            sys.stdout.write(piece if fmt == "json" else piece + "\n")
 
 
 def _direction(graph, text: str) -> dict[str, float]:
@@ -381,7 +395,7 @@ def check_command(
     from .check import Checker
     from .errors import CheckFailed, UsageError
     from .render import check_record, check_text, json_line
-    fmt = output_format(fmt, as_json, points_file, at, None)
+    fmt = output_format(fmt, as_json, points_file, at, None, digits)
     graph = load(expr)
     if not graph.inputs:
         raise UsageError("the expression has no free variables, so it has no derivative")
@@ -398,8 +412,9 @@ def check_command(
         raise CheckFailed(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
 
 
-def output_format(fmt: str, as_json: bool, points_file, at, expect) -> str:
-    """The output format of eval, grad and check; csv is for batches, and a batch takes no --at or --expect."""
+def output_format(fmt: str, as_json: bool, points_file, at, expect, digits=None, tol=None) -> str:
+    """The output format of eval, grad and check; csv is for batches, and a batch takes no --at or --expect. An
+    option that would have no effect is refused rather than ignored."""
     from .errors import UsageError
     if fmt not in ("text", "json", "csv"):
         raise UsageError(f"--format must be text, json or csv, not {fmt!r}")
@@ -411,7 +426,13 @@ def output_format(fmt: str, as_json: bool, points_file, at, expect) -> str:
         raise UsageError("give the points either with --at or with --points, not both")
     if points_file is not None and expect is not None:
         raise UsageError("--expect checks single points (--at); a batch (--points) reports a status per row")
-    return "json" if as_json else fmt
+    out = "json" if as_json else fmt
+    if digits is not None and out != "text":
+        raise UsageError(f"--digits {digits} shapes text output; --format {out} writes every number exactly as its "
+                         "double")
+    if tol is not None and expect is None:
+        raise UsageError(f"--tol {tol:g} is the tolerance of --expect: use it with --expect")
+    return out
 
 
 def only_gradient(conflict: bool, option: str) -> None:
@@ -442,10 +463,12 @@ def expected_partials(text: Optional[str], names: list[str], seed) -> dict[str, 
     return parse(text, names)
 
 
-def mismatches(got: dict[str, float], expected: dict[str, float] | None, tol: float, point) -> list[str]:
-    """`expected …, got …` for each expectation that does not hold (a name "" is the value itself)."""
+def mismatches(got: dict[str, float], expected: dict[str, float] | None, tol: float | None, point) -> list[str]:
+    """`expected …, got …` for each expectation that does not hold (a name "" is the value itself); tol None is
+    --expect's default, 1e-9."""
     if not expected:
         return []  # no --expect: spare every run the import of the checker
+    tol = 1e-9 if tol is None else tol
     from .check import close
     from .render import number, point_text
     where = f" at {point_text(point)}" if point else ""

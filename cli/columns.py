@@ -108,18 +108,22 @@ def gradient(graph: Graph, vals: list[np.ndarray], names: list[str], rows: Rows)
             if adj[i] is None or node.kind != "node":
                 continue
             args = [vals[a] for a in node.args]
+            summed: dict = {}  # per node read: x - x has one partial, the sum over both places (see reverse.py)
             for k, (a, rule) in enumerate(zip(node.args, array_rules(node.op))):
                 if rule is None or not active[a]:
                     continue
                 p = rule(args)
-                if not np.ndim(p):  # a constant rule (∂(a+b)/∂a = 1): finite everywhere
-                    term = adj[i] if p == 1 else -adj[i] if p == -1 else adj[i] * p
-                else:
+                if np.ndim(p):
                     bad = rows.new_failures(p)
                     if len(bad):
                         p = np.array(p, dtype=float)
                         for r in bad:
                             p[r] = _scalar_partial(graph, i, k, args, r, rows)
+                summed[a] = summed[a] + p if a in summed else p
+            for a, p in summed.items():
+                if not np.ndim(p):  # a constant rule (∂(a+b)/∂a = 1): finite everywhere
+                    term = adj[i] if p == 1 else -adj[i] if p == -1 else adj[i] * p
+                else:
                     term = adj[i] * p
                 adj[a] = term if adj[a] is None else adj[a] + term
     index = {name: i for i, name in enumerate(graph.inputs)}  # inputs are nodes 0, 1, …

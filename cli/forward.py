@@ -20,8 +20,11 @@ def tangents(graph: Graph, vals: list[float], seed: dict[str, float]) -> list[fl
             live[i] = tan[i] is not None
         elif node.kind == "node" and any(live[a] for a in node.args):
             live[i] = True
+            args, partials = node.args, local_partials(graph, i, vals, live)
+            if len(args) == 2 and args[0] == args[1]:  # x/x: one partial, the sum over both places (as reverse.py)
+                args, partials = args[:1], [sum(p for p in partials if p is not None) + 0.0]
             total = 0.0
-            for a, p in zip(node.args, local_partials(graph, i, vals, live)):
+            for a, p in zip(args, partials):
                 if tan[a] is not None:
                     total += p * tan[a]
             tan[i] = total

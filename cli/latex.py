@@ -13,7 +13,7 @@ from functools import cache
 from string import Formatter
 
 from .expr import Apply, Num
-from .ops import OPS
+from .names import primitive
 from .printing import emit, number_text
 
 ADD, MUL, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
@@ -52,11 +52,17 @@ def number_latex(v: float, digits: int | None = None) -> str:
     return text
 
 
+def _op(e: Apply):
+    """The primitive an application means, by its name and number of arguments as written (`log(x)` is ln, `log(x, b)`
+    the log to base b, `pow(a, b)` is a^b); None for a user function."""
+    return primitive(e.op, len(e.args))
+
+
 @cache
-def _template(op_name: str) -> tuple:
+def _template(op) -> tuple:
     """The template of an op as a tuple of literal strings and argument indices (0 for {a}, 1 for {b})."""
     pieces: list = []
-    for literal, field, _, _ in Formatter().parse(OPS[op_name].latex):
+    for literal, field, _, _ in Formatter().parse(op.latex):
         if literal:
             pieces.append(literal)
         if field is not None:
@@ -69,17 +75,16 @@ def _prec(e) -> int:
     if isinstance(e, Num):
         return UNARY if math.copysign(1.0, e.value) < 0 else (MUL if "e" in number_text(e.value) else BASE)
     if isinstance(e, Apply):
-        op = OPS.get(e.op)
-        if op is None or op.symbol is None or e.op == "div":
+        op = _op(e)
+        if op is None or op.symbol is None or op.name == "div":
             return ATOM
         return op.prec
     return BASE
 
 
-def _needs(e: Apply) -> list[int]:
-    """The binding strength each argument slot of e's template requires."""
-    op = OPS[e.op]
-    pieces = _template(e.op)
+def _needs(e: Apply, op) -> list[int]:
+    """The binding strength each argument slot of e's template (op's) requires."""
+    pieces = _template(op)
     needs = [0] * op.arity
     for j, piece in enumerate(pieces):
         if isinstance(piece, int):
@@ -123,15 +128,16 @@ def to_latex(expr, *, digits: int | None = None) -> str:
 
 def _pieces(e: Apply, need: int) -> list:
     """One level of an application: strings to emit and (child, required strength) pairs to print."""
-    if e.op not in OPS:  # a user function call, before lowering inlines it
+    op = _op(e)
+    if op is None:  # a user function call, before lowering inlines it
         parts: list = [f"\\operatorname{{{e.op}}}\\left("]
         for i, a in enumerate(e.args):
             parts += [", "] if i else []
             parts.append((a, 0))
         return parts + ["\\right)"]
-    if e.op == "mul" and _juxtaposed(e):
+    if op.name == "mul" and _juxtaposed(e):
         body: list = [(e.args[0], MUL), " ", (e.args[1], POWER)]
     else:
-        needs = _needs(e)
-        body = [p if isinstance(p, str) else (e.args[p], needs[p]) for p in _template(e.op)]
+        needs = _needs(e, op)
+        body = [p if isinstance(p, str) else (e.args[p], needs[p]) for p in _template(op)]
     return ["\\left(", *body, "\\right)"] if _prec(e) < need else body

@@ -1,7 +1,12 @@
 """The console script's first step. A Ctrl-C while typer and lark are still being imported must end dcalc like any
 other Ctrl-C: `error: interrupted`, exit 130. A KeyboardInterrupt raised inside the import machinery can surface as
 an "Exception ignored" traceback, so until the imports are done the signal ends the process directly (nothing has
-been written to standard output yet, so nothing is lost)."""
+been written to standard output yet, so nothing is lost).
+
+DCALC_TEST_STARTUP_MARK=PATH is a test hook (tests/test_process.py): dcalc creates PATH inside that window and waits
+there while it exists (a minute at most), so a test can send its Ctrl-C at a known point of start-up instead of
+guessing a delay, or delete the file to let dcalc go on. Unset, it costs one lookup in os.environ.
+"""
 
 import os
 import signal
@@ -14,8 +19,21 @@ def _interrupted(signum, frame):
     os._exit(130)
 
 
+def _wait_at_mark(path: str) -> None:
+    """Say "inside the start-up window" by creating `path`, then wait while it is there (a signal ends the wait)."""
+    import time
+    with open(path, "x"):
+        pass
+    deadline = time.monotonic() + 60
+    while os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def main() -> int:
     signal.signal(signal.SIGINT, _interrupted)
+    mark = os.environ.get("DCALC_TEST_STARTUP_MARK")
+    if mark:
+        _wait_at_mark(mark)
     from .app import main as run
     signal.signal(signal.SIGINT, signal.default_int_handler)  # from here on, KeyboardInterrupt as usual
     return run()

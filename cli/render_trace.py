@@ -152,7 +152,8 @@ def text_lines(t: Trace, program: Program | None = None, colour: bool = False) -
         yield f"at {at}; forward mode: the total derivative d/d{t.wrt} of every node, in evaluation order"
     else:
         out = t.graph.nodes[t.graph.output].name or "f"  # a constant output (`f; 0`) has no name of its own
-        yield (f"at {at}; reverse mode: values forward, then adjoints {_bar('u')} = ∂f/∂u backward from "
+        forward = f"values and derivatives d/d{t.wrt}" if t.shows_derivative else "values"
+        yield (f"at {at}; reverse mode: {forward} forward, then adjoints {_bar('u')} = ∂f/∂u backward from "
                f"{_bar(out)} = 1 to the inputs")
     yield ""
     rows = list(t.rows())
@@ -189,10 +190,17 @@ def _forward_table(t: Trace, rows: list[Row], colour: bool) -> Iterator[str]:
 
 
 def _reverse_tables(t: Trace, rows: list[Row], colour: bool) -> Iterator[str]:
-    yield _paint("forward pass: values and local partials", "1", colour)
-    cells = [("", "node", "value", "local partials")]
-    cells += [("*" if r.also_through else "", _definition(r), _num(r.value), _partials_text(r)) for r in rows]
-    yield from _table(cells, colour, ("33", "", "", ""))
+    if t.shows_derivative:  # a wrt was given: the forward pass carries d/d(wrt) too, as forward mode shows it
+        yield _paint(f"forward pass: values, local partials and total derivatives d/d{t.wrt}", "1", colour)
+        cells = [("", "node", "value", "local partials", f"total derivative d/d{t.wrt}")]
+        cells += [("*" if r.also_through else "", _definition(r), _num(r.value), _partials_text(r),
+                   _total_text(t, r)) for r in rows]
+        yield from _table(cells, colour, ("33", "", "", "", "36"))
+    else:
+        yield _paint("forward pass: values and local partials", "1", colour)
+        cells = [("", "node", "value", "local partials")]
+        cells += [("*" if r.also_through else "", _definition(r), _num(r.value), _partials_text(r)) for r in rows]
+        yield from _table(cells, colour, ("33", "", "", ""))
     yield ""
     yield _paint("backward pass: adjoints, each the sum over the nodes that read it", "1", colour)
     out = t.graph.output
@@ -301,7 +309,8 @@ def latex_lines(t: Trace, program: Program | None = None) -> Iterator[str]:
     point = ", ".join(number_latex(v) for v in t.point.values())
     yield f"{f}\\left({point}\\right) &= {number_latex(t.value)} \\\\"
     d = "d" if len(t.graph.inputs) == 1 else "\\partial "
-    results = {t.wrt: t.derivative} if t.mode == "forward" else t.gradient
+    results = {t.wrt: t.derivative} if t.mode == "forward" else {**t.gradient, **(
+        {t.wrt: t.derivative} if t.shows_derivative else {})}
     lines = [f"\\frac{{{d}{f}}}{{{d}{name_latex(x)}}}\\left({point}\\right) &= {number_latex(v)}"
              for x, v in results.items()]
     yield " \\\\\n".join(lines)
@@ -323,7 +332,7 @@ def _latex_row(t: Trace, r: Row) -> Iterator[str]:
             first, rest = parts[0].split(" = ", 1)
             sep = ", \\quad "
             yield f"{first} &= {sep.join([rest] + parts[1:])} \\\\"
-    if t.mode == "forward":
+    if t.shows_derivative:
         yield _latex_total(t, r) + " \\\\"
 
 

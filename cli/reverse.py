@@ -7,7 +7,7 @@ structural zero (the output does not read the node); such nodes are skipped.
 from __future__ import annotations
 
 from .graph import Graph
-from .partials import finite, not_differentiable
+from .partials import finite, not_differentiable, partial
 
 
 def adjoints(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> list[float | None]:
@@ -17,6 +17,7 @@ def adjoints(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> l
     nodes = graph.nodes
     adj: list[float | None] = [None] * len(nodes)
     adj[graph.output] = 1.0
+    real, position = float, int  # local names: the loop below is the whole cost of a wide gradient
     for i in range(graph.output, -1, -1):
         g = adj[i]
         if g is None:  # not read by the output
@@ -26,13 +27,22 @@ def adjoints(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> l
         if op is None:  # an input or a constant
             continue
         ids = node.args
+        if ids[0] == ids[-1] and len(ids) == 2:  # x - x, x/x: one input read twice
+            a = ids[0]
+            if active[a]:
+                # one partial, the sum over both places (exactly 0 for x - x), then times the adjoint: two terms
+                # g·1 and g·(-1) added to x̄ one at a time would round away what x̄ held (x + 1e17*(x - x))
+                p = _twice(graph, i, vals)
+                q = adj[a]
+                adj[a] = g * p if q is None else q + g * p
+            continue
         # partials.local_partials written out: this loop is the whole cost of a wide gradient
         for a, step in zip(ids, op.steps):
             if step is not None and active[a]:
                 kind = step.__class__
-                if kind is float:
+                if kind is real:
                     p = step
-                elif kind is int:
+                elif kind is position:
                     p = vals[ids[step]]
                 else:
                     args = list(map(vals.__getitem__, ids))
@@ -44,6 +54,12 @@ def adjoints(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> l
     # an adjoint that overflowed carries inf or nan down to an input it depends on (inputs are nodes 0, 1, …)
     finite(graph, adj[:len(graph.inputs)], "adjoint")
     return adj
+
+
+def _twice(graph: Graph, i: int, vals: list[float]) -> float:
+    """∂node_i/∂x of a node that reads x in both places: the sum of its two partials (DESIGN: "a node that reads one
+    input twice reports the summed partial")."""
+    return sum(partial(graph, i, step, vals) for step in graph.nodes[i].op.steps if step is not None) + 0.0
 
 
 def reach(graph: Graph, wrt: list[str]) -> list[bool]:

@@ -68,6 +68,13 @@ class Trace:
     _partials: list | None = None  # reverse mode: every node's partials, needed before the backward sums
     _readers: list | None = None  # reverse mode: the terms of each adjoint's sum
     _live: list | None = None  # forward mode: which nodes depend on wrt (only their partials are evaluated)
+    wrt_given: bool = False  # wrt was asked for, not the only input taken by default: a reverse trace shows d/d(wrt)
+
+    @property
+    def shows_derivative(self) -> bool:
+        """Whether every node's d(node)/d(wrt) is part of the trace: forward mode, or reverse mode given a wrt
+        (DESIGN: "Reverse mode needs no --wrt; when one is given, nodes carry derivative as well")."""
+        return self.mode == "forward" or self.wrt_given
 
     @property
     def value(self) -> float:
@@ -152,9 +159,10 @@ def trace(graph: Graph, point: dict[str, float], wrt: str | None = None, mode: s
         raise UsageError(f"--mode {mode}: expected 'forward' or 'reverse'")
     if not graph.inputs:
         raise UsageError("the expression has no free variables, so there is no derivative to trace")
-    if wrt is not None and wrt not in graph.inputs:
+    if wrt is not None and wrt not in graph.inputs:  # a trace follows its variable through the graph
         raise UsageError(f"--wrt {wrt}: the expression has no variable '{wrt}'; its variables: "
                          f"{', '.join(graph.inputs)}")
+    given = wrt is not None
     if wrt is None and mode == "forward":
         if len(graph.inputs) > 1:
             raise UsageError(f"say which variable to differentiate by with --wrt (one of {', '.join(graph.inputs)}),"
@@ -163,7 +171,7 @@ def trace(graph: Graph, point: dict[str, float], wrt: str | None = None, mode: s
     if wrt is None and len(graph.inputs) == 1:
         wrt = graph.inputs[0]
     vals = evaluate(graph, point)
-    t = Trace(graph, point, wrt, mode, vals)
+    t = Trace(graph, point, wrt, mode, vals, wrt_given=given)
     if mode == "forward":
         t.tangents = tangents(graph, vals, {wrt: 1.0})
         t._live = reach(graph, [wrt])
