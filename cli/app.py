@@ -53,7 +53,8 @@ TOL_HELP = "Relative tolerance of --expect, absolute below 1: |got - expected| <
 # The options several commands share, declared once.
 ExprArg = Annotated[str, typer.Argument(help=EXPR_HELP, show_default=False, metavar="EXPR")]
 At = Annotated[Optional[List[str]], typer.Option("--at", help=AT_HELP, show_default=False)]
-Wrt = Annotated[Optional[str], typer.Option("--wrt", help="Variables, comma-separated (default: all).",
+Wrt = Annotated[Optional[str], typer.Option("--wrt", help="Variables, comma-separated (default: all). A name the "
+                                            "expression does not read has derivative 0 (a note says so).",
                                             show_default=False)]
 Json = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
 Digits = Annotated[Optional[int], typer.Option("--digits", min=1, max=17, help=DIGITS_HELP, show_default=False)]
@@ -132,24 +133,65 @@ def _missing(graph):
     raise UsageError(f"no value for the free variable '{graph.inputs[0]}' (use {example(graph.inputs)})")
 
 
-def wrt_names(graph, wrt: Optional[str]) -> list[str]:
-    """The variables named by --wrt (comma-separated), each checked, in order of first appearance; all inputs when
-    --wrt is absent."""
+def wrt_names(graph, wrt: Optional[str], *, as_given: bool = False, unread: bool = True) -> list[str]:
+    """The variables named by --wrt (comma-separated), each checked; every free variable when --wrt is absent.
+
+    For grad and check: each name once, the free variables in order of first appearance, then names the expression
+    does not read. For diff (`as_given`): the order of differentiation, as given, repeats included. The derivative by
+    a name the expression does not read is 0 (note_unread says so); with `unread` False such a name is an error
+    (trace follows a variable through the graph, so it must be there)."""
     if wrt is None:
         return list(graph.inputs)
-    import difflib
+    import re
 
     from .errors import UsageError
-    names = [w.strip() for w in wrt.split(",") if w.strip()]
-    if not names:
+    from .expr import CONSTANTS
+    from .ops import FUNCTION_NAMES
+    names = [w.strip() for w in wrt.split(",")]
+    if not any(names):
         raise UsageError(f"--wrt {wrt!r}: name at least one variable")
-    for n in names:
-        if n not in graph.inputs:
-            near = difflib.get_close_matches(n, graph.inputs, n=1)
-            hint = f" (did you mean '{near[0]}'?)" if near else ""
-            raise UsageError(f"--wrt {wrt}: the expression has no variable '{n}'{hint}; "
-                             f"its variables: {', '.join(graph.inputs) or 'none'}")
-    return [n for n in graph.inputs if n in names]
+    inputs = set(graph.inputs)
+    for n in dict.fromkeys(names):
+        what = ("an empty name" if not n else "a constant" if n in CONSTANTS else "a built-in function"
+                if n in FUNCTION_NAMES else "defined by the expression, not a free variable" if n in graph.defined
+                else None if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", n) else "not a variable name")
+        if what:
+            raise UsageError(f"--wrt {wrt}: {f'{n!r} is ' if n else ''}{what}; the variables: "
+                             f"{', '.join(graph.inputs) or 'none'}")
+        if not unread and n not in inputs:
+            raise UsageError(f"--wrt {wrt}: the expression has no variable '{n}' ({_near(graph, n)})")
+    if as_given:
+        return names
+    wanted = set(names)
+    return [n for n in graph.inputs if n in wanted] + [n for n in dict.fromkeys(names) if n not in inputs]
+
+
+def note_unread(graph, names: list[str]) -> None:
+    """A note on stderr for each name the expression does not read (its derivative is 0), against typos."""
+    inputs = set(graph.inputs)
+    for n in dict.fromkeys(names):
+        if n not in inputs:
+            sys.stderr.write(f"note: the expression does not read '{n}' ({_near(graph, n)}), so its derivative by "
+                             f"{n} is 0\n")
+
+
+def _near(graph, name: str) -> str:
+    import difflib
+    near = [v for v in graph.inputs if v.lower() == name.lower()] or difflib.get_close_matches(name, graph.inputs, n=1)
+    return (f"did you mean '{near[0]}'?" if near else f"its variables: {', '.join(graph.inputs)}" if graph.inputs
+            else "it has no variables")
+
+
+def partials(graph, vals, names: list[str]) -> dict[str, float]:
+    """∂f/∂x for x in names by reverse mode; 0 for a name the expression does not read."""
+    from .reverse import gradient
+    inputs = set(graph.inputs)
+    read = [n for n in names if n in inputs]
+    grad = gradient(graph, vals, None if len(read) == len(graph.inputs) else read) if read else {}
+    return {n: grad.get(n, 0.0) for n in names}
+
+
+NO_VARIABLES = "the expression has no free variables: name the variable with --wrt (a constant's derivative is 0)"
 
 
 def emit(line: str) -> None:
@@ -196,7 +238,8 @@ def grad_command(
     direction: Optional[str] = typer.Option(None, "--direction", show_default=False,
                                             help="Directional derivative along x=1,y=0.5 (one forward pass)."),
     order: Optional[int] = typer.Option(None, "--order", min=1, show_default=False,
-                                        help="The N-th derivative by one variable (Taylor mode, exact to rounding)."),
+                                        help="The N-th derivative by one variable (Taylor mode, exact to rounding), "
+                                             "N from 1 to 100."),
     hessian: bool = typer.Option(False, "--hessian", help="Also the matrix of second partials (exact formulas). "
                                  "Along a direction d, dᵀHd is --order 2 --direction d."),
     as_json: Json = False,
@@ -213,13 +256,12 @@ def grad_command(
     from .evaluate import evaluate
     from .forward import tangents
     from .render import json_line, number
-    from .reverse import gradient
     fmt = output_format(fmt, as_json, points_file, at, expect, digits, tol)
     as_json = fmt == "json"
     graph = load(expr)
     from .errors import UsageError
-    if not graph.inputs:
-        raise UsageError("the expression has no free variables, so it has no derivative")
+    if not graph.inputs and wrt is None:
+        raise UsageError(NO_VARIABLES)
     names = wrt_names(graph, wrt)
     if direction is not None and wrt is not None:
         raise UsageError(f"--wrt {wrt} and --direction {direction} do not go together: a directional derivative "
@@ -227,6 +269,7 @@ def grad_command(
     if direction is not None and hessian:
         raise UsageError(f"--hessian and --direction {direction} do not go together: the second derivative along a "
                          f"direction is --order 2 --direction {direction}")
+    note_unread(graph, names)
     seed = _direction(graph, direction) if direction is not None else None
     if points_file is not None:
         only_gradient(seed is not None or order is not None or hessian, "--points")
@@ -245,7 +288,7 @@ def grad_command(
                  else number(d, digits))
             missed += mismatches({"": d}, expected, tol, point)
             continue
-        grad = gradient(graph, vals, None if len(names) == len(graph.inputs) else names)
+        grad = partials(graph, vals, names)
         if as_json:
             emit(json_line({"at": point, "value": v, "gradient": grad}))
         elif len(grad) == 1:
@@ -261,14 +304,19 @@ def grad_command(
 def diff_command(
     expr: ExprArg,
     wrt: Optional[str] = typer.Option(None, "--wrt", show_default=False,
-                                      help="The variable (default: the only one); x,y for the mixed partial ∂²f/∂x∂y."),
+                                      help="The variables to differentiate by, in order, repeats included: x,x,y is "
+                                           "∂³f/∂y∂x² taken x first (default: the only variable). A name the "
+                                           "expression does not read gives 0, with a note."),
     order: Optional[int] = typer.Option(None, "--order", min=1, show_default=False,
-                                        help="Differentiate N times (default 1, or one per --wrt variable)."),
+                                        help="Differentiate N times (N up to 100,000): --wrt names one variable "
+                                             "(taken N times) or exactly N; default 1, or one per --wrt name. "
+                                             "Refused (exit 2) when the formulas would grow past a budget (README, "
+                                             "dcalc diff)."),
     fmt: str = typer.Option("text", "--format", help="text (dcalc input, reads back with eval) or latex."),
     at: Optional[List[str]] = typer.Option(None, "--at", help=AT_HELP + " Adds a line 'at x = 2: VALUE'.",
                                            show_default=False),
 ):
-    """The derivative as a simplified formula. Example: dcalc diff "sin(x + x^2)" """
+    """The derivative as a simplified formula in the free variables. Example: dcalc diff "sin(x + x^2)" """
     from .errors import UsageError
     from .evaluate import value
     from .render import number, point_text
@@ -276,10 +324,12 @@ def diff_command(
     if fmt not in ("text", "latex"):
         raise UsageError(f"--format must be text or latex, not {fmt!r}")
     graph = load(expr)
-    if not graph.inputs:
-        raise UsageError("the expression has no free variables, so it has no derivative")
-    names = wrt_list(graph, wrt_names(graph, wrt) if wrt is not None else None, order)
-    d = differentiate(graph, names)
+    given = wrt_names(graph, wrt, as_given=True) if wrt is not None else None
+    if given is not None and order is not None and len(given) not in (1, order):
+        raise UsageError(f"--order {order} does not match --wrt {wrt} ({len(given)} variables): give one variable "
+                         f"to take {order} times, or exactly {order} in the order of differentiation")
+    note_unread(graph, given or [])
+    d = differentiate(graph, wrt_list(graph, given, order))
     definitions, final = program(d, graph.inputs)
     if fmt == "latex":
         from .latex import name_latex, to_latex
@@ -296,9 +346,8 @@ def _higher(graph, names, seed, order, hessian, pts, as_json, digits):
     from .errors import UsageError
     from .evaluate import evaluate
     from .render import json_line, number
-    from .reverse import gradient
     from .symbolic import hessian as second
-    from .taylor import nth_derivative
+    from .taylor import MAX_ORDER, nth_derivative
     if order is not None and hessian:
         raise UsageError("--order and --hessian do not go together: the Hessian is of order 2")
     if order is not None and seed is None and len(names) != 1:
@@ -307,7 +356,7 @@ def _higher(graph, names, seed, order, hessian, pts, as_json, digits):
         vals = evaluate(graph, point)
         v = vals[graph.output]
         if hessian:
-            grad = gradient(graph, vals, None if len(names) == len(graph.inputs) else names)
+            grad = partials(graph, vals, names)
             h = second(graph, point, names)
             if as_json:
                 emit(json_line({"at": point, "value": v, "gradient": grad, "hessian": h}))
@@ -315,7 +364,12 @@ def _higher(graph, names, seed, order, hessian, pts, as_json, digits):
                 for x in names:
                     emit("  ".join(f"∂²f/{_pair(x, y)} = {number(d, digits)}" for y, d in h[x].items()))
             continue
-        d = nth_derivative(graph, point, seed if seed is not None else names[0], order)
+        if seed is None and names[0] not in graph.inputs:  # by a variable it does not read: 0, at every order
+            if order > MAX_ORDER:
+                raise UsageError(f"the order must be between 1 and {MAX_ORDER}, not {order}")
+            d = 0.0
+        else:
+            d = nth_derivative(graph, point, seed if seed is not None else names[0], order)
         if not as_json:
             emit(number(d, digits))
         else:
@@ -352,7 +406,7 @@ def trace_command(
     program = parse(read_expr(expr))
     graph = lower(program)
     if wrt is not None:
-        names = wrt_names(graph, wrt)
+        names = wrt_names(graph, wrt, unread=False)
         if len(names) != 1:
             raise UsageError(f"--wrt {wrt}: trace follows one variable; for the whole gradient use --mode reverse")
         wrt = names[0]
@@ -397,9 +451,15 @@ def check_command(
     from .render import check_record, check_text, json_line
     fmt = output_format(fmt, as_json, points_file, at, None, digits)
     graph = load(expr)
-    if not graph.inputs:
-        raise UsageError("the expression has no free variables, so it has no derivative")
-    checker = Checker(graph, wrt_names(graph, wrt), tol)
+    if not graph.inputs and wrt is None:
+        raise UsageError(NO_VARIABLES)
+    given, inputs = wrt_names(graph, wrt), set(graph.inputs)
+    names = [n for n in given if n in inputs]  # an unread one is 0 (noted): nothing to check
+    if not names:
+        raise UsageError(f"--wrt {wrt}: the expression does not read these variables, so there is nothing to check "
+                         f"(its derivatives by them are 0); its variables: {', '.join(graph.inputs) or 'none'}")
+    note_unread(graph, given)
+    checker = Checker(graph, names, tol)
     if points_file is not None:
         from .batch import checker as by_rows
         return run_points(graph, points_file, checker.names, fmt, ignore_extra, digits, by_rows(checker))

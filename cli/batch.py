@@ -299,8 +299,10 @@ def evaluator(graph, names: list[str] | None):
         vals = columns.evaluate(graph, inputs, rows)
         if names is None:
             return Results([], vals[graph.output].tolist())
-        grad = columns.gradient(graph, vals, names, rows)
-        return Results(names, vals[graph.output].tolist(), {x: g.tolist() for x, g in grad.items()})
+        read = [x for x in names if x in inputs]  # by a variable it does not read: 0
+        grad = {x: g.tolist() for x, g in columns.gradient(graph, vals, read, rows).items()} if read else {}
+        zeros = [0.0] * len(chunk.status)
+        return Results(names, vals[graph.output].tolist(), {x: grad.get(x, zeros) for x in names})
     return compute
 
 

@@ -39,12 +39,17 @@ class Node:
 
 class Graph:
     def __init__(self, nodes: list[Node], output: int, source: str = "", active: list[bool] | None = None,
-                 inputs: list[str] | None = None):
+                 inputs: list[str] | None = None, constants: dict[str, Expr] | None = None,
+                 defined: frozenset[str] = frozenset()):
         self.nodes = nodes
         self.output = output
         self.source = source
         self.active = active or []  # whether a node depends on some input
         self.inputs = inputs or []  # the free variables: they are nodes 0, 1, … in this order
+        # Every named constant's formula as shown (`k = c + 1`), read or not: a folded constant's formula names the
+        # constants it was built from, and these say what those names stand for (symbolic.written inlines them).
+        self.constants = constants or {}
+        self.defined = defined  # the names the program defines (variables and functions): never free variables
 
     def ref(self, i: int) -> Expr:
         """How node i is shown where another node reads it: its name, or a folded constant as written."""
@@ -71,6 +76,7 @@ def lower(program: Program) -> Graph:
     inputs, functions = resolve(program)
     b = _Builder(program.source)
     env: dict[str, int] = {name: b.add(Node(name, "input"), ("input", name)) for name in inputs}
+    constants: dict[str, Expr] = {}
     last = None
     for stmt in program.stmts:
         if isinstance(stmt, Define):
@@ -78,13 +84,18 @@ def lower(program: Program) -> Graph:
         expr = stmt.expr if isinstance(stmt, Assign) else stmt
         last = b.lower(expr, env, functions)
         if isinstance(stmt, Assign):
-            env[stmt.name] = last
             node = b.nodes[last]
-            if node.name is None:
+            if node.kind == "const":  # a node of its own: the literal `2` read elsewhere is not this name
+                shown = node.expr if node.name is None else Var(node.name)
+                last = b.add(Node(stmt.name, "const", value=node.value, expr=shown), ("named", stmt.name))
+                constants[stmt.name] = shown
+            elif node.name is None:
                 node.name = stmt.name
+            env[stmt.name] = last
     if last is None:
         raise UsageError("there is nothing to compute: the program has no expression")
-    return _finish(b.nodes, last, program.source, set(env) | set(functions))
+    defined = frozenset((set(env) | set(functions)).difference(inputs))
+    return _finish(b.nodes, last, program.source, defined, constants)
 
 
 class _Builder:
@@ -178,7 +189,7 @@ class _Builder:
         return Apply(formula.op, tuple(self.written.get(a, f) for a, f in zip(args, formula.args)))
 
 
-def _finish(nodes: list[Node], output: int, source: str, taken: set[str]) -> Graph:
+def _finish(nodes: list[Node], output: int, source: str, defined: frozenset[str], constants: dict[str, Expr]) -> Graph:
     """Drop what the output does not read (inputs stay: they are the function's arguments), renumber, name."""
     keep = [False] * len(nodes)
     keep[output] = True
@@ -198,7 +209,7 @@ def _finish(nodes: list[Node], output: int, source: str, taken: set[str]) -> Gra
                 new_index[i] = len(kept)
                 n.args = tuple(map(new_index.__getitem__, n.args))
                 kept.append(n)
-    taken = taken | {n.name for n in kept if n.name}
+    taken = defined | {n.name for n in kept if n.name}
     counter = 0
     active: list[bool] = []
     for n in kept:
@@ -213,7 +224,7 @@ def _finish(nodes: list[Node], output: int, source: str, taken: set[str]) -> Gra
             active.append(n.kind == "input")
     inputs = [n.name for n in kept if n.kind == "input"]
     assert all(n.kind == "input" for n in kept[:len(inputs)])  # lower() adds them first; pruning keeps the order
-    return Graph(kept, new_index[output], source, active, inputs)
+    return Graph(kept, new_index[output], source, active, inputs, constants, defined)
 
 
 def checked(op: Op, argvals: list[float], formula: str, name: str | None, source: str, argtexts: list[str]) -> float:

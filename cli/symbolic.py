@@ -22,14 +22,40 @@ _INLINE_LIMIT = 400  # print one expression while it has at most this many nodes
 def expression(graph: Graph, s: Simplifier):
     """The graph's output as one simplified expression in its free variables (a DAG of shared nodes)."""
     exprs: list = []
-    for i, node in enumerate(graph.nodes):
+    written: dict[int, object] = {}
+    for node in graph.nodes:
         if node.kind == "input":
             exprs.append(s.simplify(Var(node.name)))
         elif node.kind == "const":
-            exprs.append(s.simplify(node.expr))
+            exprs.append(_written(node.expr, graph.constants, s, written))
         else:
             exprs.append(s.apply(node.op.name, *(exprs[a] for a in node.args)))
     return exprs[graph.output]
+
+
+def _written(expr, constants: dict, s: Simplifier, done: dict[int, object]):
+    """A constant's formula as written, with the names of the constants it reads replaced by their own formulas
+    (`k` of `c = 3; k = c + 1` is 4, `c = pi; c/2` is pi/2): a derivative must read only its free variables.
+    Iterative; `done` (by identity) is shared by every constant of a graph, so each formula is visited once."""
+    stack = [(expr, False)]
+    while stack:
+        e, ready = stack.pop()
+        if id(e) in done:
+            continue
+        if isinstance(e, Var):
+            inner = constants[e.name]
+            if id(inner) in done:
+                done[id(e)] = done[id(inner)]
+            else:
+                stack += [(e, False), (inner, False)]
+        elif not isinstance(e, Apply):
+            done[id(e)] = s.simplify(e)
+        elif ready:
+            done[id(e)] = s.apply(e.op, *(done[id(a)] for a in e.args))
+        else:
+            stack.append((e, True))
+            stack.extend((a, False) for a in e.args if id(a) not in done)
+    return done[id(expr)]
 
 
 def _postorder(expr) -> list:
@@ -49,10 +75,11 @@ def _postorder(expr) -> list:
     return order
 
 
-def derive(expr, wrt: str, s: Simplifier):
-    """d(expr)/d(wrt): tangents in evaluation order; an argument without one (a structural zero) is skipped."""
+def derive(expr, wrt: str, s: Simplifier, order: list | None = None):
+    """d(expr)/d(wrt): tangents in evaluation order; an argument without one (a structural zero) is skipped.
+    `order` is _postorder(expr) when the caller has it already."""
     tangent: dict[int, object] = {}
-    for e in _postorder(expr):
+    for e in order if order is not None else _postorder(expr):
         if isinstance(e, Var) and e.name == wrt:
             tangent[id(e)] = s.one
         elif isinstance(e, Apply):
@@ -70,33 +97,88 @@ def derive(expr, wrt: str, s: Simplifier):
     return tangent.get(id(expr), s.zero)
 
 
+MAX_ORDER = 100_000  # the most variables (orders) one derivative takes; the work budget usually decides first
+WORK_BUDGET = 25_000  # nodes the derivatives of order 2 and up may visit in all (or 4× the first derivative's size)
+STEP_COST = 8  # each order counts as this many nodes more: a long run of tiny steps costs time too
+
+
 def wrt_list(graph: Graph, wrt: list[str] | None, order: int | None) -> list[str]:
-    """The variables to differentiate by, one per order: `--wrt x --order 3` is x,x,x; `--wrt x,y` is ∂²/∂x∂y."""
+    """The variables to differentiate by, in the order of differentiation, one per order.
+
+    `wrt` as given (repeats included: x,x,y is ∂³/∂y∂x∂x, taken x first); with `order` N, one variable is taken N
+    times and a list must have exactly N names. Without `wrt` the only free variable is meant; a constant has no
+    variable, and any one will do (its derivatives are 0): the result is then the empty list, differentiate gives 0."""
     names = list(wrt) if wrt else []
+    if order is not None and not 1 <= order <= MAX_ORDER:
+        raise UsageError(f"the order must be between 1 and {MAX_ORDER:,}, not {order}")
     if not names:
-        if len(graph.inputs) != 1:
-            have = ", ".join(graph.inputs) or "none"
+        if len(graph.inputs) > 1:
+            have = ", ".join(graph.inputs)
             raise UsageError(f"say which variable to differentiate by with --wrt (the variables: {have})")
+        if not graph.inputs:
+            return []
         names = [graph.inputs[0]]
-    if order is None:
+    if order is None or len(names) == order:
+        if len(names) > MAX_ORDER:
+            raise UsageError(f"at most {MAX_ORDER:,} variables to differentiate by, not {len(names):,}")
         return names
-    if order < 1:
-        raise UsageError(f"--order must be at least 1, not {order}")
     if len(names) == 1:
         return names * order
-    if len(names) != order:
-        raise UsageError(f"--order {order} does not match the {len(names)} variables of --wrt; give one variable "
-                         f"or exactly {order}")
-    return names
+    raise UsageError(f"order {order} does not match the {len(names)} variables {','.join(names)}: give one "
+                     f"variable to take {order} times, or exactly {order} in the order of differentiation")
 
 
 def differentiate(graph: Graph, names: list[str], s: Simplifier | None = None):
-    """The derivative of the graph's output by each of `names` in turn, as a simplified expression."""
+    """The derivative of the graph's output by each of `names` in turn, as a simplified expression.
+
+    Bounded: each step is linear in the size of the derivative it starts from, and the steps after the first may
+    visit WORK_BUDGET nodes in all (or 4× the first derivative, for a large expression); past that dcalc refuses
+    rather than run for minutes. 0 ends the work at once, and so does a derivative met before while the variable
+    stays the same (sin, exp: the rest is periodic)."""
     s = s or Simplifier()
     expr = expression(graph, s)
-    for name in names:
-        expr = derive(expr, name, s)
+    if not names:  # a constant: by any variable
+        return s.zero
+    budget, work = WORK_BUDGET, 0
+    tail = len(names) - 1  # names[tail:] is the last run of one variable
+    while tail and names[tail - 1] == names[-1]:
+        tail -= 1
+    sizes: list[int] = []
+    seen: dict[int, int] = {}  # id of a derivative → its step, while the variable does not change
+    history: list = []
+    for k, name in enumerate(names):
+        if expr is s.zero:
+            return expr
+        if k and name != names[k - 1]:
+            seen.clear(), history.clear()
+        if id(expr) in seen and k >= tail:  # met before, by the same variable to the end: periodic from here
+            j = seen[id(expr)]
+            return history[j + (len(names) - k) % (len(history) - j)]
+        seen[id(expr)] = len(history)
+        history.append(expr)
+        nodes = _postorder(expr)
+        sizes.append(len(nodes))
+        if k == 1:
+            budget = max(WORK_BUDGET, 4 * len(nodes))
+        if k:
+            work += len(nodes) + STEP_COST
+            if work > budget or _projected(sizes, work, len(names) - k - 1) > budget:
+                raise UsageError(f"the derivative of order {len(names)} is too large to build: by order {k} the "
+                                 f"formulas had grown to {len(nodes):,} nodes and {work:,} in all, and the budget "
+                                 f"is {budget:,} (README, dcalc diff)")
+        expr = derive(expr, name, s, nodes)
     return expr
+
+
+def _projected(sizes: list[int], work: int, steps: int) -> float:
+    """The work so far and the remaining steps would take if the derivatives keep growing as over the last two orders
+    (an estimate, so that a formula growing geometrically is refused early rather than at the end of the budget)."""
+    if len(sizes) < 3 or steps <= 0 or sizes[-1] < 100:  # small formulas grow irregularly
+        return work
+    r = min(sizes[-1] / max(sizes[-2], 1), sizes[-2] / max(sizes[-3], 1))
+    if r <= 1.25:
+        return work
+    return work + (sizes[-1] + STEP_COST) * r * (r ** min(steps, 200) - 1) / (r - 1)
 
 
 def program(expr, avoid) -> tuple[list[tuple[str, object]], object]:
