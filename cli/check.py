@@ -1,26 +1,38 @@
 """Checks: every partial derivative computed in every way dcalc knows, compared; and the tolerance of --expect.
 
 Forward mode, reverse mode and the symbolic derivative evaluated at the point all follow the table's partial rules, so
-they must agree to rounding (`ROUNDING`). A central finite difference with Richardson extrapolation follows only the
-value rules, so it catches a wrong partial rule; it must agree with reverse mode within the tolerance the user picks.
-Differences are relative, with an absolute floor near zero: |a − b| ≤ tol·max(|a|, |b|, 1).
+they must agree to rounding. How much rounding depends on the problem: they sum the same terms ∂u/∂v·dv/dx in
+different orders, so they may differ by about ε·(number of nodes)·B, where B is the sum of the magnitudes of those
+terms (one reverse pass over absolute values, `Rounding`); on top of that, a relative `ROUNDING` for the symbolic
+formula's own simplifications. A central finite difference with Richardson extrapolation follows only the value rules,
+so it catches a wrong partial rule; it must agree with reverse mode within the tolerance the user picks *plus its own
+error estimate*: the truncation error (the Richardson correction) and the rounding of the values it differences
+(ε·Σ|∂f/∂u|·|u| over the nodes, divided by the step). Where a finite difference is ill-conditioned (a large value
+with a small derivative, a step across many periods), its estimate says so instead of raising a false alarm.
+Disagreements are reported relative to the larger of the two numbers (absolute below 1).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .errors import MathError
 from .evaluate import evaluate, value
 from .forward import derivative
 from .graph import Graph
+from .partials import local_partials
 from .printing import number_text
 from .reverse import gradient
 
-ROUNDING = 1e-9  # how closely forward, reverse and symbolic must agree: they differ only in the order of roundings
+ROUNDING = 1e-9  # relative room for the symbolic formula, simplified, beside forward and reverse mode
+EPS = 2.0 ** -52  # the unit roundoff of a double (times 2: one ulp)
+ORDERINGS = 4  # room for the orders of summation: ε·ORDERINGS·(nodes + 1)·B
 CHECK_TOL = 1e-6  # default --tol of `dcalc check`: what a finite difference with extrapolation reliably reaches
 EXPECT_TOL = 1e-9  # default --tol of --expect: about nine significant digits
-STEPS = (1e-3, 1e-4, 1e-5)  # finite-difference steps, relative to the scale of the variable, tried in turn
+STEPS = (1e-3, 1e-2, 1e-4, 1e-5, 1e-6, 1e-7)  # finite-difference steps relative to a scale of x, tried in turn
+FD_SAFETY = 4  # the error estimate of a finite difference, times this, is what it may be off by
+UNRESOLVED = 100  # a step h is of no use where h·|f'| exceeds this many times |f(x ± h)|: f turns within the step
 
 
 def disagreement(a: float, b: float) -> float:
@@ -42,6 +54,7 @@ class Partial:
     finite_difference: float | None
     max_disagreement: float
     problem: str | None = None  # why this partial fails the check, in words
+    finite_difference_error: float | None = None  # how far the finite difference may be off (truncation, rounding)
 
 
 @dataclass
@@ -74,11 +87,12 @@ class Checker:
         """Raises MathError where the value or the derivative does not exist (as grad does)."""
         vals = evaluate(self.graph, point)
         reverse = gradient(self.graph, vals, self.names)
+        rounding = Rounding(self.graph, vals)
         out = {}
         for x in self.names:
             forward = derivative(self.graph, vals, x) + 0.0
             symbolic, problem = self._symbolic(x, point)
-            out[x] = self._compare(x, point, forward, reverse[x], symbolic, problem)
+            out[x] = self._compare(x, point, forward, reverse[x], symbolic, problem, rounding)
         return Checked(point, vals[self.graph.output], self.tol, out)
 
     def _symbolic(self, x: str, point: dict[str, float]) -> tuple[float | None, str | None]:
@@ -88,56 +102,126 @@ class Checker:
         except MathError as e:
             return None, f"the symbolic derivative is undefined there: {e.message}"
 
-    def _compare(self, x, point, forward, reverse, symbolic, problem) -> Partial:
+    def _compare(self, x, point, forward, reverse, symbolic, problem, rounding) -> Partial:
         ad = {m: v for m, v in (("forward", forward), ("reverse", reverse), ("symbolic", symbolic)) if v is not None}
         pairs = [(disagreement(ad[m], ad[n]), m, n) for m in ad for n in ad if m < n]
-        worst, m, n = max(pairs, default=(0.0, "", ""))
-        if problem is None and worst > ROUNDING:
-            problem = (f"{m} {number_text(ad[m])} and {n} {number_text(ad[n])} differ by {worst:.3g} "
-                       f"(they should agree to rounding, {ROUNDING:g})")
-        fd = finite_difference(self.graph, point, x, reverse, self.tol)
+        room = rounding.derivative(x)
+        for _, m, n in sorted(pairs, reverse=True):
+            a, b = ad[m], ad[n]
+            if problem is None and abs(a - b) > ROUNDING * max(abs(a), abs(b)) + room:
+                problem = (f"{m} {number_text(a)} and {n} {number_text(b)} differ by {disagreement(a, b):.3g} "
+                           f"(they should agree to rounding, {ROUNDING:g} or {room:.3g} here)")
+        fd, error = finite_difference_estimate(self.graph, point, x, rounding.value, reverse, self.tol)
         if fd is not None:
             pairs.append((disagreement(reverse, fd), "reverse", "finite_difference"))
-            if problem is None and pairs[-1][0] > self.tol:
+            if problem is None and not agrees(reverse, fd, self.tol, error):
                 problem = (f"reverse mode gives {number_text(reverse)}, the finite difference {number_text(fd)} "
-                           f"(disagreement {pairs[-1][0]:.3g}, tolerance {self.tol:g})")
-        return Partial(forward, reverse, symbolic, fd, max(d for d, _, _ in pairs), problem)
+                           f"(disagreement {pairs[-1][0]:.3g}, tolerance {self.tol:g}, "
+                           f"the finite difference's error estimate {error:.3g})")
+        return Partial(forward, reverse, symbolic, fd, max(d for d, _, _ in pairs), problem, error)
+
+
+def agrees(exact: float, fd: float, tol: float, error: float) -> bool:
+    """A derivative and a finite difference agree when they are within the relative tolerance plus the finite
+    difference's error estimate (which takes the place of an absolute floor near zero)."""
+    return abs(exact - fd) <= tol * max(abs(exact), abs(fd)) + error
+
+
+class Rounding:
+    """First-order rounding analysis at one point, by one reverse pass over absolute values: adjoint[u] = Σ over the
+    paths from u to the output of the products of |∂w/∂v|. Then adjoint[x] of an input bounds the sum of the magnitudes
+    of the terms every mode adds up for ∂f/∂x, and ε·Σ adjoint[u]·|u| bounds the rounding error the value carries.
+    Where a partial does not exist (a kink) the bounds fall back to the magnitudes of the results."""
+
+    def __init__(self, graph: Graph, vals: list[float]):
+        self.graph, self.vals, self.size = graph, vals, len(graph.nodes) + 1
+        adjoint = [0.0] * len(graph.nodes)
+        adjoint[graph.output] = 1.0
+        try:
+            for i in range(len(graph.nodes) - 1, -1, -1):
+                node = graph.nodes[i]
+                if node.kind == "node" and adjoint[i]:
+                    for a, p in zip(node.args, local_partials(graph, i, vals)):
+                        if p:
+                            adjoint[a] += abs(p) * adjoint[i]
+            self.adjoint = adjoint
+        except MathError:
+            self.adjoint = None
+        terms = [a * abs(v) for a, v, node in zip(adjoint, vals, graph.nodes) if node.kind != "input" and a]
+        self.value = EPS * (math.fsum(terms) if self.adjoint is not None else self.size * abs(vals[graph.output]))
+        if not math.isfinite(self.value):
+            self.value = math.inf
+
+    def derivative(self, x: str) -> float:
+        """How far forward, reverse and symbolic may differ on ∂f/∂x by rounding alone."""
+        if self.adjoint is None:
+            return ROUNDING  # the old absolute floor near zero: no bound to do better with
+        b = sum(self.adjoint[i] for i, node in enumerate(self.graph.nodes) if node.kind == "input" and node.name == x)
+        return EPS * ORDERINGS * self.size * b + 1e-300
 
 
 def finite_difference(graph: Graph, point: dict[str, float], x: str, target: float, tol: float) -> float | None:
-    """df/dx by central differences with one Richardson step, D(h/2) + (D(h/2) − D(h))/3, whose error is O(h⁴).
+    """df/dx by central differences with Richardson extrapolation: the estimate closest to `target` (see
+    finite_difference_estimate)."""
+    vals = evaluate(graph, point)
+    return finite_difference_estimate(graph, point, x, Rounding(graph, vals).value, target, tol)[0]
 
-    No single step suits every point (rounding grows as h shrinks, truncation as it grows, and a domain's edge or a
-    kink may be near), so steps relative to max(|x|, 1) and, for small x, to |x| are tried in turn; the first that
-    agrees with `target` within `tol` is kept, else the closest. None when no step stays inside the domain."""
+
+def finite_difference_estimate(graph: Graph, point: dict[str, float], x: str, value_error: float, target: float,
+                               tol: float) -> tuple[float | None, float | None]:
+    """df/dx by central differences D(h) with Richardson extrapolation, and how far that may be off.
+
+    At each step h: R = D(h/4) + (D(h/4) − D(h/2))/3, whose truncation error is O(h⁴); the same extrapolation one step
+    coarser, R' from D(h/2) and D(h), errs by more, so |R − R'| bounds it generously; and the values differenced,
+    each off by up to `value_error`, add 6·value_error/h. FD_SAFETY times that sum is the error estimate.
+
+    No single step suits every point (rounding grows as h shrinks, truncation as it grows; a domain's edge or a kink
+    may be within the step, the function may turn over many times within it), so steps relative to max(|x|, 1), to 1
+    and, for small x, to |x| are tried (a step across which f would change by far more than its size, sin(x) at
+    x = 1e200 where no step is below ulp(x), tells nothing and is skipped): the first that agrees with `target`
+    within `tol` plus its estimate is kept, else the one with the smallest error estimate. (None, None) when no step stays inside the domain."""
     x0 = point[x]
-    scales = [max(abs(x0), 1.0)] + ([abs(x0)] if 0 < abs(x0) < 1 else [])
-    best = None
+    scales = [max(abs(x0), 1.0)] + ([1.0] if abs(x0) > 1 else []) + ([abs(x0)] if 0 < abs(x0) < 1 else [])
+    best, best_error = None, math.inf
     for scale in scales:
         for step in STEPS:
-            d = _richardson(graph, point, x, step * scale)
-            if d is None:
+            h = step * scale
+            got = _richardson(graph, point, x, h)
+            if got is None:
                 continue
-            if best is None or disagreement(d, target) < disagreement(best, target):
-                best = d
-            if disagreement(d, target) <= tol:
-                return d
-    return best
+            d, truncation, size = got
+            if h * abs(target) > UNRESOLVED * (size + value_error):
+                continue  # f would change by far more than its own size within the step: the step cannot see f'
+            error = FD_SAFETY * (truncation + 6 * value_error / h)
+            if not math.isfinite(error):
+                continue
+            if agrees(target, d, tol, error):
+                return d, error
+            if error < best_error:
+                best, best_error = d, error
+    return (best, best_error) if best is not None else (None, None)
 
 
-def _richardson(graph: Graph, point: dict[str, float], x: str, h: float) -> float | None:
+def _richardson(graph: Graph, point: dict[str, float], x: str, h: float) -> tuple[float, float] | None:
+    """The extrapolated difference at step h and the size of its truncation error, estimated."""
     try:
-        coarse, fine = _central(graph, point, x, h), _central(graph, point, x, h / 2)
+        (d1, s1), (d2, s2), (d4, s4) = (_central(graph, point, x, h / k) for k in (1, 2, 4))
     except MathError:
         return None
-    return fine + (fine - coarse) / 3
+    if not all(map(math.isfinite, (d1, d2, d4))):
+        return None
+    coarse, fine = d2 + (d2 - d1) / 3, d4 + (d4 - d2) / 3
+    return fine, abs(fine - coarse), max(s1, s2, s4)
 
 
 def _central(graph: Graph, point: dict[str, float], x: str, h: float) -> float:
     x0 = point[x]
     up, down = dict(point), dict(point)
     up[x], down[x] = x0 + h, x0 - h
-    return (value(graph, up) - value(graph, down)) / (up[x] - down[x])  # the step actually taken, after rounding
+    if up[x] == down[x]:
+        raise MathError("the step vanished beside x")
+    f_up, f_down = value(graph, up), value(graph, down)
+    return (f_up - f_down) / (up[x] - down[x]), abs(f_up) + abs(f_down)  # the step actually taken, after rounding
 
 
 def expected_partials(text: str, names: list[str]) -> dict[str, float]:

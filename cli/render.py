@@ -21,16 +21,17 @@ def point_text(point: dict[str, float], digits: int | None = None) -> str:
 
 
 CHECK_METHODS = ("forward", "reverse", "symbolic", "finite_difference")
+CHECK_FIELDS = CHECK_METHODS + ("finite_difference_error", "max_disagreement")  # a partial's keys in check --json
 
 
 def check_record(checked, names: list[str], tolerance: float, at: dict | None = None, status: str | None = None):
     """The JSON object of `dcalc check` at one point; in a batch with `status`, and null numbers for a failed row."""
     if checked is None:
-        empty = dict.fromkeys(CHECK_METHODS + ("max_disagreement",))
+        empty = dict.fromkeys(CHECK_FIELDS)
         return {"at": at, "ok": None, "tolerance": tolerance, "partials": {x: dict(empty) for x in names},
                 "status": status}
     record = {"at": checked.at if at is None else at, "ok": checked.ok, "tolerance": checked.tolerance,
-              "partials": {x: {m: getattr(p, m) for m in CHECK_METHODS + ("max_disagreement",)}
+              "partials": {x: {m: getattr(p, m) for m in CHECK_FIELDS}
                            for x, p in checked.partials.items()}}
     if at is not None:
         record["status"] = status or "ok"

@@ -45,7 +45,9 @@ def test_json_has_exactly_the_fields_of_the_design():
     assert list(obj["partials"]) == ["x", "y"]
     for name, exact in (("x", 2 + 0.5403023058681398), ("y", 1.0)):
         p = obj["partials"][name]
-        assert list(p) == ["forward", "reverse", "symbolic", "finite_difference", "max_disagreement"]
+        assert list(p) == ["forward", "reverse", "symbolic", "finite_difference", "finite_difference_error",
+                           "max_disagreement"]
+        assert 0 < p["finite_difference_error"] < 1e-9
         assert p["forward"] == p["reverse"] == pytest.approx(exact, rel=1e-15)
         assert p["symbolic"] == pytest.approx(exact, rel=1e-14)
         assert p["finite_difference"] == pytest.approx(exact, rel=1e-9)
@@ -88,10 +90,52 @@ def test_several_points_give_one_result_each():
     assert [o["partials"]["x"]["reverse"] for o in objs] == [3.0, 12.0]
 
 
-def test_tol_zero_is_too_strict_for_finite_differences():
-    r = check("exp(x)", "--at", "0.3", "--tol", "0")
+def test_tol_zero_leaves_the_finite_difference_its_own_error_estimate():
+    r = check("exp(x)", "--at", "0.3", "--tol", "0", "--json")
+    assert r.exit_code == 0, r.stderr
+    p = json.loads(r.stdout)["partials"]["x"]
+    assert abs(p["finite_difference"] - p["reverse"]) <= p["finite_difference_error"] < 1e-9
+
+
+def test_tol_zero_still_catches_a_wrong_rule(tampered):
+    r = check("sin(x) + x", "--at", "1", "--tol", "0")
     assert r.exit_code == 3
-    assert "tolerance 0" in r.stderr
+    assert "tolerance 0" in r.stderr and "error estimate" in r.stderr
+
+
+@pytest.mark.parametrize("text, point", [
+    ("1e17 + x", "x=1"),                        # the value's rounding (16) swamps f(x+h) − f(x−h) at every step
+    ("y + 1e150", "y=-2.068705596208904"),
+    ("sin(x) + exp(x)", "x=-1e200"),            # no step below ulp(x) = 1e184: sin turns within any step
+    ("csc(2z + pi)", "z=6513255.2676270995"),   # steps relative to |z| span many periods
+    ("sec(sin(x)^2)", "x=-69251.35415320499"),
+    ("exp(cbrt(x)^2) - acos(3x)", "x=5.328688242744928e-11"),  # a kink of cbrt at 0 within the larger steps
+    ("cbrt(y) - (x - y)", "x=66396758225.205284,y=-1e-200"),
+])
+def test_ill_conditioned_finite_differences_are_no_false_alarm(text, point):
+    """Found by the differential test's random programs (tests/test_oracle.py): with a fixed tolerance and no error
+    estimate, check exited 3 on these correct derivatives."""
+    r = check("--at", point, "--", text)
+    assert r.exit_code == 0, r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("text, point, close", [
+    ("(x + 1e17) - 1e17 + sin(x)", "x=1", False),  # forward/reverse/symbolic may differ by rounding of size 16·ε·1e17
+    ("x*1e-20", "x=1", True),
+])
+def test_mode_agreement_allows_for_the_conditioning(text, point, close):
+    r = check("--at", point, "--json", "--", text)
+    assert r.exit_code == 0, r.stdout + r.stderr
+    p = json.loads(r.stdout)["partials"]["x"]
+    if close:
+        assert p["forward"] == p["reverse"] == 1e-20 and p["symbolic"] == pytest.approx(1e-20, rel=1e-15)
+
+
+def test_a_wrong_rule_is_caught_where_the_derivative_is_tiny(tamper):
+    """No absolute floor of 1 any more: a wrong rule shows even where every derivative is about 1e-20."""
+    tamper("sin", (lambda a: -ops.cos(a),))
+    r = check("--at", "x=1e-20", "--", "1e-20*sin(x)")
+    assert r.exit_code == 3, r.stdout
 
 
 @pytest.mark.parametrize("name", sorted(ops.OPS))
