@@ -32,6 +32,7 @@ CHECK_TOL = 1e-6  # default --tol of `dcalc check`: what a finite difference wit
 EXPECT_TOL = 1e-9  # default --tol of --expect: about nine significant digits
 STEPS = (1e-3, 1e-2, 1e-4, 1e-5, 1e-6, 1e-7)  # finite-difference steps relative to a scale of x, tried in turn
 FD_SAFETY = 4  # the error estimate of a finite difference, times this, is what it may be off by
+INFORMATIVE = 0.5  # a step tells something when its error estimate is below this share of the derivative
 UNRESOLVED = 100  # a step h is of no use where h·|f'| exceeds this many times |f(x ± h)|: f turns within the step
 
 
@@ -178,11 +179,13 @@ def finite_difference_estimate(graph: Graph, point: dict[str, float], x: str, va
     No single step suits every point (rounding grows as h shrinks, truncation as it grows; a domain's edge or a kink
     may be within the step, the function may turn over many times within it), so steps relative to max(|x|, 1), to 1
     and, for small x, to |x| are tried (a step across which f would change by far more than its size, sin(x) at
-    x = 1e200 where no step is below ulp(x), tells nothing and is skipped): the first that agrees with `target`
-    within `tol` plus its estimate is kept, else the one with the smallest error estimate. (None, None) when no step stays inside the domain."""
+    x = 1e200 where no step is below ulp(x), tells nothing and is skipped). A step whose estimate is more than half
+    the derivative tells little either way: the first step that tells something and agrees with `target` within `tol`
+    plus its estimate is kept; else the telling step with the smallest estimate (a disagreement); else, where no
+    step tells anything (a zero derivative among rounding noise), the step with the smallest estimate. (None, None) when no step stays inside the domain."""
     x0 = point[x]
     scales = [max(abs(x0), 1.0)] + ([1.0] if abs(x0) > 1 else []) + ([abs(x0)] if 0 < abs(x0) < 1 else [])
-    best, best_error = None, math.inf
+    best, best_error, informed, informed_error = None, math.inf, None, math.inf
     for scale in scales:
         for step in STEPS:
             h = step * scale
@@ -195,10 +198,15 @@ def finite_difference_estimate(graph: Graph, point: dict[str, float], x: str, va
             error = FD_SAFETY * (truncation + 6 * value_error / h)
             if not math.isfinite(error):
                 continue
-            if agrees(target, d, tol, error):
+            telling = error <= INFORMATIVE * max(abs(target), abs(d))
+            if telling and agrees(target, d, tol, error):
                 return d, error
             if error < best_error:
                 best, best_error = d, error
+            if telling and error < informed_error:
+                informed, informed_error = d, error
+    if informed is not None:
+        return informed, informed_error
     return (best, best_error) if best is not None else (None, None)
 
 

@@ -34,7 +34,10 @@ EPS = mpf(2) ** -53
 SAFETY = 16  # times the spread of the perturbed oracle runs
 ULPS = 16  # plus this many units in the last place of the oracle's answer
 RUNS = 3  # perturbed runs besides the exact one
-ADDPREC = (10, 60, 250, 1100)  # extra bits for mpmath.diff, tried in turn until two agree
+ADDPREC = (60, 250, 1100)
+EXACT_OPS = {"add", "sub", "mul", "neg", "abs", "pow", "div"}  # exact in doubles when the result is a small integer
+FORMULA = 16  # more room for numbers computed from dcalc's symbolic formulas (see _formula)
+TAYLOR = 5  # the argument perturbation reaches Taylor coefficients up to this order  # extra bits for mpmath.diff, tried in turn until two agree
 
 UNARY = ["sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh",
          "atanh", "exp", "ln", "log10", "log2", "sqrt", "cbrt", "abs"]
@@ -368,11 +371,12 @@ def apply(name, args):
 
 
 class Run:
-    """One evaluation of a program: `deltas` (node id → (δ0, δ1, (ε per argument))) perturbs every operation: each
-    argument a ↦ a + ε·(a − a0), the result u ↦ u·(1 + δ0) + δ1·(u − u0), where a0 and u0 are the exact values at
-    the point (`base`: node id → (arguments, value) in order of visits). At the point only δ0 acts: it models the
-    rounding of the value; δ1 and ε change the derivatives alone, as the rounding of a tangent, and of each term
-    ∂u/∂a·da of the sum that makes it (adjoints and Taylor coefficients alike), would. `record` keeps every operation's arguments and value, in evaluation order, for the
+    """One evaluation of a program: `deltas` (node id → (δ0, δ1, [ε1…ε5 per argument])) perturbs every operation:
+    each argument a ↦ a + Σ εk·(a − a0)^k, the result u ↦ u·(1 + δ0) + δ1·(u − u0), where a0 and u0 are the exact
+    values at the point (`base`: node id → (arguments, value) in order of visits). At the point only δ0 acts: it models
+    the rounding of the value; δ1 and the ε change the derivatives alone, as the rounding of a tangent, of each term
+    ∂u/∂a·da of the sum that makes it (adjoints alike), and of each Taylor coefficient (whose recurrences sum products
+    of lower ones: (a − a0)^k adds such a product, ε times) would. `record` keeps every operation's arguments and value, in evaluation order, for the
     checks of kinks, edges and overflows."""
 
     def __init__(self, prog, deltas=None, record=False, base=None):
@@ -413,13 +417,24 @@ class Run:
             n = self.visits[tree[2]] = self.visits.get(tree[2], -1) + 1
             seen = self.base.get(tree[2], ())
             args0, v0 = seen[n] if n < len(seen) else (args, None)
-            args = [a + e * (a - a0) for a, a0, e in zip(args, args0, d[2])]
+            args = [_bent(a, a0, es) for a, a0, es in zip(args, args0, d[2])]
         v = apply(tree[1], args)
         if self.record is not None:
             self.record.append((tree, args, v))
         if not d:
             return v
         return v * (1 + d[0]) + d[1] * (v - (v if v0 is None else v0))
+
+
+def _bent(a, a0, es):
+    """a + Σ εk·(a − a0)^k, by Horner's rule."""
+    t = a - a0
+    if not t:
+        return a
+    acc = 0
+    for e in reversed(es):
+        acc = (acc + e) * t
+    return a + acc
 
 
 def _delta(rng):
@@ -523,14 +538,15 @@ class Oracle:
                 self.value0, self.undefined = None, str(e)
             self.records = self.exact.record
             # integer-valued results (2*3, x^0) are exact in doubles too: left unperturbed, so that (-2)^(2*3) stays
-            exact_ints = {t[2] for t, _, v in self.records if v == mpmath.floor(v) and abs(v) < 2 ** 53}
+            exact_ints = {t[2] for t, _, v in self.records
+                          if t[1] in EXACT_OPS and v == mpmath.floor(v) and abs(v) < 2 ** 53}
             self.runs = []
             base = {}
             for t, args, v in self.records:
                 base.setdefault(t[2], []).append((args, v))
             for _ in range(RUNS):
-                deltas = {i: (0 if i in exact_ints else _delta(rng), _delta(rng), (_delta(rng), _delta(rng)))
-                          for i in ids}
+                deltas = {i: (0 if i in exact_ints else _delta(rng), _delta(rng),
+                              [[_delta(rng) for _ in range(TAYLOR)] for _ in range(2)]) for i in ids}
                 deltas.update(pi=_delta(rng), e=_delta(rng))
                 self.runs.append(Run(prog, deltas, record=True, base=base))
             self.constant_failure = any(self._constant_failure(run) for run in [Run(prog)] + self.runs)
@@ -650,25 +666,29 @@ class Oracle:
                 return ("either", "kink")
             return self._one_sided(names[ks.index(1)])
         try:
-            addprec, q0 = self._converged(names, x0, ks)
-            qs = [q0] + [_diff(run, self.point, names, x0, ks, addprec=addprec) for run in self.runs]
+            qs = [_diff(run, self.point, names, x0, ks, addprec=ADDPREC[0]) for run in [self.exact] + self.runs]
+            if qs[0] == 0 or tolerance(qs[0], qs[1:]) > abs(qs[0]) * mpf(10) ** -12:
+                addprec, q0 = self._converged(names, x0, ks, qs[0])
+                if addprec != ADDPREC[0]:
+                    qs = [q0] + [_diff(run, self.point, names, x0, ks, addprec=addprec) for run in self.runs]
         except (Undefined, ZeroDivisionError):
             return ("either", "edge within the step of mpmath.diff")
         return _answer(qs, order=sum(ks))
 
-    def _converged(self, names, x0, ks):
-        """mpmath.diff loses a derivative that is small beside the values it differences (f'·h ≪ f): the working
-        precision grows until two precisions agree; a zero is believed only at the largest. Returns the extra
-        precision the perturbed runs use, and the exact answer."""
-        low = _diff(self.exact, self.point, names, x0, ks, addprec=ADDPREC[0])
+    def _converged(self, names, x0, ks, low):
+        """mpmath.diff loses a derivative that is small beside the values it differences (f'·h ≪ f): a zero, or
+        perturbed answers that spread widely, may be that. The working precision grows until two precisions agree
+        (a zero is believed at the largest: 1100 extra bits up to order 2, 250 above, where it costs too much).
+        Returns the extra precision the perturbed runs need, and the exact answer."""
+        last = ADDPREC[0]
         for addprec in ADDPREC[1:]:
+            if addprec > 250 and sum(ks) > 2:
+                break
             q = _diff(self.exact, self.point, names, x0, ks, addprec=addprec)
             if q != 0 and abs(q - low) <= abs(q) * mpf(2) ** -140:
-                return addprec, q
-            if q == 0 and low == 0 and addprec < ADDPREC[-1]:
-                continue  # straight to the largest: a zero at 10 and 60 extra bits is most often a true zero
-            low = q
-        return ADDPREC[1], q
+                return last, low
+            last, low = addprec, q
+        return last, low
 
     def _one_sided(self, v):
         sides = []
@@ -713,15 +733,23 @@ class Oracle:
 
 
 def _diff(run, point, names, x0, ks, direction=0, addprec=10, h=None):
+    """mpmath.diff of the run along `names` at x0, orders ks. Its step is absolute (2^-(prec+addprec)): each variable
+    is scaled by a power of two near its size first, so that x + h differs from x at x = 1e150 too."""
     with mp.workdps(DIGITS):
+        scales = [mpf(2) ** max(int(mpmath.mag(v)), 0) if v else mpf(1) for v in x0]
+
         def f(*ts):
             p = dict(point)
-            p.update(zip(names, ts))
+            p.update((n, v + s * t) for n, v, s, t in zip(names, x0, scales, ts))
             return run(p)
         options = {"addprec": addprec} if h is None else {"addprec": addprec, "h": h}
         if len(names) == 1:
-            return mpmath.diff(f, x0[0], ks[0], direction=direction, **options)
-        return mpmath.diff(f, tuple(x0), tuple(ks), **options)
+            d = mpmath.diff(f, 0, ks[0], direction=direction, **options)
+        else:
+            d = mpmath.diff(f, (0,) * len(names), tuple(ks), **options)
+        for s, k in zip(scales, ks):
+            d /= s ** k
+        return d
 
 
 def tolerance(q0, perturbed, order=0):
@@ -860,6 +888,8 @@ def classify(what: str, verdict_text: str, forward_ok: set) -> str:
         return "wrt-repeat"
     if "reading [" in verdict_text or "KeyError" in verdict_text:
         return "named-constants"
+    if what == "check" and "the symbolic derivative is undefined there: overflow" in verdict_text:
+        return "formula-overflow"
     if "not differentiable" in verdict_text and ("left derivative" in verdict_text):
         return "kink"
     if what.startswith("reverse d/d") or what.startswith("grad d/d"):
@@ -916,7 +946,7 @@ def run_program(prog, point, text, seed=0, hessian=True, diff=True) -> Result:
         chosen = rng.sample(pairs, min(3, len(pairs)))
         expected = {}
         for a, b in chosen:
-            expected[a, b] = oracle.derivative({a: 2} if a == b else {a: 1, b: 1})
+            expected[a, b] = _formula(oracle.derivative({a: 2} if a == b else {a: 1, b: 1}), first[a], point, [b])
             if not isinstance(h, tuple):
                 res.add(f"hessian d2/d{a}d{b}", expected[a, b], h["hessian"][a][b])
                 if a != b:
@@ -924,16 +954,27 @@ def run_program(prog, point, text, seed=0, hessian=True, diff=True) -> Result:
         if isinstance(h, tuple):
             every = list(first.values()) + [oracle.derivative({a: 2} if a == b else {a: 1, b: 1}) for a, b in pairs]
             _refusal(res, "grad --hessian", every, h, oracle)
+    if all(e[0] == "value" for e in first.values()):
+        res.checks.append(("check", _check(graph, names, point)))
     if diff:
         v = rng.choice(names)
-        res.add(f"diff --wrt {v}, read back", _formula(first[v]),
+        res.add(f"diff --wrt {v}, read back", _formula(first[v], value, point, [v]),
                 _read_back(cli("diff", "--wrt", v, "--", text), point))
         if rng.random() < 0.5:
             a, b = rng.choice(names), rng.choice(names)
-            expected = _formula(oracle.derivative({a: 2} if a == b else {a: 1, b: 1}))
+            expected = _formula(oracle.derivative({a: 2} if a == b else {a: 1, b: 1}), first[a], point, [b])
             res.add(f"diff --wrt {a},{b}, read back", expected,
                     _read_back(cli("diff", "--wrt", f"{a},{b}", "--", text), point))
     return res
+
+
+def _check(graph, names, point) -> str:
+    """`dcalc check` where every first derivative exists (the oracle says so): exit 3 there is a false alarm."""
+    from dcalc.check import Checker
+    checked = attempt(lambda: Checker(graph, names).check(point))
+    if isinstance(checked, tuple):
+        return "refusal (grad's business)" if checked[1] == 1 else f"WRONG: exit {checked[1]}: {checked[2]}"
+    return "pass" if checked.ok else "WRONG: false alarm of check: " + "; ".join(checked.problems())
 
 
 def _refusal(res, what, expected, got, oracle):
@@ -949,10 +990,22 @@ def _refusal(res, what, expected, got, oracle):
         res.checks.append((what, f"WRONG: exit {got[1]}: {got[2]}"))
 
 
-def _formula(expected):
-    """A derivative's formula may be defined where the function is not (d/dx of sqrt(x)^2 is 1 everywhere): where the
-    oracle refuses, the read-back value of `diff` may be anything."""
-    return ("either", expected[1]) if expected[0] == "refuse" else expected
+def _formula(expected, lower=None, point=None, names=()):
+    """The oracle's answer for a number dcalc computes from a symbolic formula (diff read back, grad --hessian).
+
+    The formula may be defined where the function is not (d/dx of sqrt(x)^2 is 1 everywhere): where the oracle
+    refuses, the read-back value may be anything. And the formula, simplified, is another computation than the
+    program: its own cancellations (u/u, abs(u)/u, log(x, x) differentiated) leave noise of about ε·|f'|/|x| in f''
+    that perturbing the program does not show. So: FORMULA times the tolerance, plus 64ε·|lower|/max(|v|, 1) for the
+    derivative one order lower and each variable v differentiated by."""
+    if expected[0] == "refuse":
+        return ("either", expected[1])
+    if expected[0] != "value":
+        return expected
+    extra = mpf(0)
+    if lower is not None and lower[0] == "value":
+        extra = sum(64 * EPS * abs(lower[1]) / max(abs(mpf(point[v])), 1) for v in names)
+    return ("value", expected[1], FORMULA * expected[2] + extra)
 
 
 def _read_back(text, point):

@@ -136,3 +136,38 @@ def test_a_wrong_rule_is_caught(tamper):
     wrong = dict(res.wrong)
     assert "forward d/dx" in wrong and "reverse d/dx" in wrong and "grad d/dx" in wrong
     assert "value (API)" not in wrong and res.classes() == {"unclassified"}
+
+
+def test_check_fails_where_a_rule_is_wrong(tamper):
+    """The other direction of check's false-alarm test (run_program's "check" comparison): with a wrong partial rule
+    for sin, check exits 3 on every random program whose gradient the wrong rule changes."""
+    from oracle_gen import case, program_text
+
+    import dcalc
+    from dcalc import ops
+    from dcalc.check import Checker
+    cases = []
+    for seed in range(120):
+        prog, point = case(seed)
+        text = program_text(prog, seed)
+        try:
+            graph = dcalc.compile(text)
+            assert Checker(graph, prog["vars"]).check(point).ok
+            cases.append((seed, text, point, prog["vars"], dcalc.gradient(graph, point)))
+        except Exception:  # noqa: BLE001 - refusals, known crashes, known alarms: nothing to compare
+            continue
+    tamper("sin", (lambda a: -ops.cos(a),))
+    changed = caught = 0
+    for seed, text, point, names, right in cases:
+        graph = dcalc.compile(text)  # the tampered rule: compiled afresh
+        try:
+            wrong = dcalc.gradient(graph, point)
+        except Exception:  # noqa: BLE001
+            continue
+        if all(abs(wrong[v] - right[v]) <= 1e-3 * max(abs(right[v]), 1e-300) for v in names):
+            continue
+        changed += 1
+        checked = Checker(graph, names).check(point)
+        assert not checked.ok, f"seed {seed}: check passed a wrong rule: --at {point} -- {text!r}"
+        caught += 1
+    assert changed >= 10 and caught == changed
