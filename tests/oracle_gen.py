@@ -282,8 +282,8 @@ def program_text(prog, seed: int = 0) -> str:
     for dname, tree in prog["defs"]:
         lines.append(f"{dname} = {render(tree, rng)}")
     lines.append(render(prog["result"], rng))
-    if rng.random() < 0.5:
-        return "; ".join(lines)
+    if rng.random() < 0.5 or any(line.startswith("-") for line in lines[1:]):
+        return "; ".join(lines)  # (a new line starting with '-' could continue the line before: an error)
     if rng.random() < 0.3:
         lines.insert(0, "# a random program")
     return "\n".join(lines)
@@ -916,7 +916,7 @@ UNSTABLE = re.compile(r"\b(tanh|atan|atan2|asinh|acosh|hypot|pow)\(|/|\^|\*\*") 
 
 def classify(what: str, verdict_text: str, forward_ok: set, text: str = "") -> str:
     m = re.match(r"diff --wrt (\w+),(\w+)", what)
-    if m and m.group(1) == m.group(2) and "reading [" not in verdict_text and "exit" not in verdict_text:
+    if m and m.group(1) == m.group(2) and verdict_text.startswith("WRONG: gave"):
         return "wrt-repeat"
     if "reading [" in verdict_text or "KeyError" in verdict_text:
         return "named-constants"
