@@ -256,7 +256,8 @@ def test_check_batch_failures_and_disagreements(tamper):
     assert r.exit_code == 1
     assert rows_json(r.stdout)[1] == {"at": {"x": -1.0}, "ok": None, "tolerance": 1e-6,
                                       "partials": {"x": dict.fromkeys(["forward", "reverse", "symbolic",
-                                                                       "finite_difference", "max_disagreement"])},
+                                                                       "finite_difference", "finite_difference_error",
+                                                                       "max_disagreement"])},
                                       "status": "ln is undefined in u1 = ln(x) with x = -1 (needs x > 0)"}
     tamper("ln", (lambda a: 2 / a,))
     r = run("check", "ln(x)", "--points", "-", "--format", "csv", input="x\n1\n-1\n")
