@@ -195,6 +195,8 @@ def finite_difference_estimate(graph: Graph, point: dict[str, float], x: str, va
             d, truncation, size = got
             if h * abs(target) > UNRESOLVED * (size + value_error):
                 continue  # f would change by far more than its own size within the step: the step cannot see f'
+            if _turns(graph, point, x, h):
+                continue  # a kink within the step (abs(x) at x = -1e-150): the difference sees its average
             error = FD_SAFETY * (truncation + 6 * value_error / h)
             if not math.isfinite(error):
                 continue
@@ -220,6 +222,24 @@ def _richardson(graph: Graph, point: dict[str, float], x: str, h: float) -> tupl
         return None
     coarse, fine = d2 + (d2 - d1) / 3, d4 + (d4 - d2) / 3
     return fine, abs(fine - coarse), max(s1, s2, s4)
+
+
+def _turns(graph: Graph, point: dict[str, float], x: str, h: float) -> bool:
+    """Whether some node's partial derivative has opposite signs at x − h and x + h, or none at one of them: the
+    sign of a/|a| flips where abs has its kink, and a smooth partial that changes sign within the step (cos(u) past
+    π/2) makes the step too coarse anyway. The primitive table's own rules decide; no list of kinks here."""
+    sides = []
+    for sign in (1, -1):
+        p = dict(point)
+        p[x] = point[x] + sign * h
+        try:
+            vals = evaluate(graph, p)
+            sides.append([local_partials(graph, i, vals) if node.kind == "node" else ()
+                          for i, node in enumerate(graph.nodes)])
+        except MathError:
+            return True
+    return any(a is not None and b is not None and a * b < 0
+               for up, down in zip(*sides) for a, b in zip(up, down))
 
 
 def _central(graph: Graph, point: dict[str, float], x: str, h: float) -> float:

@@ -111,6 +111,8 @@ def test_tol_zero_still_catches_a_wrong_rule(tampered):
     ("sec(sin(x)^2)", "x=-69251.35415320499"),
     ("exp(cbrt(x)^2) - acos(3x)", "x=5.328688242744928e-11"),  # a kink of cbrt at 0 within the larger steps
     ("cbrt(y) - (x - y)", "x=66396758225.205284,y=-1e-200"),
+    ("abs(tanh(x)) + x", "x=-1e-150"),          # every telling step crossed the kink of abs at 0
+    ("(36 - (y - x)) / log10(abs(x) + 0.25)", "x=-1e-150,y=2.0206519115864285"),
 ])
 def test_ill_conditioned_finite_differences_are_no_false_alarm(text, point):
     """Found by the differential test's random programs (tests/test_oracle.py): with a fixed tolerance and no error
