@@ -254,7 +254,7 @@ def grad_command(
 ):
     """Derivative or gradient at each point. Example: dcalc grad "x*y + sin(x)" --at x=1,y=2"""
     from .evaluate import evaluate
-    from .forward import tangents
+    from .forward import directional
     from .render import json_line, number
     fmt = output_format(fmt, as_json, points_file, at, expect, digits, tol)
     as_json = fmt == "json"
@@ -283,7 +283,7 @@ def grad_command(
         vals = evaluate(graph, point)
         v = vals[graph.output]
         if seed is not None:
-            d = tangents(graph, vals, seed)[graph.output] or 0.0
+            d = directional(graph, vals, seed) + 0.0
             emit(json_line({"at": point, "value": v, "direction": seed, "derivative": d}) if as_json
                  else number(d, digits))
             missed += mismatches({"": d}, expected, tol, point)

@@ -6,6 +6,7 @@ of None is a structural zero: such arguments are skipped and their partials neve
 
 from __future__ import annotations
 
+from .errors import NotDifferentiable
 from .graph import Graph
 from .partials import finite, local_partials
 
@@ -32,6 +33,16 @@ def tangents(graph: Graph, vals: list[float], seed: dict[str, float]) -> list[fl
 
 
 def derivative(graph: Graph, vals: list[float], wrt: str) -> float:
-    """df/d(wrt) at the point of `vals`: one forward pass."""
-    t = tangents(graph, vals, {wrt: 1.0})[graph.output]
+    """df/d(wrt) at the point of `vals`: one forward pass (at a kink, the one-sided derivatives decide)."""
+    return directional(graph, vals, {wrt: 1.0}, wrt)
+
+
+def directional(graph: Graph, vals: list[float], seed: dict[str, float], wrt: str | None = None) -> float:
+    """The derivative along `seed` (wrt: the variable it is, if one): one forward pass, or where a local partial does
+    not exist, the one-sided derivatives of the whole function along ±seed (kinks.py)."""
+    try:
+        t = tangents(graph, vals, seed)[graph.output]
+    except NotDifferentiable:
+        from .kinks import derivative
+        return derivative(graph, vals, seed, 1, wrt)
     return 0.0 if t is None else t

@@ -14,7 +14,7 @@ import math
 from functools import cached_property
 from typing import Callable
 
-from .expr import Expr, call
+from .expr import Const, Expr, call
 
 inf, nan = math.inf, math.nan
 
@@ -189,3 +189,27 @@ FUNCTION_NAMES = sorted({name for name, _ in FUNCTIONS})
 def arities(name: str) -> list[int]:
     """The numbers of arguments a built-in function accepts."""
     return sorted(n for f, n in FUNCTIONS if f == name)
+
+
+# One-sided knowledge: where a partial rule fails although the value exists (a kink, a domain's edge), what the op is
+# along a ray args(t), t → 0+ (the kinks module and Taylor mode read it; series arithmetic in taylor.py). Per op, a
+# function of the argument values at the point giving None (not a kink there) or the form to use beside it:
+#   ("sign",)            |a| = s·a, s the sign of a's first nonzero term (a = 0)
+#   ("power", b, odd)    a^b with a = c·t^m·(1 + w): c^b·t^(m·b)·(1 + w)^b (a = 0; odd: real for c < 0, the cube root)
+#   ("angle",)           atan2(a, b) at (0, 0): the angle of the first nonzero terms, then atan2 of the scaled pair
+#   a formula over a, b  an identity valid beside the point whose own kinks are the ones above (asin at 1 is
+#                        π/2 − 2·asin(√((1 − a)/2)): the square root's edge, where the power rule applies)
+_HALF_PI = Const("pi") / 2
+ONE_SIDED: dict[str, Callable] = {
+    "abs": lambda a: ("sign",) if a == 0 else None,
+    "sqrt": lambda a: ("power", 0.5, False) if a == 0 else None,
+    "cbrt": lambda a: ("power", 1 / 3, True) if a == 0 else None,
+    "pow": lambda a, b: ("power", b, False) if a == 0 else None,  # a constant b; a varying one is not decided here
+    "hypot": lambda a, b: (lambda u, v: sqrt(u ** 2 + v ** 2)) if a == 0 and b == 0 else None,
+    "atan2": lambda a, b: ("angle",) if a == 0 and b == 0 else None,
+    "asin": lambda a: ((lambda u: _HALF_PI - 2 * call("asin", sqrt((1 - u) / 2))) if a == 1 else
+                       (lambda u: 2 * call("asin", sqrt((1 + u) / 2)) - _HALF_PI) if a == -1 else None),
+    "acos": lambda a: ((lambda u: 2 * call("asin", sqrt((1 - u) / 2))) if a == 1 else
+                       (lambda u: 2 * _HALF_PI - 2 * call("asin", sqrt((1 + u) / 2))) if a == -1 else None),
+    "acosh": lambda a: (lambda u: 2 * call("asinh", sqrt((u - 1) / 2))) if a == 1 else None,
+}

@@ -6,6 +6,7 @@ structural zero (the output does not read the node); such nodes are skipped.
 
 from __future__ import annotations
 
+from .errors import NotDifferentiable
 from .graph import Graph
 from .partials import finite, not_differentiable, partial
 
@@ -72,7 +73,12 @@ def reach(graph: Graph, wrt: list[str]) -> list[bool]:
 
 
 def gradient(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> dict[str, float]:
-    """∂f/∂x for every input x (or those in `wrt`), zeros included, in order of first appearance."""
-    adj = adjoints(graph, vals, wrt)
+    """∂f/∂x for every input x (or those in `wrt`), zeros included, in order of first appearance. Where a local
+    partial does not exist (a kink), the one-sided derivatives of the whole function decide (kinks.py)."""
     wanted = set(graph.inputs if wrt is None else wrt)
+    try:
+        adj = adjoints(graph, vals, wrt)
+    except NotDifferentiable:
+        from .kinks import gradient as one_sided
+        return one_sided(graph, vals, [x for x in graph.inputs if x in wanted])
     return {name: (adj[i] or 0.0) + 0.0 for i, name in enumerate(graph.inputs) if name in wanted}

@@ -1,0 +1,171 @@
+"""Derivatives at a kink: one-sided derivatives of the whole function, read off its series on both sides.
+
+Forward and reverse mode multiply local partials; at a kink of a primitive (|u| at u = 0, √u at u = 0) a partial does
+not exist, yet the function may still be differentiable there (x·|x|, √(x⁴), x·√x at 0). Where a pass meets such a
+partial, this module takes over: the series of every node along the ray point ± t·direction, t → 0+, on a grid of
+fractional powers t^(k/q) (taylor.py, with the one-sided forms of the primitive table), give the right derivative
+along +direction and the left one along −direction. The policy:
+- both sides agree: that is the derivative;
+- they differ, or one is infinite: not differentiable, the message names both;
+- one side leaves the domain at once (√x to the left of 0): the side that exists decides (x·√x at 0 has derivative
+  0); neither side: not differentiable;
+- a coefficient too large for a double is an overflow, not a missing derivative (ln(x) at 5e-324).
+"""
+
+from __future__ import annotations
+
+import math
+
+from .errors import MathError, NotDifferentiable
+from .graph import Graph
+from .printing import number_text
+from .taylor import Overflow, Undecided, Undefined, series
+
+GRIDS = (12, 60)  # 12 holds square and cube roots and their nesting; 60 adds fifth roots and fourth roots of those
+AGREE = 2.0 ** -50  # left and right agree when they differ by a few roundings at most
+
+
+class _Side:
+    """One side: the derivatives of orders 1, 2, … along the ray (±inf where the first fractional term says so, the
+    list stopping there), or `undefined` (the node where the function leaves its domain at once)."""
+
+    def __init__(self, derivs: list[float] | None, kinks: list[int], undefined: int | None = None):
+        self.derivs, self.kinks, self.undefined = derivs, kinks, undefined
+
+
+def _side(graph: Graph, vals: list[float], direction: dict[str, float], order: int, q: int) -> _Side:
+    try:
+        arith, out = series(graph, vals, direction, order * q, q)
+    except Undefined as e:
+        return _Side(None, [], e.node)
+    s = out[graph.output]
+    f0 = vals[graph.output]
+    if arith.jumped and abs(s[0] - f0) > 1e-12 * max(1.0, abs(f0)):  # the value jumps: (f(t) − f(0))/t → ±inf
+        return _Side([math.copysign(math.inf, s[0] - f0)], arith.kinks)
+    derivs = []
+    for j in range(1, order + 1):
+        r = next((k for k in range((j - 1) * q + 1, j * q) if s[k] != 0), None)
+        if r is not None:  # a term t^(r/q) with j − 1 < r/q < j: the j-th derivative is infinite, its sign c_r's
+            derivs.append(math.copysign(math.inf, s[r]))
+            break
+        derivs.append(s[j * q] * math.factorial(j))
+    return _Side(derivs, arith.kinks)
+
+
+def derivative(graph: Graph, vals: list[float], direction: dict[str, float], order: int = 1,
+               wrt: str | None = None) -> float:
+    """The two-sided derivative of the given order along `direction` at the point of `vals` (wrt: the variable the
+    direction is, for messages), or NotDifferentiable naming both sides, or an overflow MathError."""
+    backward = {x: -v for x, v in direction.items()}
+    for q in GRIDS:
+        try:
+            right = _side(graph, vals, direction, order, q)
+            left = _side(graph, vals, backward, order, q)
+            break
+        except Undecided as e:
+            if e.off_grid and q != GRIDS[-1]:
+                continue
+            raise _undecided(graph, vals, direction, wrt, e.node, e.why) from None
+        except Overflow as e:
+            raise _overflow(graph, vals, e.node) from None
+        except RecursionError:
+            raise _undecided(graph, vals, direction, wrt, None, "the graph is too deep to follow beside the point") from None
+    if right.derivs is None and left.derivs is None:
+        raise _fail(graph, vals, direction, wrt, 1, None, None, right.undefined, both=True)
+    kink = (right.kinks or left.kinks or [right.undefined if right.derivs is None else left.undefined])[0]
+    d = math.nan
+    for j in range(1, order + 1):
+        r = _nth(right.derivs, j, 1)
+        lf = _nth(left.derivs, j, (-1) ** j)
+        ok = [v for v in (r, lf) if v is not None]
+        if left.derivs is None or right.derivs is None:  # a domain's edge: the side that exists decides
+            fine = len(ok) == 1 and math.isfinite(ok[0])
+        else:
+            fine = len(ok) == 2 and all(map(math.isfinite, ok)) and abs(r - lf) <= AGREE * max(abs(r), abs(lf))
+        if not fine:
+            raise _fail(graph, vals, direction, wrt, j, lf if left.derivs is not None else None,
+                        r if right.derivs is not None else None, kink)
+        d = ok[-1]
+    return d + 0.0
+
+
+def _nth(derivs: list[float] | None, j: int, sign: int) -> float | None:
+    if derivs is None:
+        return None
+    if j > len(derivs):  # beyond an infinite derivative: the higher ones do not exist either
+        return math.nan
+    return sign * derivs[j - 1]
+
+
+def gradient(graph: Graph, vals: list[float], names: list[str]) -> dict[str, float]:
+    """Each partial ∂f/∂x two-sided along ±e_x."""
+    return {x: derivative(graph, vals, {x: 1.0}, 1, x) for x in names}
+
+
+# ---- messages ---------------------------------------------------------------------------------------------------------
+
+def _point(graph: Graph, vals: list[float]) -> str:
+    return ", ".join(f"{x} = {number_text(vals[i])}" for i, x in enumerate(graph.inputs))
+
+
+def _where(graph: Graph, vals: list[float], direction: dict[str, float], wrt: str | None) -> str:
+    """`at x = 0`, `with respect to x at x = 0, y = 1`, or `along (1, 0.5) at …` for a direction."""
+    at = f"at {_point(graph, vals)}"
+    if wrt is not None:
+        return at if len(graph.inputs) == 1 else f"with respect to {wrt} {at}"
+    along = ",".join(f"{x}={number_text(v)}" for x, v in direction.items() if v)
+    return f"along {along} {at}"
+
+
+def _node(graph: Graph, i: int | None) -> str:
+    """u2 = abs(u1) where u1 = 0: the node, its formula and the values it reads."""
+    if i is None:
+        return ""
+    node = graph.nodes[i]
+    if node.kind != "node":
+        return node.name or graph.text(i)
+    return f"{node.name} = {graph.text(i)}"
+
+
+def _node_at(graph: Graph, vals: list[float], i: int | None) -> str:
+    if i is None or graph.nodes[i].kind != "node":
+        return _node(graph, i)
+    names = [(graph.nodes[a].name, vals[a]) for a in graph.nodes[i].args]
+    at = ", ".join(dict.fromkeys(f"{n} = {number_text(v)}" for n, v in names if n))
+    return f"{_node(graph, i)} where {at}" if at else _node(graph, i)
+
+
+def _signed(v: float) -> str:
+    return ("+inf" if v > 0 else "-inf") if math.isinf(v) else number_text(v + 0.0)
+
+
+def _fail(graph, vals, direction, wrt, j, left, right, kink, both=False) -> NotDifferentiable:
+    f = "f"
+    where = _where(graph, vals, direction, wrt)
+    if both:
+        return NotDifferentiable(f"{f} is not differentiable {where}: {_node(graph, kink)} is undefined on either "
+                                 "side", source=graph.source)
+    sides = []
+    for name, v in (("left", left), ("right", right)):
+        if v is None:
+            sides.append(f"undefined to the {name}")
+        elif v != v:
+            sides.append(f"no {name} derivative of order {j - 1} to start from")
+        else:
+            sides.append(f"{name} derivative {_signed(v)}" if j == 1 else f"{name} {_signed(v)}")
+    if left is None:
+        sides.reverse()  # what exists first: "right derivative +inf, undefined to the left"
+    head = f"{f} is not differentiable {where}" if j == 1 else f"{f} has no derivative of order {j} {where}"
+    hint = f" (at {_node_at(graph, vals, kink)})" if kink is not None else ""
+    return NotDifferentiable(f"{head}: {', '.join(sides)}{hint}", source=graph.source)
+
+
+def _undecided(graph, vals, direction, wrt, node, why) -> NotDifferentiable:
+    what = f"{_node_at(graph, vals, node)} {why}" if node is not None else why
+    return NotDifferentiable(f"cannot decide whether f is differentiable {_where(graph, vals, direction, wrt)}: "
+                             f"{what}", source=graph.source)
+
+
+def _overflow(graph, vals, node) -> MathError:
+    return MathError(f"overflow in the derivative of {_node_at(graph, vals, node)}: it is too large for a double",
+                     source=graph.source)
