@@ -320,7 +320,7 @@ def diff_command(
     from .errors import UsageError
     from .evaluate import value
     from .render import number, point_text
-    from .symbolic import differentiate, program, program_text, value_of, wrt_list
+    from .symbolic import differentiate, program, program_text, wrt_list
     if fmt not in ("text", "latex"):
         raise UsageError(f"--format must be text or latex, not {fmt!r}")
     graph = load(expr)
@@ -329,7 +329,8 @@ def diff_command(
         raise UsageError(f"--order {order} does not match --wrt {wrt} ({len(given)} variables): give one variable "
                          f"to take {order} times, or exactly {order} in the order of differentiation")
     note_unread(graph, given or [])
-    d = differentiate(graph, wrt_list(graph, given, order))
+    names = wrt_list(graph, given, order)
+    d = differentiate(graph, names)
     definitions, final = program(d, graph.inputs)
     if fmt == "latex":
         from .latex import name_latex, to_latex
@@ -338,7 +339,21 @@ def diff_command(
         emit(program_text(definitions, final))
     for point in [] if not at else points(graph, at):
         value(graph, point)  # the function must be defined there; its errors name the node
-        emit(f"at {point_text(point)}: {number(value_of(d, point, graph.source) + 0.0)}")
+        emit(f"at {point_text(point)}: {number(_derivative_at(graph, d, point, names) + 0.0)}")
+
+
+def _derivative_at(graph, d, point, names):
+    """The printed derivative's value at the point; at a kink (x*abs(x) at 0 gives 0/0 in the formula) the one-sided
+    derivatives of the function decide, as in grad --order (a mixed partial there keeps the formula's error)."""
+    from .errors import MathError
+    from .symbolic import value_of
+    try:
+        return value_of(d, point, graph.source)
+    except MathError:
+        if len(set(names)) != 1:
+            raise
+        from .taylor import nth_derivative
+        return nth_derivative(graph, point, names[0], len(names))
 
 
 def _higher(graph, names, seed, order, hessian, pts, as_json, digits):

@@ -13,11 +13,12 @@ from functools import cache
 
 import numpy as np
 
-from .errors import MathError
+from .errors import DcalcError, MathError
 from .expr import Var, wrap
 from .graph import Graph, checked
+from .kinks import gradient as one_sided
 from .ops import Op
-from .partials import compile_rule, not_differentiable, numeric_rules
+from .partials import compile_rule, numeric_rules
 from .reverse import reach
 
 
@@ -100,6 +101,7 @@ def gradient(graph: Graph, vals: list[np.ndarray], names: list[str], rows: Rows)
     adjoint(v) = Σ over readers u of adjoint(u)·∂u/∂v. Rows whose partials do not exist get their status."""
     active = reach(graph, names)
     n = len(rows.status)
+    kinked: dict[int, dict[str, float]] = {}  # rows at a kink: their gradient from the one-sided derivatives
     adj: list[np.ndarray | None] = [None] * len(graph.nodes)
     adj[graph.output] = np.ones(n)
     with np.errstate(all="ignore"):
@@ -118,7 +120,7 @@ def gradient(graph: Graph, vals: list[np.ndarray], names: list[str], rows: Rows)
                     if len(bad):
                         p = np.array(p, dtype=float)
                         for r in bad:
-                            p[r] = _scalar_partial(graph, i, k, args, r, rows)
+                            p[r] = _scalar_partial(graph, i, k, args, r, rows, vals, names, kinked)
                 summed[a] = summed[a] + p if a in summed else p
             for a, p in summed.items():
                 if not np.ndim(p):  # a constant rule (∂(a+b)/∂a = 1): finite everywhere
@@ -128,17 +130,27 @@ def gradient(graph: Graph, vals: list[np.ndarray], names: list[str], rows: Rows)
                 adj[a] = term if adj[a] is None else adj[a] + term
     index = {name: i for i, name in enumerate(graph.inputs)}  # inputs are nodes 0, 1, …
     grad = {x: np.zeros(n) if adj[index[x]] is None else adj[index[x]] + 0.0 for x in names}
+    for r, g in kinked.items():
+        for x in names:
+            grad[x][r] = g[x]
     for x, g in grad.items():  # finite partials can still multiply up to inf: that row has no usable gradient
         for r in rows.new_failures(g):
             rows.fail(r, f"overflow in ∂f/∂{x}: the derivative is too large for a double")
     return grad
 
 
-def _scalar_partial(graph: Graph, i: int, k: int, args, r: int, rows: Rows) -> float:
-    """Partial k of node i on row r by the scalar rule; if it does not exist, the row fails with the scalar message."""
+def _scalar_partial(graph: Graph, i: int, k: int, args, r: int, rows: Rows, vals, names, kinked) -> float:
+    """Partial k of node i on row r by the scalar rule. Where it does not exist the row is at a kink: its gradient
+    comes from the one-sided derivatives of the scalar path (kinked[r], which replaces the row's sums), or the row
+    fails with the scalar message."""
     point = [float(a[r]) for a in args]
     p = numeric_rules(graph.nodes[i].op.name)[k](point)
     if p - p == 0:
         return p
-    rows.fail(r, not_differentiable(graph, i, k, point).message)
-    return np.nan
+    if r not in kinked:
+        try:
+            kinked[r] = one_sided(graph, [float(v[r]) for v in vals], names)
+        except DcalcError as e:
+            rows.fail(r, e.message)
+            return np.nan
+    return 0.0  # a stand-in: the row's gradient is kinked[r]

@@ -33,15 +33,21 @@ class _Side:
         self.derivs, self.kinks, self.undefined = derivs, kinks, undefined
 
 
-def _side(graph: Graph, vals: list[float], direction: dict[str, float], order: int, q: int) -> _Side:
+def _side(graph: Graph, vals: list[float], direction: dict[str, float], order: int, q: int,
+          node: int | None = None) -> _Side:
+    """The derivatives along the ray of the output (or of `node`)."""
     try:
         arith, out = series(graph, vals, direction, order * q, q)
     except Undefined as e:
         return _Side(None, [], e.node)
-    s = out[graph.output]
-    f0 = vals[graph.output]
-    if arith.jumped and abs(s[0] - f0) > 1e-12 * max(1.0, abs(f0)):  # the value jumps: (f(t) − f(0))/t → ±inf
-        return _Side([math.copysign(math.inf, s[0] - f0)], arith.kinks)
+    i = graph.output if node is None else node
+    return _Side(_derivatives(out[i], vals[i], arith.jumped, order, q), arith.kinks)
+
+
+def _derivatives(s, f0: float, jumped: bool, order: int, q: int) -> list[float]:
+    """Orders 1..order of the derivative along the ray from series s on the grid q (f0: the value at the point)."""
+    if jumped and abs(s[0] - f0) > 1e-12 * max(1.0, abs(f0)):  # the value jumps: (f(t) − f(0))/t → ±inf
+        return [math.copysign(math.inf, s[0] - f0)]
     derivs = []
     for j in range(1, order + 1):
         r = next((k for k in range((j - 1) * q + 1, j * q) if s[k] != 0), None)
@@ -49,7 +55,48 @@ def _side(graph: Graph, vals: list[float], direction: dict[str, float], order: i
             derivs.append(math.copysign(math.inf, s[r]))
             break
         derivs.append(s[j * q] * math.factorial(j))
-    return _Side(derivs, arith.kinks)
+    return derivs
+
+
+def node_derivatives(graph: Graph, vals: list[float], wrt: str, live: list[bool]):
+    """For the trace at a kink: every node's derivative by wrt where its left and right ones agree (or only one side
+    exists and is finite), and (left, right) for the others (None: undefined on that side; ±inf). Call after
+    `derivative` has found f itself differentiable."""
+    sides = []
+    for direction in ({wrt: 1.0}, {wrt: -1.0}):
+        for q in GRIDS:
+            try:
+                arith, out = series(graph, vals, direction, q, q)
+                sides.append([_derivatives(s, vals[i], arith.jumped, 1, q)[0] for i, s in enumerate(out)])
+                break
+            except Undefined:
+                sides.append(None)
+                break
+            except Undecided as e:
+                if not e.off_grid or q == GRIDS[-1]:
+                    raise
+    right, left = sides
+    tangents: list[float | None] = []
+    split: dict[int, tuple] = {}
+    for i in range(len(graph.nodes)):
+        if not live[i]:
+            tangents.append(None)
+            continue
+        r = None if right is None else right[i]
+        lf = None if left is None else -left[i]
+        ok = [v for v in (lf, r) if v is not None]
+        if len(ok) == 2 and all(map(math.isfinite, ok)) and abs(r - lf) <= AGREE * max(abs(r), abs(lf)) or \
+                len(ok) == 1 and math.isfinite(ok[0]):
+            tangents.append(ok[-1] + 0.0)
+        else:
+            tangents.append(None)
+            split[i] = (lf, r)
+    return tangents, split
+
+
+def side_text(v: float | None, side: str) -> str:
+    """`left -1`, `right +inf`, `undefined to the left`."""
+    return f"undefined to the {side}" if v is None else f"{side} {_signed(v)}"
 
 
 def derivative(graph: Graph, vals: list[float], direction: dict[str, float], order: int = 1,

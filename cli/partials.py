@@ -3,12 +3,11 @@
 Each rule (`b*a^(b-1)` for pow) is turned once into a Python closure over the table's value functions: no text is
 evaluated, only the table's own formulas. Multiplication here has a strong zero (0·∞ = 0) because a zero factor in a
 rule is exact: `x^0` has derivative 0·x^-1, which is 0 at x = 0 too. A partial that is still not finite means the
-derivative does not exist at that point, and the error says so, with one-sided derivatives where they exist.
+derivative does not exist at that point, or that the function has a kink there: kinks.py decides which.
 """
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 from operator import itemgetter
 
@@ -71,19 +70,21 @@ def numeric_rules(name: str) -> Rules:
     return rules
 
 
-def local_partials(graph: Graph, i: int, vals: list[float], active: list[bool] | None = None) -> list[float | None]:
+def local_partials(graph: Graph, i: int, vals: list[float], active: list[bool] | None = None,
+                   strict: bool = True) -> list[float | None]:
     """∂node_i/∂(each argument) at these values; None for arguments that depend on no input (never evaluated).
 
     `active` narrows "depends on an input" to the inputs being differentiated by: grad --wrt x of x^y at x = -2 then
-    never evaluates ∂/∂y = x^y·ln(x)."""
+    never evaluates ∂/∂y = x^y·ln(x). Not `strict`: a partial that does not exist is given as computed (inf, nan)
+    rather than raised (the trace of a kink shows it)."""
     ids = graph.nodes[i].args
     if active is None:
         active = graph.active
-    return [None if step is None or not active[a] else partial(graph, i, step, vals)
+    return [None if step is None or not active[a] else partial(graph, i, step, vals, strict)
             for a, step in zip(ids, graph.nodes[i].op.steps)]
 
 
-def partial(graph: Graph, i: int, step, vals: list[float]) -> float:
+def partial(graph: Graph, i: int, step, vals: list[float], strict: bool = True) -> float:
     """One local partial of node i from its step (see Rules): a constant, an argument's value, or the rule computed
     (not finite: there is no derivative there)."""
     ids = graph.nodes[i].args
@@ -93,66 +94,23 @@ def partial(graph: Graph, i: int, step, vals: list[float]) -> float:
         return vals[ids[step]]
     args = list(map(vals.__getitem__, ids))
     p = step(args)
-    if p - p != 0:
+    if p - p != 0 and strict:
         raise not_differentiable(graph, i, graph.nodes[i].op.steps.index(step), args)
     return p
 
 
 def not_differentiable(graph: Graph, i: int, k: int, args: list[float]) -> NotDifferentiable:
+    """The signal that a local partial does not exist (a kink, a domain's edge) or overflowed: the callers go on to the
+    one-sided derivatives of the whole function (kinks.py), which decide; `node` says where."""
     node = graph.nodes[i]
     op: Op = node.op
     names = [graph.nodes[a].name for a in node.args]
     at = ", ".join(dict.fromkeys(f"{n} = {number_text(v)}" for n, v in zip(names, args) if n))  # x^x: x once
-    wrt = "" if op.arity == 1 else f" with respect to {names[k]}"
-    if op.arity > 1 and names.count(names[k]) > 1:  # x^x: say which of its places
-        wrt = f" with respect to its {('first', 'second')[k]} argument {names[k]}"
-    sides = _one_sided(op, k, args)
-    if not sides:
-        rule = to_text(op.rule(k, *(graph.ref(a) for a in node.args)))
-        sides = f": ∂{node.name}/∂{names[k]} = {rule} is undefined there"
-    return NotDifferentiable(f"{op.name} is not differentiable{wrt} at {node.name} = {graph.text(i)} where {at}"
-                             f"{sides}", source=graph.source)
-
-
-def _one_sided(op: Op, k: int, args: list[float]) -> str:
-    """The left and right derivatives, read off the rule just beside the point: a value that keeps growing as the
-    probe closes in (h = 1e-6, then 1e-12) is an infinite one-sided derivative. The rule alone cannot see a jump
-    (∂atan2(y, x)/∂y is 0 beside (0, 0), yet atan2 jumps from -π/2 to π/2), so a finite answer must also agree with
-    the value's own difference quotient."""
-    rule = numeric_rules(op.name)[k]
-    x = args[k]
-    found = []
-    for side, sign in (("left", -1), ("right", 1)):
-        probes = []
-        for h in (1e-6, 1e-12):
-            probes.append(_beside(op, args, k, sign * (abs(x) or 1.0) * h, rule))
-        far, close = probes
-        if close - close != 0 and not math.isinf(close) or far - far != 0 and not math.isinf(far):
-            continue
-        if math.isinf(close) or abs(close) > 10 * abs(far):
-            found.append(f"{side} derivative {'+' if close > 0 else '-'}inf")
-            continue
-        q1, q2 = (_quotient(op, args, k, sign * (abs(x) or 1.0) * h) for h in (1e-7, 1e-9))
-        if q2 - q2 != 0:
-            continue
-        if abs(q2 - close) > 1e-3 * (1 + abs(close)):  # the value jumps or bends where the rule does not see it
-            if abs(q2) > 10 * abs(q1):
-                found.append(f"{side} derivative {'+' if q2 > 0 else '-'}inf")
-            continue
-        found.append(f"{side} derivative {'+' if close > 0 else ''}{number_text(round(close, 9) + 0.0)}")
-    return ": " + ", ".join(found) if found else ""
-
-
-def _beside(op: Op, args: list[float], k: int, step: float, rule) -> float:
-    near = list(args)
-    near[k] += step
-    return rule(near) if op.defined is None or op.defined(*near) else math.nan
-
-
-def _quotient(op: Op, args: list[float], k: int, step: float) -> float:
-    near = list(args)
-    near[k] += step
-    return (op.value(*near) - op.value(*args)) / step
+    rule = to_text(op.rule(k, *(graph.ref(a) for a in node.args)))
+    e = NotDifferentiable(f"∂{node.name}/∂{names[k] or graph.text(node.args[k])} = {rule} is not finite at "
+                          f"{node.name} = {graph.text(i)} where {at}", source=graph.source)
+    e.node = i
+    return e
 
 
 def finite(graph: Graph, derivatives: list[float | None], what: str) -> list[float | None]:

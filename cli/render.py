@@ -48,6 +48,9 @@ def check_text(checked, digits: int | None = None, heading: bool = True) -> str:
     lines += ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
     verdict = "; ".join(checked.problems()) or (f"ok: forward, reverse and symbolic agree to rounding, the "
                                                  f"finite difference within {checked.tolerance:g}")
+    if checked.ok and checked.kink:
+        verdict = ("ok at a kink: the left and right derivatives agree (forward and reverse); the finite difference "
+                   f"within {checked.tolerance:g} or its own error (the function is not smooth here)")
     return "\n".join(lines + [verdict if checked.ok else f"disagreement: {verdict}"])
 
 

@@ -56,7 +56,23 @@ def read_as(program: Program | None, t: Trace) -> list[str]:
 
 
 def _num(v: float) -> str:
+    """A number; a local partial that does not exist at a kink (0/0 in x/|x|) is `undefined`, an infinite one ±inf."""
+    if v - v != 0:
+        return "undefined" if v != v else "+inf" if v > 0 else "-inf"
     return number_text(v)
+
+
+def _sides(r: Row) -> str:
+    """At a kink, a node without a two-sided derivative: `left -1, right 1`."""
+    from .kinks import side_text
+    return ", ".join(side_text(v, side) for v, side in zip(r.sides, ("left", "right")))
+
+
+def _one_sided(t: Trace, r: Row) -> bool:
+    """At a kink, whether the node's derivative came from its left and right ones rather than the chain rule (a
+    partial of it does not exist, or a node it reads has no two-sided derivative)."""
+    return t.sides is not None and r.kind == "node" and any(p.value - p.value != 0 or p.index in t.sides
+                                                             for p in r.partials)
 
 
 def _factor(v: float) -> str:
@@ -110,6 +126,10 @@ def _total_text(t: Trace, row: Row) -> str:
     """du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx = 1 + 1·4 = 5"""
     x, name = t.wrt, row.name
     head = f"d{name}/d{x}"
+    if row.sides is not None:
+        return f"{head}: {_sides(row)}"
+    if _one_sided(t, row):
+        return f"{head} = {_num(row.derivative)} (one-sided derivatives)"
     if row.kind != "node" or not row.partials:
         return f"{head} = {_num(row.derivative)}"
     syms, nums = [], []
@@ -237,10 +257,14 @@ def node_json(t: Trace, row: Row) -> dict:
         out["inputs"] = row.reads
     out["value"] = row.value
     if row.kind == "node":
-        out["partials"] = {p.name: p.value for p in row.partials}
+        out["partials"] = {p.name: p.value if p.value - p.value == 0 else None for p in row.partials}
         out["partial_rules"] = {p.name: to_text(p.rule) for p in row.partials}
     if row.derivative is not None:
         out["derivative"] = row.derivative
+    if row.sides is not None:  # at a kink: no two-sided derivative; each side a number, "+inf"/"-inf", or null
+        out["derivative"] = None
+        out["left_derivative"], out["right_derivative"] = (
+            None if v is None else v if v - v == 0 else _num(v) for v in row.sides)
     if row.adjoint is not None:
         out["adjoint"] = row.adjoint
     return out
@@ -252,6 +276,8 @@ def json_pieces(t: Trace, program: Program | None = None) -> Iterator[str]:
                   "at": t.point, "wrt": t.wrt, "mode": t.mode, "value": t.value}
     if t.derivative is not None:
         head["derivative"] = t.derivative
+    if t.sides is not None:
+        head["one_sided"] = True  # at a kink: the derivatives are the agreeing left and right ones
     if t.mode == "reverse":
         head["gradient"] = t.gradient
     yield _json(head)[:-1] + ', "nodes": ['
@@ -326,7 +352,8 @@ def _latex_row(t: Trace, r: Row) -> Iterator[str]:
         if r.partials:
             parts = []
             for p in r.partials:
-                rule, value = to_latex(p.rule), number_latex(p.value)
+                rule = to_latex(p.rule)
+                value = number_latex(p.value) if p.value == p.value else "\\text{undefined}"
                 parts.append(f"{_partial_latex(r.name, p.name)} = {value}" if rule == value
                              else f"{_partial_latex(r.name, p.name)} = {rule} = {value}")
             first, rest = parts[0].split(" = ", 1)
@@ -339,7 +366,11 @@ def _latex_row(t: Trace, r: Row) -> Iterator[str]:
 def _latex_total(t: Trace, r: Row) -> str:
     x = t.wrt
     head = _total_latex(r.name, x)
+    if r.sides is not None:
+        return f"{head} &: \\text{{{_sides(r)}}}"
     result = number_latex(r.derivative)
+    if _one_sided(t, r):
+        return f"{head} &= {result} \\quad \\text{{(one-sided derivatives)}}"
     if r.kind != "node" or not r.partials:
         return f"{head} &= {result}"
     syms, nums = [], []
@@ -377,6 +408,8 @@ def _labels(t: Trace, r: Row) -> list[str]:
     lines = [first]
     if r.derivative is not None and t.wrt is not None:
         lines.append(f"d{r.name}/d{t.wrt} = {_num(r.derivative)}")
+    if r.sides is not None:
+        lines.append(f"d{r.name}/d{t.wrt}: {_sides(r)}")
     if r.adjoint is not None:
         lines.append(f"{_bar(r.name)} = {_num(r.adjoint)}")
     return lines

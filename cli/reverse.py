@@ -82,3 +82,12 @@ def gradient(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> d
         from .kinks import gradient as one_sided
         return one_sided(graph, vals, [x for x in graph.inputs if x in wanted])
     return {name: (adj[i] or 0.0) + 0.0 for i, name in enumerate(graph.inputs) if name in wanted}
+
+
+def at_kink(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> bool:
+    """Whether a local partial does not exist at this point (a kink: the derivatives came from kinks.py)."""
+    try:
+        adjoints(graph, vals, wrt)
+    except NotDifferentiable:
+        return True
+    return False

@@ -22,7 +22,7 @@ from .errors import MathError, UsageError
 from .evaluate import evaluate
 from .expr import CONSTANTS, Const, Num, Var, wrap
 from .graph import Graph
-from .ops import OPS, ONE_SIDED
+from .ops import ONE_SIDED, OPS
 
 MAX_ORDER = 100
 

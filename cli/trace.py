@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .errors import UsageError
+from .errors import NotDifferentiable, UsageError
 from .evaluate import evaluate
 from .forward import tangents
 from .graph import Graph
@@ -54,6 +54,7 @@ class Row:
     adjoint: float | None = None  # ∂f/∂(node), reverse mode
     terms: list[Term] = field(default_factory=list)  # the adjoint sum, over the readers, in evaluation order
     also_through: list[str] = field(default_factory=list)  # wrt is read directly and through these: ∂ ≠ d here
+    sides: tuple | None = None  # at a kink, (left, right) derivatives of a node that has no two-sided one
 
 
 @dataclass
@@ -68,6 +69,7 @@ class Trace:
     _partials: list | None = None  # reverse mode: every node's partials, needed before the backward sums
     _readers: list | None = None  # reverse mode: the terms of each adjoint's sum
     _live: list | None = None  # forward mode: which nodes depend on wrt (only their partials are evaluated)
+    sides: dict | None = None  # at a kink (forward mode): node → (left, right) where they differ; else None
     wrt_given: bool = False  # wrt was asked for, not the only input taken by default: a reverse trace shows d/d(wrt)
 
     @property
@@ -110,6 +112,8 @@ class Trace:
                     row.also_through = [p.name for p in row.partials if p.name != self.wrt and live[p.index]]
             if self.tangents is not None:
                 row.derivative = _zero(self.tangents[i])
+                if self.sides and i in self.sides:
+                    row.derivative, row.sides = None, self.sides[i]
             if self.adjoints is not None:
                 row.adjoint = _zero(self.adjoints[i])
                 row.terms = self._readers[i] if g.active[i] else []
@@ -136,8 +140,8 @@ class Trace:
         return out
 
     def _numbers(self, i: int) -> list[float | None]:
-        if self.mode == "forward":
-            return local_partials(self.graph, i, self.values, self._live)
+        if self.mode == "forward":  # at a kink a partial may not exist: shown as it is (inf, nan), not raised
+            return local_partials(self.graph, i, self.values, self._live, strict=self.sides is None)
         return local_partials(self.graph, i, self.values)
 
 
@@ -173,15 +177,34 @@ def trace(graph: Graph, point: dict[str, float], wrt: str | None = None, mode: s
     vals = evaluate(graph, point)
     t = Trace(graph, point, wrt, mode, vals, wrt_given=given)
     if mode == "forward":
-        t.tangents = tangents(graph, vals, {wrt: 1.0})
         t._live = reach(graph, [wrt])
+        try:
+            t.tangents = tangents(graph, vals, {wrt: 1.0})
+        except NotDifferentiable:  # a kink: f's own left and right derivatives decide, node by node
+            from .kinks import derivative, node_derivatives
+            derivative(graph, vals, {wrt: 1.0}, 1, wrt)
+            t.tangents, t.sides = node_derivatives(graph, vals, wrt, t._live)
     else:
-        t.adjoints = adjoints(graph, vals)
+        try:
+            t.adjoints = adjoints(graph, vals)
+        except NotDifferentiable as e:
+            raise _no_adjoints(graph, vals, e) from None
         t._partials = [local_partials(graph, i, vals) if n.kind == "node" else None for i, n in enumerate(graph.nodes)]
         t._readers = _readers(graph, t.adjoints, t._partials)
         if wrt is not None:
             t.tangents = tangents(graph, vals, {wrt: 1.0})
     return t
+
+
+def _no_adjoints(graph: Graph, vals: list[float], e: NotDifferentiable) -> NotDifferentiable:
+    """Reverse mode at a kink: adjoints multiply local partials, and one does not exist. If f is not differentiable
+    the error says so as grad does; if it is, the forward trace shows how (left and right agree)."""
+    from .kinks import gradient
+    gradient(graph, vals, graph.inputs)
+    where = graph.nodes[e.node].name if getattr(e, "node", None) is not None else "a node"
+    return NotDifferentiable(f"reverse mode cannot pass the kink at {where}: a local partial does not exist there, "
+                             "though the gradient does; the forward trace (--mode forward --wrt NAME) shows it "
+                             "from the left and right derivatives", source=graph.source)
 
 
 def _readers(graph: Graph, adj: list, partials: list) -> list[list[Term]]:
