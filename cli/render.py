@@ -33,6 +33,8 @@ def check_record(checked, names: list[str], tolerance: float, at: dict | None = 
     record = {"at": checked.at if at is None else at, "ok": checked.ok, "tolerance": checked.tolerance,
               "partials": {x: {m: getattr(p, m) for m in CHECK_FIELDS}
                            for x, p in checked.partials.items()}}
+    if checked.kink:
+        record["kink"] = True  # the partials are the agreeing left and right derivatives
     if at is not None:
         record["status"] = status or "ok"
     return record
