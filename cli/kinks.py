@@ -145,14 +145,41 @@ def _nth(derivs: list[float] | None, j: int, sign: int) -> float | None:
 
 
 def gradient(graph: Graph, vals: list[float], names: list[str]) -> dict[str, float]:
-    """Each partial ∂f/∂x two-sided along ±e_x."""
-    return {x: derivative(graph, vals, {x: 1.0}, 1, x) for x in names}
+    """Each partial ∂f/∂x two-sided along ±e_x; the variables that reach no kink take one reverse pass together
+    (a wide gradient with one kink stays one pass and a few series)."""
+    from .reverse import adjoints
+    near = _reaching_kinks(graph, vals, names)
+    rest = [x for x in names if x not in near]
+    adj = adjoints(graph, vals, rest) if rest else []
+    index = {x: i for i, x in enumerate(graph.inputs)}
+    return {x: derivative(graph, vals, {x: 1.0}, 1, x) if x in near else (adj[index[x]] or 0.0) + 0.0
+            for x in names}
+
+
+def _reaching_kinks(graph: Graph, vals: list[float], names: list[str]) -> set[str]:
+    """The variables in `names` upstream of an argument whose local partial does not exist here."""
+    from .partials import local_partials
+    from .reverse import reach
+    active = reach(graph, names)
+    up = [False] * len(graph.nodes)
+    for i, node in enumerate(graph.nodes):
+        if node.kind == "node" and active[i]:
+            for a, p in zip(node.args, local_partials(graph, i, vals, active, strict=False)):
+                if p is not None and p - p != 0:
+                    up[a] = True
+    for i in range(len(graph.nodes) - 1, -1, -1):
+        if up[i]:
+            for a in graph.nodes[i].args:
+                up[a] = True
+    return {x for i, x in enumerate(graph.inputs) if up[i] and x in names}
 
 
 # ---- messages ---------------------------------------------------------------------------------------------------------
 
-def _point(graph: Graph, vals: list[float]) -> str:
-    return ", ".join(f"{x} = {number_text(vals[i])}" for i, x in enumerate(graph.inputs))
+def _point(graph: Graph, vals: list[float], most: int = 4) -> str:
+    """The point, at most `most` variables of it (a message about a 2,000-variable gradient stays one line)."""
+    shown = [f"{x} = {number_text(vals[i])}" for i, x in enumerate(graph.inputs[:most])]
+    return ", ".join(shown + (["…"] if len(graph.inputs) > most else []))
 
 
 def _where(graph: Graph, vals: list[float], direction: dict[str, float], wrt: str | None) -> str:
