@@ -315,12 +315,36 @@ def series(graph: Graph, vals: list[float], direction: dict[str, float], top: in
             raise Undefined(i)
         out.append(s)
     arith.node = None
-    for k in range(1, top + 1):  # one order at a time over the whole graph
-        for i, s in enumerate(out):
+    for i, (s, n) in enumerate(zip(out, _needs(graph, vals, top, arith.reach))):
+        for k in range(1, n + 1):  # node by node, each as far as its readers will ask: every request finds it ready
             v = s[k]
-            if v - v != 0:
+            if v - v != 0 and k <= top:
                 raise Overflow(i)
     return arith, out
+
+
+def _needs(graph: Graph, vals: list[float], top: int, reach: int) -> list[int]:
+    """How many coefficients of each node its readers ask for: top, or more below a root at its kink (√u needs u to
+    2k to find u's first nonzero term). Computed in graph order first, they are ready when asked for; otherwise a
+    request would recurse through every level of a deep graph."""
+    nodes = graph.nodes
+    need = [top] * len(nodes)
+    for i in range(len(nodes) - 1, -1, -1):
+        node = nodes[i]
+        if node.kind != "node":
+            continue
+        one_sided = ONE_SIDED.get(node.op.name)
+        form = one_sided(*(vals[a] for a in node.args)) if one_sided is not None else None
+        n = need[i]
+        if callable(form):  # the identities take a square root
+            n = 2 * n
+        elif form is not None and form[0] == "power" and form[1] > 0:
+            n = math.ceil(n / form[1])
+        elif form is not None and form[0] == "angle":
+            n = n + reach
+        for a in node.args:
+            need[a] = max(need[a], n)
+    return need
 
 
 def coefficients(graph: Graph, point: dict[str, float], direction: dict[str, float], order: int) -> list[float]:
