@@ -14,11 +14,19 @@ import re
 
 import pytest
 import sympy as sp
+from hypothesis import given, reject, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import dcalc
+from dcalc import kinks
 from dcalc.app import app
-from dcalc.errors import NotDifferentiable
+from dcalc.errors import MathError, NotDifferentiable
+from dcalc.evaluate import evaluate
+from dcalc.expr import Apply, Num, Var
+from dcalc.forward import tangents
+from dcalc.ops import OPS
+from dcalc.printing import to_text
 
 runner = CliRunner()
 X = sp.Symbol("x", real=True)
@@ -344,3 +352,79 @@ def test_fast_path_untouched():
     finally:
         kinks.derivative = real
     assert calls == []
+
+
+# ---- laws, over random expressions --------------------------------------------------------------------------------
+
+_LEAVES = st.sampled_from([Var("x"), Num(0.5), Num(2.0), Num(3.0)])
+_SMOOTH = st.recursive(_LEAVES, lambda children: st.sampled_from(sorted(OPS)).flatmap(
+    lambda name: st.tuples(*[children] * OPS[name].arity).map(lambda args: Apply(name, args))), max_leaves=8)
+
+
+def _compiled(text: str, x: float):
+    try:
+        g = dcalc.compile(text)
+        vals = evaluate(g, {n: x for n in g.inputs})
+    except MathError:
+        reject()
+    if "x" not in g.inputs or any(abs(v) > 1e6 for v in vals):
+        reject()
+    return g, vals
+
+
+@settings(max_examples=150, deadline=None)
+@given(_SMOOTH, st.floats(0.15, 2.5))
+def test_series_agree_with_forward_mode_where_smooth(expr, x):
+    """Where every local partial exists, the one-sided series on both sides give forward mode's derivative."""
+    g, vals = _compiled(to_text(expr), x)
+    try:
+        want = tangents(g, vals, {"x": 1.0})[g.output] or 0.0
+    except MathError:
+        reject()
+    if abs(want) > 1e6:
+        reject()
+    got = kinks.derivative(g, vals, {"x": 1.0}, 1, "x")
+    assert got == pytest.approx(want, rel=1e-9, abs=1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_SMOOTH, _SMOOTH, st.floats(0.15, 2.5))
+def test_a_kink_times_a_vanishing_factor_adds_nothing(g_expr, k_expr, c):
+    """(x − c)·|x − c|·G(x) + K(x) and √((x − c)⁴)·G(x) + K(x) have derivative K'(c) at c: the kinked term is
+    O((x − c)²) on both sides, whatever G is."""
+    gtext, ktext = to_text(g_expr), to_text(k_expr)
+    k, kvals = _compiled(ktext, c)
+    _compiled(f"({gtext}) + x", c)  # G has a value at c
+    try:
+        want = tangents(k, kvals, {"x": 1.0})[k.output] or 0.0
+    except MathError:
+        reject()
+    for kinked in (f"(x - {c!r})*abs(x - {c!r})", f"sqrt((x - {c!r})^4)"):
+        f, fvals = _compiled(f"{kinked}*({gtext}) + ({ktext}) + 0*x", c)
+        try:
+            got = dcalc.derivative(f.source, {"x": c})
+        except MathError as e:  # an overflow inside G or K only
+            assert "overflow" in e.message
+            continue
+        assert got == pytest.approx(want, rel=1e-9, abs=1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_SMOOTH, _SMOOTH, st.floats(0.15, 2.5))
+def test_a_kink_with_a_factor_shows_both_sides(g_expr, k_expr, c):
+    """|x − c|·G(x) + K(x) at c: left K'(c) − G(c), right K'(c) + G(c); differentiable exactly when G(c) = 0."""
+    gtext, ktext = to_text(g_expr), to_text(k_expr)
+    k, kvals = _compiled(ktext, c)
+    gg, gvals = _compiled(f"({gtext}) + 0*x", c)
+    try:
+        dk = tangents(k, kvals, {"x": 1.0})[k.output] or 0.0
+    except MathError:
+        reject()
+    gc = gvals[gg.output]
+    if gc == 0 or abs(dk) > 1e6:
+        reject()
+    with pytest.raises(NotDifferentiable) as e:
+        dcalc.derivative(f"abs(x - {c!r})*({gtext}) + ({ktext})", {"x": c})
+    left, right = _numbers(e.value.message)
+    assert left == pytest.approx(dk - gc, rel=1e-9, abs=1e-9)
+    assert right == pytest.approx(dk + gc, rel=1e-9, abs=1e-9)
