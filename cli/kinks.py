@@ -176,15 +176,17 @@ def _reaching_kinks(graph: Graph, vals: list[float], names: list[str]) -> set[st
 
 # ---- messages ---------------------------------------------------------------------------------------------------------
 
-def _point(graph: Graph, vals: list[float], most: int = 4) -> str:
-    """The point, at most `most` variables of it (a message about a 2,000-variable gradient stays one line)."""
-    shown = [f"{x} = {number_text(vals[i])}" for i, x in enumerate(graph.inputs[:most])]
-    return ", ".join(shown + (["…"] if len(graph.inputs) > most else []))
+def _point(graph: Graph, vals: list[float], wrt: str | None = None, most: int = 4) -> str:
+    """The point, at most `most` variables of it and wrt (a message about a 2,000-variable gradient stays short)."""
+    names = graph.inputs[:most] + ([wrt] if wrt in graph.inputs[most:] else [])
+    index = {x: i for i, x in enumerate(graph.inputs)}
+    shown = [f"{x} = {number_text(vals[index[x]])}" for x in names]
+    return ", ".join(shown + (["…"] if len(graph.inputs) > len(names) else []))
 
 
 def _where(graph: Graph, vals: list[float], direction: dict[str, float], wrt: str | None) -> str:
     """`at x = 0`, `with respect to x at x = 0, y = 1`, or `along (1, 0.5) at …` for a direction."""
-    at = f"at {_point(graph, vals)}"
+    at = f"at {_point(graph, vals, wrt)}"
     if wrt is not None:
         return at if len(graph.inputs) == 1 else f"with respect to {wrt} {at}"
     along = ",".join(f"{x}={number_text(v)}" for x, v in direction.items() if v)
@@ -213,8 +215,14 @@ def _signed(v: float) -> str:
     return ("+inf" if v > 0 else "-inf") if math.isinf(v) else number_text(v + 0.0)
 
 
+def _name(graph: Graph) -> str:
+    """What the messages call the function: f, unless a variable or a node of the program has that name."""
+    taken = {n.name for n in graph.nodes}
+    return next((n for n in ("f", "g", "h", "F") if n not in taken), "the function")
+
+
 def _fail(graph, vals, direction, wrt, j, left, right, kink, both=False) -> NotDifferentiable:
-    f = "f"
+    f = _name(graph)
     where = _where(graph, vals, direction, wrt)
     if both:
         return NotDifferentiable(f"{f} is not differentiable {where}: {_node(graph, kink)} is undefined on either "
@@ -236,7 +244,7 @@ def _fail(graph, vals, direction, wrt, j, left, right, kink, both=False) -> NotD
 
 def _undecided(graph, vals, direction, wrt, node, why) -> NotDifferentiable:
     what = f"{_node_at(graph, vals, node)} {why}" if node is not None else why
-    return NotDifferentiable(f"cannot decide whether f is differentiable {_where(graph, vals, direction, wrt)}: "
+    return NotDifferentiable(f"cannot decide whether {_name(graph)} is differentiable {_where(graph, vals, direction, wrt)}: "
                              f"{what}", source=graph.source)
 
 
