@@ -356,6 +356,20 @@ def _derivative_at(graph, d, point, names):
         return nth_derivative(graph, point, names[0], len(names))
 
 
+def _hessian_at(graph, vals, point, names, second):
+    """The Hessian from its exact formulas; at a kink (x/abs(x) in them gives 0/0) from the one-sided second
+    derivatives of the function (kinks.hessian)."""
+    from .errors import MathError
+    try:
+        return second(graph, point, names)
+    except MathError:
+        from .reverse import at_kink
+        if not at_kink(graph, vals, names):
+            raise
+        from .kinks import hessian
+        return hessian(graph, vals, names)
+
+
 def _higher(graph, names, seed, order, hessian, pts, as_json, digits):
     """grad --order N (Taylor mode along one variable or --direction) and grad --hessian (second-derivative formulas)."""
     from .errors import UsageError
@@ -372,7 +386,7 @@ def _higher(graph, names, seed, order, hessian, pts, as_json, digits):
         v = vals[graph.output]
         if hessian:
             grad = partials(graph, vals, names)
-            h = second(graph, point, names)
+            h = _hessian_at(graph, vals, point, names, second)
             if as_json:
                 emit(json_line({"at": point, "value": v, "gradient": grad, "hessian": h}))
             else:

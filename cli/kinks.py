@@ -156,6 +156,21 @@ def gradient(graph: Graph, vals: list[float], names: list[str]) -> dict[str, flo
             for x in names}
 
 
+def hessian(graph: Graph, vals: list[float], names: list[str]) -> dict[str, dict[str, float]]:
+    """Second partials at a kink: ∂²f/∂x² two-sided along ±e_x, and a mixed one by polarisation from the second
+    derivative along e_x + e_y, D² = f_xx + 2·f_xy + f_yy (each a two-sided series derivative)."""
+    diag = {x: derivative(graph, vals, {x: 1.0}, 2, x) for x in names}
+    h: dict[str, dict[str, float]] = {x: {} for x in names}
+    for i, x in enumerate(names):
+        for y in names[i:]:
+            if x == y:
+                h[x][x] = diag[x]
+            else:
+                both = derivative(graph, vals, {x: 1.0, y: 1.0}, 2)
+                h[x][y] = h[y][x] = (both - diag[x] - diag[y]) / 2 + 0.0
+    return {x: {y: h[x][y] for y in names} for x in names}
+
+
 def _reaching_kinks(graph: Graph, vals: list[float], names: list[str]) -> set[str]:
     """The variables in `names` upstream of an argument whose local partial does not exist here."""
     from .partials import local_partials

@@ -428,3 +428,23 @@ def test_a_kink_with_a_factor_shows_both_sides(g_expr, k_expr, c):
     left, right = _numbers(e.value.message)
     assert left == pytest.approx(dk - gc, rel=1e-9, abs=1e-9)
     assert right == pytest.approx(dk + gc, rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize("args, stdout, stderr", [
+    # x²y + |x|³ + xy|x|³ at (0, 1): f_xx = 2, f_xy = 0, f_yy = 0 (SymPy's one-sided limits below)
+    (["x^2*y + abs(x)^3 + x*y*abs(x)^3", "--at", "x=0,y=1"],
+     "∂²f/∂x² = 2  ∂²f/∂x∂y = 0\n∂²f/∂y∂x = 0  ∂²f/∂y² = 0\n", ""),
+    (["abs(x)^3", "--at", "0"], "∂²f/∂x² = 0\n", ""),
+    (["x*abs(x)", "--at", "0"], "", "error: f has no derivative of order 2 at x = 0: left -2, right 2 "
+                                    "(at u1 = abs(x) where x = 0)\n"),
+])
+def test_hessian_at_a_kink(args, stdout, stderr):
+    """The Hessian's formulas divide by the kink's 0; the one-sided second derivatives (mixed ones by polarisation
+    along e_x + e_y) decide instead."""
+    r = runner.invoke(app, ["grad", *args, "--hessian"])
+    assert (r.stdout, r.stderr, r.exit_code) == (stdout, stderr, 0 if not stderr else 1)
+    y = sp.Symbol("y", real=True)
+    f = X ** 2 * y + ABS(X) ** 3 + X * y * ABS(X) ** 3
+    for a, b, want in ((X, X, 2), (X, y, 0), (y, y, 0)):
+        d = sp.diff(f.rewrite(sp.Piecewise), a, b)
+        assert sp.limit(d.subs(y, 1), X, 0, "+") == sp.limit(d.subs(y, 1), X, 0, "-") == want
