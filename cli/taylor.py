@@ -17,6 +17,7 @@ Series are lazy and advanced one order at a time over the whole graph, which kee
 from __future__ import annotations
 
 import math
+import sys
 
 from .errors import MathError, UsageError
 from .evaluate import evaluate
@@ -81,7 +82,7 @@ class _Arithmetic:
 
     def __init__(self, q: int = 1, reach: int = 48):
         self.q = q
-        self.reach = reach  # how far a series is searched for its first nonzero term where no bound follows from k
+        self.reach = reach  # how far a series is ever searched for its first nonzero term
         self.memo: dict[tuple, _Series] = {}
         self.keep: list = []  # the memo keys hold ids: keep their owners alive
         self.node: int | None = None
@@ -126,7 +127,10 @@ class _Arithmetic:
         if op == "pow":
             a, b = args
             if b.constant:
-                return self._power(a, b.c[0], OPS["pow"].value(a[0], b.c[0]))
+                y0 = OPS["pow"].value(a[0], b.c[0])
+                if a[0] != 0 and not sys.float_info.min <= abs(y0) < math.inf:  # the recurrence scales by y0: a0^b
+                    return self._ode(op, args)  # that under- or overflows (x^3 at 1e-150) takes the rule's a^(b-1)
+                return self._power(a, b.c[0], y0)
             return self._varying_power(a, b)
         if op in ("sqrt", "cbrt"):
             (a,) = args
@@ -232,15 +236,17 @@ class _Arithmetic:
             if k == 0:
                 return 0.0
             if "m" not in state:
-                limit = int(k / b + 1e-9)
-                m = a.lead(state["searched"] + 1, limit)
-                state["searched"] = max(state["searched"], limit)
+                limit = int(k / b * (1 + 1e-12))
+                m = a.lead(state["searched"] + 1, min(limit, self.reach))
+                state["searched"] = max(state["searched"], min(limit, self.reach))
                 if m is None:
+                    if limit > self.reach:  # a term past the search would still land below k: u^1e-9, say
+                        raise Undecided(owner, "vanishes further than the one-sided series look")
                     return 0.0
                 state["m"] = m
             m = state["m"]
             e = m * b
-            if abs(e - round(e)) > 1e-9:
+            if not (round(e) >= 1 and abs(e - round(e)) <= 1e-9 * e):  # m·b off the grid (1e-150·12 is not 0)
                 if k < e:
                     return 0.0
                 raise Undecided(owner, f"is a power {b:g} that the one-sided series cannot follow",
@@ -263,8 +269,8 @@ class _Arithmetic:
         limit that may differ from atan2(0, 0) (a jump)."""
         value = math.atan2(a[0], b[0])
         p = next((j for j in range(1, self.reach + 1) if a[j] != 0 or b[j] != 0), None)
-        if p is None:  # the pair stays at the origin, to the look-ahead's precision
-            return self.const(value)
+        if p is None:  # the limit's angle is decided by terms past the search, if any
+            raise Undecided(self.node, "vanishes further than the one-sided series look")
         y = self.apply("atan2", [_Series(lambda k: a[k + p]), _Series(lambda k: b[k + p])])
         if y[0] != value:
             self.jumped = True
@@ -299,7 +305,7 @@ def series(graph: Graph, vals: list[float], direction: dict[str, float], top: in
     """Every node's coefficients 0..top along the ray, on the grid t^(k/q): (arithmetic, list of series).
 
     Raises Undefined (the ray leaves the domain at once), Undecided, or Overflow (a coefficient is not finite)."""
-    arith = _Arithmetic(q, reach=max(4 * top, 4 * q))
+    arith = _Arithmetic(q, reach=16 * max(top, q))
     out: list[_Series] = []
     for i, node in enumerate(graph.nodes):
         arith.node = i
@@ -343,7 +349,7 @@ def _needs(graph: Graph, vals: list[float], top: int, reach: int) -> list[int]:
         elif form is not None and form[0] == "angle":
             n = n + reach
         for a in node.args:
-            need[a] = max(need[a], n)
+            need[a] = max(need[a], min(n, reach))
     return need
 
 

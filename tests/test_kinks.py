@@ -215,6 +215,13 @@ def test_modes_agree(text, point, f, stdout, message, tmp_path):
      "the one-sided series cannot follow\n"),
     (["x^(8/7)", "--at", "0"], "0\n", ""),  # the same power, but its term t^(8/7) lies past the first order
     (["x^(1/5)*x", "--at", "0"], "0\n", ""),  # fifth roots: the finer grid
+    (["x^1e-150", "--at", "0"], "",  # a term t^(1e-150) is not a multiple of t^(1/60): said, not rounded to t^0
+     "error: cannot decide whether f is differentiable at x = 0: u1 = x^1e-150 where x = 0 is a power 1e-150 that "
+     "the one-sided series cannot follow\n"),
+    (["sqrt(x - x) + x", "--at", "0"], "1\n", ""),  # an exactly vanishing argument: √0 = 0 on both sides
+    (["atan2(x - x, x - x) + x", "--at", "0"], "",
+     "error: cannot decide whether f is differentiable at x = 0: u2 = atan2(u1, u1) where u1 = 0 vanishes further "
+     "than the one-sided series look\n"),
 ])
 def test_grad_cases(args, stdout, stderr):
     r = runner.invoke(app, ["grad", *args])
@@ -237,6 +244,7 @@ def test_grad_cases(args, stdout, stderr):
     ("exp(abs(x)^3)", "0", 2, "0\n", ""),
     ("(1e60*x)^-1", "1", 5, "-1.2000000000000002e-58\n", ""),  # no a^(b-k) chain to underflow
     ("x^-3", "1e-50", 2, "1.2e+251\n", ""),
+    ("x^3", "1e-150", 1, "3e-300\n", ""),  # a0^b underflows: the recurrence scaled by it is not used
 ])
 def test_order_at_kinks(text, point, order, stdout, stderr):
     r = runner.invoke(app, ["grad", text, "--at", point, "--order", str(order)])
