@@ -22,7 +22,8 @@ from .printing import number_text
 from .taylor import Overflow, Undecided, Undefined, series
 
 GRIDS = (12, 60)  # 12 holds square and cube roots and their nesting; 60 adds fifth roots and fourth roots of those
-AGREE = 2.0 ** -50  # left and right agree when they differ by a few roundings at most
+AGREE = 2.0 ** -50
+MAX_TERMS = 2400  # coefficients per series on the finer grid (the cost grows with their square)  # left and right agree when they differ by a few roundings at most
 
 
 class _Side:
@@ -105,6 +106,9 @@ def derivative(graph: Graph, vals: list[float], direction: dict[str, float], ord
     direction is, for messages), or NotDifferentiable naming both sides, or an overflow MathError."""
     backward = {x: -v for x, v in direction.items()}
     for q in GRIDS:
+        if q > GRIDS[0] and order * q > MAX_TERMS:  # a finer grid for a high order: minutes of series, refused
+            raise _undecided(graph, vals, direction, wrt, None, f"order {order} on a grid finer than t^(1/{GRIDS[0]}) "
+                             "takes more terms than dcalc computes")
         try:
             right = _side(graph, vals, direction, order, q)
             left = _side(graph, vals, backward, order, q)
