@@ -220,6 +220,9 @@ def test_forward_identity_on_every_node(expr, x, y):
         if n["kind"] == "input":
             assert n["derivative"] == (1.0 if n["name"] == "x" else 0.0)
         elif n["kind"] == "node":
+            if None in n["partials"].values() or any(d[v] is None for v in n["partials"]):
+                assert j.get("one_sided")  # a kink (acos(x/x)): the derivative is the left and right ones' (kinks.py)
+                continue
             terms = [p * d[v] for v, p in n["partials"].items()]
             assert set(n["partials"]) <= set(n["inputs"])
             assert _close(n["derivative"], sum(terms), 1 + sum(abs(t) for t in terms)), n
