@@ -75,6 +75,15 @@ class _Series:
         return next((j for j in range(start, stop + 1) if self[j] != 0), None)
 
 
+def _scaled(a: float, y: float, a0: float) -> float:
+    """a·y/a0 without an intermediate under- or overflow (a_1·y_0 underflows at a0 = 1e-301 though a_1·y_0/a0 does
+    not): the mantissas multiplied, the exponents added apart."""
+    if a == 0 or y == 0:
+        return 0.0
+    (ma, ea), (my, ey), (m0, e0) = math.frexp(a), math.frexp(y), math.frexp(a0)
+    return math.ldexp(ma * my / m0, ea + ey - e0)
+
+
 class _Arithmetic:
     """Series operations on the grid t^(k/q), each distinct (op, arguments) built once. `node` is the graph node being
     built (errors name it); `kinks` the nodes that took a one-sided form; `jumped` whether a limit along the ray differs
@@ -163,7 +172,7 @@ class _Arithmetic:
         def step(k: int) -> float:
             if k == 0:
                 return y0
-            return math.fsum((b * j - (k - j)) * a[j] * y[k - j] for j in range(1, k + 1)) / (k * a0)
+            return math.fsum((b * j - (k - j)) * _scaled(a[j], y[k - j], a0) for j in range(1, k + 1)) / k
         y = _Series(step)
         return y
 
@@ -172,6 +181,8 @@ class _Arithmetic:
         a0 = a[0]
         if a0 < 0:  # a^b with a < 0 needs an integer b: a moving exponent leaves the domain on both sides
             raise Undefined(self.node)
+        if a0 == 0 and a.constant and b[0] > 0:  # 0^b with b > 0 near the point: 0 on both sides
+            return self.const(0.0)
         if a0 == 0:
             raise Undecided(self.node, "has the base 0 and a varying exponent")
         z = self.apply("mul", [b, self.apply("ln", [a])])

@@ -242,7 +242,7 @@ def test_grad_cases(args, stdout, stderr):
                               "(at u1 = sqrt(x) where x = 0)\n"),
     ("cbrt(x^6) + x^3*abs(x)", "0", 3, "0\n", ""),  # x² + x³|x|: orders 1 and 2 agree (0, 2), the third 24|x|
     ("exp(abs(x)^3)", "0", 2, "0\n", ""),
-    ("(1e60*x)^-1", "1", 5, "-1.2000000000000002e-58\n", ""),  # no a^(b-k) chain to underflow
+    ("(1e60*x)^-1", "1", 5, "-1.2e-58\n", ""),  # no a^(b-k) chain to underflow
     ("x^-3", "1e-50", 2, "1.2e+251\n", ""),
     ("x^3", "1e-150", 1, "3e-300\n", ""),  # a0^b underflows: the recurrence scaled by it is not used
 ])

@@ -56,7 +56,7 @@ def _or_reject(f, *args):
 def test_forward_equals_reverse(expr, xyz):
     g, vals = _graph_and_values(expr, xyz)
     grad = _or_reject(gradient, g, vals)
-    adj = adjoints(g, vals)
+    adj = _or_reject(adjoints, g, vals)  # a kink (abs(x - x)): the gradient came from kinks.py, tested there
     for x in g.inputs:
         tan = tangents(g, vals, {x: 1.0})
         scale = (1 + max(abs(t or 0) for t in tan)) * (1 + max(abs(a or 0) for a in adj))
