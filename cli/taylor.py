@@ -169,10 +169,13 @@ class _Arithmetic:
         if a0 == 0:
             return self._kink("pow", ("power", b, False), [a, self.const(b)])
 
+        if b == 0:  # x^0 = 1, also where 1/a0 overflows (x^0 at 5e-324)
+            return self.const(y0)
+
         def step(k: int) -> float:
             if k == 0:
                 return y0
-            return math.fsum((b * j - (k - j)) * _scaled(a[j], y[k - j], a0) for j in range(1, k + 1)) / k
+            return math.fsum(f * _scaled(a[j], y[k - j], a0) for j in range(1, k + 1) if (f := b * j - (k - j))) / k
         y = _Series(step)
         return y
 
