@@ -38,8 +38,6 @@ KNOWN_FAILURES: dict[str, set[str]] = {
     "formula-1e150": {"formula-overflow"}, "issue-quotient-1e160": {"formula-overflow"},
     # hessian-accuracy
     "hessian-abs-1e-150": {"hessian-accuracy"}, "hessian-abs-noise": {"hessian-accuracy"},
-    # kink
-    "issue-kink-x-abs-x": {"kink"},
     # formula-domain, stable-rules
     "pow-zero-base-formula": {"formula-domain", "stable-rules"},
 }
