@@ -692,26 +692,29 @@ class Oracle:
             return self._one_sided(names[ks.index(1)])
         try:
             qs = [_diff(run, self.point, names, x0, ks, addprec=ADDPREC[0]) for run in [self.exact] + self.runs]
-            if qs[0] == 0 or tolerance(qs[0], qs[1:]) > abs(qs[0]) * mpf(10) ** -12:
-                addprec, q0 = self._converged(names, x0, ks, qs[0])
+            unsettled = 0
+            if abs(qs[0]) < mpf(10) ** -60 or tolerance(qs[0], qs[1:]) > abs(qs[0]) * mpf(10) ** -12:
+                addprec, q0, unsettled = self._converged(names, x0, ks, qs[0])
                 if addprec != ADDPREC[0]:
                     qs = [q0] + [_diff(run, self.point, names, x0, ks, addprec=addprec) for run in self.runs]
         except (Undefined, ZeroDivisionError):
             return ("either", "edge within the step of mpmath.diff")
-        return _answer(qs, order=sum(ks))
+        return _answer(qs, extra=unsettled, order=sum(ks))
 
     def _converged(self, names, x0, ks, low):
         """mpmath.diff loses a derivative that is small beside the values it differences (f'·h ≪ f): a zero, or
         perturbed answers that spread widely, may be that. The working precision grows until two precisions agree
         (a zero is believed at the largest).
-        Returns the extra precision the perturbed runs need, and the exact answer."""
-        last = ADDPREC[0]
+        Returns the extra precision the perturbed runs need, the exact answer, and the oracle's own error where no two
+        precisions agreed: the last change (a zero derivative comes out as the step's truncation error, h² for x^3
+        at 0, which shrinks with every precision; the answer is then known only to that change)."""
+        last, change = ADDPREC[0], None
         for addprec in ADDPREC[1:]:
             q = _diff(self.exact, self.point, names, x0, ks, addprec=addprec)
             if q != 0 and abs(q - low) <= abs(q) * mpf(2) ** -140:
-                return last, low
-            last, low = addprec, q
-        return last, low
+                return last, low, 0
+            last, change, low = addprec, abs(q - low), q
+        return last, low, 2 * change
 
     def _one_sided(self, v):
         sides = []
