@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 from typer.testing import CliRunner
@@ -204,3 +205,15 @@ def test_usage_and_syntax_errors_exit_2(args, message):
 
 def test_negative_tolerance_is_a_usage_error():
     assert check("x", "--at", "1", "--tol", "-1").exit_code == 2
+
+
+@pytest.mark.parametrize("expr, at", [("cos(x)", "0"), ("x^2", "0"), ("sin(x)", str(math.pi / 2)),
+                                      ("cos(x) + sin(x)", "0")])
+def test_a_partial_crossing_zero_smoothly_is_no_kink(expr, at):
+    """A partial that is 0 at the point and changes sign across it (-sin(x) at 0) was taken for a kink at every step,
+    so check compared no finite difference and let a wrong rule pass there (sin's rule tampered to -cos)."""
+    r = check(expr, "--at", at, "--json")
+    assert r.exit_code == 0, r.output
+    fd = json.loads(r.stdout)["partials"]["x"]["finite_difference"]
+    want = {"cos(x)": 0.0, "x^2": 0.0, "sin(x)": math.cos(math.pi / 2), "cos(x) + sin(x)": 1.0}[expr]
+    assert fd is not None and abs(fd - want) <= 1e-9
