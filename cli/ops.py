@@ -75,14 +75,19 @@ def _cbrt(a):
     return math.copysign(abs(a) ** (1.0 / 3.0), a)
 
 
+def _sech(a):
+    t = math.exp(-abs(a))  # in [0, 1]: no overflow; nan stays nan
+    return 2 * t / (1 + t * t)
+
+
 def _fn(name):
     """A builder for calls of `name`, used to write the partial rules: sin(a) builds the expression sin(a)."""
     return lambda *args: call(name, *args)
 
 
 sin, cos, tan, sec, csc, cot = map(_fn, ("sin", "cos", "tan", "sec", "csc", "cot"))
-sinh, cosh, tanh, exp, ln, sqrt, cbrt, hypot, absf = map(
-    _fn, ("sinh", "cosh", "tanh", "exp", "ln", "sqrt", "cbrt", "hypot", "abs"))
+sinh, cosh, tanh, sech, exp, ln, sqrt, cbrt, hypot, absf = map(
+    _fn, ("sinh", "cosh", "tanh", "sech", "exp", "ln", "sqrt", "cbrt", "hypot", "abs"))
 
 _POS = ((0.2, 5.0),)
 _UNIT = ((-0.9, 0.9),)
@@ -99,8 +104,9 @@ _TABLE = [
     # The partial rules are written in forms that neither cancel nor overflow nor underflow in an intermediate where
     # the partial itself is a double (tests/test_rule_oracle.py holds each to a few ulps times its condition, from
     # 1e-150 to 1e150 and at the edges of its domain): -(a/b)/b, not -a/b^2 (b^2 overflows at 1e160); sums of squares
-    # as hypot; 1 - a^2 as (1 - a)(1 + a); sech^2 as (1/cosh)^2, not 1 - tanh^2 (which is 0 at a = 20). Forward,
-    # reverse, Taylor, trace and batch modes compute them as written; diff prints them simplified (-x/y^2).
+    # as hypot; 1 - a^2 as (1 - a)(1 + a); tanh' as sech(a)^2, not 1 - tanh^2 (0 at a = 20) nor (1/cosh(a))^2 (cosh
+    # overflows at 711). Forward, reverse, Taylor, trace and batch modes compute them as written; diff prints them
+    # simplified (-x/y^2).
     Op("div", 2, _safe(lambda a, b: a / b), (lambda a, b: 1 / b, lambda a, b: -(a / b) / b),
        lambda a, b: b != 0, "b ≠ 0",
        symbol="/", prec=2, latex="\\frac{{{a}}}{{{b}}}", sample=((-3, 3), (0.5, 3)), doc="a / b", numpy="divide"),
@@ -141,8 +147,11 @@ _TABLE = [
        numpy="sinh"),
     Op("cosh", 1, _safe(math.cosh), (lambda a: sinh(a),), latex="\\cosh\\left({a}\\right)", doc="hyperbolic cosine",
        numpy="cosh"),
-    Op("tanh", 1, math.tanh, (lambda a: (1 / cosh(a)) ** 2,), latex="\\tanh\\left({a}\\right)",
+    Op("tanh", 1, math.tanh, (lambda a: sech(a) ** 2,), latex="\\tanh\\left({a}\\right)",
        doc="hyperbolic tangent", numpy="tanh"),
+    # sech(a) = 2e^-|a|/(1 + e^-2|a|): never overflows (1/cosh(a) does at |a| > 710, where sech is a subnormal or 0)
+    Op("sech", 1, _sech, (lambda a: -sech(a) * tanh(a),), latex="\\operatorname{{sech}}\\left({a}\\right)",
+       doc="hyperbolic secant, 1/cosh"),
     Op("asinh", 1, math.asinh, (lambda a: 1 / hypot(1, a),), latex="\\operatorname{{arsinh}}\\left({a}\\right)",
        doc="inverse hyperbolic sine", numpy="arcsinh"),
     Op("acosh", 1, _safe(math.acosh), (lambda a: 1 / (sqrt(a - 1) * sqrt(a + 1)),), lambda a: a >= 1, "a ≥ 1",

@@ -41,8 +41,8 @@ EXACT_OPS = {"add", "sub", "mul", "neg", "abs", "pow", "div"}  # exact in double
 FORMULA = 16  # more room for numbers computed from dcalc's symbolic formulas (see _formula)
 TAYLOR = 5  # the argument perturbation reaches Taylor coefficients up to this order  # extra bits for mpmath.diff, tried in turn until two agree
 
-UNARY = ["sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh",
-         "atanh", "exp", "ln", "log10", "log2", "sqrt", "cbrt", "abs"]
+UNARY = ["sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan", "sinh", "cosh", "tanh", "sech", "asinh",
+         "acosh", "atanh", "exp", "ln", "log10", "log2", "sqrt", "cbrt", "abs"]
 BINARY_FUNCTIONS = ["atan2", "hypot", "log", "pow"]
 OPERATORS = ["add", "sub", "mul", "div", "neg", "pow"]
 ALL_OPS = sorted(set(UNARY + BINARY_FUNCTIONS + OPERATORS))
@@ -337,6 +337,8 @@ def apply(name, args):
         return getattr(mpmath, name)(a)
     if name == "sec":
         return 1 / mpmath.cos(a)
+    if name == "sech":
+        return mpmath.sech(a)
     if name == "csc":
         _need(mpmath.sin(a) != 0, "csc")
         return 1 / mpmath.sin(a)

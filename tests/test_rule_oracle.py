@@ -19,7 +19,7 @@ largest double, every mode must raise a DcalcError, and where it does not exist 
 
 `dcalc diff` prints the rules simplified to the textbook forms (`-x/y^2`), which overflow at extreme magnitudes: its
 value there must be right or a clean DcalcError, never a wrong number. The rule formula itself may raise an error
-only where the true partial is outside the normal range (tanh's (1/cosh(a))^2 at a = 800, where cosh overflows).
+only where the true partial is outside the normal range (none does now: tanh's rule is sech(a)^2, and sech never overflows).
 """
 
 from __future__ import annotations
@@ -112,6 +112,7 @@ ORACLE = {
     "sinh": (mp.sinh, (mp.cosh,)),
     "cosh": (mp.cosh, (mp.sinh,)),
     "tanh": (mp.tanh, (lambda a: mp.sech(a) ** 2,)),
+    "sech": (mp.sech, (lambda a: -mp.sech(a) * mp.tanh(a),)),
     "asinh": (mp.asinh, (lambda a: 1 / mp.sqrt(a * a + 1),)),
     "acosh": (lambda a: mp.acosh(a) if a >= 1 else None, (lambda a: 1 / mp.sqrt(a * a - 1) if a > 1 else None,)),
     "atanh": (lambda a: mp.atanh(a) if abs(a) < 1 else None, (lambda a: 1 / (1 - a * a),)),
@@ -154,6 +155,7 @@ EDGES: dict[str, list] = {
     "atan2": [[1e200, -1e200, 1e300, 1e-200, 1e-300], [1e200, -1e200, 1e300, 1e-200, 1e-300]],
     "hypot": [[1e200, 1e300, 1e-200, 1e-300], [1e200, 1e300, 1e-200, 1e-300]],
     "tanh": [[10.0, 19.0, 20.0, 40.0, 300.0, 360.0, 372.0, 400.0, 710.0, 800.0, -20.0, -360.0]],
+    "sech": [[10.0, 20.0, 40.0, 710.0, 745.0, 800.0, -800.0, 1e300]],
     "sinh": [[700.0, 710.0, -710.0]], "cosh": [[700.0, 710.0, -710.0]], "exp": [[-745.0, -700.0, 700.0, 709.0]],
     "ln": [_NEAR_0 + _BELOW_1 + _ABOVE_1 + [1e300]],
     "log10": [_NEAR_0 + _BELOW_1 + _ABOVE_1 + [1e300, 1.7e308]],
@@ -499,8 +501,22 @@ def test_overflowing_partial_is_an_error_not_a_number(capsys):
 def test_diff_prints_the_stable_rules_readably(capsys):
     texts = {e: dcalc.diff(e) for e in ("tanh(x)", "atan(x)", "asinh(x)", "acosh(x)", "asin(x)", "log10(x)", "x^3",
                                         "x^0.5")}
-    assert texts == {"tanh(x)": "1/cosh(x)^2", "atan(x)": "1/hypot(1, x)^2", "asinh(x)": "1/hypot(1, x)",
+    assert texts == {"tanh(x)": "sech(x)^2", "atan(x)": "1/hypot(1, x)^2", "asinh(x)": "1/hypot(1, x)",
                      "acosh(x)": "1/(sqrt(1 + x)*sqrt(x - 1))", "asin(x)": "1/sqrt((1 + x)*(1 - x))",
                      "log10(x)": "1/(x*ln(10))", "x^3": "3x^2", "x^0.5": "1/(2sqrt(x))"}
     assert dcalc.diff("x/y", "y") == "-x/y^2"
     assert dcalc.diff("x^y", "x") == "x^(y - 1)*y"
+
+
+@pytest.mark.parametrize("at", ["800", "-800", "711", "1e300", "20", "0"])
+def test_tanh_through_sech_at_large_arguments(capsys, at):
+    """Issue 11: tanh's rule was (1/cosh(a))^2, whose printed formula overflowed in cosh from |a| = 711 on (diff --at
+    failed, check raised a false alarm); sech(a)^2 stays finite and is right to rounding, 0 where sech^2 underflows."""
+    with mp.workdps(DPS):
+        true = mp.sech(mp.mpf(float(at))) ** 2
+    assert _close(_grad_json(capsys, "tanh(x)", at)["x"], true)
+    code, out, err = _cli(capsys, "diff", "--at", at, "--", "tanh(x)")
+    assert code == 0 and err == "" and out.splitlines()[0] == "sech(x)^2"
+    assert _close(float(out.splitlines()[1].split(": ")[1]), true)
+    code, out, err = _cli(capsys, "check", "tanh(x)", "--at", at)
+    assert code == 0, (out, err)

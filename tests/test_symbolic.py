@@ -48,7 +48,7 @@ def diff_text(text: str, wrt=("x",)) -> str:
     ("asin(x)", "1/sqrt((1 + x)*(1 - x))"), ("acos(x)", "-1/sqrt((1 + x)*(1 - x))"),
         ("atan(x)", "1/hypot(1, x)^2"),
     # hyperbolic and inverse
-    ("sinh(x)", "cosh(x)"), ("cosh(x)", "sinh(x)"), ("tanh(x)", "1/cosh(x)^2"),
+    ("sinh(x)", "cosh(x)"), ("cosh(x)", "sinh(x)"), ("tanh(x)", "sech(x)^2"),
     ("asinh(x)", "1/hypot(1, x)"), ("acosh(x)", "1/(sqrt(1 + x)*sqrt(x - 1))"),
         ("atanh(x)", "1/((1 + x)*(1 - x))"),
 ])
