@@ -345,26 +345,39 @@ def diff_command(
 def _derivative_at(graph, d, point, names):
     """The printed derivative's value at the point; at a kink (x*abs(x) at 0 gives 0/0 in the formula) the one-sided
     derivatives of the function decide, as in grad --order (a mixed partial there keeps the formula's error)."""
-    from .errors import MathError
+    from .errors import FormulaOverflow, MathError
     from .symbolic import value_of
     try:
         return value_of(d, point, graph.source)
-    except MathError:
+    except MathError as e:
         if len(set(names)) != 1:
+            if isinstance(e, FormulaOverflow):
+                raise _formula_overflow(e, "printed formula") from None
             raise
         from .taylor import nth_derivative
         return nth_derivative(graph, point, names[0], len(names))
 
 
+def _formula_overflow(e, what):
+    """The error where a derivative's formula overflows in an intermediate: the derivative may be a double (y^2 in
+    -x/y^2 at y = 1e160), so it says which overflows and how to get the derivative without the formula."""
+    from .errors import MathError
+    return MathError(f"the {what} overflows in an intermediate here ({e.message}), though the derivative itself may "
+                     f"be a double: dcalc grad (first derivatives) and grad --order N (along one variable) compute "
+                     f"it without the formula", source=e.source)
+
+
 def _hessian_at(graph, vals, point, names, second):
     """The Hessian from its exact formulas; at a kink (x/abs(x) in them gives 0/0) from the one-sided second
     derivatives of the function (kinks.hessian)."""
-    from .errors import MathError
+    from .errors import FormulaOverflow, MathError
     try:
         return second(graph, point, names)
-    except MathError:
+    except MathError as e:
         from .reverse import at_kink
         if not at_kink(graph, vals, names):
+            if isinstance(e, FormulaOverflow):
+                raise _formula_overflow(e, "second-derivative formula") from None
             raise
         from .kinks import hessian
         return hessian(graph, vals, names)

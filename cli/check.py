@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .errors import MathError
+from .errors import FormulaOverflow, MathError
 from .evaluate import evaluate, value
 from .forward import derivative
 from .graph import Graph
@@ -56,6 +56,7 @@ class Partial:
     max_disagreement: float
     problem: str | None = None  # why this partial fails the check, in words
     finite_difference_error: float | None = None  # how far the finite difference may be off (truncation, rounding)
+    symbolic_note: str | None = None  # why the symbolic column is empty where that is no disagreement
 
 
 @dataclass
@@ -95,15 +96,21 @@ class Checker:
         for x in self.names:
             forward = derivative(self.graph, vals, x) + 0.0
             symbolic, problem = self._symbolic(x, point)
+            note = None
+            if isinstance(problem, FormulaOverflow):  # unavailable, not a disagreement: the formula cannot say
+                note, problem = f"the formula overflows in an intermediate: {problem.message}", None
             if kink and symbolic is None:  # the formula divides by the kink's 0 (x/|x|): it has no value there
                 problem = None
             out[x] = self._compare(x, point, forward, reverse[x], symbolic, problem, rounding)
+            out[x].symbolic_note = note
         return Checked(point, vals[self.graph.output], self.tol, out, kink)
 
     def _symbolic(self, x: str, point: dict[str, float]) -> tuple[float | None, str | None]:
         from .symbolic import value_of
         try:
             return value_of(self.symbolic[x], point, self.graph.source) + 0.0, None
+        except FormulaOverflow as e:  # forward and reverse gave a double: an intermediate of the formula overflowed
+            return None, FormulaOverflow(e.message)
         except MathError as e:
             return None, f"the symbolic derivative is undefined there: {e.message}"
 

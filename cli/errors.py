@@ -45,6 +45,11 @@ class MathError(DcalcError):
     exit_code = 1
 
 
+class FormulaOverflow(MathError):
+    """A printed formula overflows in an intermediate (y^2 at y = 1e160) at arguments inside every domain: its own
+    result may well be a double, which the formula as written cannot give."""
+
+
 class NotDifferentiable(MathError):
     """The value exists but the derivative does not (or is infinite) at this point."""
 

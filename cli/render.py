@@ -33,6 +33,9 @@ def check_record(checked, names: list[str], tolerance: float, at: dict | None = 
     record = {"at": checked.at if at is None else at, "ok": checked.ok, "tolerance": checked.tolerance,
               "partials": {x: {m: getattr(p, m) for m in CHECK_FIELDS}
                            for x, p in checked.partials.items()}}
+    for x, p in checked.partials.items():
+        if p.symbolic_note:  # symbolic is null for a reason that is not a disagreement
+            record["partials"][x]["symbolic_note"] = p.symbolic_note
     if checked.kink:
         record["kink"] = True  # the partials are the agreeing left and right derivatives
     if at is not None:
@@ -55,7 +58,9 @@ def check_text(checked, digits: int | None = None, heading: bool = True) -> str:
         verdict = ("ok at a kink: the left and right derivatives agree (forward and reverse); " +
                    (f"the finite difference within {checked.tolerance:g}" if compared else
                     "a finite difference would step across the kink, so none is compared"))
-    return "\n".join(lines + [verdict if checked.ok else f"disagreement: {verdict}"])
+    notes = [f"note: ∂f/∂{x}: no symbolic value, {p.symbolic_note}"
+             for x, p in checked.partials.items() if p.symbolic_note]
+    return "\n".join(lines + notes + [verdict if checked.ok else f"disagreement: {verdict}"])
 
 
 def _maybe(v: float | None, digits: int | None) -> str:

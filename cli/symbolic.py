@@ -9,7 +9,9 @@ derivative can be differentiated again for higher orders. Printing keeps big sha
 
 from __future__ import annotations
 
-from .errors import UsageError
+import math
+
+from .errors import FormulaOverflow, MathError, UsageError
 from .expr import CONSTANTS, Apply, Assign, Const, Num, Program, Var, wrap
 from .graph import Graph, checked
 from .ops import OPS
@@ -253,6 +255,11 @@ def value_of(expr, point: dict[str, float], source: str = "") -> float:
             args = [vals[id(a)] for a in e.args]
             v = op.value(*args)
             if v - v != 0:
+                if v in (math.inf, -math.inf) and all(map(math.isfinite, args)) and (op.defined is None or op.defined(*args)):
+                    try:
+                        checked(op, args, _brief(e), None, source, [_brief(a) for a in e.args])
+                    except MathError as err:
+                        raise FormulaOverflow(err.message, source=source) from None
                 v = checked(op, args, _brief(e), None, source, [_brief(a) for a in e.args])
             vals[id(e)] = v
     return vals[id(expr)]

@@ -217,3 +217,33 @@ def test_a_partial_crossing_zero_smoothly_is_no_kink(expr, at):
     fd = json.loads(r.stdout)["partials"]["x"]["finite_difference"]
     want = {"cos(x)": 0.0, "x^2": 0.0, "sin(x)": math.cos(math.pi / 2), "cos(x) + sin(x)": 1.0}[expr]
     assert fd is not None and abs(fd - want) <= 1e-9
+
+
+def test_a_formula_overflowing_in_an_intermediate_is_no_disagreement():
+    """Issue 11: -x/y^2 at y = 1e160 overflows in y^2 although ∂f/∂y = -1e-160 is a double (forward and reverse give
+    it exactly): the symbolic column is unavailable, with the reason, not a false alarm (was exit 3)."""
+    r = check("x/y", "--at", "x=1e160,y=1e160", "--json")
+    assert r.exit_code == 0, r.output
+    y = json.loads(r.stdout)["partials"]["y"]
+    assert (y["forward"], y["reverse"], y["symbolic"]) == (-1e-160, -1e-160, None)
+    assert y["symbolic_note"].startswith("the formula overflows in an intermediate: overflow in y^2 with y = 1e+160")
+    assert "symbolic_note" not in json.loads(r.stdout)["partials"]["x"]
+    r = check("x/y", "--at", "x=1e160,y=1e160")
+    assert r.exit_code == 0
+    assert "note: ∂f/∂y: no symbolic value, the formula overflows in an intermediate: overflow in y^2" in r.stdout
+
+
+def test_a_formula_undefined_where_the_derivative_exists_is_still_a_disagreement():
+    """Only an overflow at arguments inside every domain is forgiven: a formula that divides by zero where forward and
+    reverse give a number still fails the check (formulas substituted for sqrt's: 1/(x - x), then (x*1e300)*1e300)."""
+    from dcalc.expr import Var
+    x = Var("x")
+    checker = Checker(dcalc.compile("sqrt(x)"), ["x"])
+    checker.symbolic["x"] = 1 / (x - x)
+    got = checker.check({"x": 0.25}).partials["x"]
+    assert got.symbolic is None and got.symbolic_note is None
+    assert got.problem.startswith("the symbolic derivative is undefined there: division by zero")
+    checker.symbolic["x"] = (x * 1e300) * 1e300
+    got = checker.check({"x": 0.25}).partials["x"]
+    assert got.symbolic is None and got.problem is None
+    assert got.symbolic_note.startswith("the formula overflows in an intermediate: overflow in")

@@ -31,11 +31,12 @@ REGRESSIONS = Path(__file__).with_name("oracle_regressions.jsonl")
 # case → the bug classes of its wrong answers on main after the symbolic, rules, fixes and language branches were
 # merged (kinks not yet): to be emptied once every fix is in
 KNOWN_FAILURES: dict[str, set[str]] = {
-    # formula-overflow
-    "seed 1": {"formula-overflow"}, "seed 12": {"formula-overflow"}, "seed 51": {"formula-overflow"},
-    "seed 75": {"formula-overflow"}, "seed 92": {"formula-overflow"}, "seed 105": {"formula-overflow"},
-    "seed 148": {"formula-overflow"}, "asinh-1e159": {"formula-overflow"}, "hessian-tiny": {"formula-overflow"},
-    "formula-1e150": {"formula-overflow"}, "issue-quotient-1e160": {"formula-overflow"}, "seed 152": {"formula-overflow"},
+    # formula-overflow: check's false alarms are cured (the symbolic column is unavailable there, no disagreement);
+    # what is left is grad --hessian refusing (its formulas overflow in an intermediate: a clear error, not a value)
+    # and the printed formula read back with eval overflowing where the derivative is a double
+    "seed 51": {"formula-overflow"}, "seed 152": {"formula-overflow"}, "asinh-1e159": {"formula-overflow"},
+    "hessian-tiny": {"formula-overflow"}, "formula-1e150": {"formula-overflow"},
+    "issue-quotient-1e160": {"formula-overflow"},
     # hessian-accuracy
     "hessian-abs-1e-150": {"hessian-accuracy"}, "hessian-abs-noise": {"hessian-accuracy"},
     # formula-domain, stable-rules

@@ -196,3 +196,20 @@ def test_command_errors(args, code, message):
     assert r.exit_code == code
     assert r.stderr.startswith("error:") and message in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_diff_at_a_point_where_the_formula_overflows_in_an_intermediate(capsys):
+    """Issue 11: the printed -1/y^2 overflows in y^2 at 1e160 although the mixed partial (-1e-320) is a double: a
+    clear error saying the formula (not the derivative) overflows, naming grad; one variable falls back to Taylor
+    mode, which gives the value right."""
+    from dcalc.app import main
+    assert main(["diff", "--wrt", "x,y", "--at", "x=1e160,y=1e160", "--", "x/y"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "-1/y^2\n"
+    assert err.startswith("error: the printed formula overflows in an intermediate here (overflow in y^2 with "
+                          "y = 1e+160") and "dcalc grad" in err and "Traceback" not in err
+    assert main(["grad", "--hessian", "x/y", "--at", "x=1e160,y=1e160"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("error: the second-derivative formula overflows in an intermediate here")
+    assert main(["diff", "--wrt", "y", "--at", "x=1e160,y=1e160", "--", "x/y"]) == 0
+    assert capsys.readouterr().out == "-x/y^2\nat x = 1e+160, y = 1e+160: -1e-160\n"
