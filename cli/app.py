@@ -318,7 +318,6 @@ def diff_command(
 ):
     """The derivative as a simplified formula in the free variables. Example: dcalc diff "sin(x + x^2)" """
     from .errors import UsageError
-    from .evaluate import value
     from .render import number, point_text
     from .symbolic import differentiate, program, program_text, wrt_list
     if fmt not in ("text", "latex"):
@@ -338,8 +337,23 @@ def diff_command(
     else:
         emit(program_text(definitions, final))
     for point in [] if not at else points(graph, at):
-        value(graph, point)  # the function must be defined there; its errors name the node
+        _differentiable(graph, point, names)
         emit(f"at {point_text(point)}: {number(_derivative_at(graph, d, point, names) + 0.0)}")
+
+
+def _differentiable(graph, point, names):
+    """The function must be defined at the point (its errors name the node) and have first derivatives there (grad's
+    verdict): a formula may have a value where the derivative does not exist (0^x at x = 0, whose b-partial prints as
+    0). Only "not differentiable" counts: a first derivative too large for a double may have finite higher ones."""
+    from .errors import MathError, NotDifferentiable
+    from .evaluate import evaluate
+    from .reverse import gradient
+    vals = evaluate(graph, point)
+    try:
+        gradient(graph, vals, sorted(set(names)))
+    except MathError as e:
+        if isinstance(e, NotDifferentiable):
+            raise
 
 
 def _derivative_at(graph, d, point, names):

@@ -89,6 +89,8 @@ def derive(expr, wrt: str, s: Simplifier, order: list | None = None):
             total = None
             for k, a in enumerate(e.args):
                 da = tangent.get(id(a))
+                if da is not None and _zero_base_exponent(e, k):
+                    continue  # 0^b is 0 for all b > 0 and undefined for b < 0: its b-partial is 0 wherever it exists
                 partial = None if da is None else op.rule(k, *e.args)
                 if partial is None:
                     continue
@@ -97,6 +99,12 @@ def derive(expr, wrt: str, s: Simplifier, order: list | None = None):
             if total is not None and not (isinstance(total, Num) and total.value == 0):
                 tangent[id(e)] = total
     return tangent.get(id(expr), s.zero)
+
+
+def _zero_base_exponent(e, k: int) -> bool:
+    """Whether argument k of e is the exponent of a constant 0 base, 0^b: the rule a^b·ln(a) would print 0^b·ln(0),
+    which has no value anywhere, where the derivative is 0 (b > 0; at b = 0 it does not exist, as grad says)."""
+    return e.op == "pow" and k == 1 and isinstance(e.args[0], Num) and e.args[0].value == 0
 
 
 MAX_ORDER = 100_000  # the most variables (orders) one derivative takes; the work budget usually decides first

@@ -39,8 +39,6 @@ KNOWN_FAILURES: dict[str, set[str]] = {
     "issue-quotient-1e160": {"formula-overflow"},
     # hessian-accuracy
     "hessian-abs-1e-150": {"hessian-accuracy"}, "hessian-abs-noise": {"hessian-accuracy"},
-    # formula-domain, stable-rules
-    "pow-zero-base-formula": {"formula-domain", "stable-rules"},
 }
 
 

@@ -213,3 +213,28 @@ def test_diff_at_a_point_where_the_formula_overflows_in_an_intermediate(capsys):
     assert out == "" and err.startswith("error: the second-derivative formula overflows in an intermediate here")
     assert main(["diff", "--wrt", "y", "--at", "x=1e160,y=1e160", "--", "x/y"]) == 0
     assert capsys.readouterr().out == "-x/y^2\nat x = 1e+160, y = 1e+160: -1e-160\n"
+
+
+@pytest.mark.parametrize("expr, want", [("0^x", "0"), ("pow(0.0, acosh(1.5 + x^2.0))", "0"), ("0^x + x", "1"),
+                                        ("c = 0; c^(x^2 + 1)", "0"), ("0^x*x", "0^x")])
+def test_a_zero_base_with_a_varying_exponent_has_derivative_0(expr, want):
+    """Issue 11: 0^b is 0 for every b > 0 (undefined for b < 0), so its derivative is 0 wherever it exists; the rule
+    a^b·ln(a) printed 0^b·ln(0), which has no value anywhere, and check raised a false alarm on it."""
+    assert dcalc.diff(expr) == want
+
+
+def test_zero_base_derivative_at_points(capsys):
+    """Where 0^x is 0 around the point the printed 0 is right; at x = 0 (a jump from 1 to 0: no derivative) and x < 0
+    (undefined) diff --at gives grad's errors, not the formula's 0."""
+    from dcalc.app import main
+    assert main(["diff", "--at", "1.5", "--", "0^x"]) == 0
+    assert capsys.readouterr().out == "0\nat x = 1.5: 0\n"
+    assert main(["check", "pow(0.0, acosh(1.5 + x^2.0))", "--at", "1.0212671733071854"]) == 0
+    capsys.readouterr()
+    assert main(["diff", "--at", "0", "--", "0^x"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "0\n" and err.startswith("error: cannot decide whether f is differentiable at x = 0")
+    assert main(["grad", "0^x", "--at", "0"]) == 1
+    assert capsys.readouterr().err == err  # the same verdict as grad
+    assert main(["diff", "--at", "-1", "--", "0^x"]) == 1
+    assert capsys.readouterr().err.startswith("error: pow is undefined in u1 = 0^x with x = -1")
