@@ -117,7 +117,14 @@ def load(expr: str):
     """Parse and lower the expression argument."""
     from .graph import lower
     from .syntax import parse
-    return lower(parse(read_expr(expr)))
+    return note_unused(lower(parse(read_expr(expr))))
+
+
+def note_unused(graph):
+    """A note on stderr for each definition nothing reads: it is not evaluated (README, Programs)."""
+    for name in graph.unused:
+        sys.stderr.write(f"note: '{name}' is defined but never used, so it is not evaluated\n")
+    return graph
 
 
 def points(graph, at: list[str]) -> list[dict[str, float]]:
@@ -460,7 +467,7 @@ def trace_command(
     if mode not in MODES:
         raise UsageError(f"--mode must be forward or reverse, not {mode!r}")
     program = parse(read_expr(expr))
-    graph = lower(program)
+    graph = note_unused(lower(program))
     if wrt is not None:
         names = wrt_names(graph, wrt, unread=False)
         if len(names) != 1:

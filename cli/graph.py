@@ -50,6 +50,7 @@ class Graph:
         # constants it was built from, and these say what those names stand for (symbolic.written inlines them).
         self.constants = constants or {}
         self.defined = defined  # the names the program defines (variables and functions): never free variables
+        self.unused: tuple[str, ...] = ()  # definitions the output never reads (graph.unused): never evaluated
 
     def ref(self, i: int) -> Expr:
         """How node i is shown where another node reads it: its name, or a folded constant as written."""
@@ -82,7 +83,15 @@ def lower(program: Program) -> Graph:
         if isinstance(stmt, Define):
             continue
         expr = stmt.expr if isinstance(stmt, Assign) else stmt
-        last = b.lower(expr, env, functions)
+        try:
+            last = b.lower(expr, env, functions)
+        except MathError as err:  # a constant definition that cannot be folded: an error only if the output reads it
+            if not isinstance(stmt, Assign):
+                raise
+            last = b.poison(stmt.name, err)
+        if isinstance(stmt, Assign) and last in b.poisoned:  # reads a failed one (t = s + 1): fails with it
+            env[stmt.name] = last
+            continue
         if isinstance(stmt, Assign):
             node = b.nodes[last]
             if node.kind == "const":  # a node of its own: the literal `2` read elsewhere is not this name
@@ -95,7 +104,38 @@ def lower(program: Program) -> Graph:
     if last is None:
         raise UsageError("there is nothing to compute: the program has no expression")
     defined = frozenset((set(env) | set(functions)).difference(inputs))
-    return _finish(b.nodes, last, program.source, defined, constants)
+    graph = _finish(b.nodes, last, program.source, defined, constants, b.poisoned)
+    graph.unused = unused(program)
+    return graph
+
+
+def unused(program: Program) -> tuple[str, ...]:
+    """The definitions (variables and functions) nothing reads, in order. Like every node the output does not read,
+    they are not evaluated (nor what only they read), so an error in one (x/0) does not refuse the program; the
+    command line notes them instead, as the likely slip they are."""
+    stmts = program.stmts
+    read: set[str] = set()
+    for stmt in stmts:
+        if isinstance(stmt, Define):
+            read |= _reads(stmt.body) - set(stmt.params)
+        else:
+            read |= _reads(stmt.expr if isinstance(stmt, Assign) else stmt)
+    final = max((k for k, stmt in enumerate(stmts) if not isinstance(stmt, Define)), default=-1)  # the value
+    return tuple(stmt.name for k, stmt in enumerate(stmts)
+                 if isinstance(stmt, (Assign, Define)) and k != final and stmt.name not in read)
+
+
+def _reads(expr: Expr) -> set[str]:
+    """The names an expression reads: its variables and the functions it calls."""
+    names, stack = set(), [expr]
+    while stack:
+        e = stack.pop()
+        if type(e) is Apply:
+            names.add(e.op)
+            stack.extend(e.args)
+        elif isinstance(e, Var):
+            names.add(e.name)
+    return names
 
 
 class _Builder:
@@ -104,12 +144,19 @@ class _Builder:
         self.index: dict[tuple, int] = {}
         self.source = source
         self.written: dict[int, Expr] = {}  # the formula of a constant folded to a zero, as written
+        self.poisoned: dict[int, MathError] = {}  # constant definitions that failed to fold, by node
 
     def add(self, node: Node, key: tuple) -> int:
         i = self.index.get(key)
         if i is None:
             i = self.index[key] = len(self.nodes)
             self.nodes.append(node)
+        return i
+
+    def poison(self, name: str, err: MathError) -> int:
+        """A constant that could not be folded: its error is raised if the output reads it (see _finish)."""
+        i = self.add(Node(name, "const", value=math.nan, expr=Var(name)), ("poison", name))
+        self.poisoned[i] = err
         return i
 
     def const(self, value: float, expr: Expr) -> int:
@@ -167,6 +214,11 @@ class _Builder:
         key = (op.name, args)
         if key in self.index:
             return self.index[key]
+        poisoned = [self.poisoned[a] for a in args if a in self.poisoned]
+        if poisoned:  # reads a definition that failed to fold: fails with it, if the output reads this
+            i = self.add(Node(None, "const", value=math.nan, expr=Num(math.nan)), key)
+            self.poisoned[i] = poisoned[0]
+            return i
         if all(nodes[a].kind == "const" for a in args):  # no variable below: fold to a constant now
             formula = Apply(op.name, tuple(nodes[a].expr if nodes[a].name is None else Var(nodes[a].name)
                                            for a in args))
@@ -189,8 +241,10 @@ class _Builder:
         return Apply(formula.op, tuple(self.written.get(a, f) for a, f in zip(args, formula.args)))
 
 
-def _finish(nodes: list[Node], output: int, source: str, defined: frozenset[str], constants: dict[str, Expr]) -> Graph:
-    """Drop what the output does not read (inputs stay: they are the function's arguments), renumber, name."""
+def _finish(nodes: list[Node], output: int, source: str, defined: frozenset[str], constants: dict[str, Expr],
+            poisoned: dict[int, MathError]) -> Graph:
+    """Drop what the output does not read (inputs stay: they are the function's arguments), renumber, name. A
+    definition that failed to fold is an error here if the output reads it."""
     keep = [False] * len(nodes)
     keep[output] = True
     for i in range(len(nodes) - 1, -1, -1):
@@ -199,6 +253,9 @@ def _finish(nodes: list[Node], output: int, source: str, defined: frozenset[str]
                 keep[a] = True
         elif nodes[i].kind == "input":
             keep[i] = True
+    for i in sorted(poisoned):  # the first failure as written, as when folding raised at once
+        if keep[i]:
+            raise poisoned[i]
     if all(keep):  # nothing to drop (the usual case): the indices stand
         kept, new_index = nodes, range(len(nodes))
     else:

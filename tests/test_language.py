@@ -257,3 +257,46 @@ def test_user_names_of_intermediate_nodes_are_kept():
 
 def test_log_with_one_argument_is_ln():
     assert dcalc.evaluate("log(x)", {"x": 5}) == dcalc.evaluate("ln(x)", {"x": 5}) == math.log(5)
+
+
+# Issue 11: one rule for unused definitions. Before, one that reads no variable was folded at once and refused the
+# program (`s = exp(csc(pi)); x`), one that reads a variable was never evaluated (`p = x/0.0; x`). Now neither is
+# evaluated, and the command line notes each one nothing reads.
+UNUSED = [
+    ("s = exp(csc(pi)); x", ["s"]), ("p = x/0.0; x", ["p"]), ("f(a) = a/0; x", ["f"]),
+    ("s = 1/0; t = s + 1; x", ["t"]),  # s is read (by t), t is not: the note names t, and neither is evaluated
+    ("f(a) = exp(a); s = f(1000); x^2", ["s"]), ("p = x; q = p; q", []),
+]
+
+
+@pytest.mark.parametrize("text, names", UNUSED)
+def test_unused_definitions_are_not_evaluated_and_are_noted(capsys, text, names):
+    from dcalc.app import main
+    assert dcalc.compile(text).unused == tuple(names)
+    assert main(["eval", text, "--at", "x=3"]) == 0
+    out, err = capsys.readouterr()
+    assert out == ("9\n" if "x^2" in text else "3\n")
+    assert err == "".join(f"note: '{n}' is defined but never used, so it is not evaluated\n" for n in names)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("s = exp(csc(pi)); x + s", "error: overflow in exp(csc(pi)) with csc(pi) = 8165619676597685"),
+    ("s = exp(csc(pi)); t = s + 1; x*t", "error: overflow in exp(csc(pi)) with csc(pi) = 8165619676597685"),
+    ("s = exp(csc(pi)); t = s; t", "error: overflow in exp(csc(pi))"),
+    ("a = 1/0; b = exp(1000); x + a + b", "error: division by zero in 1/0"),  # the first as written
+    ("p = x/0.0; x + p", "error: division by zero in p = x/0 with x = 3"),
+])
+def test_a_definition_that_is_read_fails_with_its_own_message(capsys, text, message):
+    from dcalc.app import main
+    assert main(["eval", text, "--at", "x=3"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith(message), err
+
+
+def test_unused_definitions_are_noted_by_every_command(capsys):
+    from dcalc.app import main
+    note = "note: 's' is defined but never used, so it is not evaluated\n"
+    for argv in (["diff", "s = exp(csc(pi)); x^2"], ["grad", "s = exp(csc(pi)); x^2", "--at", "3"],
+                 ["check", "s = exp(csc(pi)); x^2", "--at", "3"], ["trace", "s = exp(csc(pi)); x^2", "--at", "3"]):
+        assert main(argv) == 0, argv
+        assert capsys.readouterr().err == note, argv
