@@ -247,8 +247,8 @@ def grad_command(
     order: Optional[int] = typer.Option(None, "--order", min=1, show_default=False,
                                         help="The N-th derivative by one variable (Taylor mode, exact to rounding), "
                                              "N from 1 to 100."),
-    hessian: bool = typer.Option(False, "--hessian", help="Also the matrix of second partials (exact formulas). "
-                                 "Along a direction d, dᵀHd is --order 2 --direction d."),
+    hessian: bool = typer.Option(False, "--hessian", help="Also the matrix of second partials (forward-over-reverse, "
+                                 "exact to rounding). Along a direction d, dᵀHd is --order 2 --direction d."),
     as_json: Json = False,
     digits: Digits = None,
     points_file: PointsFile = None,
@@ -388,28 +388,12 @@ def _formula_overflow(e, what):
                      f"it without the formula", source=e.source)
 
 
-def _hessian_at(graph, vals, point, names, second):
-    """The Hessian from its exact formulas; at a kink (x/abs(x) in them gives 0/0) from the one-sided second
-    derivatives of the function (kinks.hessian)."""
-    from .errors import FormulaOverflow, MathError
-    try:
-        return second(graph, point, names)
-    except MathError as e:
-        from .reverse import at_kink
-        if not at_kink(graph, vals, names):
-            if isinstance(e, FormulaOverflow):
-                raise _formula_overflow(e, "second-derivative formula") from None
-            raise
-        from .kinks import hessian
-        return hessian(graph, vals, names)
-
-
 def _higher(graph, names, seed, order, hessian, pts, as_json, digits):
-    """grad --order N (Taylor mode along one variable or --direction) and grad --hessian (second-derivative formulas)."""
+    """grad --order N (Taylor mode along one variable or --direction) and grad --hessian (forward-over-reverse)."""
     from .errors import UsageError
     from .evaluate import evaluate
+    from .hessian import hessian as second
     from .render import json_line, number
-    from .symbolic import hessian as second
     from .taylor import MAX_ORDER, nth_derivative
     if order is not None and hessian:
         raise UsageError("--order and --hessian do not go together: the Hessian is of order 2")
@@ -420,7 +404,7 @@ def _higher(graph, names, seed, order, hessian, pts, as_json, digits):
         v = vals[graph.output]
         if hessian:
             grad = partials(graph, vals, names)
-            h = _hessian_at(graph, vals, point, names, second)
+            h = second(graph, vals, names)
             if as_json:
                 emit(json_line({"at": point, "value": v, "gradient": grad, "hessian": h}))
             else:

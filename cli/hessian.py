@@ -1,0 +1,106 @@
+"""The Hessian by forward-over-reverse: the reverse pass of reverse.py, run in dual numbers along each variable.
+
+For each variable x_j, every node's order-1 Taylor series along e_j comes from taylor.py; the reverse pass then carries
+adjoint pairs (v̄, dv̄/dt): each local partial ∂u/∂v is the series of the table's partial rule at the argument series
+(its value and its t-coefficient), and ū·∂u/∂v gives (ū0·p0, ū0·p1 + ū1·p0). The t-coefficients of the inputs'
+adjoints are column j of the Hessian. No formula is differentiated twice: the entries inherit the table's stable rules
+and Taylor mode's stable recurrences (x/y at 1e160 forms no y², abs(x)/x at 1e-150 does not cancel).
+
+Where a partial or a coefficient is not finite at the point (a kink: abs at 0, x^1.5 at 0), the one-sided second
+derivatives of the whole function decide (kinks.hessian); an overflow elsewhere is one, too large for a double.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .errors import MathError
+from .graph import Graph
+from .reverse import reach
+from .taylor import Overflow, Undecided, Undefined, series
+
+
+class _Kink(Exception):
+    """A partial or a coefficient that is not finite at the point, or a one-sided form: kinks.py decides."""
+
+
+def hessian(graph: Graph, vals: list[float], names: list[str]) -> dict[str, dict[str, float]]:
+    """∂²f/∂x∂y for x, y in names (row x, column y = the pass along y), as computed: symmetric to rounding."""
+    index = {x: i for i, x in enumerate(graph.inputs)}
+    active = reach(graph, names)
+    h: dict[str, dict[str, float]] = {x: {} for x in names}
+    try:
+        for y in names:
+            column = _scaled_column(graph, vals, y, active) if y in index else None
+            for x in names:
+                h[x][y] = 0.0 if column is None or x not in index else column[index[x]]
+    except _Kink:
+        from .kinks import hessian as one_sided
+        return one_sided(graph, vals, names)
+    except Overflow as e:
+        from .kinks import _overflow
+        raise _overflow(graph, vals, e.node) from None
+    return h
+
+
+def _scaled_column(graph: Graph, vals: list[float], wrt: str, active: list[bool]) -> list[float]:
+    """∂²f/∂x∂wrt for every input x, from the pass along s·e_wrt with s the power of two nearest wrt's size, divided by
+    s at the end (exact): the t-coefficients are then wrt's relative rates, which stay doubles where the absolute ones
+    overflow in an intermediate (∂(z/x)/∂x changes at 2z/x³ = 1e450 at x = 1e-150, times an adjoint of 1e-300).
+    Should the scaled pass still meet a coefficient that is not finite, the unscaled one is tried."""
+    x = vals[graph.inputs.index(wrt)]
+    e = math.frexp(x)[1] - 1 if x and x - x == 0 else 0
+    try:
+        return [math.ldexp(d, -e) + 0.0 for d in _column(graph, vals, wrt, math.ldexp(1.0, e), active)]
+    except _Kink:
+        if e == 0:
+            raise
+    return _column(graph, vals, wrt, 1.0, active)
+
+
+def _column(graph: Graph, vals: list[float], wrt: str, scale: float, active: list[bool]) -> list[float]:
+    """d/dt of every input's adjoint along scale·e_wrt: scale·∂²f/∂x∂wrt for every input x (0 where f does not read
+    x)."""
+    try:
+        arith, out = series(graph, vals, {wrt: scale}, 1)
+    except (Undefined, Undecided, RecursionError):
+        raise _Kink from None
+    if arith.kinks:  # a one-sided form: its t-coefficient is one side's
+        raise _Kink
+    nodes = graph.nodes
+    adj: list[tuple[float, float] | None] = [None] * len(nodes)
+    adj[graph.output] = (1.0, 0.0)
+    for i in range(graph.output, -1, -1):
+        if adj[i] is None or nodes[i].kind != "node":  # not read by the output; an input or a constant
+            continue
+        g0, g1 = adj[i]
+        node = nodes[i]
+        ids = node.args
+        args = [out[a] for a in ids]
+        arith.node = i  # a kink met inside a rule's series is marked on this node
+        try:
+            rules = [None if step is None or not active[a] else arith.rule(node.op.name, k, args)
+                     for k, (a, step) in enumerate(zip(ids, node.op.steps))]
+        except (Undefined, Undecided):  # a rule that meets its own edge (0·x^-1 at 0): the one-sided look decides
+            raise _Kink from None
+        terms: list[tuple[int, float, float]] = []
+        if len(ids) == 2 and ids[0] == ids[1]:  # x - x, x/x: the sum of both partials first (as reverse.py does)
+            present = [r for r in rules if r is not None]
+            if present:
+                terms.append((ids[0], sum(r[0] for r in present) + 0.0, sum(r[1] for r in present) + 0.0))
+        else:
+            terms.extend((a, r[0], r[1]) for a, r in zip(ids, rules) if r is not None)
+        if arith.kinks:
+            raise _Kink
+        for a, p0, p1 in terms:
+            if p0 - p0 != 0 or p1 - p1 != 0:
+                raise _Kink
+            q = adj[a]
+            d0, d1 = g0 * p0, g0 * p1 + g1 * p0
+            adj[a] = (d0, d1) if q is None else (q[0] + d0, q[1] + d1)
+    column = [0.0 if p is None else p[1] + 0.0 for p in adj[:len(graph.inputs)]]
+    for x, d in enumerate(column):
+        if d - d != 0:
+            raise MathError(f"overflow in the second derivative by {graph.nodes[x].name} and {wrt}: it is too large "
+                            "for a double", source=graph.source)
+    return column
