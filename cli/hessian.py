@@ -51,11 +51,18 @@ def _scaled_column(graph: Graph, vals: list[float], wrt: str, active: list[bool]
     x = vals[graph.inputs.index(wrt)]
     e = math.frexp(x)[1] - 1 if x and x - x == 0 else 0
     try:
-        return [math.ldexp(d, -e) + 0.0 for d in _column(graph, vals, wrt, math.ldexp(1.0, e), active)]
+        column = _column(graph, vals, wrt, math.ldexp(1.0, e), active)
     except _Kink:
         if e == 0:
             raise
-    return _column(graph, vals, wrt, 1.0, active)
+        return _finite(graph, _column(graph, vals, wrt, 1.0, active), wrt)
+    scaled = []
+    for d in column:
+        try:
+            scaled.append(math.ldexp(d, -e) + 0.0)
+        except OverflowError:
+            scaled.append(math.inf)
+    return _finite(graph, scaled, wrt)
 
 
 def _column(graph: Graph, vals: list[float], wrt: str, scale: float, active: list[bool]) -> list[float]:
@@ -98,9 +105,14 @@ def _column(graph: Graph, vals: list[float], wrt: str, scale: float, active: lis
             q = adj[a]
             d0, d1 = g0 * p0, g0 * p1 + g1 * p0
             adj[a] = (d0, d1) if q is None else (q[0] + d0, q[1] + d1)
-    column = [0.0 if p is None else p[1] + 0.0 for p in adj[:len(graph.inputs)]]
+    return [0.0 if p is None else p[1] + 0.0 for p in adj[:len(graph.inputs)]]
+
+
+def _finite(graph: Graph, column: list[float], wrt: str) -> list[float]:
+    """The column, unless an entry overflowed (finite partials can still multiply up to inf)."""
     for x, d in enumerate(column):
         if d - d != 0:
-            raise MathError(f"overflow in the second derivative by {graph.nodes[x].name} and {wrt}: it is too large "
-                            "for a double", source=graph.source)
+            pair = f"by {wrt} twice" if graph.inputs[x] == wrt else f"by {graph.inputs[x]} and {wrt}"
+            raise MathError(f"overflow in the second derivative {pair}: it is too large for a double",
+                            source=graph.source)
     return column

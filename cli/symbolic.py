@@ -283,17 +283,6 @@ def _brief(e, limit: int = 40) -> str:
     return to_text(e) if n <= limit else f"{e.op}(…)"
 
 
-def hessian(graph: Graph, point: dict[str, float], names: list[str]) -> dict[str, dict[str, float]]:
-    """∂²f/∂x∂y for x, y in names: exact second-derivative formulas evaluated at the point."""
-    s = Simplifier()
-    f = expression(graph, s)
-    out: dict[str, dict[str, float]] = {}
-    for x in names:
-        fx = derive(f, x, s)
-        out[x] = {y: value_of(derive(fx, y, s), point, graph.source) + 0.0 for y in names}
-    return out
-
-
 def as_program(definitions, final) -> Program:
     """The printed program as an AST (for renderers that take one)."""
     return Program(tuple(Assign(n, e) for n, e in definitions) + (final,))
