@@ -6,22 +6,33 @@ adjoint pairs (v̄, dv̄/dt): each local partial ∂u/∂v is the series of the 
 adjoints are column j of the Hessian. No formula is differentiated twice: the entries inherit the table's stable rules
 and Taylor mode's stable recurrences (x/y at 1e160 forms no y², abs(x)/x at 1e-150 does not cancel).
 
-Where a partial or a coefficient is not finite at the point (a kink: abs at 0, x^1.5 at 0), the one-sided second
-derivatives of the whole function decide (kinks.hessian); an overflow elsewhere is one, too large for a double.
+A t-coefficient may overflow where the entry is a double: ∂(z/x)/∂x changes at 2z/x³ = 1e450 at x = 1e-150, read
+with an adjoint of 1e-300. The pass is then run again along s·e_j for s = 2^-64, 2^-128, … and its column divided by s
+(exact): the first scale that overflows nowhere and underflows nowhere (no t-coefficient lands below the normal
+doubles) gives the column. Where a partial is not finite at the point, or a series takes a one-sided form (a kink: abs
+at 0, x^1.5 at 0), or no scale serves, the one-sided second derivatives of the whole function decide (kinks.hessian),
+which also name an overflow, too large for a double.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 
 from .errors import MathError
 from .graph import Graph
 from .reverse import reach
 from .taylor import Overflow, Undecided, Undefined, series
 
+TINY = sys.float_info.min  # the smallest normal double
+
 
 class _Kink(Exception):
-    """A partial or a coefficient that is not finite at the point, or a one-sided form: kinks.py decides."""
+    """A partial that is not finite at the point, or a one-sided form: kinks.py decides."""
+
+
+class _Range(Exception):
+    """A t-coefficient that overflowed (or, in a scaled pass, underflowed): another scale may serve."""
 
 
 def hessian(graph: Graph, vals: list[float], names: list[str]) -> dict[str, dict[str, float]]:
@@ -31,49 +42,51 @@ def hessian(graph: Graph, vals: list[float], names: list[str]) -> dict[str, dict
     h: dict[str, dict[str, float]] = {x: {} for x in names}
     try:
         for y in names:
-            column = _scaled_column(graph, vals, y, active) if y in index else None
+            column = _column(graph, vals, y, active) if y in index else None
             for x in names:
                 h[x][y] = 0.0 if column is None or x not in index else column[index[x]]
     except _Kink:
         from .kinks import hessian as one_sided
         return one_sided(graph, vals, names)
-    except Overflow as e:
-        from .kinks import _overflow
-        raise _overflow(graph, vals, e.node) from None
     return h
 
 
-def _scaled_column(graph: Graph, vals: list[float], wrt: str, active: list[bool]) -> list[float]:
-    """∂²f/∂x∂wrt for every input x, from the pass along s·e_wrt with s the power of two nearest wrt's size, divided by
-    s at the end (exact): the t-coefficients are then wrt's relative rates, which stay doubles where the absolute ones
-    overflow in an intermediate (∂(z/x)/∂x changes at 2z/x³ = 1e450 at x = 1e-150, times an adjoint of 1e-300).
-    Should the scaled pass still meet a coefficient that is not finite, the unscaled one is tried."""
-    x = vals[graph.inputs.index(wrt)]
-    e = math.frexp(x)[1] - 1 if x and x - x == 0 else 0
-    try:
-        column = _column(graph, vals, wrt, math.ldexp(1.0, e), active)
-    except _Kink:
-        if e == 0:
-            raise
-        return _finite(graph, _column(graph, vals, wrt, 1.0, active), wrt)
-    scaled = []
-    for d in column:
+def _column(graph: Graph, vals: list[float], wrt: str, active: list[bool]) -> list[float]:
+    """∂²f/∂x∂wrt for every input x (0 where f does not read x): unscaled, else at the first scale that serves."""
+    for e in range(0, -1025, -64):
         try:
-            scaled.append(math.ldexp(d, -e) + 0.0)
-        except OverflowError:
-            scaled.append(math.inf)
-    return _finite(graph, scaled, wrt)
+            column = _pass(graph, vals, wrt, math.ldexp(1.0, e), active, guard=e != 0)
+        except _Range:
+            continue
+        out = []
+        for x, d in enumerate(column):
+            try:
+                d = math.ldexp(d, -e) + 0.0
+            except OverflowError:
+                d = math.inf
+            if d - d != 0:
+                pair = f"by {wrt} twice" if graph.inputs[x] == wrt else f"by {graph.inputs[x]} and {wrt}"
+                raise MathError(f"overflow in the second derivative {pair}: it is too large for a double",
+                                source=graph.source)
+            out.append(d)
+        return out
+    raise _Kink
 
 
-def _column(graph: Graph, vals: list[float], wrt: str, scale: float, active: list[bool]) -> list[float]:
-    """d/dt of every input's adjoint along scale·e_wrt: scale·∂²f/∂x∂wrt for every input x (0 where f does not read
-    x)."""
+def _pass(graph: Graph, vals: list[float], wrt: str, scale: float, active: list[bool], guard: bool) -> list[float]:
+    """d/dt of every input's adjoint along scale·e_wrt: scale·∂²f/∂x∂wrt for every input x. `guard`: a nonzero
+    t-coefficient below the normal doubles, or a product of nonzero ones that is 0, is a _Range (the scale lost
+    digits)."""
     try:
         arith, out = series(graph, vals, {wrt: scale}, 1)
+    except Overflow:
+        raise _Range from None
     except (Undefined, Undecided, RecursionError):
         raise _Kink from None
     if arith.kinks:  # a one-sided form: its t-coefficient is one side's
         raise _Kink
+    if guard and any(0 < abs(s[1]) < TINY for s in out):
+        raise _Range
     nodes = graph.nodes
     adj: list[tuple[float, float] | None] = [None] * len(nodes)
     adj[graph.output] = (1.0, 0.0)
@@ -100,19 +113,15 @@ def _column(graph: Graph, vals: list[float], wrt: str, scale: float, active: lis
         if arith.kinks:
             raise _Kink
         for a, p0, p1 in terms:
-            if p0 - p0 != 0 or p1 - p1 != 0:
+            if p0 - p0 != 0:  # the partial itself does not exist here
                 raise _Kink
+            d0, t0, t1 = g0 * p0, g0 * p1, g1 * p0
+            d1 = t0 + t1
+            if d1 - d1 != 0:
+                raise _Range
+            if guard and (0 < abs(p1) < TINY or 0 < abs(d1) < TINY or t0 == 0 and g0 and p1 or
+                          t1 == 0 and g1 and p0):
+                raise _Range
             q = adj[a]
-            d0, d1 = g0 * p0, g0 * p1 + g1 * p0
             adj[a] = (d0, d1) if q is None else (q[0] + d0, q[1] + d1)
     return [0.0 if p is None else p[1] + 0.0 for p in adj[:len(graph.inputs)]]
-
-
-def _finite(graph: Graph, column: list[float], wrt: str) -> list[float]:
-    """The column, unless an entry overflowed (finite partials can still multiply up to inf)."""
-    for x, d in enumerate(column):
-        if d - d != 0:
-            pair = f"by {wrt} twice" if graph.inputs[x] == wrt else f"by {graph.inputs[x]} and {wrt}"
-            raise MathError(f"overflow in the second derivative {pair}: it is too large for a double",
-                            source=graph.source)
-    return column

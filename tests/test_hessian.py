@@ -87,6 +87,19 @@ def test_varying_power_near_zero():
             assert _close(h[a][b], want[a, b], 4e-16), (a, b, h[a][b], want[a, b])
 
 
+def test_scaled_pass_does_not_underflow():
+    """Oracle seed 51: at x = 1e-200 a pass scaled to x's size underflows (∂hypot/∂a changes at 7e-151 per unit of
+    x, times 1e-200); the unscaled pass is exact."""
+    text = "hypot((e - x + sin(3.967))^tanh(x), 1e+150)"
+    h = _hessian_json(text, "1e-200")
+
+    def f(x):
+        return mpmath.hypot((mpmath.e - x + mpmath.sin(mpmath.mpf(3.967))) ** mpmath.tanh(x), mpmath.mpf(1e150))
+    want = _mp_hessian(f, {"x": "1e-200"}, ["x"], "1e-215", 800)
+    assert _close(h["x"]["x"], want["x", "x"], 1e-14), (h, want)
+    assert math.isclose(h["x"]["x"], -7.0324004059016114e-152, rel_tol=1e-14)
+
+
 @pytest.mark.parametrize("args, message", [
     (["x^-1", "--at", "1e-160"], "error: overflow in the derivative of u1 = x^-1 where x = 1e-160: it is too large "
                                  "for a double\n"),
