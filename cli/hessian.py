@@ -10,8 +10,10 @@ A t-coefficient may overflow where the entry is a double: ∂(z/x)/∂x changes 
 with an adjoint of 1e-300. The pass is then run again along s·e_j for s = 2^-64, 2^-128, … and its column divided by s
 (exact): the first scale that overflows nowhere and underflows nowhere (no t-coefficient lands below the normal
 doubles) gives the column. Where a partial is not finite at the point, or a series takes a one-sided form (a kink: abs
-at 0, x^1.5 at 0), or no scale serves, the one-sided second derivatives of the whole function decide (kinks.hessian),
-which also name an overflow, too large for a double.
+at 0, x^1.5 at 0), the one-sided second derivatives of the whole function decide (kinks.hessian). No scale serving
+is an overflow, too large for a double; and where what the pass lost below the normal doubles may change an entry by
+more than 2^-40 of it (sech²(ln x) at 1e-200 is 4e-400, 0 in doubles, and a rate of 1e400 multiplies it: f'' came
+out twice the truth) the Hessian is refused with that reason rather than given wrong.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from .reverse import reach
 from .taylor import Overflow, Undecided, Undefined, series
 
 TINY = sys.float_info.min  # the smallest normal double
+SUB = 2.0 ** -1074  # the smallest subnormal: the rounding unit below TINY
+ROUNDINGS = 8  # roundings below TINY allowed for in one partial rule
 
 
 class _Kink(Exception):
@@ -70,7 +74,8 @@ def _column(graph: Graph, vals: list[float], wrt: str, active: list[bool]) -> li
                                 source=graph.source)
             out.append(d)
         return out
-    raise _Kink
+    raise MathError(f"overflow in the second derivative by {wrt}: an intermediate rate is too large for a double at "
+                    "every scale", source=graph.source)
 
 
 def _pass(graph: Graph, vals: list[float], wrt: str, scale: float, active: list[bool], guard: bool) -> list[float]:
@@ -88,6 +93,7 @@ def _pass(graph: Graph, vals: list[float], wrt: str, scale: float, active: list[
     if guard and any(0 < abs(s[1]) < TINY for s in out):
         raise _Range
     nodes = graph.nodes
+    err, err1 = [0.0] * len(nodes), [0.0] * len(nodes)  # bounds on what the adjoint pairs lost below TINY
     adj: list[tuple[float, float] | None] = [None] * len(nodes)
     adj[graph.output] = (1.0, 0.0)
     for i in range(graph.output, -1, -1):
@@ -103,19 +109,30 @@ def _pass(graph: Graph, vals: list[float], wrt: str, scale: float, active: list[
                      for k, (a, step) in enumerate(zip(ids, node.op.steps))]
         except (Undefined, Undecided):  # a rule that meets its own edge (0·x^-1 at 0): the one-sided look decides
             raise _Kink from None
-        terms: list[tuple[int, float, float]] = []
+        # a rule computed from a formula may underflow; a constant one (±1) or an argument's value is exact
+        computed = [callable(step) for step in node.op.steps]
+        terms: list[tuple[int, float, float, bool]] = []
         if len(ids) == 2 and ids[0] == ids[1]:  # x - x, x/x: the sum of both partials first (as reverse.py does)
             present = [r for r in rules if r is not None]
             if present:
-                terms.append((ids[0], sum(r[0] for r in present) + 0.0, sum(r[1] for r in present) + 0.0))
+                terms.append((ids[0], sum(r[0] for r in present) + 0.0, sum(r[1] for r in present) + 0.0,
+                              any(c for r, c in zip(rules, computed) if r is not None)))
         else:
-            terms.extend((a, r[0], r[1]) for a, r in zip(ids, rules) if r is not None)
+            terms.extend((a, r[0], r[1], c) for a, r, c in zip(ids, rules, computed) if r is not None)
         if arith.kinks:
             raise _Kink
-        for a, p0, p1 in terms:
+        for a, p0, p1, formula in terms:
             if p0 - p0 != 0:  # the partial itself does not exist here
                 raise _Kink
             d0, t0, t1 = g0 * p0, g0 * p1, g1 * p0
+            # what a number below the normal doubles may have lost (a few roundings of 2^-1074 each), carried down
+            # with the adjoints: a later rate multiplies it (sech²(ln x) = 4e-400 is 0, times d(1/x)/dt = -1e400)
+            lost0 = ROUNDINGS * SUB if formula and abs(p0) < TINY else 0.0
+            lost1 = ROUNDINGS * SUB if formula and abs(p1) < TINY else 0.0
+            e0 = err[i] * abs(p0) + abs(g0) * lost0 + (SUB if g0 and p0 and abs(d0) < TINY else 0.0)
+            e1 = err[i] * abs(p1) + err1[i] * abs(p0) + abs(g0) * lost1 + abs(g1) * lost0
+            err[a] += e0
+            err1[a] += e1
             d1 = t0 + t1
             if d1 - d1 != 0:
                 raise _Range
@@ -124,4 +141,9 @@ def _pass(graph: Graph, vals: list[float], wrt: str, scale: float, active: list[
                 raise _Range
             q = adj[a]
             adj[a] = (d0, d1) if q is None else (q[0] + d0, q[1] + d1)
-    return [0.0 if p is None else p[1] + 0.0 for p in adj[:len(graph.inputs)]]
+    column = [0.0 if p is None else p[1] + 0.0 for p in adj[:len(graph.inputs)]]
+    for d, e in zip(column, err1):
+        if e > 2.0 ** -40 * abs(d) + 64 * SUB * scale:  # an underflow may have changed this entry: say so
+            raise MathError(f"the second derivative by {wrt} is not computable to rounding here: a partial below "
+                            "the smallest normal double is multiplied up by a large rate", source=graph.source)
+    return column

@@ -105,6 +105,11 @@ def test_scaled_pass_does_not_underflow():
                                  "for a double\n"),
     (["x/y + y/z + z/x", "--at", "x=1e-160,y=3e-160,z=2e-160"],  # 2z/x³ = 4e320: the entry itself overflows
      "error: overflow in the second derivative by x twice: it is too large for a double\n"),
+    # oracle seed 2000169: sech²(ln x) = 4e-400 is 0 in doubles and a rate of -1e400 multiplies it (f'' came out
+    # -0.993, the truth -0.497); --order 2 refuses too (u1's second coefficient overflows)
+    (["f(a, b) = acos(0.9 * tanh(a)) * asinh(4.62); p = log(x); atan(f(p, hypot(csc(p), x)))", "--at", "1e-200"],
+     "error: the second derivative by x is not computable to rounding here: a partial below the smallest normal "
+     "double is multiplied up by a large rate\n"),
     (["x^1.5", "--at", "0"], "error: f has no derivative of order 2 at x = 0: right +inf, undefined to the left "
                              "(at u1 = x^1.5 where x = 0)\n"),
     (["x*abs(x)", "--at", "0"], "error: f has no derivative of order 2 at x = 0: left -2, right 2 "
