@@ -121,6 +121,7 @@ def _pass(graph: Graph, vals: list[float], wrt: str, scale: float, active: list[
             terms.extend((a, r[0], r[1], c) for a, r, c in zip(ids, rules, computed) if r is not None)
         if arith.kinks:
             raise _Kink
+        moving = any(out[a][1] for a in ids)  # else every rate here is exactly 0 (the pass along an unread input)
         for a, p0, p1, formula in terms:
             if p0 - p0 != 0:  # the partial itself does not exist here
                 raise _Kink
@@ -128,7 +129,7 @@ def _pass(graph: Graph, vals: list[float], wrt: str, scale: float, active: list[
             # what a number below the normal doubles may have lost (a few roundings of 2^-1074 each), carried down
             # with the adjoints: a later rate multiplies it (sech²(ln x) = 4e-400 is 0, times d(1/x)/dt = -1e400)
             lost0 = ROUNDINGS * SUB if formula and abs(p0) < TINY else 0.0
-            lost1 = ROUNDINGS * SUB if formula and abs(p1) < TINY else 0.0
+            lost1 = ROUNDINGS * SUB if formula and moving and abs(p1) < TINY else 0.0
             e0 = err[i] * abs(p0) + abs(g0) * lost0 + (SUB if g0 and p0 and abs(d0) < TINY else 0.0)
             e1 = err[i] * abs(p1) + err1[i] * abs(p0) + abs(g0) * lost1 + abs(g1) * lost0
             err[a] += e0

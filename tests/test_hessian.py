@@ -125,6 +125,17 @@ def test_reads_one_argument_twice():
     assert h == {"x": {"x": 0.0, "y": 0.0}, "y": {"x": 0.0, "y": 0.0}}
 
 
+def test_a_variable_the_output_does_not_read():
+    """Oracle seed 64: the pass along x, which nothing reads, has rates exactly 0 beside a gradient of 9e19 (no
+    underflow to allow for); f_yy to rounding (mpmath: 92683452795.61922)."""
+    code, out, _ = call(["grad", "p = hypot(x, abs(x)); q = x + x; s = y; exp(asinh(y))^(-3.0)", "--at",
+                         "x=2.633917911487183,y=-1930905266.5754004", "--hessian", "--json"])  # stderr: notes
+    assert code == 0
+    h = json.loads(out)["hessian"]
+    assert h["x"] == {"x": 0.0, "y": 0.0} and h["y"]["x"] == 0.0
+    assert math.isclose(h["y"]["y"], 92683452795.6192169189453125, rel_tol=1e-13)
+
+
 def test_unread_variable_is_zero():
     code, out, err = call(["grad", "x*y", "--at", "x=1,y=2", "--wrt", "x,z", "--hessian", "--json"])
     assert code == 0 and json.loads(out)["hessian"] == {"x": {"x": 0.0, "z": 0.0}, "z": {"x": 0.0, "z": 0.0}}
