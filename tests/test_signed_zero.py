@@ -198,9 +198,9 @@ DYADIC = {"add", "sub", "mul", "div"}
 
 @given(_trees({"neg"}, DYADIC), _trees({"neg"}, DYADIC))
 def test_diff_keeps_the_sign_of_constant_zeros(y, x):
-    """d/dx of x·atan2(C1, C2) is atan2(C1, C2) as the simplifier states it. With powers of two only, every value is
-    exact in doubles and in the simplifier's rationals alike, so the printed derivative must evaluate to the bit,
-    the side of the branch cut (the sign of a zero C1) included."""
+    """d/dx of x·atan2(C1, C2) is atan2(C1, C2) as the simplifier states it: the side of the branch cut (the sign of
+    a zero C1) exactly, the value to rounding (the leaves are powers of two, but a quotient such as 2/(1 + 2) is not
+    exact in doubles, and the simplifier folds it in exact rationals, so the last bit may differ)."""
     tree = ("atan2", y, x)
     expected = _reference(tree)
     if expected is None:
@@ -208,4 +208,6 @@ def test_diff_keeps_the_sign_of_constant_zeros(y, x):
     derivative = dcalc.diff(f"x*{_text(tree)}")
     got = dcalc.evaluate(derivative, {}) if "x" not in derivative else None
     # a zero derivative is 0 whatever its sign (d/dx of x·(-0) prints 0); a sign that matters is atan2's ±π
-    assert got is not None and (_same(got, expected) or got == expected == 0), (_text(tree), derivative, expected, got)
+    close = got is not None and abs(got - expected) <= 2 * math.ulp(expected)
+    assert close and (math.copysign(1.0, got) == math.copysign(1.0, expected) or got == expected == 0), (
+        _text(tree), derivative, expected, got)
