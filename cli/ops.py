@@ -25,7 +25,8 @@ class Op:
 
     def __init__(self, name: str, arity: int, value: Callable[..., float], partials: tuple,
                  defined: Callable[..., bool] | None = None, domain: str = "", symbol: str | None = None, prec: int = 5,
-                 latex: str = "", sample: tuple = ((-3.0, 3.0),), doc: str = "", numpy: str = ""):
+                 latex: str = "", sample: tuple = ((-3.0, 3.0),), doc: str = "", numpy: str = "",
+                 commutative: bool = False):
         self.__dict__.update(
             name=name, arity=arity, value=value,
             partials=partials,  # one rule per argument: a function of argument expressions returning an expression
@@ -36,7 +37,8 @@ class Op:
             latex=latex,  # LaTeX template over {a}, {b}
             sample=sample,  # an interval per argument, inside the domain, away from kinks
             doc=doc,
-            numpy=numpy)  # the NumPy function computing the value over columns (batches); "" maps the value rule
+            numpy=numpy,  # the NumPy function computing the value over columns (batches); "" maps the value rule
+            commutative=commutative)  # op(a, b) is op(b, a): the graph makes y*x the node x*y (graph.py says why)
 
     def __setattr__(self, name, value):
         raise AttributeError(f"cannot assign to field '{name}' of the primitive {self.name}")
@@ -95,12 +97,13 @@ _UNIT = ((-0.9, 0.9),)
 _TABLE = [
     # operators
     Op("add", 2, lambda a, b: a + b, (lambda a, b: 1, lambda a, b: 1),
-       symbol="+", prec=1, latex="{a} + {b}", sample=((-3, 3), (-3, 3)), doc="a + b", numpy="add"),
+       symbol="+", prec=1, latex="{a} + {b}", sample=((-3, 3), (-3, 3)), doc="a + b", numpy="add",
+       commutative=True),
     Op("sub", 2, lambda a, b: a - b, (lambda a, b: 1, lambda a, b: -1),
        symbol="-", prec=1, latex="{a} - {b}", sample=((-3, 3), (-3, 3)), doc="a - b", numpy="subtract"),
     Op("mul", 2, lambda a, b: a * b, (lambda a, b: b, lambda a, b: a),
        symbol="*", prec=2, latex="{a} \\cdot {b}", sample=((-3, 3), (-3, 3)), doc="a * b, also 2x, 2(x+1), (a)(b)",
-       numpy="multiply"),
+       numpy="multiply", commutative=True),
     # The partial rules are written in forms that neither cancel nor overflow nor underflow in an intermediate where
     # the partial itself is a double (tests/test_rule_oracle.py holds each to a few ulps times its condition, from
     # 1e-150 to 1e150 and at the edges of its domain): -(a/b)/b, not -a/b^2 (b^2 overflows at 1e160); sums of squares
@@ -183,7 +186,7 @@ _TABLE = [
        doc="absolute value; not differentiable at 0", numpy="abs"),
     Op("hypot", 2, _safe(math.hypot), (lambda a, b: a / hypot(a, b), lambda a, b: b / hypot(a, b)),
        latex="\\sqrt{{{a}^2 + {b}^2}}", sample=((0.2, 3), (0.2, 3)), doc="hypot(a, b) = sqrt(a^2 + b^2)",
-       numpy="hypot"),
+       numpy="hypot", commutative=True),
 ]
 
 OPS: dict[str, Op] = {op.name: op for op in _TABLE}
