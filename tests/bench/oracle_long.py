@@ -7,7 +7,7 @@ cases, those that passed (every comparison right, or a refusal the oracle confir
 confirmed, the comparisons where the oracle saw a value within rounding of an edge and accepted either answer, and the
 wrong answers: per bug class (oracle_gen.KNOWN_CLASSES, or 'unclassified'), a count and a few reproducers. --save writes
 every failing case as a line for tests/oracle_regressions.jsonl (give each a "name" before adding it). Exit status 1
-when some answer was wrong. About 0.2-0.5 s a case on one core.
+when some answer was wrong. About 0.2-0.5 s a case on one core. Ctrl-C stops the run and prints the summary so far.
 """
 
 from __future__ import annotations
@@ -36,34 +36,18 @@ def main(argv=None) -> int:
     by_class = collections.defaultdict(list)
     saved = []
     start = time.perf_counter()
-    for k, seed in enumerate(range(args.start, args.start + args.cases)):
-        try:
-            res = run_case(seed)
-        except Exception as e:  # noqa: BLE001 - a failure of the oracle itself is reported, not hidden
-            counts["oracle errors"] += 1
-            by_class["oracle error"].append(f"seed {seed}: {type(e).__name__}: {e}")
-            continue
-        counts["cases"] += 1
-        counts["comparisons"] += len(res.checks)
-        for _, v in res.checks:
-            if v.startswith("refusal confirmed"):
-                counts["refusals confirmed"] += 1
-            elif v == "either":
-                counts["either (within rounding of an edge)"] += 1
-        if res.wrong:
-            counts["wrong cases"] += 1
-            counts["wrong answers"] += len(res.wrong)
-            for c in res.classes():
-                by_class[c].append(res.reproducer() + "\n      " + "\n      ".join(
-                    f"{w}: {v[:300]}" for w, v in res.wrong))
-            saved.append(res.regression())
-        else:
-            counts["passed"] += 1
-        if not args.quiet and (k + 1) % 100 == 0:
-            print(f"  {k + 1} cases, {counts['wrong cases']} wrong, {time.perf_counter() - start:.0f} s",
-                  file=sys.stderr)
+    stop = args.start + args.cases
+    seed = args.start
+    try:
+        for seed in range(args.start, stop):
+            _run(seed, counts, by_class, saved)
+            if not args.quiet and (seed - args.start + 1) % 100 == 0:
+                print(f"  {seed - args.start + 1} cases, {counts['wrong cases']} wrong, "
+                      f"{time.perf_counter() - start:.0f} s", file=sys.stderr)
+    except KeyboardInterrupt:  # Ctrl-C: the summary of the cases run so far
+        stop = seed
     elapsed = time.perf_counter() - start
-    print(f"oracle_long: seeds {args.start}..{args.start + args.cases - 1}, {elapsed:.0f} s")
+    print(f"oracle_long: seeds {args.start}..{stop - 1}, {elapsed:.0f} s")
     for key in ("cases", "passed", "comparisons", "refusals confirmed", "either (within rounding of an edge)",
                 "wrong cases", "wrong answers", "oracle errors"):
         print(f"  {key}: {counts[key]}")
@@ -74,6 +58,32 @@ def main(argv=None) -> int:
     if args.save:
         args.save.write_text("".join(json.dumps(r) + "\n" for r in saved), encoding="utf-8")
     return 1 if counts["wrong cases"] or counts["oracle errors"] else 0
+
+
+def _run(seed: int, counts, by_class, saved) -> None:
+    """One case into the tallies."""
+    try:
+        res = run_case(seed)
+    except Exception as e:  # noqa: BLE001 - a failure of the oracle itself is reported, not hidden
+        counts["oracle errors"] += 1
+        by_class["oracle error"].append(f"seed {seed}: {type(e).__name__}: {e}")
+        return
+    counts["cases"] += 1
+    counts["comparisons"] += len(res.checks)
+    for _, v in res.checks:
+        if v.startswith("refusal confirmed"):
+            counts["refusals confirmed"] += 1
+        elif v == "either":
+            counts["either (within rounding of an edge)"] += 1
+    if res.wrong:
+        counts["wrong cases"] += 1
+        counts["wrong answers"] += len(res.wrong)
+        for c in res.classes():
+            by_class[c].append(res.reproducer() + "\n      " + "\n      ".join(
+                f"{w}: {v[:300]}" for w, v in res.wrong))
+        saved.append(res.regression())
+    else:
+        counts["passed"] += 1
 
 
 if __name__ == "__main__":
