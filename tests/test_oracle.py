@@ -28,8 +28,8 @@ from oracle_gen import KNOWN_CLASSES, Oracle, Result, run_case, run_program, ver
 CASES = int(os.environ.get("DCALC_ORACLE_CASES", "200"))
 REGRESSIONS = Path(__file__).with_name("oracle_regressions.jsonl")
 
-# case → the bug classes of its wrong answers on main after the symbolic, rules, fixes and language branches were
-# merged (kinks not yet): to be emptied once every fix is in
+# case → the bug classes of its wrong answers on main with every branch of issue 11 merged: what is still open (the
+# README's differential-test section says what), to be emptied as those are fixed
 KNOWN_FAILURES: dict[str, set[str]] = {
     # formula-overflow: check's false alarms are cured (the symbolic column is unavailable there, no disagreement);
     # grad --hessian is forward-over-reverse (cli/hessian.py), no formula; what is left is the printed formula read
