@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from .errors import FormulaOverflow, MathError, UsageError
-from .expr import CONSTANTS, Apply, Assign, Const, Num, Program, Var, wrap
+from .expr import CONSTANTS, Apply, Const, Num, Var, wrap
 from .graph import Graph, checked
 from .ops import OPS
 from .printing import to_text
@@ -281,8 +281,3 @@ def _brief(e, limit: int = 40) -> str:
         n += 1
         stack.extend(x.args if isinstance(x, Apply) else ())
     return to_text(e) if n <= limit else f"{e.op}(…)"
-
-
-def as_program(definitions, final) -> Program:
-    """The printed program as an AST (for renderers that take one)."""
-    return Program(tuple(Assign(n, e) for n, e in definitions) + (final,))
