@@ -23,7 +23,7 @@ __all__ = ["parse", "compile", "evaluate", "derivative", "gradient", "diff", "tr
 
 def parse(text: str):
     """The AST of a dcalc program or expression (a Program); raises DcalcError on a syntax error."""
-    from .syntax import parse as _parse
+    from .language.syntax import parse as _parse
     if not isinstance(text, str):
         from .errors import UsageError
         raise UsageError(f"expected the text of a dcalc expression or program, not {type(text).__name__}")
@@ -32,12 +32,12 @@ def parse(text: str):
 
 def compile(text: str):
     """The computation graph of a program: its nodes in evaluation order, inputs first."""
-    from .graph import lower
+    from .core.graph import lower
     return lower(parse(text))
 
 
 def _graph(f):
-    from .graph import Graph
+    from .core.graph import Graph
     return f if isinstance(f, Graph) else compile(f)
 
 
@@ -85,9 +85,9 @@ def _name(wrt, f, g) -> str:
     would be a question about a free variable a that is not there)."""
     import re
 
+    from .core.ops import FUNCTION_NAMES
     from .errors import UsageError
-    from .expr import CONSTANTS
-    from .ops import FUNCTION_NAMES
+    from .language.expr import CONSTANTS
     if not isinstance(wrt, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", wrt):
         raise UsageError(f"wrt must be a variable name, not {wrt!r}")
     if wrt not in g.inputs:
@@ -100,7 +100,7 @@ def _name(wrt, f, g) -> str:
 
 def _defined(f, g) -> set[str]:
     """The names a program defines (variables and functions)."""
-    from .expr import Assign, Define
+    from .language.expr import Assign, Define
     if isinstance(f, str):
         return {s.name for s in parse(f).stmts if isinstance(s, (Assign, Define))}
     return set(getattr(g, "defined", ()))  # a Graph records them (Graph.defined) once the lowering keeps them
@@ -108,14 +108,14 @@ def _defined(f, g) -> set[str]:
 
 def evaluate(f, point: dict[str, float] | None = None) -> float:
     """The value of f (text or graph) at `point`, a dict of input values."""
-    from .evaluate import value
+    from .modes.evaluate import value
     return value(_graph(f), _point(point))
 
 
 def derivative(f, point: dict[str, float], wrt: str | None = None) -> float:
     """df/d(wrt) at `point` by forward mode; `wrt` may be left out when f has one input."""
-    from .evaluate import evaluate as values
-    from .forward import derivative as forward_derivative
+    from .modes.evaluate import evaluate as values
+    from .modes.forward import derivative as forward_derivative
     g = _graph(f)
     wrt = _name(wrt, f, g) if wrt is not None else _only_input(g)
     return forward_derivative(g, values(g, _point(point)), wrt)
@@ -123,8 +123,8 @@ def derivative(f, point: dict[str, float], wrt: str | None = None) -> float:
 
 def gradient(f, point: dict[str, float]) -> dict[str, float]:
     """∂f/∂x for every input x (zeros included, in order of first appearance) by one reverse pass."""
-    from .evaluate import evaluate as values
-    from .reverse import gradient as reverse_gradient
+    from .modes.evaluate import evaluate as values
+    from .modes.reverse import gradient as reverse_gradient
     g = _graph(f)
     return reverse_gradient(g, values(g, _point(point)))
 
@@ -133,7 +133,7 @@ def diff(f, wrt: str | list[str] | None = None, order: int | None = None) -> str
     """The derivative as dcalc text (a program when shared pieces are named), as `dcalc diff` prints it:
     `wrt` a name or a list of names (mixed partials); `order` differentiates that many times."""
     from .errors import UsageError
-    from .symbolic import differentiate, program, program_text, wrt_list
+    from .symbolic.formulas import differentiate, program, program_text, wrt_list
     g = _graph(f)
     if order is not None and (isinstance(order, bool) or not isinstance(order, int) or order < 1):
         raise UsageError(f"order must be a whole number of at least 1, not {order!r}")
@@ -148,8 +148,8 @@ def trace(f, point: dict[str, float], wrt: str | None = None, mode: str = "forwa
     """The derivation node by node (a dcalc.trace.Trace: its rows() are what `dcalc trace` renders). As `dcalc
     trace --wrt`, `wrt` must be a variable the expression reads: a trace follows it through the graph."""
     from .errors import UsageError
-    from .trace import MODES
-    from .trace import trace as _trace
+    from .output.trace import MODES
+    from .output.trace import trace as _trace
     if mode not in MODES:
         raise UsageError(f"mode must be 'forward' or 'reverse', not {mode!r}")
     g = _graph(f)

@@ -101,7 +101,7 @@ def read_expr(expr: str) -> str:
     if expr != "-":
         return expr
     from .errors import UsageError
-    from .syntax import MAX_SOURCE
+    from .language.syntax import MAX_SOURCE
     if sys.stdin is None:  # started with `<&-`
         raise UsageError("standard input is closed")
     data = sys.stdin.buffer.read(4 * MAX_SOURCE + 1)  # enough for the longest text: never all of `< /dev/zero`
@@ -115,8 +115,8 @@ def read_expr(expr: str) -> str:
 
 def load(expr: str):
     """Parse and lower the expression argument."""
-    from .graph import lower
-    from .syntax import parse
+    from .core.graph import lower
+    from .language.syntax import parse
     return note_unused(lower(parse(read_expr(expr))))
 
 
@@ -151,9 +151,9 @@ def wrt_names(graph, wrt: Optional[str], *, as_given: bool = False, unread: bool
         return list(graph.inputs)
     import re
 
+    from .core.ops import FUNCTION_NAMES
     from .errors import UsageError
-    from .expr import CONSTANTS
-    from .ops import FUNCTION_NAMES
+    from .language.expr import CONSTANTS
     names = [w.strip() for w in wrt.split(",")]
     if not any(names):
         raise UsageError(f"--wrt {wrt!r}: name at least one variable")
@@ -191,7 +191,7 @@ def _near(graph, name: str) -> str:
 
 def partials(graph, vals, names: list[str]) -> dict[str, float]:
     """∂f/∂x for x in names by reverse mode; 0 for a name the expression does not read."""
-    from .reverse import gradient
+    from .modes.reverse import gradient
     inputs = set(graph.inputs)
     read = [n for n in names if n in inputs]
     grad = gradient(graph, vals, None if len(read) == len(graph.inputs) else read) if read else {}
@@ -220,7 +220,7 @@ def eval_command(
     tol: ExpectTol = None,
 ):
     """Value at each point. Example: dcalc eval "2x^2 + sin(pi/2)" --at 3"""
-    from .evaluate import value
+    from .modes.evaluate import value
     from .render import json_line, number
     fmt = output_format(fmt, as_json, points_file, at, expect, digits, tol)
     graph = load(expr)
@@ -260,8 +260,8 @@ def grad_command(
     tol: ExpectTol = None,
 ):
     """Derivative or gradient at each point. Example: dcalc grad "x*y + sin(x)" --at x=1,y=2"""
-    from .evaluate import evaluate
-    from .forward import directional
+    from .modes.evaluate import evaluate
+    from .modes.forward import directional
     from .render import json_line, number
     fmt = output_format(fmt, as_json, points_file, at, expect, digits, tol)
     as_json = fmt == "json"
@@ -326,7 +326,7 @@ def diff_command(
     """The derivative as a simplified formula in the free variables. Example: dcalc diff "sin(x + x^2)" """
     from .errors import UsageError
     from .render import number, point_text
-    from .symbolic import differentiate, program, program_text, wrt_list
+    from .symbolic.formulas import differentiate, program, program_text, wrt_list
     if fmt not in ("text", "latex"):
         raise UsageError(f"--format must be text or latex, not {fmt!r}")
     graph = load(expr)
@@ -339,7 +339,7 @@ def diff_command(
     d = differentiate(graph, names)
     definitions, final = program(d, graph.inputs)
     if fmt == "latex":
-        from .latex import name_latex, to_latex
+        from .symbolic.latex import name_latex, to_latex
         emit("\n".join([f"{name_latex(n)} = {to_latex(e)}" for n, e in definitions] + [to_latex(final)]))
     else:
         emit(program_text(definitions, final))
@@ -353,8 +353,8 @@ def _differentiable(graph, point, names):
     verdict): a formula may have a value where the derivative does not exist (0^x at x = 0, whose b-partial prints as
     0). Only "not differentiable" counts: a first derivative too large for a double may have finite higher ones."""
     from .errors import MathError, NotDifferentiable
-    from .evaluate import evaluate
-    from .reverse import gradient
+    from .modes.evaluate import evaluate
+    from .modes.reverse import gradient
     vals = evaluate(graph, point)
     try:
         gradient(graph, vals, sorted(set(names)))
@@ -367,7 +367,7 @@ def _derivative_at(graph, d, point, names):
     """The printed derivative's value at the point; at a kink (x*abs(x) at 0 gives 0/0 in the formula) the one-sided
     derivatives of the function decide, as in grad --order (a mixed partial there keeps the formula's error)."""
     from .errors import FormulaOverflow, MathError
-    from .symbolic import value_of
+    from .symbolic.formulas import value_of
     try:
         return value_of(d, point, graph.source)
     except MathError as e:
@@ -375,7 +375,7 @@ def _derivative_at(graph, d, point, names):
             if isinstance(e, FormulaOverflow):
                 raise _formula_overflow(e, "printed formula") from None
             raise
-        from .taylor import nth_derivative
+        from .modes.taylor import nth_derivative
         return nth_derivative(graph, point, names[0], len(names))
 
 
@@ -391,10 +391,10 @@ def _formula_overflow(e, what):
 def _higher(graph, names, seed, order, hessian, pts, as_json, digits):
     """grad --order N (Taylor mode along one variable or --direction) and grad --hessian (forward-over-reverse)."""
     from .errors import UsageError
-    from .evaluate import evaluate
-    from .hessian import hessian as second
+    from .modes.evaluate import evaluate
+    from .modes.hessian import hessian as second
+    from .modes.taylor import MAX_ORDER, nth_derivative
     from .render import json_line, number
-    from .taylor import MAX_ORDER, nth_derivative
     if order is not None and hessian:
         raise UsageError("--order and --hessian do not go together: the Hessian is of order 2")
     if order is not None and seed is None and len(names) != 1:
@@ -441,11 +441,11 @@ def trace_command(
     fmt: str = typer.Option("text", "--format", help="text, json, latex, dot (Graphviz) or mermaid."),
 ):
     """How the derivative comes about, node by node. Example: dcalc trace "sin(x + x^2)" --at 2"""
+    from .core.graph import lower
     from .errors import UsageError
-    from .graph import lower
-    from .render_trace import FORMATS, render
-    from .syntax import parse
-    from .trace import MODES, trace
+    from .language.syntax import parse
+    from .output.render_trace import FORMATS, render
+    from .output.trace import MODES, trace
     if fmt not in FORMATS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if mode not in MODES:

@@ -290,7 +290,7 @@ def evaluator(graph, names: list[str] | None):
     """Chunk → Results: values (names None) or values and the gradient over `names`, computed as columns."""
     import numpy as np
 
-    from . import columns
+    from .modes import columns
     from .rows import Results
 
     def compute(chunk: Chunk) -> Results:

@@ -17,13 +17,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .core.graph import Graph
+from .core.partials import local_partials
+from .core.printing import number_text
 from .errors import FormulaOverflow, MathError
-from .evaluate import evaluate, value
-from .forward import derivative
-from .graph import Graph
-from .partials import local_partials
-from .printing import number_text
-from .reverse import at_kink, gradient
+from .modes.evaluate import evaluate, value
+from .modes.forward import derivative
+from .modes.reverse import at_kink, gradient
 
 ROUNDING = 1e-9  # relative room for the symbolic formula, simplified, beside forward and reverse mode
 EPS = 2.0 ** -52  # the unit roundoff of a double (times 2: one ulp)
@@ -79,8 +79,8 @@ class Checker:
     """The checks of one graph: the symbolic derivatives are built once and evaluated at every point."""
 
     def __init__(self, graph: Graph, names: list[str], tol: float = CHECK_TOL):
-        from .simplify import Simplifier
-        from .symbolic import derive, expression
+        from .symbolic.formulas import derive, expression
+        from .symbolic.simplify import Simplifier
         self.graph, self.names, self.tol = graph, names, tol
         s = Simplifier()
         f = expression(graph, s)
@@ -106,7 +106,7 @@ class Checker:
         return Checked(point, vals[self.graph.output], self.tol, out, kink)
 
     def _symbolic(self, x: str, point: dict[str, float]) -> tuple[float | None, str | None]:
-        from .symbolic import value_of
+        from .symbolic.formulas import value_of
         try:
             return value_of(self.symbolic[x], point, self.graph.source) + 0.0, None
         except FormulaOverflow as e:  # forward and reverse gave a double: an intermediate of the formula overflowed

@@ -25,9 +25,9 @@ def constant(text: str, what: str) -> float:
     if program or "=" in text:  # parse() would take either, and its value would be the last statement
         raise UsageError(f"{what}: {_quoted(text)} is {'a program' if program else 'an assignment'}, not a value "
                          "(a value is a number or a constant expression such as pi/4)")
-    from .evaluate import value
-    from .graph import lower
-    from .syntax import parse
+    from .core.graph import lower
+    from .language.syntax import parse
+    from .modes.evaluate import value
     try:
         g = lower(parse(text))
     except DcalcError as e:
@@ -107,8 +107,8 @@ def _check_name(name: str, where: str) -> None:
     """A name the expression does not read must still be a name a variable could have."""
     if not _NAME.fullmatch(name):
         raise UsageError(f"{where}: {_quoted(name)} is not a variable name")
-    from .expr import CONSTANTS
-    from .ops import FUNCTION_NAMES
+    from .core.ops import FUNCTION_NAMES
+    from .language.expr import CONSTANTS
     if name in CONSTANTS or name in FUNCTION_NAMES:
         what = "the constant" if name in CONSTANTS else "the function"
         raise UsageError(f"{where}: '{name}' is {what} {name}, not a variable")

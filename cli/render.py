@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from .core.printing import number_text
 from .errors import DcalcError
-from .printing import number_text
 
 
 def number(v: float, digits: int | None = None) -> str:

@@ -11,7 +11,7 @@ import json
 import math
 from dataclasses import dataclass
 
-from .printing import number_text
+from .core.printing import number_text
 
 METHODS = ("forward", "reverse", "symbolic", "finite_difference", "max_disagreement")
 

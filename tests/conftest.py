@@ -20,8 +20,8 @@ def tamper(monkeypatch):
     """tamper(name, partials): op `name` with other partial rules in the table, as a wrong rule would be. Every mode
     reads the rules from the table by the op's name, the numeric ones through the op's cached steps (dropped on the way
     in and out), so they are all wrong alike and only the finite difference can tell."""
-    from dcalc import ops
-    from dcalc.partials import numeric_rules
+    from dcalc.core import ops
+    from dcalc.core.partials import numeric_rules
 
     touched = []  # the ops replaced and their replacements: graphs made before or during the test hold either
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from dcalc.expr import Apply, Const, Num, Var, neg
-from dcalc.ops import OPS, Op
+from dcalc.core.ops import OPS, Op
+from dcalc.language.expr import Apply, Const, Num, Var, neg
 
 NAMES = ("x", "y", "z")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import dcalc
-from dcalc.expr import Apply, Num, Program, Var
+from dcalc.language.expr import Apply, Num, Program, Var
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -46,9 +46,9 @@ def test_evaluate_text_and_graph():
 
 
 def test_evaluate_stays_the_function_after_the_engine_is_imported():
-    # importing the submodule dcalc.evaluate must not replace the function of the same name
+    # importing the submodule dcalc.modes.evaluate must not replace the function of the same name
     import importlib
-    importlib.import_module("dcalc.evaluate")
+    importlib.import_module("dcalc.modes.evaluate")
     assert callable(dcalc.evaluate) and dcalc.evaluate("1 + 1") == 2.0
 
 

@@ -20,9 +20,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import dcalc
-from dcalc import batch, columns, ops
+from dcalc import batch
 from dcalc.app import app
-from dcalc.printing import to_text
+from dcalc.core import ops
+from dcalc.core.printing import to_text
+from dcalc.modes import columns
 from strategies import expressions, numbers
 
 runner = CliRunner()

@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 import dcalc
-from dcalc import ops
 from dcalc.app import app
 from dcalc.check import CHECK_TOL, Checker, disagreement, finite_difference
+from dcalc.core import ops
 
 runner = CliRunner()
 
@@ -236,7 +236,7 @@ def test_a_formula_overflowing_in_an_intermediate_is_no_disagreement():
 def test_a_formula_undefined_where_the_derivative_exists_is_still_a_disagreement():
     """Only an overflow at arguments inside every domain is forgiven: a formula that divides by zero where forward and
     reverse give a number still fails the check (formulas substituted for sqrt's: 1/(x - x), then (x*1e300)*1e300)."""
-    from dcalc.expr import Var
+    from dcalc.language.expr import Var
     x = Var("x")
     checker = Checker(dcalc.compile("sqrt(x)"), ["x"])
     checker.symbolic["x"] = 1 / (x - x)

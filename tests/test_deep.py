@@ -12,8 +12,8 @@ import pytest
 
 import dcalc
 from dcalc.app import main
-from dcalc.graph import lower
-from dcalc.printing import to_text
+from dcalc.core.graph import lower
+from dcalc.core.printing import to_text
 
 N = 100_000
 X = 0.5

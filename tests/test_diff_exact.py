@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import dcalc
-from dcalc import symbolic
 from dcalc.app import app
+from dcalc.symbolic import formulas
 
 runner = CliRunner()
 X, Y = sp.symbols("x y", real=True)
@@ -247,26 +247,26 @@ def test_api_agrees_with_the_cli():
 def test_a_growing_order_is_refused_within_the_budget(text, order, monkeypatch):
     """The refusal is an exit 2 with the reason, and the nodes visited stay within the documented budget (no clock)."""
     visited = []
-    derive = symbolic.derive
+    derive = formulas.derive
 
     def counting(expr, wrt, s, nodes=None):
         visited.append(len(nodes))
         return derive(expr, wrt, s, nodes)
 
-    monkeypatch.setattr(symbolic, "derive", counting)
+    monkeypatch.setattr(formulas, "derive", counting)
     r = run("diff", text, "--order", str(order))
     assert r.exit_code == 2 and r.stdout == ""
     assert r.stderr.startswith(f"error: the derivative of order {order} is too large to build: by order ")
-    assert r.stderr.endswith(f"and the budget is {symbolic.WORK_BUDGET:,} (README, dcalc diff)\n")
+    assert r.stderr.endswith(f"and the budget is {formulas.WORK_BUDGET:,} (README, dcalc diff)\n")
     after_first = visited[1:]
-    assert sum(n + symbolic.STEP_COST for n in after_first) <= symbolic.WORK_BUDGET + max(after_first)
+    assert sum(n + formulas.STEP_COST for n in after_first) <= formulas.WORK_BUDGET + max(after_first)
 
 
 def test_geometric_growth_is_refused_early(monkeypatch):
     """ln(1+x) grows ×3 an order once its coefficients pass the doubles (order 172): refused within a few orders."""
     steps = []
-    derive = symbolic.derive
-    monkeypatch.setattr(symbolic, "derive", lambda e, w, s, n=None: steps.append(len(n)) or derive(e, w, s, n))
+    derive = formulas.derive
+    monkeypatch.setattr(formulas, "derive", lambda e, w, s, n=None: steps.append(len(n)) or derive(e, w, s, n))
     with pytest.raises(dcalc.DcalcError, match="too large to build"):
         dcalc.diff("ln(1+x)", order=999)
     assert len(steps) < 180 and sum(steps) < 5000
@@ -274,8 +274,8 @@ def test_geometric_growth_is_refused_early(monkeypatch):
 
 def test_periodic_and_vanishing_orders_end_early(monkeypatch):
     steps = []
-    derive = symbolic.derive
-    monkeypatch.setattr(symbolic, "derive", lambda e, w, s, n=None: steps.append(w) or derive(e, w, s, n))
+    derive = formulas.derive
+    monkeypatch.setattr(formulas, "derive", lambda e, w, s, n=None: steps.append(w) or derive(e, w, s, n))
     assert dcalc.diff("sin(x) + 2cos(x)", order=99_997) == dcalc.diff("sin(x) + 2cos(x)", order=1)
     assert len(steps) <= 4 + 1 + 1
     steps.clear()

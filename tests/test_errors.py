@@ -193,7 +193,7 @@ def test_usage_errors_of_the_command_line(capsys):
 
 
 def test_an_internal_error_is_exit_70_without_a_traceback(capsys, monkeypatch):
-    values = importlib.import_module("dcalc.evaluate")  # the module; the attribute dcalc.evaluate is the function
+    values = importlib.import_module("dcalc.modes.evaluate")
 
     def broken(*args):
         raise RuntimeError("boom")

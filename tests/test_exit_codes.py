@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from dcalc import ops
 from dcalc.app import main
+from dcalc.core import ops
 
 CASES = [
     # command, arguments, exit code
@@ -106,7 +106,7 @@ def test_check_batch_exits_3_on_a_tampered_rule(tamper, tmp_path, capsys):
 def test_an_internal_error_exits_70_without_a_traceback(command, monkeypatch, capsys):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
-    monkeypatch.setattr(sys.modules["dcalc.syntax"], "parse", broken)
+    monkeypatch.setattr(sys.modules["dcalc.language.syntax"], "parse", broken)
     monkeypatch.delenv("DCALC_DEBUG", raising=False)
     code, _, err = dcalc([command, "x", "--at", "1"], capsys)
     assert code == 70

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dcalc import syntax
+from dcalc.language import syntax
 
 PIECES = ["x", "y1", "2", ".5", "1e3", "pi", "π", "e", "sin", "log", "f", "(", ")", ",", "+", "-", "*", "/", "^", "**",
           "=", ";", "\n", " ", "# note\n", "$", "9e999"]
@@ -25,7 +25,7 @@ def both(text: str):
 def test_the_fast_loop_is_built_from_current_tables():
     from dcalc.grammar import tables
     assert syntax._fast() is not None
-    assert tables.GRAMMAR == syntax.grammar_text(), "dcalc.lark changed: run python -m dcalc.lalr > grammar/tables.py"
+    assert tables.GRAMMAR == syntax.grammar_text(), "dcalc.lark changed: run python -m dcalc.language.lalr > grammar/tables.py"
 
 
 def test_correct_input_never_imports_lark():
@@ -39,7 +39,7 @@ def test_correct_input_never_imports_lark():
 
 def test_tables_read_from_lark_now_parse_alike():
     """The tables Lark builds in this process (what dcalc uses when dcalc.lark is newer than grammar/tables.py)."""
-    from dcalc import lalr
+    from dcalc.language import lalr
     fresh = lalr.build(lalr.read_tables(syntax._parser()), syntax._Reductions(), syntax._PostLexer)
     for text in ["2x^2 + sin(pi/2)", "a = x^2; f(p, q) = p*q\nf(a, 2)(x+1)", ";\n;", "-x^-2^3", "log(x, 2, 3) # c"]:
         assert fresh(text) == syntax._fast()(text) == syntax._parser().parse(text)
@@ -92,7 +92,7 @@ def test_errors_survive_a_missing_or_corrupt_lark_cache(tmp_path, tmpdir):
 
 def test_a_changed_grammar_is_parsed_with_tables_read_from_lark(monkeypatch):
     """dcalc.lark edited and grammar/tables.py not written again: the stored tables are not used."""
-    from dcalc import lalr
+    from dcalc.language import lalr
     edited = syntax.grammar_text().replace("?atom: NUMBER", "?atom: NUMBER \"!\" -> number\n     | NUMBER")
     monkeypatch.setattr(syntax, "grammar_text", lambda: edited)
     read, real = [], lalr.read_tables

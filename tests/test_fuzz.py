@@ -26,8 +26,8 @@ from hypothesis.extra.lark import from_lark
 
 import dcalc
 from dcalc.app import app
+from dcalc.core.ops import FUNCTION_NAMES
 from dcalc.errors import DcalcError
-from dcalc.ops import FUNCTION_NAMES
 from dcalc_proc import call, run
 
 LONG = int(os.environ.get("DCALC_FUZZ_EXAMPLES", "0"))  # the long run on demand; 0: the bounded run

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from oracle_gen import Oracle, case, point_text, program_text
 
 import dcalc
-from dcalc.evaluate import evaluate
-from dcalc.hessian import hessian
+from dcalc.modes.evaluate import evaluate
+from dcalc.modes.hessian import hessian
 from dcalc_proc import call
 
 mp = mpmath.mp

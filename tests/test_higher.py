@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 import dcalc
 from dcalc.app import app
 from dcalc.errors import NotDifferentiable
-from dcalc.evaluate import evaluate
-from dcalc.hessian import hessian
-from dcalc.symbolic import differentiate, value_of
-from dcalc.taylor import nth_derivative
+from dcalc.modes.evaluate import evaluate
+from dcalc.modes.hessian import hessian
+from dcalc.modes.taylor import nth_derivative
+from dcalc.symbolic.formulas import differentiate, value_of
 
 X, Y = sp.symbols("x y", real=True)
 runner = CliRunner()

@@ -13,7 +13,7 @@ import pytest
 
 import dcalc
 from dcalc.errors import DcalcError, MathError, UsageError
-from dcalc.syntax import MAX_SOURCE
+from dcalc.language.syntax import MAX_SOURCE
 from dcalc_proc import call, run
 
 BASE_MB = 150  # a generous ceiling for start-up plus a small input; the big inputs below get their own

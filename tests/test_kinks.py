@@ -19,14 +19,14 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import dcalc
-from dcalc import kinks
 from dcalc.app import app
+from dcalc.core.ops import OPS
+from dcalc.core.printing import to_text
 from dcalc.errors import MathError, NotDifferentiable
-from dcalc.evaluate import evaluate
-from dcalc.expr import Apply, Num, Var
-from dcalc.forward import tangents
-from dcalc.ops import OPS
-from dcalc.printing import to_text
+from dcalc.language.expr import Apply, Num, Var
+from dcalc.modes import kinks
+from dcalc.modes.evaluate import evaluate
+from dcalc.modes.forward import tangents
 
 runner = CliRunner()
 X = sp.Symbol("x", real=True)
@@ -350,7 +350,7 @@ def test_trace_reverse_mode_says_why():
 
 def test_fast_path_untouched():
     """Away from kinks the passes never reach the series: a kink elsewhere in the graph costs nothing."""
-    import dcalc.kinks as kinks
+    import dcalc.modes.kinks as kinks
     calls = []
     real = kinks.derivative
     kinks.derivative = lambda *a, **k: calls.append(a) or real(*a, **k)

@@ -8,8 +8,8 @@ import math
 import pytest
 
 import dcalc
-from dcalc.expr import Apply, Assign, Const, Define, Num, Var
-from dcalc.printing import to_text
+from dcalc.core.printing import to_text
+from dcalc.language.expr import Apply, Assign, Const, Define, Num, Var
 
 x, y, z, a, b, c = map(Var, "xyzabc")
 

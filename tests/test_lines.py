@@ -19,11 +19,12 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import dcalc
-from dcalc import points, syntax
+from dcalc import points
 from dcalc.app import app
+from dcalc.core.printing import to_text
 from dcalc.errors import ParseError
 from dcalc.grammar import tables
-from dcalc.printing import to_text
+from dcalc.language import syntax
 from dcalc_proc import run as run_process
 from strategies import expressions
 
@@ -321,8 +322,8 @@ def test_a_missing_variable_among_many_is_named_without_listing_them_all():
 
 def test_a_printed_derivative_program_whose_last_line_has_a_sign_reads_back():
     """diff prints definitions, then the expression: a leading minus there would start a line after a statement."""
-    from dcalc.expr import Apply, Var, neg
-    from dcalc.symbolic import program_text
+    from dcalc.language.expr import Apply, Var, neg
+    from dcalc.symbolic.formulas import program_text
     definitions = [("d1", Apply("sin", (Var("x"),)))]
     text = program_text(definitions, Apply("mul", (neg(Var("d1")), Var("d1"))))
     assert text == "d1 = sin(x)\n(-d1*d1)"

@@ -9,13 +9,13 @@ from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
 import dcalc
+from dcalc.core.ops import OPS
+from dcalc.core.printing import to_text
 from dcalc.errors import MathError
-from dcalc.evaluate import evaluate
-from dcalc.expr import Apply, Num, Var
-from dcalc.forward import derivative, tangents
-from dcalc.ops import OPS
-from dcalc.printing import to_text
-from dcalc.reverse import adjoints, gradient
+from dcalc.language.expr import Apply, Num, Var
+from dcalc.modes.evaluate import evaluate
+from dcalc.modes.forward import derivative, tangents
+from dcalc.modes.reverse import adjoints, gradient
 
 LEAVES = st.sampled_from([Var("x"), Var("y"), Var("z"), Num(0.5), Num(2.0), Num(3.0)])
 
@@ -130,7 +130,7 @@ def test_programs(text, at, expected):
 
 def test_reverse_mode_evaluates_each_node_once_whatever_the_number_of_inputs(monkeypatch):
     """One backward pass: the partial rule of each sin node is computed once, for 40 inputs as for 1."""
-    from dcalc import ops
+    from dcalc.core import ops
     calls = []
     (cos,) = ops.OPS["sin"].steps
     monkeypatch.setitem(ops.OPS["sin"].__dict__, "steps", (lambda args: calls.append(args[0]) or cos(args),))
@@ -144,7 +144,7 @@ def test_reverse_mode_evaluates_each_node_once_whatever_the_number_of_inputs(mon
 
 def test_shared_node_is_differentiated_once(monkeypatch):
     """u1 = x^2 read by three nodes: forward mode computes its tangent once (no re-walking of paths)."""
-    import dcalc.forward as forward
+    import dcalc.modes.forward as forward
     calls = []
     real = forward.local_partials
     monkeypatch.setattr(forward, "local_partials", lambda g, i, *rest: calls.append(i) or real(g, i, *rest))

@@ -10,9 +10,9 @@ import typer
 
 import dcalc
 from dcalc.app import app
-from dcalc.ops import FUNCTIONS, OPS
-from dcalc.printing import number_text
-from dcalc.render_trace import FORMATS
+from dcalc.core.ops import FUNCTIONS, OPS
+from dcalc.core.printing import number_text
+from dcalc.output.render_trace import FORMATS
 from dcalc_proc import call
 
 # ---- trace: every function spelling × every format × both modes ----------------------------------------------------
@@ -67,7 +67,7 @@ def test_every_function_spelling_traces_in_every_format(name, arity, fmt, mode):
 
 
 def _latex_number(v: float) -> str:
-    from dcalc.latex import number_latex
+    from dcalc.symbolic.latex import number_latex
     return number_latex(v)
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from dcalc.ops import OPS
-from dcalc.partials import numeric_rules
+from dcalc.core.ops import OPS
+from dcalc.core.partials import numeric_rules
 
 a, b = sp.symbols("a b", real=True)
 
@@ -72,8 +72,8 @@ def test_value_matches_sympy(name, k, point):
 def test_rule_printed_as_dcalc_text_reads_back_to_the_same_number(name):
     """The trace shows rules as dcalc text (partial_rules in JSON): that text, evaluated, gives the partial."""
     import dcalc
-    from dcalc.expr import Var, wrap
-    from dcalc.printing import to_text
+    from dcalc.core.printing import to_text
+    from dcalc.language.expr import Var, wrap
     op = OPS[name]
     for point in _points(op):
         at = dict(zip("ab", point))

@@ -155,7 +155,7 @@ def test_ctrl_c_in_the_middle_of_a_computation_exits_130():
 # ---------------------------------------------------------------------------------------------------------------
 # Exit 70: a bug says so, without a traceback unless DCALC_DEBUG=1
 
-EVALUATE = sys.modules[importlib.import_module("dcalc.evaluate").__name__]  # the module (dcalc.evaluate is a function)
+EVALUATE = sys.modules[importlib.import_module("dcalc.modes.evaluate").__name__]  # the module (dcalc.evaluate is a function)
 
 
 def _boom(*args, **kwargs):
@@ -193,10 +193,10 @@ def test_keyboard_interrupt_inside_a_command(monkeypatch):
 
 SITECUSTOMIZE = """
 import sys
-import dcalc.evaluate
+import dcalc.modes.evaluate
 def _boom(*args, **kwargs):
     raise ZeroDivisionError("injected")
-sys.modules["dcalc.evaluate"].value = _boom
+sys.modules["dcalc.modes.evaluate"].value = _boom
 """
 
 

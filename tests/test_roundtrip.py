@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import dcalc
-from dcalc.printing import to_text
+from dcalc.core.printing import to_text
+from dcalc.language.expr import Num, Program
 from strategies import expressions
 
 
@@ -37,7 +38,7 @@ def test_names_that_look_like_numbers_or_constants_survive(e):
 
 
 @given(expressions(numbers_=st.sampled_from([0.0, 1e-300, 5e-324, 1e16, 1.7976931348623157e308, 0.1, 2.5])
-                   .map(dcalc.expr.Num)))
+                   .map(Num)))
 def test_extreme_numbers_survive(e):
     assert reparse(to_text(e)) == e
 
@@ -85,7 +86,7 @@ def test_grammar_strings_parse_to_an_ast_or_a_dcalc_error(lark_strings, data):
     except dcalc.DcalcError as e:
         assert e.span is None or 0 <= e.span[0] <= len(text)
         return
-    assert isinstance(program, dcalc.expr.Program)
+    assert isinstance(program, Program)
 
 
 @_GRAMMAR_EXAMPLES

@@ -32,13 +32,13 @@ import pytest
 
 import dcalc
 from dcalc import DcalcError
-from dcalc.columns import Rows
-from dcalc.columns import evaluate as column_values
-from dcalc.columns import gradient as column_gradient
-from dcalc.expr import Num, Var, wrap
-from dcalc.ops import OPS
-from dcalc.printing import to_text
-from dcalc.taylor import nth_derivative
+from dcalc.core.ops import OPS
+from dcalc.core.printing import to_text
+from dcalc.language.expr import Num, Var, wrap
+from dcalc.modes.columns import Rows
+from dcalc.modes.columns import evaluate as column_values
+from dcalc.modes.columns import gradient as column_gradient
+from dcalc.modes.taylor import nth_derivative
 
 U = 2.0 ** -53
 TINY = 2.0 ** -1074  # the smallest subnormal

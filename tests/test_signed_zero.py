@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 import dcalc
 from dcalc import DcalcError
 from dcalc.app import main
-from dcalc.expr import Apply, Num, Var
-from dcalc.printing import to_text
+from dcalc.core.printing import to_text
+from dcalc.language.expr import Apply, Num, Var
 
 
 def _run(capsys, *argv):

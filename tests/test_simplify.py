@@ -8,13 +8,13 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from dcalc.core.graph import lower
+from dcalc.core.printing import to_text
 from dcalc.errors import DcalcError
-from dcalc.evaluate import value
-from dcalc.expr import Program
-from dcalc.graph import lower
-from dcalc.printing import to_text
-from dcalc.simplify import Simplifier, simplify
-from dcalc.syntax import parse
+from dcalc.language.expr import Program
+from dcalc.language.syntax import parse
+from dcalc.modes.evaluate import value
+from dcalc.symbolic.simplify import Simplifier, simplify
 from strategies import expressions
 
 
@@ -72,7 +72,7 @@ def _value(expr, point):
     return value(g, {k: v for k, v in point.items() if k in g.inputs})
 
 
-SMALL = st.sampled_from([0.5, 1.0, 2.0, 3.0]).map(lambda v: __import__("dcalc.expr").expr.Num(v))
+SMALL = st.sampled_from([0.5, 1.0, 2.0, 3.0]).map(lambda v: __import__("dcalc.language.expr").language.expr.Num(v))
 OPS = ["add", "sub", "mul", "div", "neg", "pow", "sin", "cos", "exp", "ln", "sqrt", "atan", "tanh", "abs"]
 
 

@@ -14,14 +14,14 @@ from typer.testing import CliRunner
 
 import dcalc
 from dcalc.app import app
+from dcalc.core.graph import lower
+from dcalc.core.printing import to_text
 from dcalc.errors import DcalcError
-from dcalc.evaluate import evaluate, value
-from dcalc.expr import Num, Program
-from dcalc.forward import derivative
-from dcalc.graph import lower
-from dcalc.printing import to_text
-from dcalc.symbolic import differentiate, node_count, program, program_text, value_of
-from dcalc.syntax import parse
+from dcalc.language.expr import Num, Program
+from dcalc.language.syntax import parse
+from dcalc.modes.evaluate import evaluate, value
+from dcalc.modes.forward import derivative
+from dcalc.symbolic.formulas import differentiate, node_count, program, program_text, value_of
 from strategies import expressions
 
 runner = CliRunner()

@@ -18,12 +18,12 @@ from typer.testing import CliRunner
 
 import dcalc
 from dcalc.app import app
+from dcalc.core.ops import OPS
+from dcalc.core.printing import to_text
 from dcalc.errors import MathError
-from dcalc.expr import Apply, Num, Var
-from dcalc.ops import OPS
-from dcalc.printing import to_text
-from dcalc.render_trace import json_pieces, render, text_lines
-from dcalc.trace import trace
+from dcalc.language.expr import Apply, Num, Var
+from dcalc.output.render_trace import json_pieces, render, text_lines
+from dcalc.output.trace import trace
 
 GOLDEN = Path(__file__).parent / "golden"
 runner = CliRunner()
@@ -407,12 +407,12 @@ def test_graph_structure_dot_and_mermaid():
     ("1e-5*alpha*pi", "1 \\times 10^{-5} \\cdot \\alpha \\cdot \\pi"),
 ])
 def test_to_latex(text, tex):
-    from dcalc.latex import to_latex
+    from dcalc.symbolic.latex import to_latex
     assert to_latex(dcalc.parse(text).stmts[-1]) == tex
 
 
 def test_to_latex_deep_expression():
-    from dcalc.latex import to_latex
+    from dcalc.symbolic.latex import to_latex
     depth = 20_000  # far past Python's recursion limit
     tex = to_latex(dcalc.parse("-(" * depth + "x" + ")" * depth).stmts[-1])
     assert tex.count("-") == depth and tex.endswith("x" + "\\right)" * (depth - 1))
@@ -422,7 +422,7 @@ def test_to_latex_deep_expression():
 @given(st.lists(EXPRS, min_size=100, max_size=100))
 def test_to_latex_of_generated_expressions_is_accepted_by_katex(exprs):
     """Every primitive's template, nested with the others: 100 expressions per KaTeX run (node starts slowly)."""
-    from dcalc.latex import to_latex
+    from dcalc.symbolic.latex import to_latex
     doc = "\\begin{aligned}" + " \\\\\n".join(f"&{to_latex(e)}" for e in exprs) + "\\end{aligned}"
     p = _node(KATEX, doc)
     assert p.returncode == 0, p.stderr

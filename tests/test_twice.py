@@ -17,14 +17,14 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import dcalc
-from dcalc.columns import Rows
-from dcalc.columns import evaluate as column_values
-from dcalc.columns import gradient as column_gradient
+from dcalc.core.partials import numeric_rules
 from dcalc.errors import MathError
-from dcalc.evaluate import evaluate
-from dcalc.forward import derivative
-from dcalc.partials import numeric_rules
-from dcalc.reverse import gradient
+from dcalc.modes.columns import Rows
+from dcalc.modes.columns import evaluate as column_values
+from dcalc.modes.columns import gradient as column_gradient
+from dcalc.modes.evaluate import evaluate
+from dcalc.modes.forward import derivative
+from dcalc.modes.reverse import gradient
 from dcalc_proc import call
 
 mpmath.mp.dps = 50

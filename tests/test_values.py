@@ -12,9 +12,9 @@ import mpmath
 import pytest
 
 import dcalc
-from dcalc.expr import Apply, Var
-from dcalc.ops import OPS
-from dcalc.printing import to_text
+from dcalc.core.ops import OPS
+from dcalc.core.printing import to_text
+from dcalc.language.expr import Apply, Var
 
 mpmath.mp.dps = 50
 

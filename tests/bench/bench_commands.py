@@ -48,7 +48,7 @@ def diff_row() -> Row:
 
 def trace_row() -> Row:
     import dcalc
-    from dcalc.render_trace import render
+    from dcalc.output.render_trace import render
 
     def run(depth: int) -> float:
         g = dcalc.compile("sin(" * depth + "x" + ")" * depth)

@@ -1,8 +1,8 @@
 """`dcalc diff --order N`: time, nodes visited and output size, answered or refused; every case must end in seconds.
 
 Before issue 11, `diff "ln(1+x)" --order 250` ran for minutes and order 999 for over 10 minutes at 878 MB. Now each
-order is built from the previous one within a work budget (symbolic.WORK_BUDGET nodes for the orders after the first,
-plus symbolic.STEP_COST per order), a formula growing geometrically is refused as soon as the growth is clear, and 0
+order is built from the previous one within a work budget (formulas.WORK_BUDGET nodes for the orders after the first,
+plus formulas.STEP_COST per order), a formula growing geometrically is refused as soon as the growth is clear, and 0
 or a derivative met before (sin, exp) ends the work at once.
 
     python tests/bench/bench_diff_order.py
@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_diff_size import random_expression  # noqa: E402
 
 import dcalc  # noqa: E402
-from dcalc import symbolic  # noqa: E402
 from dcalc.errors import DcalcError  # noqa: E402
-from dcalc.symbolic import differentiate, node_count, program, wrt_list  # noqa: E402
+from dcalc.symbolic import formulas  # noqa: E402
+from dcalc.symbolic.formulas import differentiate, node_count, program, wrt_list  # noqa: E402
 from report import Row, print_table  # noqa: E402
 
 LIMIT_S = 10.0  # the target: any order answers or is refused within this (the old code took minutes)
@@ -35,13 +35,13 @@ CASES = [("ln(1+x)", 171), ("ln(1+x)", 250), ("ln(1+x)", 999), ("exp(sin(x))", 1
 def measure(text: str, order: int) -> tuple[float, int, int, str]:
     """CPU seconds, nodes visited by the derivation steps, peak MB, and the outcome."""
     visited = []
-    derive = symbolic.derive
+    derive = formulas.derive
 
     def counting(expr, wrt, s, nodes=None):
         visited.append(len(nodes))
         return derive(expr, wrt, s, nodes)
 
-    symbolic.derive = counting
+    formulas.derive = counting
     tracemalloc.start()
     start = time.process_time()
     try:
@@ -54,7 +54,7 @@ def measure(text: str, order: int) -> tuple[float, int, int, str]:
         took = time.process_time() - start
         peak = tracemalloc.get_traced_memory()[1] / 1e6
         tracemalloc.stop()
-        symbolic.derive = derive
+        formulas.derive = derive
     return took, sum(visited), peak, outcome
 
 

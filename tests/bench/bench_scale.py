@@ -47,10 +47,10 @@ def run_case(name: str, nodes: int) -> dict:
     from lark import Lark
 
     import dcalc
-    from dcalc.evaluate import evaluate
-    from dcalc.graph import lower
-    from dcalc.names import walk
-    from dcalc.reverse import gradient
+    from dcalc.core.graph import lower
+    from dcalc.core.names import walk
+    from dcalc.modes.evaluate import evaluate
+    from dcalc.modes.reverse import gradient
     text, point = CASES[name](nodes)
     grammar = resources.files("dcalc.grammar").joinpath("dcalc.lark").read_text(encoding="utf-8")
     plain = Lark(grammar, parser="lalr")
@@ -71,8 +71,8 @@ def run_case(name: str, nodes: int) -> dict:
 def peak_memory(name: str, nodes: int) -> dict:
     """Peak resident memory of a process that only runs dcalc on the case (Lark's own tree would dwarf it)."""
     import dcalc
-    from dcalc.evaluate import evaluate
-    from dcalc.reverse import gradient
+    from dcalc.modes.evaluate import evaluate
+    from dcalc.modes.reverse import gradient
     text, point = CASES[name](nodes)
     graph = dcalc.compile(text)
     gradient(graph, evaluate(graph, point))
@@ -97,8 +97,8 @@ def sympy_case(nodes: int) -> dict:
 
 def dcalc_time(text: str, point: dict[str, float]) -> float:
     import dcalc
-    from dcalc.evaluate import evaluate
-    from dcalc.reverse import gradient
+    from dcalc.modes.evaluate import evaluate
+    from dcalc.modes.reverse import gradient
     dcalc.parse("x")
     t = time.process_time()
     graph = dcalc.compile(text)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import dcalc
-from dcalc.render_trace import render
-from dcalc.trace import trace
+from dcalc.output.render_trace import render
+from dcalc.output.trace import trace
 
 CASES = {
     "deep sin(sin(...)), 100,000 nodes": "sin(" * 100_000 + "x" + ")" * 100_000,

@@ -31,8 +31,8 @@ def best_of(fs, repeat: int = 9) -> list[float]:
 
 def rows(variables: int = 10_000) -> list[Row]:
     import dcalc
-    from dcalc.evaluate import evaluate
-    from dcalc.reverse import gradient
+    from dcalc.modes.evaluate import evaluate
+    from dcalc.modes.reverse import gradient
     text, point = cases.wide_sum(variables)
     graph = dcalc.compile(text)
     value_s, grad_s = best_of([lambda: evaluate(graph, point), lambda: gradient(graph, evaluate(graph, point))])

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import math
 
-from .errors import MathError, NotDifferentiable
-from .graph import Graph
-from .printing import number_text
+from ..core.graph import Graph
+from ..core.printing import number_text
+from ..errors import MathError, NotDifferentiable
 from .taylor import Overflow, Undecided, Undefined, series
 
 GRIDS = (12, 60)  # 12 holds square and cube roots and their nesting; 60 adds fifth roots and fourth roots of those
@@ -177,7 +177,7 @@ def hessian(graph: Graph, vals: list[float], names: list[str]) -> dict[str, dict
 
 def _reaching_kinks(graph: Graph, vals: list[float], names: list[str]) -> set[str]:
     """The variables in `names` upstream of an argument whose local partial does not exist here."""
-    from .partials import local_partials
+    from ..core.partials import local_partials
     from .reverse import reach
     active = reach(graph, names)
     up = [False] * len(graph.nodes)

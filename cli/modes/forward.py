@@ -6,9 +6,9 @@ of None is a structural zero: such arguments are skipped and their partials neve
 
 from __future__ import annotations
 
-from .errors import NotDifferentiable
-from .graph import Graph
-from .partials import finite, local_partials
+from ..core.graph import Graph
+from ..core.partials import finite, local_partials
+from ..errors import NotDifferentiable
 
 
 def tangents(graph: Graph, vals: list[float], seed: dict[str, float]) -> list[float | None]:

@@ -21,8 +21,8 @@ from __future__ import annotations
 import math
 import sys
 
-from .errors import MathError
-from .graph import Graph
+from ..core.graph import Graph
+from ..errors import MathError
 from .reverse import reach
 from .taylor import Overflow, Undecided, Undefined, series
 

@@ -12,9 +12,9 @@ import re
 from functools import cache
 from string import Formatter
 
-from .expr import Apply, Num
-from .names import primitive
-from .printing import emit, number_text
+from ..core.names import primitive
+from ..core.printing import emit, number_text
+from ..language.expr import Apply, Num
 
 ADD, MUL, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
 BASE = 6  # a power's base: only a name or a plain number goes there without parentheses

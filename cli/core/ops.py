@@ -14,7 +14,7 @@ import math
 from functools import cached_property
 from typing import Callable
 
-from .expr import Const, Expr, call
+from ..language.expr import Const, Expr, call
 
 inf, nan = math.inf, math.nan
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 import re
 
-from .errors import MathError, UsageError
-from .expr import CONSTANTS, Apply, Assign, Define, Expr, Num, Program, Var
+from ..errors import MathError, UsageError
+from ..language.expr import CONSTANTS, Apply, Assign, Define, Expr, Num, Program, Var
 from .names import primitive, resolve
 from .ops import Op
 from .printing import number_text, to_text

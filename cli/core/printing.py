@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 
-from .expr import Apply, Const, Num, Var
+from ..language.expr import Apply, Const, Num, Var
 from .ops import OPS
 
 ATOM, UNARY, POWER = 5, 3, 4

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import math
 
-from .errors import FormulaOverflow, MathError, UsageError
-from .expr import CONSTANTS, Apply, Const, Num, Var, wrap
-from .graph import Graph, checked
-from .ops import OPS
-from .printing import to_text
+from ..core.graph import Graph, checked
+from ..core.ops import OPS
+from ..core.printing import to_text
+from ..errors import FormulaOverflow, MathError, UsageError
+from ..language.expr import CONSTANTS, Apply, Const, Num, Var, wrap
 from .simplify import Simplifier
 
 _INLINE_LIMIT = 400  # print one expression while it has at most this many nodes, or is not much larger than its DAG

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .errors import NotDifferentiable, UsageError
-from .evaluate import evaluate
-from .forward import tangents
-from .graph import Graph
-from .partials import local_partials
-from .reverse import adjoints, reach
-from .simplify import simplify
+from ..core.graph import Graph
+from ..core.partials import local_partials
+from ..errors import NotDifferentiable, UsageError
+from ..modes.evaluate import evaluate
+from ..modes.forward import tangents
+from ..modes.reverse import adjoints, reach
+from ..symbolic.simplify import simplify
 
 MODES = ("forward", "reverse")
 
@@ -181,7 +181,7 @@ def trace(graph: Graph, point: dict[str, float], wrt: str | None = None, mode: s
         try:
             t.tangents = tangents(graph, vals, {wrt: 1.0})
         except NotDifferentiable:  # a kink: f's own left and right derivatives decide, node by node
-            from .kinks import derivative, node_derivatives
+            from ..modes.kinks import derivative, node_derivatives
             derivative(graph, vals, {wrt: 1.0}, 1, wrt)
             t.tangents, t.sides = node_derivatives(graph, vals, wrt, t._live)
     else:
@@ -199,7 +199,7 @@ def trace(graph: Graph, point: dict[str, float], wrt: str | None = None, mode: s
 def _no_adjoints(graph: Graph, vals: list[float], e: NotDifferentiable) -> NotDifferentiable:
     """Reverse mode at a kink: adjoints multiply local partials, and one does not exist. If f is not differentiable
     the error says so as grad does; if it is, the forward trace shows how (left and right agree)."""
-    from .kinks import gradient
+    from ..modes.kinks import gradient
     gradient(graph, vals, graph.inputs)
     where = graph.nodes[e.node].name if getattr(e, "node", None) is not None else "a node"
     return NotDifferentiable(f"reverse mode cannot pass the kink at {where}: a local partial does not exist there, "

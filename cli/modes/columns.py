@@ -13,12 +13,12 @@ from functools import cache
 
 import numpy as np
 
-from .errors import DcalcError, MathError
-from .expr import Var, wrap
-from .graph import Graph, checked
+from ..core.graph import Graph, checked
+from ..core.ops import Op
+from ..core.partials import compile_rule, numeric_rules
+from ..errors import DcalcError, MathError
+from ..language.expr import Var, wrap
 from .kinks import gradient as one_sided
-from .ops import Op
-from .partials import compile_rule, numeric_rules
 from .reverse import reach
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import difflib
 from functools import lru_cache
 
-from .errors import ArityError, NameError_
-from .expr import CONSTANTS, Apply, Assign, Define, Program, Var, children
+from ..errors import ArityError, NameError_
+from ..language.expr import CONSTANTS, Apply, Assign, Define, Program, Var, children
 from .ops import FUNCTION_NAMES, FUNCTIONS, OPS, arities
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from functools import lru_cache
 from operator import itemgetter
 
-from .errors import MathError, NotDifferentiable
-from .expr import CONSTANTS, Apply, Const, Num, Var
+from ..errors import MathError, NotDifferentiable
+from ..language.expr import CONSTANTS, Apply, Const, Num, Var
 from .graph import Graph
 from .ops import OPS, Op
 from .printing import number_text, to_text

@@ -17,8 +17,8 @@ import math
 import zlib
 from fractions import Fraction
 
-from .expr import CONSTANTS, Apply, Const, Num, Var, wrap
-from .ops import OPS
+from ..core.ops import OPS
+from ..language.expr import CONSTANTS, Apply, Const, Num, Var, wrap
 
 _EXACT_DIGITS = 12  # fold a constant only if its value prints in this many significant digits (2*3 yes, 1/3 no)
 _CAP = 10 ** 12  # sizes saturate here: a DAG's tree size can be astronomical
@@ -84,7 +84,7 @@ class Simplifier:
         """The canonical order: smaller first, then by text (small nodes only), then by structure."""
         size, text, h = self._meta[id(e)]
         if text is None:
-            from .printing import to_text
+            from ..core.printing import to_text
             text = to_text(e) if size <= 16 else ""
             self._meta[id(e)] = (size, text, h)
         return size, text, h

@@ -13,9 +13,9 @@ import os
 import re
 from functools import lru_cache
 
-from .errors import ArityError, DcalcError, MathError, NameError_, ParseError, UsageError
+from ..core.ops import OPS
+from ..errors import ArityError, DcalcError, MathError, NameError_, ParseError, UsageError
 from .expr import Apply, Assign, Const, Define, Num, Program, Var, neg
-from .ops import OPS
 
 # What an expected terminal is called in an error message.
 _WORDS = {"NUMBER": "a number", "NAME": "a name", "LPAR": "'('", "RPAR": "')'", "POW": "'^'", "$END": "the end",
@@ -152,7 +152,7 @@ def _leading(tok) -> ParseError:
 
 
 def grammar_text() -> str:
-    from . import grammar  # the grammar ships as package data of dcalc.grammar; its file sits beside __init__.py
+    from .. import grammar  # the grammar ships as package data of dcalc.grammar; its file sits beside __init__.py
     with open(os.path.join(os.path.dirname(grammar.__file__), "dcalc.lark"), encoding="utf-8") as f:
         return f.read()  # (importlib.resources would cost a few ms of start-up for the same file)
 
@@ -168,7 +168,7 @@ def _parser():
 def _fast():
     """The fast loop (lalr.py) over the tables written to grammar/tables.py, or over tables read from Lark if the
     grammar has changed since they were written; None where this Lark version's internals differ."""
-    from .grammar import tables
+    from ..grammar import tables
     from .lalr import FORMAT, Unsupported, build, read_tables
     data = tables.TABLES
     if tables.GRAMMAR != grammar_text() or data.get("format") != FORMAT:

@@ -6,9 +6,9 @@ structural zero (the output does not read the node); such nodes are skipped.
 
 from __future__ import annotations
 
-from .errors import NotDifferentiable
-from .graph import Graph
-from .partials import finite, not_differentiable, partial
+from ..core.graph import Graph
+from ..core.partials import finite, not_differentiable, partial
+from ..errors import NotDifferentiable
 
 
 def adjoints(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> list[float | None]:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from .errors import UsageError
-from .graph import Graph, checked
+from ..core.graph import Graph, checked
+from ..errors import UsageError
 
 
 def evaluate(graph: Graph, point: dict[str, float]) -> list[float]:
     """The value of every node at `point`, which must give every input a value."""
     missing = next((name for name in graph.inputs if name not in point), None)
     if missing is not None:
-        from .points import example, typo
+        from ..points import example, typo
         inputs = set(graph.inputs)
         hint = typo(missing, [n for n in point if n not in inputs]) or f" (give it with {example(graph.inputs)})"
         raise UsageError(f"no value for the free variable '{missing}'{hint}")

@@ -9,9 +9,9 @@ import json
 import unicodedata
 from collections.abc import Iterator
 
-from .expr import Assign, Define, Program
-from .latex import name_latex, number_latex, to_latex
-from .printing import number_text, to_text
+from ..core.printing import number_text, to_text
+from ..language.expr import Assign, Define, Program
+from ..symbolic.latex import name_latex, number_latex, to_latex
 from .trace import Row, Trace
 
 FORMATS = ("text", "json", "latex", "dot", "mermaid")
@@ -64,7 +64,7 @@ def _num(v: float) -> str:
 
 def _sides(r: Row) -> str:
     """At a kink, a node without a two-sided derivative: `left -1, right 1`."""
-    from .kinks import side_text
+    from ..modes.kinks import side_text
     return ", ".join(side_text(v, side) for v, side in zip(r.sides, ("left", "right")))
 
 

@@ -19,11 +19,11 @@ from __future__ import annotations
 import math
 import sys
 
-from .errors import MathError, UsageError
+from ..core.graph import Graph
+from ..core.ops import ONE_SIDED, OPS
+from ..errors import MathError, UsageError
+from ..language.expr import CONSTANTS, Const, Num, Var, wrap
 from .evaluate import evaluate
-from .expr import CONSTANTS, Const, Num, Var, wrap
-from .graph import Graph
-from .ops import ONE_SIDED, OPS
 
 MAX_ORDER = 100
 

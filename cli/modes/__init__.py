@@ -1,0 +1,1 @@
+"""Interpreters over one graph: values, tangents, adjoints, Taylor series, one-sided limits, NumPy columns."""

@@ -1,0 +1,1 @@
+"""Trace data and its renderers, and the writers of results and batch rows."""

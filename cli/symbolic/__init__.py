@@ -1,0 +1,1 @@
+"""Derivative formulas, their simplifier and the text and LaTeX printers."""
