@@ -1,4 +1,4 @@
-"""The LALR tables of dcalc.lark, written by `python -m dcalc.language.lalr > grammar/tables.py`: do not edit.
+"""The LALR tables of dcalc.lark, written by `python -m dcalc.language.syntax > grammar/tables.py`: do not edit.
 
 dcalc parses with them when GRAMMAR is the text of dcalc.lark, without importing Lark at all."""
 

@@ -18,24 +18,15 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 @pytest.fixture
 def tamper(monkeypatch):
     """tamper(name, partials): op `name` with other partial rules in the table, as a wrong rule would be. Every mode
-    reads the rules from the table by the op's name, the numeric ones through the op's cached steps (dropped on the way
-    in and out), so they are all wrong alike and only the finite difference can tell."""
-    from dcalc.core import ops
-    from dcalc.core.partials import numeric_rules
+    reads the rules from the table by the op's name, the numeric ones from the table partials compiles from it
+    (partials.RULES), so both entries are replaced, and put back by monkeypatch: all modes are wrong alike and only
+    the finite difference can tell."""
+    from dcalc.core import ops, partials
 
-    touched = []  # the ops replaced and their replacements: graphs made before or during the test hold either
-
-    def forget():
-        numeric_rules.cache_clear()
-        for op in touched:
-            op.__dict__.pop("steps", None)
-
-    def apply(name, partials):
+    def apply(name, partials_):
         changed = copy.copy(ops.OPS[name])
-        changed.__dict__["partials"] = partials  # (an Op is immutable; this one is a test's)
-        touched.extend([ops.OPS[name], changed])
-        monkeypatch.setitem(ops.OPS, name, touched[-1])
-        forget()
+        changed.__dict__["partials"] = partials_  # (an Op is immutable; this one is a test's)
+        monkeypatch.setitem(ops.OPS, name, changed)
+        monkeypatch.setitem(partials.RULES, name, partials.compile_rules(changed))
 
-    yield apply
-    forget()  # the next use rebuilds the steps from the real rules, once monkeypatch has put the table back
+    return apply

@@ -25,7 +25,7 @@ def both(text: str):
 def test_the_fast_loop_is_built_from_current_tables():
     from dcalc.grammar import tables
     assert syntax._fast() is not None
-    assert tables.GRAMMAR == syntax.grammar_text(), "dcalc.lark changed: run python -m dcalc.language.lalr > grammar/tables.py"
+    assert tables.GRAMMAR == syntax.grammar_text(), "dcalc.lark changed: run python -m dcalc.language.syntax > grammar/tables.py"
 
 
 def test_correct_input_never_imports_lark():

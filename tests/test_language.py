@@ -300,3 +300,12 @@ def test_unused_definitions_are_noted_by_every_command(capsys):
                  ["check", "s = exp(csc(pi)); x^2", "--at", "3"], ["trace", "s = exp(csc(pi)); x^2", "--at", "3"]):
         assert main(argv) == 0, argv
         assert capsys.readouterr().err == note, argv
+
+
+def test_the_grammars_operator_names_are_the_tables_operators():
+    """syntax.OPERATORS (names no call may use) are the operators of the primitive table, but for pow, a function too."""
+    from dcalc.core.ops import OPS
+    from dcalc.language.syntax import OPERATORS
+    assert OPERATORS | {"pow"} == {op.name for op in OPS.values() if op.symbol is not None}
+    with pytest.raises(dcalc.DcalcError, match="unknown function 'add'"):
+        dcalc.parse("add(1, 2)")

@@ -72,6 +72,15 @@ class Graph:
         return [i for i, n in enumerate(self.nodes) if n.kind != "const" or n.name]
 
 
+def reach(graph: Graph, wrt: list[str]) -> list[bool]:
+    """Whether each node depends on one of the inputs named in `wrt`."""
+    names = set(wrt)
+    out: list[bool] = []
+    for n in graph.nodes:
+        out.append(n.name in names if n.kind == "input" else n.kind == "node" and any(out[a] for a in n.args))
+    return out
+
+
 def lower(program: Program) -> Graph:
     """Build the graph of a checked program (see names.resolve for the checks)."""
     inputs, functions = resolve(program)

@@ -11,7 +11,6 @@ A partial rule of None means "structurally zero" (never happens for these primit
 from __future__ import annotations
 
 import math
-from functools import cached_property
 from typing import Callable
 
 from ..language.expr import Const, Expr, call
@@ -52,12 +51,6 @@ class Op:
         """The partial derivative ∂op/∂(argument k) as an expression in the given argument expressions."""
         r = self.partials[k]
         return None if r is None else r(*args)
-
-    @cached_property
-    def steps(self) -> tuple:
-        """The partial rules in the numeric form the passes use (see partials.numeric_rules), built on first use."""
-        from .partials import numeric_rules  # partials compiles this table's formulas: imported here, not in a cycle
-        return numeric_rules(self.name).steps
 
 
 def _safe(f):
@@ -204,7 +197,7 @@ def arities(name: str) -> list[int]:
 
 
 # One-sided knowledge: where a partial rule fails although the value exists (a kink, a domain's edge), what the op is
-# along a ray args(t), t → 0+ (the kinks module and Taylor mode read it; series arithmetic in taylor.py). Per op, a
+# along a ray args(t), t → 0+ (the kinks module and Taylor mode read it; series arithmetic in series.py). Per op, a
 # function of the argument values at the point giving None (not a kink there) or the form to use beside it:
 #   ("sign",)            |a| = s·a, s the sign of a's first nonzero term (a = 0)
 #   ("power", b, odd)    a^b with a = c·t^m·(1 + w): c^b·t^(m·b)·(1 + w)^b (a = 0; odd: real for c < 0, the cube root)

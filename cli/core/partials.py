@@ -8,7 +8,6 @@ derivative does not exist at that point, or that the function has a kink there: 
 
 from __future__ import annotations
 
-from functools import lru_cache
 from operator import itemgetter
 
 from ..errors import MathError, NotDifferentiable
@@ -56,10 +55,8 @@ class Rules(tuple):
     steps: tuple
 
 
-@lru_cache(maxsize=None)
-def numeric_rules(name: str) -> Rules:
-    """Per argument of op `name`: a function of the argument values giving that partial, or None if zero."""
-    op = OPS[name]
+def compile_rules(op: Op) -> Rules:
+    """Per argument of `op`: a function of the argument values giving that partial, or None if zero."""
     params = ("a", "b")[: op.arity]
     symbols = [Var(p) for p in params]
     exprs = [op.rule(k, *symbols) for k in range(op.arity)]
@@ -68,6 +65,23 @@ def numeric_rules(name: str) -> Rules:
     rules.steps = tuple(r.value if isinstance(r, Num) else params.index(r.name) if isinstance(r, Var) else f
                         for r, f in zip(exprs, rules))
     return rules
+
+
+class _Table(dict):
+    """Op name → its Rules, each compiled from the primitive table on first use (a run compiles only the ops it
+    meets). A test that swaps an op's rules replaces its entry here as it replaces the op in ops.OPS."""
+
+    def __missing__(self, name: str) -> Rules:
+        rules = self[name] = compile_rules(OPS[name])
+        return rules
+
+
+RULES: dict[str, Rules] = _Table()
+
+
+def numeric_rules(name: str) -> Rules:
+    """The numeric partial rules of op `name` (see Rules)."""
+    return RULES[name]
 
 
 def local_partials(graph: Graph, i: int, vals: list[float], active: list[bool] | None = None,
@@ -81,7 +95,7 @@ def local_partials(graph: Graph, i: int, vals: list[float], active: list[bool] |
     if active is None:
         active = graph.active
     return [None if step is None or not active[a] else partial(graph, i, step, vals, strict)
-            for a, step in zip(ids, graph.nodes[i].op.steps)]
+            for a, step in zip(ids, RULES[graph.nodes[i].op.name].steps)]
 
 
 def partial(graph: Graph, i: int, step, vals: list[float], strict: bool = True) -> float:
@@ -95,7 +109,7 @@ def partial(graph: Graph, i: int, step, vals: list[float], strict: bool = True) 
     args = list(map(vals.__getitem__, ids))
     p = step(args)
     if p - p != 0 and strict:
-        raise not_differentiable(graph, i, graph.nodes[i].op.steps.index(step), args)
+        raise not_differentiable(graph, i, RULES[graph.nodes[i].op.name].steps.index(step), args)
     return p
 
 

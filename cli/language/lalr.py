@@ -6,7 +6,7 @@ table, scans with the same regular expression, inserts the same post-lexer token
 methods with the same children, so it builds the same value; unit reductions (`?sum: product`, which only pass their
 one child on) just move the state.
 
-`read_tables(lark)` reads those tables out of a Lark parser as plain data; `python -m dcalc.language.lalr` writes them, with the
+`read_tables(lark)` reads those tables out of a Lark parser as plain data; `python -m dcalc.language.syntax` writes them, with the
 grammar they were built from, to grammar/tables.py, so a run that parses correct input never imports Lark (a third
 of dcalc's start-up). If the grammar has changed since, syntax.py builds the tables with Lark instead.
 
@@ -223,11 +223,8 @@ def source(grammar: str, data: dict) -> str:
     """The text of grammar/tables.py. (Lark numbers its states differently from run to run, so two writes of the
     same grammar can differ in their numbers; both are correct tables of it.)"""
     from pprint import pformat
-    return ('"""The LALR tables of dcalc.lark, written by `python -m dcalc.language.lalr > grammar/tables.py`: do not edit.\n\n'
+    return ('"""The LALR tables of dcalc.lark, written by `python -m dcalc.language.syntax > grammar/tables.py`: do not '
+            'edit.\n\n'
             'dcalc parses with them when GRAMMAR is the text of dcalc.lark, without importing Lark at all."""\n\n'
             f"GRAMMAR = {grammar!r}\n\nTABLES = {pformat(data, width=120, compact=True)}\n")
 
-
-if __name__ == "__main__":
-    from . import syntax
-    print(source(syntax.grammar_text(), read_tables(syntax._parser())), end="")

@@ -13,7 +13,6 @@ import os
 import re
 from functools import lru_cache
 
-from ..core.ops import OPS
 from ..errors import ArityError, DcalcError, MathError, NameError_, ParseError, UsageError
 from .expr import Apply, Assign, Const, Define, Num, Program, Var, neg
 
@@ -23,6 +22,11 @@ _WORDS = {"NUMBER": "a number", "NAME": "a name", "LPAR": "'('", "RPAR": "')'", 
 _ORDER = ["NUMBER", "NAME", "PI", "LPAR"]  # operands first, in this order
 _OPERAND = set(_ORDER)
 _OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "POW"}
+
+
+# The nodes the operators of the grammar build (the reductions below): names of no function, so `add(1, 2)` is an
+# unknown function, not a sum. pow is both the operator ^ and the function pow(a, b).
+OPERATORS = frozenset({"add", "sub", "mul", "div", "neg"})
 
 
 class _Reductions:
@@ -80,10 +84,9 @@ class _Reductions:
 
     def call(self, c):
         tok, _, args, rpar = c
-        op = OPS.get(str(tok))
-        if op is not None and op.symbol is not None and op.name != "pow":  # add(…) is not a function of dcalc
+        if tok in OPERATORS:  # add(…) is not a function of dcalc
             raise NameError_(f"unknown function '{tok}'", span=(tok.start_pos, tok.end_pos))
-        if op is not None and op.name == "pow" and len(args) != 2:  # pow(…) is the operator's node: both arguments
+        if tok == "pow" and len(args) != 2:  # pow(…) is the operator's node: both arguments
             raise ArityError(f"pow takes 2 arguments, got {len(args)}", span=(tok.start_pos, rpar.end_pos))
         return Apply(str(tok), tuple(args), (tok.start_pos, rpar.end_pos))
 
@@ -294,3 +297,8 @@ def _span_of(e):
 
 def _clip(text: str, n: int = 20) -> str:
     return text if len(text) <= n else text[:n] + "…"
+
+
+if __name__ == "__main__":  # python -m dcalc.language.syntax > grammar/tables.py
+    from .lalr import read_tables, source
+    print(source(grammar_text(), read_tables(_parser())), end="")

@@ -13,13 +13,12 @@ from functools import cache
 
 import numpy as np
 
-from ..core.graph import Graph, checked
+from ..core.graph import Graph, checked, reach
 from ..core.ops import Op
 from ..core.partials import compile_rule, numeric_rules
 from ..errors import DcalcError, MathError
 from ..language.expr import Var, wrap
-from .kinks import gradient as one_sided
-from .reverse import reach
+from .reverse import gradient as point_gradient
 
 
 @cache
@@ -149,7 +148,7 @@ def _scalar_partial(graph: Graph, i: int, k: int, args, r: int, rows: Rows, vals
         return p
     if r not in kinked:
         try:
-            kinked[r] = one_sided(graph, [float(v[r]) for v in vals], names)
+            kinked[r] = point_gradient(graph, [float(v[r]) for v in vals], names)
         except DcalcError as e:
             rows.fail(r, e.message)
             return np.nan

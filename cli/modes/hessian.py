@@ -1,6 +1,6 @@
 """The Hessian by forward-over-reverse: the reverse pass of reverse.py, run in dual numbers along each variable.
 
-For each variable x_j, every node's order-1 Taylor series along e_j comes from taylor.py; the reverse pass then carries
+For each variable x_j, every node's order-1 Taylor series along e_j comes from series.py; the reverse pass then carries
 adjoint pairs (v̄, dv̄/dt): each local partial ∂u/∂v is the series of the table's partial rule at the argument series
 (its value and its t-coefficient), and ū·∂u/∂v gives (ū0·p0, ū0·p1 + ū1·p0). The t-coefficients of the inputs'
 adjoints are column j of the Hessian. No formula is differentiated twice: the entries inherit the table's stable rules
@@ -21,10 +21,10 @@ from __future__ import annotations
 import math
 import sys
 
-from ..core.graph import Graph
+from ..core.graph import Graph, reach
+from ..core.partials import RULES
 from ..errors import MathError
-from .reverse import reach
-from .taylor import Overflow, Undecided, Undefined, series
+from .series import Overflow, Undecided, Undefined, series
 
 TINY = sys.float_info.min  # the smallest normal double
 SUB = 2.0 ** -1074  # the smallest subnormal: the rounding unit below TINY
@@ -106,11 +106,11 @@ def _pass(graph: Graph, vals: list[float], wrt: str, scale: float, active: list[
         arith.node = i  # a kink met inside a rule's series is marked on this node
         try:
             rules = [None if step is None or not active[a] else arith.rule(node.op.name, k, args)
-                     for k, (a, step) in enumerate(zip(ids, node.op.steps))]
+                     for k, (a, step) in enumerate(zip(ids, RULES[node.op.name].steps))]
         except (Undefined, Undecided):  # a rule that meets its own edge (0·x^-1 at 0): the one-sided look decides
             raise _Kink from None
         # a rule computed from a formula may underflow; a constant one (±1) or an argument's value is exact
-        computed = [callable(step) for step in node.op.steps]
+        computed = [callable(step) for step in RULES[node.op.name].steps]
         terms: list[tuple[int, float, float, bool]] = []
         if len(ids) == 2 and ids[0] == ids[1]:  # x - x, x/x: the sum of both partials first (as reverse.py does)
             present = [r for r in rules if r is not None]

@@ -3,7 +3,7 @@
 Forward and reverse mode multiply local partials; at a kink of a primitive (|u| at u = 0, √u at u = 0) a partial does
 not exist, yet the function may still be differentiable there (x·|x|, √(x⁴), x·√x at 0). Where a pass meets such a
 partial, this module takes over: the series of every node along the ray point ± t·direction, t → 0+, on a grid of
-fractional powers t^(k/q) (taylor.py, with the one-sided forms of the primitive table), give the right derivative
+fractional powers t^(k/q) (series.py, with the one-sided forms of the primitive table), give the right derivative
 along +direction and the left one along −direction. The policy:
 - both sides agree: that is the derivative;
 - they differ, or one is infinite: not differentiable, the message names both;
@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import math
 
-from ..core.graph import Graph
+from ..core.graph import Graph, reach
+from ..core.partials import local_partials
 from ..core.printing import number_text
 from ..errors import MathError, NotDifferentiable
-from .taylor import Overflow, Undecided, Undefined, series
+from .series import Overflow, Undecided, Undefined, series
 
 GRIDS = (12, 60)  # 12 holds square and cube roots and their nesting; 60 adds fifth roots and fourth roots of those
 AGREE = 2.0 ** -50
@@ -148,18 +149,6 @@ def _nth(derivs: list[float] | None, j: int, sign: int) -> float | None:
     return sign * derivs[j - 1]
 
 
-def gradient(graph: Graph, vals: list[float], names: list[str]) -> dict[str, float]:
-    """Each partial ∂f/∂x two-sided along ±e_x; the variables that reach no kink take one reverse pass together
-    (a wide gradient with one kink stays one pass and a few series)."""
-    from .reverse import adjoints
-    near = _reaching_kinks(graph, vals, names)
-    rest = [x for x in names if x not in near]
-    adj = adjoints(graph, vals, rest) if rest else []
-    index = {x: i for i, x in enumerate(graph.inputs)}
-    return {x: derivative(graph, vals, {x: 1.0}, 1, x) if x in near else (adj[index[x]] or 0.0) + 0.0
-            for x in names}
-
-
 def hessian(graph: Graph, vals: list[float], names: list[str]) -> dict[str, dict[str, float]]:
     """Second partials at a kink: ∂²f/∂x² two-sided along ±e_x, and a mixed one by polarisation from the second
     derivative along e_x + e_y, D² = f_xx + 2·f_xy + f_yy (each a two-sided series derivative)."""
@@ -175,10 +164,8 @@ def hessian(graph: Graph, vals: list[float], names: list[str]) -> dict[str, dict
     return {x: {y: h[x][y] for y in names} for x in names}
 
 
-def _reaching_kinks(graph: Graph, vals: list[float], names: list[str]) -> set[str]:
+def reaching_kinks(graph: Graph, vals: list[float], names: list[str]) -> set[str]:
     """The variables in `names` upstream of an argument whose local partial does not exist here."""
-    from ..core.partials import local_partials
-    from .reverse import reach
     active = reach(graph, names)
     up = [False] * len(graph.nodes)
     for i, node in enumerate(graph.nodes):

@@ -6,8 +6,8 @@ structural zero (the output does not read the node); such nodes are skipped.
 
 from __future__ import annotations
 
-from ..core.graph import Graph
-from ..core.partials import finite, not_differentiable, partial
+from ..core.graph import Graph, reach
+from ..core.partials import RULES, finite, not_differentiable, partial
 from ..errors import NotDifferentiable
 
 
@@ -18,7 +18,7 @@ def adjoints(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> l
     nodes = graph.nodes
     adj: list[float | None] = [None] * len(nodes)
     adj[graph.output] = 1.0
-    real, position = float, int  # local names: the loop below is the whole cost of a wide gradient
+    real, position, rules = float, int, RULES  # local names: the loop below is the whole cost of a wide gradient
     for i in range(graph.output, -1, -1):
         g = adj[i]
         if g is None:  # not read by the output
@@ -38,7 +38,8 @@ def adjoints(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> l
                 adj[a] = g * p if q is None else q + g * p
             continue
         # partials.local_partials written out: this loop is the whole cost of a wide gradient
-        for a, step in zip(ids, op.steps):
+        steps = rules[op.name].steps
+        for a, step in zip(ids, steps):
             if step is not None and active[a]:
                 kind = step.__class__
                 if kind is real:
@@ -49,7 +50,7 @@ def adjoints(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> l
                     args = list(map(vals.__getitem__, ids))
                     p = step(args)
                     if p - p != 0:
-                        raise not_differentiable(graph, i, op.steps.index(step), args)
+                        raise not_differentiable(graph, i, steps.index(step), args)
                 q = adj[a]
                 adj[a] = g * p if q is None else q + g * p
     # an adjoint that overflowed carries inf or nan down to an input it depends on (inputs are nodes 0, 1, …)
@@ -60,16 +61,7 @@ def adjoints(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> l
 def _twice(graph: Graph, i: int, vals: list[float]) -> float:
     """∂node_i/∂x of a node that reads x in both places: the sum of its two partials (DESIGN: "a node that reads one
     input twice reports the summed partial")."""
-    return sum(partial(graph, i, step, vals) for step in graph.nodes[i].op.steps if step is not None) + 0.0
-
-
-def reach(graph: Graph, wrt: list[str]) -> list[bool]:
-    """Whether each node depends on one of the inputs named in `wrt`."""
-    names = set(wrt)
-    out: list[bool] = []
-    for n in graph.nodes:
-        out.append(n.name in names if n.kind == "input" else n.kind == "node" and any(out[a] for a in n.args))
-    return out
+    return sum(partial(graph, i, step, vals) for step in RULES[graph.nodes[i].op.name].steps if step is not None) + 0.0
 
 
 def gradient(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> dict[str, float]:
@@ -79,9 +71,20 @@ def gradient(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> d
     try:
         adj = adjoints(graph, vals, wrt)
     except NotDifferentiable:
-        from .kinks import gradient as one_sided
-        return one_sided(graph, vals, [x for x in graph.inputs if x in wanted])
+        return _at_kink(graph, vals, [x for x in graph.inputs if x in wanted])
     return {name: (adj[i] or 0.0) + 0.0 for i, name in enumerate(graph.inputs) if name in wanted}
+
+
+def _at_kink(graph: Graph, vals: list[float], names: list[str]) -> dict[str, float]:
+    """Each partial ∂f/∂x two-sided along ±e_x (kinks.derivative); the variables that reach no kink take one reverse
+    pass together (a wide gradient with one kink stays one pass and a few series)."""
+    from .kinks import derivative, reaching_kinks
+    near = reaching_kinks(graph, vals, names)
+    rest = [x for x in names if x not in near]
+    adj = adjoints(graph, vals, rest) if rest else []
+    index = {x: i for i, x in enumerate(graph.inputs)}
+    return {x: derivative(graph, vals, {x: 1.0}, 1, x) if x in near else (adj[index[x]] or 0.0) + 0.0
+            for x in names}
 
 
 def at_kink(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> bool:

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..core.graph import Graph
+from ..core.graph import Graph, reach
 from ..core.partials import local_partials
 from ..errors import NotDifferentiable, UsageError
 from ..modes.evaluate import evaluate
 from ..modes.forward import tangents
-from ..modes.reverse import adjoints, reach
+from ..modes.reverse import adjoints, gradient
 from ..symbolic.simplify import simplify
 
 MODES = ("forward", "reverse")
@@ -199,8 +199,7 @@ def trace(graph: Graph, point: dict[str, float], wrt: str | None = None, mode: s
 def _no_adjoints(graph: Graph, vals: list[float], e: NotDifferentiable) -> NotDifferentiable:
     """Reverse mode at a kink: adjoints multiply local partials, and one does not exist. If f is not differentiable
     the error says so as grad does; if it is, the forward trace shows how (left and right agree)."""
-    from ..modes.kinks import gradient
-    gradient(graph, vals, graph.inputs)
+    gradient(graph, vals)  # at the kink: f's own one-sided derivatives, or grad's error
     where = graph.nodes[e.node].name if getattr(e, "node", None) is not None else "a node"
     return NotDifferentiable(f"reverse mode cannot pass the kink at {where}: a local partial does not exist there, "
                              "though the gradient does; the forward trace (--mode forward --wrt NAME) shows it "

@@ -1,0 +1,364 @@
+"""Series arithmetic: the truncated series of every node along a ray t ↦ point + t·direction, t → 0+.
+
+Taylor mode (taylor.py) reads the n-th derivative off it as n! times the n-th coefficient; the kinks module reads
+one-sided derivatives off it, the Hessian the first coefficients of every node. Sums, products and quotients are the
+arithmetic of series. Every other primitive y = f(u, v) is taken from the table: y' = ∂f/∂a·u' + ∂f/∂b·v' gives
+y_k = (1/k) Σ_{j=1..k} j·(u_j·g_{k-j} + v_j·h_{k-j}), where g and h are the series of the partial rules, evaluated with
+these same series (the rule of sin reads cos, whose rule reads sin: the same series, found again by identity). A power
+with a constant exponent follows a·y' = b·y·a' instead, which never forms a^(b-k) (that underflows: (1e60·x)^-1).
+
+Index k stands for t^(k/q): with q = 1 these are ordinary Taylor series; a grid q > 1 also holds the fractional powers
+that appear beside a kink or a domain's edge (√t, t^(1/3)). The recurrences hold unchanged on the grid (they come from
+the Euler operator t·d/dt, which multiplies t^(k/q) by k/q on both sides). Where an argument sits exactly at a kink,
+the op takes the one-sided form the primitive table gives (ops.ONE_SIDED): |u| = ±u by the sign of u's first nonzero
+term, u^b = c^b·t^(m·b/q)·(1 + w)^b for u = c·t^(m/q)·(1 + w), … The kinks module reads derivatives off these series.
+Series are lazy and advanced one order at a time over the whole graph, which keeps every chain of requests short.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+
+from ..core.graph import Graph
+from ..core.ops import ONE_SIDED, OPS
+from ..language.expr import CONSTANTS, Const, Num, Var, wrap
+
+
+class Undefined(Exception):
+    """The function is undefined beside the point on this side (√u with u < 0 there): `node` says where."""
+
+    def __init__(self, node):
+        self.node = node
+
+
+class Undecided(Exception):
+    """The series cannot say (a power off the grid, a zero base with a varying exponent): `node`, `why`."""
+
+    def __init__(self, node, why: str, off_grid: bool = False):
+        self.node, self.why, self.off_grid = node, why, off_grid
+
+
+class Overflow(Exception):
+    """A coefficient of node `node` is too large for a double."""
+
+    def __init__(self, node):
+        self.node = node
+
+
+class _Series:
+    """Coefficients computed on demand; `constant` series have only c[0]."""
+
+    __slots__ = ("c", "step", "constant")
+
+    def __init__(self, step=None, first: float | None = None):
+        self.c: list[float] = [] if first is None else [first]
+        self.step = step
+        self.constant = step is None
+
+    def __getitem__(self, k: int) -> float:
+        if self.constant:
+            return self.c[0] if k == 0 else 0.0
+        c = self.c
+        while len(c) <= k:
+            try:
+                c.append(self.step(len(c)))
+            except (ZeroDivisionError, OverflowError, ValueError):  # IEEE would say inf or nan: the caller names it
+                c.append(math.nan)
+        return c[k]
+
+    def lead(self, start: int, stop: int) -> int | None:
+        """The index of the first nonzero coefficient in start..stop, or None."""
+        return next((j for j in range(start, stop + 1) if self[j] != 0), None)
+
+
+def _scaled(a: float, y: float, a0: float) -> float:
+    """a·y/a0 without an intermediate under- or overflow (a_1·y_0 underflows at a0 = 1e-301 though a_1·y_0/a0 does
+    not): the mantissas multiplied, the exponents added apart."""
+    if a == 0 or y == 0:
+        return 0.0
+    (ma, ea), (my, ey), (m0, e0) = math.frexp(a), math.frexp(y), math.frexp(a0)
+    return math.ldexp(ma * my / m0, ea + ey - e0)
+
+
+class _Arithmetic:
+    """Series operations on the grid t^(k/q), each distinct (op, arguments) built once. `node` is the graph node being
+    built (errors name it); `kinks` the nodes that took a one-sided form; `jumped` whether a limit along the ray differs
+    from the value at the point (atan2 at the origin)."""
+
+    def __init__(self, q: int = 1, reach: int = 48):
+        self.q = q
+        self.reach = reach  # how far a series is ever searched for its first nonzero term
+        self.memo: dict[tuple, _Series] = {}
+        self.keep: list = []  # the memo keys hold ids: keep their owners alive
+        self.node: int | None = None
+        self.kinks: list[int] = []
+        self.jumped = False
+
+    def const(self, v: float) -> _Series:
+        return _Series(first=float(v))
+
+    def apply(self, op: str, args: list[_Series]) -> _Series:
+        key = (op, *map(id, args))
+        s = self.memo.get(key)
+        if s is None:
+            s = self.memo[key] = self._make(op, args)
+            self.keep.append(args)
+        return s
+
+    def _make(self, op: str, args: list[_Series]) -> _Series:
+        if all(a.constant for a in args):
+            return self.const(OPS[op].value(*(a.c[0] for a in args)))
+        one_sided = ONE_SIDED.get(op)
+        if one_sided is not None:
+            form = one_sided(*(a[0] for a in args))
+            if form is not None and not (op == "pow" and not args[1].constant):
+                return self._kink(op, form, args)
+        if op in ("add", "sub"):
+            a, b = args
+            sign = 1.0 if op == "add" else -1.0
+            return _Series(lambda k: a[k] + sign * b[k])
+        if op == "neg":
+            (a,) = args
+            return _Series(lambda k: -a[k])
+        if op == "mul":
+            a, b = args
+            if any(x.constant and x.c[0] == 0 for x in args):  # a zero factor is exact: 0·x^-1 is 0 at x = 0
+                return self.const(0.0)
+            return _Series(lambda k: math.fsum(a[j] * b[k - j] for j in range(k + 1)))
+        if op == "div":
+            a, b = args
+            c: _Series = _Series(lambda k: (a[k] - math.fsum(b[j] * c[k - j] for j in range(1, k + 1))) / b[0])
+            return c
+        if op == "pow":
+            a, b = args
+            if b.constant:
+                y0 = OPS["pow"].value(a[0], b.c[0])
+                if a[0] != 0 and not sys.float_info.min <= abs(y0) < math.inf:  # the recurrence scales by y0: a0^b
+                    return self._ode(op, args)  # that under- or overflows (x^3 at 1e-150) takes the rule's a^(b-1)
+                return self._power(a, b.c[0], y0)
+            return self._varying_power(a, b)
+        if op in ("sqrt", "cbrt"):
+            (a,) = args
+            return self._power(a, 0.5 if op == "sqrt" else 1 / 3, OPS[op].value(a[0]))
+        return self._ode(op, args)
+
+    def _ode(self, op: str, args: list[_Series]) -> _Series:
+        """y = f(args) from y' = Σ ∂f/∂(arg)·arg', with the partials from the table, evaluated as series."""
+        rules: list = []
+        owner = self.node
+
+        def step(k: int) -> float:
+            if k == 0:
+                return OPS[op].value(*(a[0] for a in args))
+            if not rules:
+                self.node, outer = owner, self.node
+                rules.extend(None if a.constant else self.rule(op, i, args) for i, a in enumerate(args))
+                self.node = outer
+            total = math.fsum(j * a[j] * g[k - j] for a, g in zip(args, rules) if g is not None
+                              for j in range(1, k + 1))
+            return total / k
+        return _Series(step)
+
+    def _power(self, a: _Series, b: float, y0: float) -> _Series:
+        """y = a^b for a constant b, from a·y' = b·y·a': y_k = (1/(k·a0)) Σ_{j=1..k} (b·j − (k−j))·a_j·y_{k−j}."""
+        a0 = a[0]
+        if a0 == 0:
+            return self._kink("pow", ("power", b, False), [a, self.const(b)])
+
+        if b == 0:  # x^0 = 1, also where 1/a0 overflows (x^0 at 5e-324)
+            return self.const(y0)
+
+        def step(k: int) -> float:
+            if k == 0:
+                return y0
+            return math.fsum(f * _scaled(a[j], y[k - j], a0) for j in range(1, k + 1) if (f := b * j - (k - j))) / k
+        y = _Series(step)
+        return y
+
+    def _varying_power(self, a: _Series, b: _Series) -> _Series:
+        """y = a^b with a varying exponent: y' = y·(b·ln a)', so y_k = (1/k) Σ j·z_j·y_{k−j} with z = b·ln(a)."""
+        a0 = a[0]
+        if a0 < 0:  # a^b with a < 0 needs an integer b: a moving exponent leaves the domain on both sides
+            raise Undefined(self.node)
+        if a0 == 0 and a.constant and b[0] > 0:  # 0^b with b > 0 near the point: 0 on both sides
+            return self.const(0.0)
+        if a0 == 0:
+            raise Undecided(self.node, "has the base 0 and a varying exponent")
+        z = self.apply("mul", [b, self.apply("ln", [a])])
+        y0 = OPS["pow"].value(a0, b[0])
+
+        def step(k: int) -> float:
+            if k == 0:
+                return y0
+            return math.fsum(j * z[j] * y[k - j] for j in range(1, k + 1)) / k
+        y = _Series(step)
+        return y
+
+    def _kink(self, op: str, form, args: list[_Series]) -> _Series:
+        """The one-sided form of `op` where its arguments sit at a kink (see ops.ONE_SIDED)."""
+        owner = self.node
+        if callable(form):  # an identity valid beside the point: evaluated as series; its value is the op's own
+            inner = self.formula(wrap(form(*(Var(p) for p in "uv"[:len(args)]))), dict(zip("uv", args)))
+            y0 = OPS[op].value(*(a[0] for a in args))
+            self._mark(owner)
+            return _Series(lambda k: y0 if k == 0 else inner[k])
+        kind = form[0]
+        if kind == "sign":
+            self._mark(owner)
+            return self._sign(args[0])
+        if kind == "angle":
+            self._mark(owner)
+            return self._angle(*args)
+        _, b, odd = form
+        if not (b >= 0 and float(b).is_integer()):
+            self._mark(owner)
+        return self._zero_base(args[0], b, odd, owner)
+
+    def _mark(self, node):
+        if node is not None and node not in self.kinks:
+            self.kinks.append(node)
+
+    def _sign(self, a: _Series) -> _Series:
+        """|a| at a = 0: s·a, s the sign of a's first nonzero term; while every term so far is 0 so is |a|'s."""
+        found: list = []
+
+        def step(k: int) -> float:
+            if k == 0:
+                return 0.0
+            if not found:
+                m = a.lead(1, k)
+                if m is None:
+                    return 0.0
+                found.append(math.copysign(1.0, a[m]))
+            return found[0] * a[k]
+        return _Series(step)
+
+    def _zero_base(self, a: _Series, b: float, odd: bool, owner) -> _Series:
+        """a^b at a = 0: a = c·t^(m/q)·(1 + w) gives c^b·t^(m·b/q)·(1 + w)^b. The term m is searched only as far as
+        the coefficient asked for needs: a later one lands beyond it (m·b > k), so the coefficient is 0."""
+        if b == 0:
+            return self.const(1.0)
+        if b < 0:  # 0^b with b < 0 is a division by zero: the value itself does not exist beside the point
+            raise Undefined(owner)
+        state: dict = {"searched": 0}
+
+        def step(k: int) -> float:
+            if k == 0:
+                return 0.0
+            if "m" not in state:
+                limit = int(k / b * (1 + 1e-12))
+                m = a.lead(state["searched"] + 1, min(limit, self.reach))
+                state["searched"] = max(state["searched"], min(limit, self.reach))
+                if m is None:
+                    if limit > self.reach:  # a term past the search would still land below k: u^1e-9, say
+                        raise Undecided(owner, "vanishes further than the one-sided series look")
+                    return 0.0
+                state["m"] = m
+            m = state["m"]
+            e = m * b
+            if not (round(e) >= 1 and abs(e - round(e)) <= 1e-9 * e):  # m·b off the grid (1e-150·12 is not 0)
+                if k < e:
+                    return 0.0
+                raise Undecided(owner, f"is a power {b:g} that the one-sided series cannot follow",
+                                off_grid=True)
+            e = round(e)
+            if k < e:
+                return 0.0
+            if "tail" not in state:
+                c = a[m]
+                if c < 0 and not odd and not float(b).is_integer():
+                    raise Undefined(owner)
+                state["scale"] = math.copysign(abs(c) ** b, c) if odd or (c < 0 and int(b) % 2) else abs(c) ** b
+                w = _Series(lambda i: 1.0 if i == 0 else a[m + i] / c)
+                state["tail"] = self._power(w, b, 1.0)
+            return state["scale"] * state["tail"][k - e]
+        return _Series(step)
+
+    def _angle(self, a: _Series, b: _Series) -> _Series:
+        """atan2(a, b) at (0, 0): along the ray it is atan2 of the pair scaled by its first nonzero power of t, a
+        limit that may differ from atan2(0, 0) (a jump)."""
+        value = math.atan2(a[0], b[0])
+        p = next((j for j in range(1, self.reach + 1) if a[j] != 0 or b[j] != 0), None)
+        if p is None:  # the limit's angle is decided by terms past the search, if any
+            raise Undecided(self.node, "vanishes further than the one-sided series look")
+        y = self.apply("atan2", [_Series(lambda k: a[k + p]), _Series(lambda k: b[k + p])])
+        if y[0] != value:
+            self.jumped = True
+        return y
+
+    def rule(self, op: str, k: int, args: list[_Series]) -> _Series:
+        """The series of the table's partial rule ∂op/∂(argument k) at these argument series."""
+        params = (Var("a"), Var("b"))[: len(args)]
+        return self.formula(wrap(OPS[op].rule(k, *params)), dict(zip("ab", args)))
+
+    def formula(self, formula, env: dict) -> _Series:
+        """The series of a small formula over the series in env (by name)."""
+        done: dict[int, _Series] = {}
+        stack = [(formula, False)]
+        while stack:  # the formula is small; walked without recursion all the same
+            e, ready = stack.pop()
+            if isinstance(e, Num):
+                done[id(e)] = self.const(e.value)
+            elif isinstance(e, Const):
+                done[id(e)] = self.const(CONSTANTS[e.name])
+            elif isinstance(e, Var):
+                done[id(e)] = env[e.name]
+            elif not ready:
+                stack.append((e, True))
+                stack.extend((a, False) for a in e.args)
+            else:
+                done[id(e)] = self.apply(e.op, [done[id(a)] for a in e.args])
+        return done[id(formula)]
+
+
+def series(graph: Graph, vals: list[float], direction: dict[str, float], top: int, q: int = 1):
+    """Every node's coefficients 0..top along the ray, on the grid t^(k/q): (arithmetic, list of series).
+
+    Raises Undefined (the ray leaves the domain at once), Undecided, or Overflow (a coefficient is not finite)."""
+    arith = _Arithmetic(q, reach=16 * max(top, q))
+    out: list[_Series] = []
+    for i, node in enumerate(graph.nodes):
+        arith.node = i
+        if node.kind == "input":
+            x0, dx = vals[i], float(direction.get(node.name, 0.0))
+            s = (_Series(lambda k, x0=x0, dx=dx: x0 if k == 0 else (dx if k == q else 0.0)) if dx
+                 else arith.const(x0))
+        elif node.kind == "const":
+            s = arith.const(node.value)
+        else:
+            s = arith.apply(node.op.name, [out[a] for a in node.args])
+        if s[0] - s[0] != 0:  # in order: the arguments' first terms are known, no long chain of requests
+            raise Undefined(i)
+        out.append(s)
+    arith.node = None
+    for i, (s, n) in enumerate(zip(out, _needs(graph, vals, top, arith.reach))):
+        for k in range(1, n + 1):  # node by node, each as far as its readers will ask: every request finds it ready
+            v = s[k]
+            if v - v != 0 and k <= top:
+                raise Overflow(i)
+    return arith, out
+
+
+def _needs(graph: Graph, vals: list[float], top: int, reach: int) -> list[int]:
+    """How many coefficients of each node its readers ask for: top, or more below a root at its kink (√u needs u to
+    2k to find u's first nonzero term). Computed in graph order first, they are ready when asked for; otherwise a
+    request would recurse through every level of a deep graph."""
+    nodes = graph.nodes
+    need = [top] * len(nodes)
+    for i in range(len(nodes) - 1, -1, -1):
+        node = nodes[i]
+        if node.kind != "node":
+            continue
+        one_sided = ONE_SIDED.get(node.op.name)
+        form = one_sided(*(vals[a] for a in node.args)) if one_sided is not None else None
+        n = need[i]
+        if callable(form):  # the identities take a square root
+            n = 2 * n
+        elif form is not None and form[0] == "power" and form[1] > 0:
+            n = math.ceil(n / form[1])
+        elif form is not None and form[0] == "angle":
+            n = n + reach
+        for a in node.args:
+            need[a] = max(need[a], min(n, reach))
+    return need
