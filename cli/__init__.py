@@ -15,8 +15,6 @@ line would refuse it; the derivative by a variable the expression does not read 
 
 from __future__ import annotations
 
-import sys
-
 __version__ = "0.1.0"
 __all__ = ["parse", "compile", "evaluate", "derivative", "gradient", "diff", "trace", "DcalcError"]
 
@@ -145,7 +143,7 @@ def diff(f, wrt: str | list[str] | None = None, order: int | None = None) -> str
 
 
 def trace(f, point: dict[str, float], wrt: str | None = None, mode: str = "forward"):
-    """The derivation node by node (a dcalc.trace.Trace: its rows() are what `dcalc trace` renders). As `dcalc
+    """The derivation node by node (a dcalc.output.trace.Trace: its rows() are what `dcalc trace` renders). As `dcalc
     trace --wrt`, `wrt` must be a variable the expression reads: a trace follows it through the graph."""
     from .errors import UsageError
     from .output.trace import MODES
@@ -169,14 +167,3 @@ def __getattr__(name):
         return DcalcError
     raise AttributeError(name)
 
-
-class _Package(type(sys)):
-    """The first import of the submodule dcalc.evaluate (or dcalc.trace) sets the package attribute of that name to the
-    module, which would replace the function; this keeps the function (the module stays in sys.modules)."""
-
-    def __setattr__(self, name, value):
-        if not (name in ("evaluate", "trace") and isinstance(value, type(sys))):
-            super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

@@ -45,11 +45,17 @@ def test_evaluate_text_and_graph():
     assert dcalc.evaluate("2^10") == 1024.0
 
 
-def test_evaluate_stays_the_function_after_the_engine_is_imported():
-    # importing the submodule dcalc.modes.evaluate must not replace the function of the same name
+def test_no_submodule_shares_a_name_with_the_api():
+    """The engine lives in subpackages: importing its modules never replaces a public function, and there is no
+    dcalc.evaluate or dcalc.trace module to shadow the functions of those names (the package needs no trick for it)."""
     import importlib
-    importlib.import_module("dcalc.modes.evaluate")
+    import importlib.util
+    for name in ("dcalc.modes.evaluate", "dcalc.output.trace", "dcalc.modes.reverse", "dcalc.symbolic.formulas"):
+        importlib.import_module(name)
+    for name in dcalc.__all__:
+        assert importlib.util.find_spec(f"dcalc.{name}") is None, name
     assert callable(dcalc.evaluate) and dcalc.evaluate("1 + 1") == 2.0
+    assert callable(dcalc.trace) and type(dcalc) is type(importlib)  # a plain module
 
 
 def test_derivative():
