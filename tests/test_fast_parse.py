@@ -12,6 +12,10 @@ PIECES = ["x", "y1", "2", ".5", "1e3", "pi", "π", "e", "sin", "log", "f", "(", 
           "=", ";", "\n", " ", "# note\n", "$", "9e999"]
 
 
+# What the fast loop may raise on bad input: its own Rejected, or the DcalcError of a reduction (9e999 is too large)
+FAST_ERRORS = {"Rejected", "MathError", "NameError_", "ArityError", "ParseError", "Discarded"}
+
+
 def both(text: str):
     """(what the fast loop returns or raises, what Lark returns or raises), as comparable values."""
     def run(f):
@@ -56,6 +60,7 @@ def test_same_ast_as_lark(text):
 def test_gives_up_where_lark_fails(text):
     fast, lark = both(text)
     assert fast[0] == lark[0] == "error"
+    assert fast[1] in FAST_ERRORS
 
 
 @settings(max_examples=300, deadline=None)
@@ -65,6 +70,26 @@ def test_agrees_with_lark_on_any_token_soup(text):
     assert fast[0] == lark[0]
     if fast[0] == "ok":
         assert fast == lark
+    else:
+        assert fast[1] in FAST_ERRORS
+
+
+def test_a_bug_in_the_fast_loop_is_a_failure_not_a_fallback(monkeypatch):
+    """Only the loop's Rejected (and a reduction's DcalcError) send the text to Lark: any other exception is a bug,
+    and parse raises it rather than quietly parsing again, slower."""
+    from dcalc.grammar import tables
+    from dcalc.language import lalr
+
+    class Broken(syntax._Reductions):
+        def add(self, c):
+            raise TypeError("a bug in a reduction")
+
+    monkeypatch.setattr(syntax, "_fast", lambda: lalr.build(tables.TABLES, Broken(), syntax._PostLexer))
+    assert syntax.parse("x * 2").stmts == syntax._parser().parse("x * 2").stmts
+    with pytest.raises(TypeError, match="a bug in a reduction"):
+        syntax.parse("x + 2")
+    with pytest.raises(syntax.ParseError, match=r"unexpected '\*'"):  # a syntax error still goes to Lark
+        syntax.parse("2+*3")
 
 
 def test_parse_falls_back_to_lark_for_its_error_messages():

@@ -10,9 +10,10 @@ one child on) just move the state.
 grammar they were built from, to grammar/tables.py, so a run that parses correct input never imports Lark (a third
 of dcalc's start-up). If the grammar has changed since, syntax.py builds the tables with Lark instead.
 
-It is an accelerator, never the reference: on anything unusual (a character no terminal matches, a token the table
-has no action for, an exception in a reduction) it raises, and the caller runs Lark's parser, whose error says what
-is wrong. Lark internals `read_tables` relies on are checked there; if they differ, it raises Unsupported and the caller
+It is an accelerator, never the reference: on input it does not accept (a character no terminal matches, a token the
+table has no action for, the end of input where the table has none) it raises Rejected, and on a DcalcError of a
+reduction (a number too large) it lets that through; the caller then runs Lark's parser, whose error says what is
+wrong. Any other exception is a bug in the loop and propagates as one. Lark internals `read_tables` relies on are checked there; if they differ, it raises Unsupported and the caller
 keeps using Lark alone.
 """
 
@@ -26,6 +27,10 @@ FORMAT = 1  # of the data `read_tables` returns; part of what grammar/tables.py 
 
 class Unsupported(Exception):
     """This Lark parser uses something the fast loop does not reproduce (a lexer callback, a contextual lexer, …)."""
+
+
+class Rejected(Exception):
+    """The loop does not accept this input (a syntax error): Lark's parser words the error."""
 
 
 class Token(str):
@@ -134,7 +139,10 @@ def build(data: dict, methods, postlex) -> Callable[[str], object]:
 
         def feed(kind: str, value) -> None:
             while True:
-                step = actions[states[-1]][kind]
+                try:
+                    step = actions[states[-1]][kind]
+                except KeyError:
+                    raise Rejected(f"no action for {kind}") from None
                 if type(step) is not tuple:  # shift
                     states.append(step)
                     values.append(value)
@@ -159,7 +167,7 @@ def build(data: dict, methods, postlex) -> Callable[[str], object]:
         for m in regex.finditer(text):
             at = m.start()
             if at != pos:
-                raise ValueError("a character no terminal matches")
+                raise Rejected("a character no terminal matches")
             pos = m.end()
             kind = m.lastgroup
             if kind in ignore:
@@ -180,13 +188,16 @@ def build(data: dict, methods, postlex) -> Callable[[str], object]:
                 if pair:
                     feed(implicit_type, token(implicit_type, "", at, at))
                 elif newline:
-                    raise ValueError("a line that starts with an operator")  # Lark's post-lexer words the error
+                    raise Rejected("a line that starts with an operator")  # Lark's post-lexer words the error
             prev = kind
             feed(kind, token(kind, m.group(), at, pos) if kind in kept else None)
         if pos != len(text):
-            raise ValueError("a character no terminal matches")
+            raise Rejected("a character no terminal matches")
         while True:  # the end of input: reduce until the start rule is complete
-            size, origin, callback = actions[states[-1]]["$END"]
+            try:
+                size, origin, callback = actions[states[-1]]["$END"]
+            except KeyError:
+                raise Rejected("an incomplete end of input") from None
             children = values[-size:] if size else []
             if size:
                 del states[-size:]

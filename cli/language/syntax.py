@@ -191,13 +191,14 @@ def parse(text: str) -> Program:
     """Parse a dcalc program (or a single expression) into its AST; errors are ParseError with a span."""
     if len(text) > MAX_SOURCE:
         raise UsageError(f"the input is {len(text):,} characters long; dcalc reads at most {MAX_SOURCE:,}")
+    from .lalr import Rejected
     fast = _fast()
     if fast is not None:
         try:
             return Program(fast(text).stmts, text)
         except Discarded as e:
             raise _discarded(text, e.region) from None
-        except Exception:  # noqa: BLE001 - anything unusual: Lark's own parser below says what is wrong
+        except (Rejected, DcalcError):  # a syntax error, or a reduction's: Lark's own parser below words it
             pass
     from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
     try:
