@@ -20,6 +20,7 @@ SYMPY = {
     "sin": sp.sin(a), "cos": sp.cos(a), "tan": sp.tan(a), "sec": sp.sec(a), "csc": sp.csc(a), "cot": sp.cot(a),
     "asin": sp.asin(a), "acos": sp.acos(a), "atan": sp.atan(a), "atan2": sp.atan2(a, b),
     "sinh": sp.sinh(a), "cosh": sp.cosh(a), "tanh": sp.tanh(a), "sech": sp.sech(a),
+    "erf": sp.erf(a), "erfc": sp.erfc(a),
     "asinh": sp.asinh(a), "acosh": sp.acosh(a), "atanh": sp.atanh(a),
     "exp": sp.exp(a), "ln": sp.log(a), "log": sp.log(a, b), "log10": sp.log(a, 10), "log2": sp.log(a, 2),
     "sqrt": sp.sqrt(a), "cbrt": sp.cbrt(a), "abs": sp.Abs(a), "hypot": sp.sqrt(a ** 2 + b ** 2),

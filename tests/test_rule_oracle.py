@@ -113,6 +113,11 @@ ORACLE = {
     "cosh": (mp.cosh, (mp.sinh,)),
     "tanh": (mp.tanh, (lambda a: mp.sech(a) ** 2,)),
     "sech": (mp.sech, (lambda a: -mp.sech(a) * mp.tanh(a),)),
+    "erf": (mp.erf, (lambda a: 2 / mp.sqrt(mp.pi) * mp.exp(-a * a),)),
+    # mpmath's erfc fails past a ≈ 1e150 (an int too large for a float in its series check): there the leading term
+    # of its asymptotic series, e^(-a²)/(a√π), far below the doubles either way (only the partial is compared)
+    "erfc": (lambda a: mp.erfc(a) if a < 1e100 else mp.exp(-a * a) / (a * mp.sqrt(mp.pi)),
+             (lambda a: -2 / mp.sqrt(mp.pi) * mp.exp(-a * a),)),
     "asinh": (mp.asinh, (lambda a: 1 / mp.sqrt(a * a + 1),)),
     "acosh": (lambda a: mp.acosh(a) if a >= 1 else None, (lambda a: 1 / mp.sqrt(a * a - 1) if a > 1 else None,)),
     "atanh": (lambda a: mp.atanh(a) if abs(a) < 1 else None, (lambda a: 1 / (1 - a * a),)),
@@ -156,6 +161,8 @@ EDGES: dict[str, list] = {
     "hypot": [[1e200, 1e300, 1e-200, 1e-300], [1e200, 1e300, 1e-200, 1e-300]],
     "tanh": [[10.0, 19.0, 20.0, 40.0, 300.0, 360.0, 372.0, 400.0, 710.0, 800.0, -20.0, -360.0]],
     "sech": [[10.0, 20.0, 40.0, 710.0, 745.0, 800.0, -800.0, 1e300]],
+    "erf": [[6.0, -6.0, 26.0, 27.0, 27.3, 30.0, -30.0, 1e154, 1e155]],
+    "erfc": [[6.0, -6.0, 26.0, 26.5, 27.3, 30.0, -30.0, 1e154, 1e155]],
     "sinh": [[700.0, 710.0, -710.0]], "cosh": [[700.0, 710.0, -710.0]], "exp": [[-745.0, -700.0, 700.0, 709.0]],
     "ln": [_NEAR_0 + _BELOW_1 + _ABOVE_1 + [1e300]],
     "log10": [_NEAR_0 + _BELOW_1 + _ABOVE_1 + [1e300, 1.7e308]],

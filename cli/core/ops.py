@@ -169,6 +169,11 @@ _TABLE = [
        latex="\\log_{{10}}\\left({a}\\right)", sample=_POS, doc="logarithm to base 10", numpy="log10"),
     Op("log2", 1, _safe(math.log2), (lambda a: 1 / ln(2) / a,), lambda a: a > 0, "a > 0",
        latex="\\log_{{2}}\\left({a}\\right)", sample=_POS, doc="logarithm to base 2", numpy="log2"),
+    # the error function: 2/√π·e^(-a²) stays a double (e^(-a²) is 0 where that is, from |a| ≈ 27 on)
+    Op("erf", 1, math.erf, (lambda a: 2 / sqrt(Const("pi")) * exp(-a ** 2),),
+       latex="\\operatorname{{erf}}\\left({a}\\right)", doc="error function"),
+    Op("erfc", 1, math.erfc, (lambda a: -2 / sqrt(Const("pi")) * exp(-a ** 2),),
+       latex="\\operatorname{{erfc}}\\left({a}\\right)", doc="complementary error function, 1 - erf(a)"),
     # roots and the rest
     Op("sqrt", 1, _safe(math.sqrt), (lambda a: 1 / (2 * sqrt(a)),), lambda a: a >= 0, "a ≥ 0",
        latex="\\sqrt{{{a}}}", sample=_POS, doc="square root", numpy="sqrt"),
