@@ -10,6 +10,7 @@ and independent of each other; output; the command layer and the top-level modul
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,29 @@ def test_subpackages_import_nothing_and_are_one_docstring():
         if init.is_file():
             text = init.read_text(encoding="utf-8")
             assert text.count("\n") == 1 and text.startswith('"""') and text.endswith('"""\n'), init
+
+
+def readme_tree() -> set[str]:
+    """The files the folder tree of README "How the code is laid out" lists, as paths from the repository root."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## How the code is laid out\n", 1)[1].split("\n## ", 1)[0]
+    paths, folders = set(), []
+    for line in section.splitlines():
+        if not line.startswith("    ") or not line.strip():
+            continue
+        body = line[4:]
+        name = re.sub(r"^[│├└─ ]*", "", body).split()[0]
+        depth = (len(body) - len(body.lstrip("│├└─ "))) // 4
+        folders[depth:] = []
+        if name.endswith("/"):
+            folders.append(name)
+        else:
+            paths.add("".join(folders) + name)
+    return paths
+
+
+def test_the_readme_tree_lists_every_module():
+    files = {str(p.relative_to(ROOT)) for folder in SOURCES.values() for p in folder.rglob("*")
+             if p.is_file() and p.suffix in (".py", ".lark") and "__pycache__" not in p.parts}
+    listed = readme_tree()
+    assert listed == files, f"missing from the README: {sorted(files - listed)}; not in the code: {sorted(listed - files)}"
