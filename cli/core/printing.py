@@ -11,7 +11,9 @@ import re
 from ..language.expr import Apply, Const, Num, Var
 from .ops import OPS
 
-ATOM, UNARY, POWER = 5, 3, 4
+# The one precedence table of both printers (text here, LaTeX in symbolic/latex.py): how tightly an expression binds.
+# An operation's level is its `prec` in the primitive table; a function call, a name and a number are atoms.
+ADD, MUL, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
 _EXPONENT_LIKE = re.compile(r"[eE]\d")  # `2e3` would lex as a number, so never juxtapose 2 and e3
 
 
@@ -27,7 +29,7 @@ def number_text(v: float, digits: int | None = None) -> str:
 
 
 def prec(e) -> int:
-    """How tightly an expression binds; a child printed where more is needed gets parentheses."""
+    """How tightly an expression binds (see ADD … ATOM); a child printed where more is needed gets parentheses."""
     if isinstance(e, Num):
         return UNARY if e.value < 0 or math.copysign(1.0, e.value) < 0 else ATOM
     if isinstance(e, Apply):

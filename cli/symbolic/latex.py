@@ -13,11 +13,10 @@ from functools import cache
 from string import Formatter
 
 from ..core.names import primitive
-from ..core.printing import emit, number_text
+from ..core.printing import ATOM, MUL, POWER, UNARY, emit, number_text, prec
 from ..language.expr import Apply, Num
 
-ADD, MUL, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
-BASE = 6  # a power's base: only a name or a plain number goes there without parentheses
+BASE = ATOM + 1  # a power's base: only a name or a plain number goes there without parentheses
 
 _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu", "nu",
           "xi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda",
@@ -71,15 +70,14 @@ def _template(op) -> tuple:
 
 
 def _prec(e) -> int:
-    """How tightly e binds once printed in LaTeX: a \\frac or a function call is as tight as a name."""
-    if isinstance(e, Num):
-        return UNARY if math.copysign(1.0, e.value) < 0 else (MUL if "e" in number_text(e.value) else BASE)
+    """How tightly e binds once printed in LaTeX: the text printer's level (printing.prec), but a \\frac is as tight
+    as a call, a name or a plain number can be a power's base, and a number in scientific notation is a product."""
+    p = prec(e)
+    if p < ATOM:
+        return ATOM if isinstance(e, Apply) and e.op == "div" else p
     if isinstance(e, Apply):
-        op = _op(e)
-        if op is None or op.symbol is None or op.name == "div":
-            return ATOM
-        return op.prec
-    return BASE
+        return ATOM
+    return MUL if isinstance(e, Num) and "e" in number_text(e.value) else BASE
 
 
 def _needs(e: Apply, op) -> list[int]:
