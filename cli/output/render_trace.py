@@ -95,6 +95,57 @@ def _d(t: Trace) -> str:
     return "d" if len(t.graph.inputs) == 1 else "∂"
 
 
+# ---- the sentences, written once for text and LaTeX ------------------------------------------------------------------
+
+class _Notation:
+    """How one output format writes the pieces of the trace's sentences: names, numbers (`num` for a value, `factor`
+    for one inside a product), ∂u/∂v, du/dx, ū, formulas, the two products (of symbols, of numbers) and words."""
+
+    def __init__(self, num, factor, partial, total, bar, formula, sym_times, num_times, words):
+        self.num, self.factor, self.partial, self.total, self.bar = num, factor, partial, total, bar
+        self.formula, self.sym_times, self.num_times, self.words = formula, sym_times, num_times, words
+
+
+def _partial_equation(r: Row, p, n: _Notation) -> str:
+    """∂u2/∂u1 = cos(u1) = 0.96 (the rule left out where it is the number itself)."""
+    rule, value = n.formula(p.rule), n.num(p.value)
+    head = n.partial(r.name, p.name)
+    return f"{head} = {value}" if rule == value else f"{head} = {rule} = {value}"
+
+
+def _total_equation(t: Trace, r: Row, n: _Notation) -> tuple[str, str]:
+    """du2/dx and what it equals: ∂u2/∂x + ∂u2/∂u1·du1/dx = 1 + 1·4 = 5; at a kink the two sides, or the value from
+    the one-sided derivatives, with `words` saying so. (lhs, rhs): each format places the sign of equality."""
+    x = t.wrt
+    head = n.total(r.name, x)
+    if r.sides is not None:
+        return head, n.words(_sides(r))
+    result = n.num(r.derivative)
+    if _one_sided(t, r):
+        return head, f"{result} {n.words('(one-sided derivatives)')}"
+    if r.kind != "node" or not r.partials:
+        return head, result
+    syms, nums = [], []
+    for p in r.partials:
+        if p.name == x:
+            syms.append(n.partial(r.name, x))
+            nums.append(n.factor(p.value) if nums else n.num(p.value))
+        else:
+            syms.append(f"{n.partial(r.name, p.name)}{n.sym_times}{n.total(p.name, x)}")
+            nums.append(f"{n.factor(p.value)}{n.num_times}{n.factor(_tangent(t, p.index))}")
+    middle = " + ".join(nums)
+    return head, " = ".join([" + ".join(syms)] + ([] if middle == result else [middle]) + [result])
+
+
+def _adjoint_equation(r: Row, n: _Notation) -> str:
+    """What x̄ equals: ū1·∂u1/∂x + ū2·∂u2/∂x = 0.96·4 + 0.96·1 = 4.8 (a node nothing reads: its adjoint alone)."""
+    if not r.terms:
+        return n.num(r.adjoint)
+    syms = " + ".join(f"{n.bar(m.reader)}{n.sym_times}{n.partial(m.reader, r.name)}" for m in r.terms)
+    nums = " + ".join(f"{n.factor(m.adjoint)}{n.num_times}{n.factor(m.partial)}" for m in r.terms)
+    return f"{syms} = {nums} = {n.num(r.adjoint)}"
+
+
 # ---- text -----------------------------------------------------------------------------------------------------------
 
 def _width(s: str) -> int:
@@ -114,37 +165,18 @@ def _definition(row: Row) -> str:
     return f"{row.name} = {to_text(row.formula)}"
 
 
+TEXT = _Notation(num=_num, factor=_factor, partial=lambda u, v: f"∂{u}/∂{v}", total=lambda u, x: f"d{u}/d{x}",
+                 bar=_bar, formula=to_text, sym_times="·", num_times="·", words=lambda s: s)
+
+
 def _partials_text(row: Row) -> str:
-    out = []
-    for p in row.partials:
-        rule, value = to_text(p.rule), _num(p.value)
-        out.append(f"∂{row.name}/∂{p.name} = {value}" if rule == value else f"∂{row.name}/∂{p.name} = {rule} = {value}")
-    return ", ".join(out)
+    return ", ".join(_partial_equation(row, p, TEXT) for p in row.partials)
 
 
 def _total_text(t: Trace, row: Row) -> str:
     """du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx = 1 + 1·4 = 5"""
-    x, name = t.wrt, row.name
-    head = f"d{name}/d{x}"
-    if row.sides is not None:
-        return f"{head}: {_sides(row)}"
-    if _one_sided(t, row):
-        return f"{head} = {_num(row.derivative)} (one-sided derivatives)"
-    if row.kind != "node" or not row.partials:
-        return f"{head} = {_num(row.derivative)}"
-    syms, nums = [], []
-    for p in row.partials:
-        if p.name == x:
-            syms.append(f"∂{name}/∂{x}")
-            nums.append(_factor(p.value) if nums else _num(p.value))
-        else:
-            syms.append(f"∂{name}/∂{p.name}·d{p.name}/d{x}")
-            nums.append(f"{_factor(p.value)}·{_factor(_tangent(t, p.index))}")
-    middle = " + ".join(nums)
-    result = _num(row.derivative)
-    if middle == result:
-        return f"{head} = {' + '.join(syms)} = {result}"
-    return f"{head} = {' + '.join(syms)} = {middle} = {result}"
+    head, rhs = _total_equation(t, row, TEXT)
+    return f"{head}: {rhs}" if row.sides is not None else f"{head} = {rhs}"
 
 
 def _tangent(t: Trace, i: int) -> float:
@@ -238,9 +270,7 @@ def _adjoint_text(row: Row, is_output: bool) -> str:
         return "1 (the output: ∂f/∂f)"
     if not row.terms:
         return f"{_num(row.adjoint)} (nothing reads {row.name})"
-    syms = " + ".join(f"{_bar(m.reader)}·∂{m.reader}/∂{row.name}" for m in row.terms)
-    nums = " + ".join(f"{_factor(m.adjoint)}·{_factor(m.partial)}" for m in row.terms)
-    return f"{syms} = {nums} = {_num(row.adjoint)}"
+    return _adjoint_equation(row, TEXT)
 
 
 # ---- JSON -----------------------------------------------------------------------------------------------------------
@@ -309,6 +339,15 @@ def _bar_latex(name: str) -> str:
     return f"\\overline{{{name_latex(name)}}}"
 
 
+def _num_latex(v: float) -> str:
+    return number_latex(v) if v == v else "\\text{undefined}"
+
+
+LATEX = _Notation(num=_num_latex, factor=_factor_latex, partial=_partial_latex, total=_total_latex, bar=_bar_latex,
+                  formula=to_latex, sym_times=" ", num_times=" \\cdot ",
+                  words=lambda s: f"\\quad \\text{{{s}}}" if s.startswith("(") else f"\\text{{{s}}}")
+
+
 def latex_lines(t: Trace, program: Program | None = None) -> Iterator[str]:
     """An `aligned` block: the function, then per node its value, partials and total derivative (or, in reverse
     mode, the forward pass and then the adjoints)."""
@@ -350,12 +389,7 @@ def _latex_row(t: Trace, r: Row) -> Iterator[str]:
     else:
         yield f"{name} &= {to_latex(r.formula)} = {number_latex(r.value)} \\\\"
         if r.partials:
-            parts = []
-            for p in r.partials:
-                rule = to_latex(p.rule)
-                value = number_latex(p.value) if p.value == p.value else "\\text{undefined}"
-                parts.append(f"{_partial_latex(r.name, p.name)} = {value}" if rule == value
-                             else f"{_partial_latex(r.name, p.name)} = {rule} = {value}")
+            parts = [_partial_equation(r, p, LATEX) for p in r.partials]
             first, rest = parts[0].split(" = ", 1)
             sep = ", \\quad "
             yield f"{first} &= {sep.join([rest] + parts[1:])} \\\\"
@@ -364,40 +398,16 @@ def _latex_row(t: Trace, r: Row) -> Iterator[str]:
 
 
 def _latex_total(t: Trace, r: Row) -> str:
-    x = t.wrt
-    head = _total_latex(r.name, x)
-    if r.sides is not None:
-        return f"{head} &: \\text{{{_sides(r)}}}"
-    result = number_latex(r.derivative)
-    if _one_sided(t, r):
-        return f"{head} &= {result} \\quad \\text{{(one-sided derivatives)}}"
-    if r.kind != "node" or not r.partials:
-        return f"{head} &= {result}"
-    syms, nums = [], []
-    for p in r.partials:
-        if p.name == x:
-            syms.append(_partial_latex(r.name, x))
-            nums.append(_factor_latex(p.value) if nums else number_latex(p.value))
-        else:
-            syms.append(f"{_partial_latex(r.name, p.name)} {_total_latex(p.name, x)}")
-            nums.append(f"{_factor_latex(p.value)} \\cdot {_factor_latex(_tangent(t, p.index))}")
-    middle = " + ".join(nums)
-    line = f"{head} &= {' + '.join(syms)}" + ("" if middle == result else f" = {middle}") + f" = {result}"
-    if r.also_through:
+    head, rhs = _total_equation(t, r, LATEX)
+    line = f"{head} &: {rhs}" if r.sides is not None else f"{head} &= {rhs}"
+    if r.also_through and r.sides is None and not _one_sided(t, r):  # beside a chain of partials, as text marks it
         through = ", ".join(f"${name_latex(n)}$" for n in r.also_through)
-        line += f" \\quad \\text{{(${name_latex(x)}$ directly and through {through})}}"
+        line += f" \\quad \\text{{(${name_latex(t.wrt)}$ directly and through {through})}}"
     return line
 
 
 def _latex_adjoint(t: Trace, r: Row) -> str:
-    head = _bar_latex(r.name)
-    if r.index == t.graph.output:
-        return f"{head} &= 1"
-    if not r.terms:
-        return f"{head} &= {number_latex(r.adjoint)}"
-    syms = " + ".join(f"{_bar_latex(m.reader)} {_partial_latex(m.reader, r.name)}" for m in r.terms)
-    nums = " + ".join(f"{_factor_latex(m.adjoint)} \\cdot {_factor_latex(m.partial)}" for m in r.terms)
-    return f"{head} &= {syms} = {nums} = {number_latex(r.adjoint)}"
+    return f"{_bar_latex(r.name)} &= {'1' if r.index == t.graph.output else _adjoint_equation(r, LATEX)}"
 
 
 # ---- the graph: DOT and Mermaid -------------------------------------------------------------------------------------
@@ -416,8 +426,7 @@ def _labels(t: Trace, r: Row) -> list[str]:
 
 
 def _edge_label(r: Row, p) -> str:
-    rule, value = to_text(p.rule), _num(p.value)
-    return f"∂{r.name}/∂{p.name} = {value}" if rule == value else f"∂{r.name}/∂{p.name} = {rule} = {value}"
+    return _partial_equation(r, p, TEXT)
 
 
 def _dot_str(s: str) -> str:
