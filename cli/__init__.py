@@ -112,7 +112,7 @@ def evaluate(f, point: dict[str, float] | None = None) -> float:
 
 def derivative(f, point: dict[str, float], wrt: str | None = None) -> float:
     """df/d(wrt) at `point` by forward mode; `wrt` may be left out when f has one input."""
-    from .modes.evaluate import evaluate as values
+    from .modes.evaluate import node_values as values
     from .modes.forward import derivative as forward_derivative
     g = _graph(f)
     wrt = _name(wrt, f, g) if wrt is not None else _only_input(g)
@@ -121,7 +121,7 @@ def derivative(f, point: dict[str, float], wrt: str | None = None) -> float:
 
 def gradient(f, point: dict[str, float]) -> dict[str, float]:
     """∂f/∂x for every input x (zeros included, in order of first appearance) by one reverse pass."""
-    from .modes.evaluate import evaluate as values
+    from .modes.evaluate import node_values as values
     from .modes.reverse import gradient as reverse_gradient
     g = _graph(f)
     return reverse_gradient(g, values(g, _point(point)))

@@ -260,7 +260,7 @@ def grad_command(
     tol: ExpectTol = None,
 ):
     """Derivative or gradient at each point. Example: dcalc grad "x*y + sin(x)" --at x=1,y=2"""
-    from .modes.evaluate import evaluate
+    from .modes.evaluate import node_values
     from .modes.forward import directional
     from .render import json_line, number
     fmt = output_format(fmt, as_json, points_file, at, expect, digits, tol)
@@ -287,7 +287,7 @@ def grad_command(
     expected = expected_partials(expect, names, seed)
     missed = []
     for point in points(graph, at or []):
-        vals = evaluate(graph, point)
+        vals = node_values(graph, point)
         v = vals[graph.output]
         if seed is not None:
             d = directional(graph, vals, seed) + 0.0
@@ -353,9 +353,9 @@ def _differentiable(graph, point, names):
     verdict): a formula may have a value where the derivative does not exist (0^x at x = 0, whose b-partial prints as
     0). Only "not differentiable" counts: a first derivative too large for a double may have finite higher ones."""
     from .errors import MathError, NotDifferentiable
-    from .modes.evaluate import evaluate
+    from .modes.evaluate import node_values
     from .modes.reverse import gradient
-    vals = evaluate(graph, point)
+    vals = node_values(graph, point)
     try:
         gradient(graph, vals, sorted(set(names)))
     except MathError as e:
@@ -391,7 +391,7 @@ def _formula_overflow(e, what):
 def _higher(graph, names, seed, order, hessian, pts, as_json, digits):
     """grad --order N (Taylor mode along one variable or --direction) and grad --hessian (forward-over-reverse)."""
     from .errors import UsageError
-    from .modes.evaluate import evaluate
+    from .modes.evaluate import node_values
     from .modes.hessian import hessian as second
     from .modes.taylor import MAX_ORDER, nth_derivative
     from .render import json_line, number
@@ -400,7 +400,7 @@ def _higher(graph, names, seed, order, hessian, pts, as_json, digits):
     if order is not None and seed is None and len(names) != 1:
         raise UsageError(f"--order {order} needs one variable, the expression has {len(names)}: give it with --wrt")
     for point in pts:
-        vals = evaluate(graph, point)
+        vals = node_values(graph, point)
         v = vals[graph.output]
         if hessian:
             grad = partials(graph, vals, names)

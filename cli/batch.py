@@ -296,11 +296,11 @@ def evaluator(graph, names: list[str] | None):
     def compute(chunk: Chunk) -> Results:
         rows = columns.Rows(chunk.status)
         inputs = {x: np.array(col, dtype=float) for x, col in zip(graph.inputs, chunk.columns)}
-        vals = columns.evaluate(graph, inputs, rows)
+        vals = columns.column_values(graph, inputs, rows)
         if names is None:
             return Results([], vals[graph.output].tolist())
         read = [x for x in names if x in inputs]  # by a variable it does not read: 0
-        grad = {x: g.tolist() for x, g in columns.gradient(graph, vals, read, rows).items()} if read else {}
+        grad = {x: g.tolist() for x, g in columns.column_gradient(graph, vals, read, rows).items()} if read else {}
         zeros = [0.0] * len(chunk.status)
         return Results(names, vals[graph.output].tolist(), {x: grad.get(x, zeros) for x in names})
     return compute

@@ -21,7 +21,7 @@ from .core.graph import Graph
 from .core.partials import local_partials
 from .core.printing import number_text
 from .errors import FormulaOverflow, MathError
-from .modes.evaluate import evaluate, value
+from .modes.evaluate import node_values, value
 from .modes.forward import derivative
 from .modes.reverse import at_kink, gradient
 
@@ -88,7 +88,7 @@ class Checker:
 
     def check(self, point: dict[str, float]) -> Checked:
         """Raises MathError where the value or the derivative does not exist (as grad does)."""
-        vals = evaluate(self.graph, point)
+        vals = node_values(self.graph, point)
         reverse = gradient(self.graph, vals, self.names)
         rounding = Rounding(self.graph, vals)
         kink = at_kink(self.graph, vals, self.names)
@@ -175,7 +175,7 @@ class Rounding:
 def finite_difference(graph: Graph, point: dict[str, float], x: str, target: float, tol: float) -> float | None:
     """df/dx by central differences with Richardson extrapolation: the estimate closest to `target` (see
     finite_difference_estimate)."""
-    vals = evaluate(graph, point)
+    vals = node_values(graph, point)
     return finite_difference_estimate(graph, point, x, Rounding(graph, vals).value, target, tol)[0]
 
 
@@ -244,7 +244,7 @@ def _turns(graph: Graph, point: dict[str, float], x: str, h: float) -> bool:
         p = dict(point)
         p[x] = point[x] + sign * h
         try:
-            vals = evaluate(graph, p)
+            vals = node_values(graph, p)
             sides.append([local_partials(graph, i, vals) if node.kind == "node" else ()
                           for i, node in enumerate(graph.nodes)])
         except MathError:

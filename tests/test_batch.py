@@ -406,8 +406,8 @@ def test_columns_agree_with_single_points(expr, rows):
     status = [None] * len(pts)
     r = columns.Rows(status)
     inputs = {x: np.array([p[x] for p in pts]) for x in g.inputs}
-    vals = columns.evaluate(g, inputs, r)
-    grad = columns.gradient(g, vals, list(g.inputs), r)
+    vals = columns.column_values(g, inputs, r)
+    grad = columns.column_gradient(g, vals, list(g.inputs), r)
     for k, p in enumerate(pts):
         try:
             want_value, want = dcalc.evaluate(g, p), dcalc.gradient(g, p)

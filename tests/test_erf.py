@@ -11,7 +11,7 @@ import pytest
 
 import dcalc
 from dcalc.core.partials import numeric_rules
-from dcalc.modes.evaluate import evaluate
+from dcalc.modes.evaluate import node_values
 from dcalc.modes.forward import derivative
 from dcalc.modes.reverse import gradient
 from dcalc.modes.taylor import nth_derivative
@@ -42,7 +42,7 @@ def _close(got: float, true, ulps: float = 8) -> bool:
 @pytest.mark.parametrize("x", POINTS)
 def test_value_forward_and_reverse_against_mpmath(name, x):
     g = dcalc.compile(f"{name}(x)")
-    vals = evaluate(g, {"x": x})
+    vals = node_values(g, {"x": x})
     assert _close(vals[g.output], _true(name, 0, x), ulps=2), vals[g.output]
     slope = _true(name, 1, x)
     forward, reverse = derivative(g, vals, "x"), gradient(g, vals)["x"]

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 import dcalc
 from dcalc.app import app
 from dcalc.errors import NotDifferentiable
-from dcalc.modes.evaluate import evaluate
+from dcalc.modes.evaluate import node_values
 from dcalc.modes.hessian import hessian
 from dcalc.modes.taylor import nth_derivative
 from dcalc.symbolic.formulas import differentiate, value_of
@@ -81,7 +81,7 @@ HESSIANS = [
 @pytest.mark.parametrize("text, f, point", HESSIANS, ids=[t for t, _, _ in HESSIANS])
 def test_hessian_against_sympy(text, f, point):
     graph = dcalc.compile(text)
-    h = hessian(graph, evaluate(graph, point), ["x", "y"])
+    h = hessian(graph, node_values(graph, point), ["x", "y"])
     at = {X: sp.Rational(repr(point["x"])), Y: sp.Rational(repr(point["y"]))}
     for a, sa in (("x", X), ("y", Y)):
         for b, sb in (("x", X), ("y", Y)):

@@ -35,9 +35,7 @@ from dcalc import DcalcError
 from dcalc.core.ops import OPS
 from dcalc.core.printing import to_text
 from dcalc.language.expr import Num, Var, wrap
-from dcalc.modes.columns import Rows
-from dcalc.modes.columns import evaluate as column_values
-from dcalc.modes.columns import gradient as column_gradient
+from dcalc.modes.columns import Rows, column_gradient, column_values
 from dcalc.modes.taylor import nth_derivative
 
 U = 2.0 ** -53

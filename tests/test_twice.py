@@ -19,10 +19,8 @@ from hypothesis import strategies as st
 import dcalc
 from dcalc.core.partials import numeric_rules
 from dcalc.errors import MathError
-from dcalc.modes.columns import Rows
-from dcalc.modes.columns import evaluate as column_values
-from dcalc.modes.columns import gradient as column_gradient
-from dcalc.modes.evaluate import evaluate
+from dcalc.modes.columns import Rows, column_gradient, column_values
+from dcalc.modes.evaluate import node_values
 from dcalc.modes.forward import derivative
 from dcalc.modes.reverse import gradient
 from dcalc_proc import call
@@ -73,7 +71,7 @@ def test_the_trace_json_adjoints_obey_the_summed_partials():
 def test_x_times_x_and_x_to_the_x_sum_both_places():
     for text, x, d in [("x*x", 3.0, 6.0), ("x + x", 3.0, 2.0), ("x^x", 2.0, 4 * (1 + math.log(2)))]:
         g = dcalc.compile(text)
-        vals = evaluate(g, {"x": x})
+        vals = node_values(g, {"x": x})
         assert gradient(g, vals) == {"x": pytest.approx(d, rel=1e-15)}
         assert derivative(g, vals, "x") == pytest.approx(d, rel=1e-15)
 
@@ -182,7 +180,7 @@ def _modes(text: str, x: float, y: float):
     """The gradient by reverse mode, by forward mode and by the NumPy column pass of --points."""
     g = dcalc.compile(text)
     point = {n: {"x": x, "y": y}[n] for n in g.inputs}
-    vals = evaluate(g, point)
+    vals = node_values(g, point)
     reverse = gradient(g, vals)
     forward = {n: derivative(g, vals, n) for n in g.inputs}
     rows = Rows([None])

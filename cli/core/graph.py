@@ -234,7 +234,7 @@ class _Builder:
             value = op.value(*(nodes[a].value for a in args))
             if value - value != 0:  # name the culprit (text only now: printing every constant would be quadratic)
                 written = self._written(formula, args)
-                checked(op, [nodes[a].value for a in args], to_text(written), None, self.source,
+                op_value(op, [nodes[a].value for a in args], to_text(written), None, self.source,
                         [to_text(f) for f in written.args])
             if value == 0:  # kept as the zero it is: simplifying its formula (-0*sqrt(2)) would lose the sign
                 self.written[len(self.nodes)] = self._written(formula, args)  # messages still quote it as written
@@ -300,7 +300,7 @@ def _finish(nodes: list[Node], output: int, source: str, defined: frozenset[str]
     return Graph(kept, new_index[output], source, active, inputs, constants, defined)
 
 
-def checked(op: Op, argvals: list[float], formula: str, name: str | None, source: str, argtexts: list[str]) -> float:
+def op_value(op: Op, argvals: list[float], formula: str, name: str | None, source: str, argtexts: list[str]) -> float:
     """The value of op at argvals, or a MathError naming the node, its formula and the values involved."""
     v = op.value(*argvals)
     if math.isfinite(v):

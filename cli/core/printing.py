@@ -63,7 +63,7 @@ def _implicit(e: Apply) -> bool:
     return lead is not None and not _EXPONENT_LIKE.match(lead)
 
 
-def emit(expr, leaf, pieces) -> str:
+def assemble(expr, leaf, pieces) -> str:
     """The one printing loop, iterative: `leaf(e, need)` prints a number, name or constant; `pieces(e, need)` gives one
     level of an application as strings and (child, required precedence) pairs, which are printed in turn."""
     out: list[str] = []
@@ -86,7 +86,7 @@ def to_text(expr, *, explicit: bool = False, digits: int | None = None) -> str:
             text = number_text(e.value, digits)
             return f"({text})" if prec(e) < need else text
         return e.name
-    return emit(expr, leaf, lambda e, need: _pieces(e, need, explicit))
+    return assemble(expr, leaf, lambda e, need: _pieces(e, need, explicit))
 
 
 def _pieces(e: Apply, need: int, explicit: bool) -> list:

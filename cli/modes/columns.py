@@ -13,7 +13,7 @@ from functools import cache
 
 import numpy as np
 
-from ..core.graph import Graph, checked, reach
+from ..core.graph import Graph, op_value, reach
 from ..core.ops import Op
 from ..core.partials import compile_rule, numeric_rules
 from ..errors import DcalcError, MathError
@@ -64,7 +64,7 @@ class Rows:
 _NONE = np.empty(0, dtype=np.intp)
 
 
-def evaluate(graph: Graph, inputs: dict[str, np.ndarray], rows: Rows) -> list[np.ndarray]:
+def column_values(graph: Graph, inputs: dict[str, np.ndarray], rows: Rows) -> list[np.ndarray]:
     """The value of every node on every row; failing rows get their status and hold nan from then on."""
     n = len(rows.status)
     vals: list[np.ndarray] = []
@@ -88,14 +88,14 @@ def _scalar_value(graph: Graph, i: int, vals, r: int, rows: Rows) -> float:
     node = graph.nodes[i]
     args = [float(vals[a][r]) for a in node.args]
     try:
-        return checked(node.op, args, graph.text(i), node.name, graph.source,
+        return op_value(node.op, args, graph.text(i), node.name, graph.source,
                        [graph.nodes[a].name or graph.text(a) for a in node.args])
     except MathError as e:
         rows.fail(r, e.message)
         return np.nan
 
 
-def gradient(graph: Graph, vals: list[np.ndarray], names: list[str], rows: Rows) -> dict[str, np.ndarray]:
+def column_gradient(graph: Graph, vals: list[np.ndarray], names: list[str], rows: Rows) -> dict[str, np.ndarray]:
     """∂f/∂x for each input x in `names` on every row, by one reverse pass over the columns:
     adjoint(v) = Σ over readers u of adjoint(u)·∂u/∂v. Rows whose partials do not exist get their status."""
     active = reach(graph, names)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..core.graph import Graph, checked
+from ..core.graph import Graph, op_value
 from ..errors import UsageError
 
 
-def evaluate(graph: Graph, point: dict[str, float]) -> list[float]:
+def node_values(graph: Graph, point: dict[str, float]) -> list[float]:
     """The value of every node at `point`, which must give every input a value."""
     missing = next((name for name in graph.inputs if name not in point), None)
     if missing is not None:
@@ -20,7 +20,7 @@ def evaluate(graph: Graph, point: dict[str, float]) -> list[float]:
             args = [vals[a] for a in node.args]
             v = node.op.value(*args)
             if v - v != 0:  # inf or nan: let the one checker name the node and the values
-                v = checked(node.op, args, graph.text(i), node.name, graph.source,
+                v = op_value(node.op, args, graph.text(i), node.name, graph.source,
                             [graph.nodes[a].name or graph.text(a) for a in node.args])
             vals[i] = v
         elif node.kind == "input":
@@ -31,4 +31,4 @@ def evaluate(graph: Graph, point: dict[str, float]) -> list[float]:
 
 
 def value(graph: Graph, point: dict[str, float]) -> float:
-    return evaluate(graph, point)[graph.output]
+    return node_values(graph, point)[graph.output]

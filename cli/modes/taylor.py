@@ -9,7 +9,7 @@ import math
 
 from ..core.graph import Graph
 from ..errors import MathError, UsageError
-from .evaluate import evaluate
+from .evaluate import node_values
 from .kinks import derivative
 from .series import Overflow, Undecided, Undefined, series
 
@@ -21,7 +21,7 @@ def coefficients(graph: Graph, point: dict[str, float], direction: dict[str, flo
     where it is not (a kink, a domain's edge, an overflow: the kinks module decides)."""
     if not 0 <= order <= MAX_ORDER:
         raise UsageError(f"the order must be between 1 and {MAX_ORDER}, not {order}")
-    vals = evaluate(graph, point)  # the value first: its domain errors name the node
+    vals = node_values(graph, point)  # the value first: its domain errors name the node
     try:
         arith, out = series(graph, vals, direction, order)
     except (Undefined, Undecided, Overflow, RecursionError):
@@ -39,7 +39,7 @@ def nth_derivative(graph: Graph, point: dict[str, float], wrt, order: int) -> fl
     direction = {wrt: 1.0} if isinstance(wrt, str) else wrt
     c = coefficients(graph, point, direction, order)
     if c is None:
-        return derivative(graph, evaluate(graph, point), direction, order, wrt if isinstance(wrt, str) else None)
+        return derivative(graph, node_values(graph, point), direction, order, wrt if isinstance(wrt, str) else None)
     d = c[order] * math.factorial(order) + 0.0
     if d - d != 0:
         raise MathError(f"overflow in the derivative of order {order}: it is too large for a double",

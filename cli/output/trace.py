@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..core.graph import Graph, reach
 from ..core.partials import local_partials
 from ..errors import NotDifferentiable, UsageError
-from ..modes.evaluate import evaluate
+from ..modes.evaluate import node_values
 from ..modes.forward import tangents
 from ..modes.reverse import adjoints, gradient
 from ..symbolic.simplify import simplify
@@ -23,7 +23,7 @@ MODES = ("forward", "reverse")
 
 
 @dataclass(frozen=True, slots=True)
-class Partial:
+class LocalPartial:
     """∂(row)/∂(node read): the node, the rule as a formula over the nodes the row reads, and its number."""
 
     index: int
@@ -49,7 +49,7 @@ class Row:
     value: float
     formula: object = None  # the definition, `x + u1`, for operation nodes
     reads: list[str] = field(default_factory=list)  # the nodes of the list it reads, each once, in order
-    partials: list[Partial] = field(default_factory=list)
+    partials: list[LocalPartial] = field(default_factory=list)
     derivative: float | None = None  # d(node)/d(wrt); forward mode, or reverse mode with --wrt
     adjoint: float | None = None  # ∂f/∂(node), reverse mode
     terms: list[Term] = field(default_factory=list)  # the adjoint sum, over the readers, in evaluation order
@@ -119,7 +119,7 @@ class Trace:
                 row.terms = self._readers[i] if g.active[i] else []
             yield row
 
-    def _row_partials(self, i: int, rules: bool) -> list[Partial]:
+    def _row_partials(self, i: int, rules: bool) -> list[LocalPartial]:
         """The node's partials, one per distinct node read (x*x: ∂/∂x = x + x, summed)."""
         g = self.graph
         node = g.nodes[i]
@@ -136,7 +136,7 @@ class Trace:
                 refs = tuple(g.ref(b) for b in node.args)
                 parts = [node.op.rule(k, *refs) for k, _ in places]
                 rule = simplify(_sum(parts))
-            out.append(Partial(a, g.nodes[a].name, value, rule))
+            out.append(LocalPartial(a, g.nodes[a].name, value, rule))
         return out
 
     def _numbers(self, i: int) -> list[float | None]:
@@ -174,7 +174,7 @@ def trace(graph: Graph, point: dict[str, float], wrt: str | None = None, mode: s
         wrt = graph.inputs[0]
     if wrt is None and len(graph.inputs) == 1:
         wrt = graph.inputs[0]
-    vals = evaluate(graph, point)
+    vals = node_values(graph, point)
     t = Trace(graph, point, wrt, mode, vals, wrt_given=given)
     if mode == "forward":
         t._live = reach(graph, [wrt])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from ..core.graph import Graph, checked
+from ..core.graph import Graph, op_value
 from ..core.ops import OPS
 from ..core.printing import to_text
 from ..errors import FormulaOverflow, MathError, UsageError
@@ -235,19 +235,6 @@ def program_text(definitions, final, printer=to_text) -> str:
     return "\n".join([f"{name} = {printer(e)}" for name, e in definitions] + [last])
 
 
-def node_count(definitions, final) -> int:
-    """The number of expression nodes in the printed text (a name counts as one)."""
-    total = 0
-    for e in [d for _, d in definitions] + [final]:
-        stack = [e]
-        while stack:
-            n = stack.pop()
-            total += 1
-            if isinstance(n, Apply):
-                stack.extend(n.args)
-    return total
-
-
 def value_of(expr, point: dict[str, float], source: str = "") -> float:
     """The value of an expression DAG at a point (each shared node once), with dcalc's domain errors."""
     vals: dict[int, float] = {}
@@ -265,10 +252,10 @@ def value_of(expr, point: dict[str, float], source: str = "") -> float:
             if v - v != 0:
                 if v in (math.inf, -math.inf) and all(map(math.isfinite, args)) and (op.defined is None or op.defined(*args)):
                     try:
-                        checked(op, args, _brief(e), None, source, [_brief(a) for a in e.args])
+                        op_value(op, args, _brief(e), None, source, [_brief(a) for a in e.args])
                     except MathError as err:
                         raise FormulaOverflow(err.message, source=source) from None
-                v = checked(op, args, _brief(e), None, source, [_brief(a) for a in e.args])
+                v = op_value(op, args, _brief(e), None, source, [_brief(a) for a in e.args])
             vals[id(e)] = v
     return vals[id(expr)]
 

@@ -13,7 +13,7 @@ from functools import cache
 from string import Formatter
 
 from ..core.names import primitive
-from ..core.printing import ATOM, MUL, POWER, UNARY, emit, number_text, prec
+from ..core.printing import ATOM, MUL, POWER, UNARY, assemble, number_text, prec
 from ..language.expr import Apply, Num
 
 BASE = ATOM + 1  # a power's base: only a name or a plain number goes there without parentheses
@@ -121,7 +121,7 @@ def to_latex(expr, *, digits: int | None = None) -> str:
             text = number_latex(e.value, digits)
             return f"\\left({text}\\right)" if _prec(e) < need else text
         return name_latex(e.name)
-    return emit(expr, leaf, _pieces)
+    return assemble(expr, leaf, _pieces)
 
 
 def _pieces(e: Apply, need: int) -> list:

@@ -16,9 +16,10 @@ from pathlib import Path
 import sympy as sp
 
 import dcalc
+from cases import node_count
 from dcalc.language.expr import Apply, Assign
 from dcalc.language.syntax import parse
-from dcalc.symbolic.formulas import differentiate, node_count, program, program_text
+from dcalc.symbolic.formulas import differentiate, program, program_text
 
 CORPUS = Path(__file__).resolve().parent.parent / "diff_corpus.txt"
 SYMPY_NAMES = {"ln": sp.log, "log10": lambda a: sp.log(a, 10), "log2": lambda a: sp.log(a, 2), "cbrt": sp.cbrt,

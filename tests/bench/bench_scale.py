@@ -49,7 +49,7 @@ def run_case(name: str, nodes: int) -> dict:
     import dcalc
     from dcalc.core.graph import lower
     from dcalc.core.names import walk
-    from dcalc.modes.evaluate import evaluate
+    from dcalc.modes.evaluate import node_values
     from dcalc.modes.reverse import gradient
     text, point = CASES[name](nodes)
     grammar = resources.files("dcalc.grammar").joinpath("dcalc.lark").read_text(encoding="utf-8")
@@ -60,7 +60,7 @@ def run_case(name: str, nodes: int) -> dict:
 
     def full():
         graph = lower(dcalc.parse(text))
-        gradient(graph, evaluate(graph, point))
+        gradient(graph, node_values(graph, point))
         return graph
     dcalc_s, graph = best(full)
     ast = dcalc.parse(text)
@@ -71,11 +71,11 @@ def run_case(name: str, nodes: int) -> dict:
 def peak_memory(name: str, nodes: int) -> dict:
     """Peak resident memory of a process that only runs dcalc on the case (Lark's own tree would dwarf it)."""
     import dcalc
-    from dcalc.modes.evaluate import evaluate
+    from dcalc.modes.evaluate import node_values
     from dcalc.modes.reverse import gradient
     text, point = CASES[name](nodes)
     graph = dcalc.compile(text)
-    gradient(graph, evaluate(graph, point))
+    gradient(graph, node_values(graph, point))
     return {"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
@@ -97,12 +97,12 @@ def sympy_case(nodes: int) -> dict:
 
 def dcalc_time(text: str, point: dict[str, float]) -> float:
     import dcalc
-    from dcalc.modes.evaluate import evaluate
+    from dcalc.modes.evaluate import node_values
     from dcalc.modes.reverse import gradient
     dcalc.parse("x")
     t = time.process_time()
     graph = dcalc.compile(text)
-    gradient(graph, evaluate(graph, point))
+    gradient(graph, node_values(graph, point))
     return time.process_time() - t
 
 

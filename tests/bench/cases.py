@@ -59,3 +59,18 @@ def wide_sum(variables: int) -> tuple[str, dict[str, float]]:
     """Σ x_i*sin(x_i) + 0.5*x_i^2 over `variables` variables: eleven nodes per variable."""
     text = " + ".join(f"x{i}*sin(x{i}) + 0.5*x{i}^2" for i in range(1, variables + 1))
     return text, {f"x{i}": 1.0 / i for i in range(1, variables + 1)}
+
+
+def node_count(definitions, final) -> int:
+    """The number of expression nodes in a printed derivative program (a name counts as one): the size `diff`
+    prints, as the benchmarks and tests/test_symbolic.py measure it."""
+    from dcalc.language.expr import Apply
+    total = 0
+    for e in [d for _, d in definitions] + [final]:
+        stack = [e]
+        while stack:
+            n = stack.pop()
+            total += 1
+            if isinstance(n, Apply):
+                stack.extend(n.args)
+    return total
