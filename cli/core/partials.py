@@ -21,30 +21,52 @@ def _strong_times(left, right):
     return lambda args: 0.0 if (lhs := left(args)) == 0 else lhs * right(args)
 
 
+def interpret(formula, leaf, apply):
+    """The one interpreter of the table's small formulas (partial rules, one-sided identities), for every mode that
+    reads them: bottom-up, `leaf(e)` for a number, a constant or an argument name, `apply(e, parts)` for an
+    application once its arguments are done (their results in order). partials compiles a rule into a closure over
+    floats with it, columns into one over arrays, series.py evaluates a rule as series with it. Iterative."""
+    done: dict[int, object] = {}
+    stack = [(formula, False)]
+    while stack:
+        e, ready = stack.pop()
+        if id(e) in done:
+            continue
+        if not isinstance(e, Apply):
+            done[id(e)] = leaf(e)
+        elif ready:
+            done[id(e)] = apply(e, [done[id(a)] for a in e.args])
+        else:
+            stack.append((e, True))
+            stack.extend((a, False) for a in e.args)
+    return done[id(formula)]
+
+
 def compile_rule(e, params: tuple[str, ...], value=lambda op: op.value, times=_strong_times):
     """A closure computing rule formula e from the argument values: `value(op)` is the function an op is computed
-    with (a float one here, a NumPy one for batches) and `times` builds products with the strong zero. A rule is a
-    few nodes deep, so recursion is fine."""
-    if isinstance(e, (Num, Const)):
-        c = e.value if isinstance(e, Num) else CONSTANTS[e.name]
+    with (a float one here, a NumPy one for batches) and `times` builds products with the strong zero."""
+    def leaf(x):
+        if isinstance(x, Var):
+            return itemgetter(params.index(x.name))
+        c = x.value if isinstance(x, Num) else CONSTANTS[x.name]
         return lambda args: c
-    if isinstance(e, Var):
-        return itemgetter(params.index(e.name))
-    parts = [compile_rule(a, params, value, times) for a in e.args]
-    if e.op == "mul":
-        return times(*parts)
-    fn = value(OPS[e.op])
-    if len(parts) == 1:
-        (only,) = parts
-        if isinstance(e.args[0], Var):  # fn(a), the commonest rule: one call fewer
-            k = params.index(e.args[0].name)
-            return lambda args: fn(args[k])
-        return lambda args: fn(only(args))
-    left, right = parts
-    if isinstance(e.args[1], (Num, Const)):  # b - 1 in b*a^(b-1): no call for the constant
-        c = right(())
-        return lambda args: fn(left(args), c)
-    return lambda args: fn(left(args), right(args))
+
+    def apply(x, parts):
+        if x.op == "mul":
+            return times(*parts)
+        fn = value(OPS[x.op])
+        if len(parts) == 1:
+            (only,) = parts
+            if isinstance(x.args[0], Var):  # fn(a), the commonest rule: one call fewer
+                k = params.index(x.args[0].name)
+                return lambda args: fn(args[k])
+            return lambda args: fn(only(args))
+        left, right = parts
+        if isinstance(x.args[1], (Num, Const)):  # b - 1 in b*a^(b-1): no call for the constant
+            c = right(())
+            return lambda args: fn(left(args), c)
+        return lambda args: fn(left(args), right(args))
+    return interpret(e, leaf, apply)
 
 
 class Rules(tuple):

@@ -22,7 +22,8 @@ import sys
 
 from ..core.graph import Graph
 from ..core.ops import ONE_SIDED, OPS
-from ..language.expr import CONSTANTS, Const, Num, Var, wrap
+from ..core.partials import interpret
+from ..language.expr import CONSTANTS, Num, Var, wrap
 
 
 class Undefined(Exception):
@@ -293,23 +294,12 @@ class _Arithmetic:
         return self.formula(wrap(OPS[op].rule(k, *params)), dict(zip("ab", args)))
 
     def formula(self, formula, env: dict) -> _Series:
-        """The series of a small formula over the series in env (by name)."""
-        done: dict[int, _Series] = {}
-        stack = [(formula, False)]
-        while stack:  # the formula is small; walked without recursion all the same
-            e, ready = stack.pop()
-            if isinstance(e, Num):
-                done[id(e)] = self.const(e.value)
-            elif isinstance(e, Const):
-                done[id(e)] = self.const(CONSTANTS[e.name])
-            elif isinstance(e, Var):
-                done[id(e)] = env[e.name]
-            elif not ready:
-                stack.append((e, True))
-                stack.extend((a, False) for a in e.args)
-            else:
-                done[id(e)] = self.apply(e.op, [done[id(a)] for a in e.args])
-        return done[id(formula)]
+        """The series of a small formula over the series in env (by name), read by the table's one interpreter."""
+        def leaf(e):
+            if isinstance(e, Var):
+                return env[e.name]
+            return self.const(e.value if isinstance(e, Num) else CONSTANTS[e.name])
+        return interpret(formula, leaf, lambda e, parts: self.apply(e.op, parts))
 
 
 def series(graph: Graph, vals: list[float], direction: dict[str, float], top: int, q: int = 1):
