@@ -1,4 +1,4 @@
-"""The fast LALR loop (cli/lalr.py) builds exactly what Lark's own parser builds, and gives up wherever Lark fails."""
+"""The fast LALR loop (cli/language/lalr.py) builds exactly what Lark's own parser builds, and gives up wherever Lark fails."""
 
 from __future__ import annotations
 

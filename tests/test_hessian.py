@@ -1,4 +1,4 @@
-"""grad --hessian by forward-over-reverse (cli/hessian.py) against mpmath at 50 digits (tests only).
+"""grad --hessian by forward-over-reverse (cli/modes/hessian.py) against mpmath at 50 digits (tests only).
 
 The three examples of issue 11's differential test, where the symbolic second-derivative formulas overflowed, cancelled
 or lost digits; a property over random programs (tests/oracle_gen.py) holding every entry to the oracle's

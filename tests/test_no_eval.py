@@ -17,12 +17,14 @@ import dcalc
 import dcalc.grammar
 
 FORBIDDEN = {"eval", "exec", "compile", "__import__"}
-SOURCES = sorted({p for pkg in (dcalc, dcalc.grammar) for p in Path(pkg.__file__).parent.glob("*.py")})
+ROOT = Path(dcalc.__file__).parent
+SOURCES = sorted({p for pkg in (dcalc, dcalc.grammar) for p in Path(pkg.__file__).parent.rglob("*.py")})
 
 
 def test_the_package_files_are_found():
-    names = {p.name for p in SOURCES}
-    assert {"__init__.py", "app.py", "syntax.py", "evaluate.py"} <= names
+    """Every module, the subpackages' too (language/syntax.py, modes/evaluate.py)."""
+    names = {p.relative_to(ROOT).as_posix() for p in SOURCES if p.is_relative_to(ROOT)}
+    assert {"__init__.py", "app.py", "language/syntax.py", "modes/evaluate.py", "core/ops.py"} <= names
 
 
 def _own_definitions(tree: ast.Module) -> set[str]:
@@ -49,7 +51,7 @@ def forbidden_calls(source: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.relative_to(p.parents[1]).as_posix())
 def test_no_eval_exec_or_compile_calls(path):
     assert forbidden_calls(path.read_text(encoding="utf-8")) == []
 
@@ -59,7 +61,7 @@ def test_no_eval_exec_or_compile_calls(path):
 GREP = re.compile(r"(?<![\w.])(eval|exec|compile)\s*\(")
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.relative_to(p.parents[1]).as_posix())
 def test_grep_finds_no_eval_exec_or_compile(path):
     hits = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
