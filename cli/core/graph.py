@@ -47,7 +47,7 @@ class Graph:
         self.active = active or []  # whether a node depends on some input
         self.inputs = inputs or []  # the free variables: they are nodes 0, 1, … in this order
         # Every named constant's formula as shown (`k = c + 1`), read or not: a folded constant's formula names the
-        # constants it was built from, and these say what those names stand for (symbolic.written inlines them).
+        # constants it was built from, and these say what those names stand for (symbolic/formulas.py inlines them).
         self.constants = constants or {}
         self.defined = defined  # the names the program defines (variables and functions): never free variables
         self.unused: tuple[str, ...] = ()  # definitions the output never reads (graph.unused): never evaluated
