@@ -1,4 +1,5 @@
-"""The fast LALR loop (cli/language/lalr.py) builds exactly what Lark's own parser builds, and gives up wherever Lark fails."""
+"""The fast LALR loop (cli/language/lalr.py) builds exactly what Lark's own parser builds, and gives up wherever Lark
+fails."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ def both(text: str):
 def test_the_fast_loop_is_built_from_current_tables():
     from dcalc.grammar import tables
     assert syntax._fast() is not None
-    assert tables.GRAMMAR == syntax.grammar_text(), "dcalc.lark changed: run python -m dcalc.language.syntax > grammar/tables.py"
+    assert tables.GRAMMAR == syntax.grammar_text(), \
+        "dcalc.lark changed: run python -m dcalc.language.syntax > grammar/tables.py"
 
 
 def test_correct_input_never_imports_lark():

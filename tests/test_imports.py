@@ -186,4 +186,5 @@ def test_the_readme_tree_lists_every_module():
     files = {str(p.relative_to(ROOT)) for folder in SOURCES.values() for p in folder.rglob("*")
              if p.is_file() and p.suffix in (".py", ".lark") and "__pycache__" not in p.parts}
     listed = readme_tree()
-    assert listed == files, f"missing from the README: {sorted(files - listed)}; not in the code: {sorted(listed - files)}"
+    assert listed == files, \
+        f"missing from the README: {sorted(files - listed)}; not in the code: {sorted(listed - files)}"

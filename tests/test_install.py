@@ -98,8 +98,8 @@ from importlib import metadata, resources
 import dcalc
 dist = metadata.distribution("dcalc")
 lark = resources.files("dcalc.grammar").joinpath("dcalc.lark")
-engine = ["dcalc.language.syntax", "dcalc.core.graph", "dcalc.modes.evaluate", "dcalc.modes.forward", "dcalc.modes.reverse",
-          "dcalc.core.printing"]
+engine = ["dcalc.language.syntax", "dcalc.core.graph", "dcalc.modes.evaluate", "dcalc.modes.forward",
+          "dcalc.modes.reverse", "dcalc.core.printing"]
 for name in engine:
     importlib.import_module(name)
 print(json.dumps({

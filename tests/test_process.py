@@ -14,7 +14,6 @@ import os
 import shlex
 import signal
 import subprocess
-import sys
 import termios
 import time
 from pathlib import Path
@@ -155,7 +154,7 @@ def test_ctrl_c_in_the_middle_of_a_computation_exits_130():
 # ---------------------------------------------------------------------------------------------------------------
 # Exit 70: a bug says so, without a traceback unless DCALC_DEBUG=1
 
-EVALUATE = sys.modules[importlib.import_module("dcalc.modes.evaluate").__name__]  # the module (dcalc.evaluate is a function)
+EVALUATE = importlib.import_module("dcalc.modes.evaluate")
 
 
 def _boom(*args, **kwargs):

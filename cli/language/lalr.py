@@ -6,15 +6,15 @@ table, scans with the same regular expression, inserts the same post-lexer token
 methods with the same children, so it builds the same value; unit reductions (`?sum: product`, which only pass their
 one child on) just move the state.
 
-`read_tables(lark)` reads those tables out of a Lark parser as plain data; `python -m dcalc.language.syntax` writes them, with the
-grammar they were built from, to grammar/tables.py, so a run that parses correct input never imports Lark (a third
-of dcalc's start-up). If the grammar has changed since, syntax.py builds the tables with Lark instead.
+`read_tables(lark)` reads those tables out of a Lark parser as plain data; `python -m dcalc.language.syntax` writes
+them, with the grammar they were built from, to grammar/tables.py, so a run that parses correct input never imports
+Lark (a third of dcalc's start-up). If the grammar has changed since, syntax.py builds the tables with Lark instead.
 
 It is an accelerator, never the reference: on input it does not accept (a character no terminal matches, a token the
 table has no action for, the end of input where the table has none) it raises Rejected, and on a DcalcError of a
 reduction (a number too large) it lets that through; the caller then runs Lark's parser, whose error says what is
-wrong. Any other exception is a bug in the loop and propagates as one. Lark internals `read_tables` relies on are checked there; if they differ, it raises Unsupported and the caller
-keeps using Lark alone.
+wrong. Any other exception is a bug in the loop and propagates as one. Lark internals `read_tables` relies on are
+checked there; if they differ, it raises Unsupported and the caller keeps using Lark alone.
 """
 
 from __future__ import annotations
@@ -234,8 +234,8 @@ def source(grammar: str, data: dict) -> str:
     """The text of grammar/tables.py. (Lark numbers its states differently from run to run, so two writes of the
     same grammar can differ in their numbers; both are correct tables of it.)"""
     from pprint import pformat
-    return ('"""The LALR tables of dcalc.lark, written by `python -m dcalc.language.syntax > grammar/tables.py`: do not '
-            'edit.\n\n'
+    return ('"""The LALR tables of dcalc.lark, written by `python -m dcalc.language.syntax > grammar/tables.py`: '
+            'do not edit.\n\n'
             'dcalc parses with them when GRAMMAR is the text of dcalc.lark, without importing Lark at all."""\n\n'
             f"GRAMMAR = {grammar!r}\n\nTABLES = {pformat(data, width=120, compact=True)}\n")
 
