@@ -428,7 +428,9 @@ def test_a_kink_with_a_factor_shows_both_sides(g_expr, k_expr, c):
     except MathError:
         reject()
     gc = gvals[gg.output]
-    if gc == 0 or abs(dk) > 1e6:
+    # G(c) of the size of rounding (G = sin(x) - sin(x)·1 gives -2.8e-17) is a zero dcalc may rightly see as one: the
+    # sides then agree to rounding and the derivative is given, so only a G(c) clearly apart from 0 is a kink here
+    if abs(gc) < 1e-12 * max(1.0, abs(dk)) or abs(dk) > 1e6:
         reject()
     with pytest.raises(NotDifferentiable) as e:
         dcalc.derivative(f"abs(x - {c!r})*({gtext}) + ({ktext})", {"x": c})
