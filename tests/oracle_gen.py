@@ -1012,14 +1012,15 @@ def run_program(prog, point, text, seed=0, hessian=True, diff=True) -> Result:
         res.checks.append(("check", _check(graph, names, point)))
     if diff:
         v = rng.choice(names)
-        res.add(f"diff --wrt {v}, read back", _formula(first[v], value, point, [v], v in oracle.kink_vars),
-                _read_back(cli("diff", "--wrt", v, "--", text), point))
+        _read_back(res, f"diff --wrt {v}", _formula(first[v], value, point, [v], v in oracle.kink_vars),
+                   cli("diff", "--wrt", v, "--", text), point, seed)
+        res.add(f"diff --wrt {v} --at", first[v], _at_line(cli("diff", "--wrt", v, "--at", at, "--", text)))
         if rng.random() < 0.5:
             a, b = rng.choice(names), rng.choice(names)
             expected = _formula(oracle.derivative({a: 2} if a == b else {a: 1, b: 1}), first[a], point, [b],
                                 bool({a, b} & oracle.kink_vars))
-            res.add(f"diff --wrt {a},{b}, read back", expected,
-                    _read_back(cli("diff", "--wrt", f"{a},{b}", "--", text), point))
+            _read_back(res, f"diff --wrt {a},{b}", expected, cli("diff", "--wrt", f"{a},{b}", "--", text), point,
+                       seed)
     return res
 
 
@@ -1063,17 +1064,151 @@ def _formula(expected, lower=None, point=None, names=(), kinked=False):
     return ("value", expected[1], FORMULA * expected[2] + extra)
 
 
-def _read_back(text, point):
-    """The value of the text `dcalc diff` printed, at the point (given the variables that text reads)."""
+def _at_line(out):
+    """The number of `diff --at`'s line 'at x = …: VALUE' (its derivative at the point)."""
+    if isinstance(out, tuple):
+        return out
+    line = out.splitlines()[-1]
+    return float(line.rsplit(": ", 1)[1])
+
+
+def _read_back(res, what, expected, text, point, seed):
+    """The formula `dcalc diff` printed, read back at the point: two checks.
+
+    "exactly": the formula evaluated at 50 digits (more where it cancels) with the oracle's own functions (`apply`),
+    parsed by dcalc (it is dcalc's language) but evaluated by no dcalc code, against the oracle's derivative. This is
+    what a formula promises: to be mathematically right. A formula undefined where the derivative exists is wrong.
+    "in doubles": the same text evaluated by dcalc in doubles, which is another computation than the derivative: an
+    intermediate of a right formula may overflow or underflow where the derivative is a double (x^2 in x/hypot(x, 1)^3
+    at 1e200, a denominator underflowing to 0 at 1e-200). So a refusal there (exit 1: overflow, division by zero, a
+    domain's edge crossed by an underflow) is acceptable once the exact check showed the formula defined and right; a
+    number must be right to rounding of the formula's own operations (the formula's conditioning, measured as the
+    oracle measures the program's: every operation perturbed by a few ulps), and any other exit code is wrong."""
+    from dcalc.errors import DcalcError
+    if isinstance(text, tuple):  # diff itself refused or failed: the oracle's verdict on the derivative
+        res.add(f"{what}, read back exactly", expected, text)
+        return
+    try:
+        import dcalc
+        program = dcalc.parse(text)
+    except DcalcError as e:
+        res.checks.append((f"{what}, read back exactly", f"WRONG: diff printed text that does not parse back ({e}): "
+                                                           f"{text!r}"))
+        return
+    missing = sorted(_formula_reads(program) - set(point))
+    if missing:
+        res.checks.append((f"{what}, read back exactly", f"WRONG: diff printed a formula reading {missing}: {text!r}"))
+        return
+    with mp.workdps(DIGITS):
+        try:
+            exact = formula_value(program, point)
+        except Undefined as e:
+            exact = None
+            res.add(f"{what}, read back exactly", expected,
+                    ("error", 1, f"the printed formula is undefined at the point, exactly ({e}): {text[:200]}"))
+        else:
+            v = verdict(expected, float(exact) if abs(exact) <= DBL_MAX else exact)
+            if v.startswith("WRONG"):
+                v = (f"WRONG: the printed formula, evaluated exactly, gives {mpmath.nstr(exact, 17)}; "
+                     + v.split(", ", 1)[-1] if v.startswith("WRONG: gave") else v)
+            res.checks.append((f"{what}, read back exactly", v))
+        doubles = _in_doubles(text, point)
+        if isinstance(doubles, tuple):
+            if doubles[1] != 1:
+                res.checks.append((f"{what}, read back in doubles", f"WRONG: exit {doubles[1]}: {doubles[2]}"))
+            elif exact is not None:  # a right formula whose evaluation in doubles failed: that computation's limit
+                res.checks.append((f"{what}, read back in doubles", "refusal of a right formula (doubles)"))
+            else:
+                res.add(f"{what}, read back in doubles", expected, doubles)
+            return
+        if exact is None:  # a number where the formula is undefined: the oracle decides whether anything goes
+            res.add(f"{what}, read back in doubles", expected, doubles)
+            return
+        rng = random.Random(seed * 13 + len(text))
+        spread = []
+        for _ in range(RUNS):
+            try:
+                spread.append(formula_value(program, point, rng))
+            except Undefined:
+                spread.append(None)
+        if any(q is None for q in spread):  # within rounding of one of the formula's edges: anything goes
+            res.checks.append((f"{what}, read back in doubles", "either"))
+            return
+        tol = tolerance(exact, spread)
+        res.add(f"{what}, read back in doubles",
+                ("value", exact, tol) if abs(exact) + tol < DBL_MAX else ("either", "overflow"), doubles)
+
+
+def _formula_reads(program) -> set[str]:
+    """The free variables of a printed formula (a program of assignments and one expression)."""
+    from dcalc.expr import Apply, Assign, Var
+    names, defined, todo = set(), set(), []
+    for stmt in program.stmts:
+        todo.append(stmt.expr if isinstance(stmt, Assign) else stmt)
+        while todo:
+            e = todo.pop()
+            if isinstance(e, Apply):
+                todo.extend(e.args)
+            elif isinstance(e, Var) and e.name not in defined:
+                names.add(e.name)
+        if isinstance(stmt, Assign):
+            defined.add(stmt.name)
+    return names
+
+
+def formula_value(program, point, rng=None):
+    """A printed formula (dcalc.parse's program: assignments, then an expression) at the point, by the oracle's
+    `apply`: exactly, the working precision growing until two precisions agree (a formula may cancel far more than
+    the program: 1 − tanh(x)² at x = 400); with `rng`, once at 50 digits with every operation's result multiplied by
+    1 + δ, |δ| ≈ 4·2⁻⁵³ (the formula's own conditioning)."""
+    if rng is not None:
+        return _formula_run(program, point, lambda: 1 + _delta(rng))
+    last = None
+    for dps in (DIGITS, 110, 400, 1200):
+        with mp.workdps(dps):
+            q = _formula_run(program, point, None)
+        if last is not None and (q == last or abs(q - last) <= abs(q) * mpf(10) ** -45):
+            break
+        last = q
+    return +q
+
+
+def _formula_run(program, point, factor):
+    from dcalc.expr import Apply, Assign, Const, Num, Var
+    env = {k: mpf(v) for k, v in point.items()}
+    q = None
+    for stmt in program.stmts:
+        expr = stmt.expr if isinstance(stmt, Assign) else stmt
+        out, work = [], [(expr, False)]
+        while work:  # post-order, iteratively (a printed formula may nest deeply)
+            e, done = work.pop()
+            if isinstance(e, Apply):
+                if not done:
+                    work.append((e, True))
+                    work.extend((a, False) for a in reversed(e.args))
+                    continue
+                n = len(e.args)
+                args = out[len(out) - n:]
+                del out[len(out) - n:]
+                name = "ln" if e.op == "log" and n == 1 else e.op
+                v = apply(name, args)
+                out.append(v * factor() if factor else v)
+            elif isinstance(e, Num):
+                out.append(mpf(e.value))
+            elif isinstance(e, Const):
+                out.append(+mpmath.pi if e.name in ("pi", "π") else +mpmath.e)
+            elif isinstance(e, Var):
+                out.append(env[e.name])
+        q = out[0]
+        if isinstance(stmt, Assign):
+            env[stmt.name] = q
+    return q
+
+
+def _in_doubles(text, point):
+    """The value of the text `dcalc diff` printed, evaluated by dcalc in doubles at the point."""
     import dcalc
-    if isinstance(text, tuple):
-        return text
     graph = attempt(lambda: dcalc.compile(text))
-    if isinstance(graph, tuple) and graph[1] != 1:
-        return ("error", 70, f"diff printed text that does not parse back ({graph[2]}): {text!r}")
     if isinstance(graph, tuple):
         return graph
-    missing = [n for n in graph.inputs if n not in point]
-    if missing:
-        return ("error", 70, f"diff printed a formula reading {missing}: {text!r}")
     return attempt(lambda: dcalc.evaluate(graph, {n: point[n] for n in graph.inputs}))
