@@ -389,6 +389,7 @@ class Run:
         self.functions = {f[0]: f for f in prog["functions"]}
         self.pi = mpmath.pi * (1 + self.deltas.get("pi", 0))
         self.e = mpmath.e * (1 + self.deltas.get("e", 0))
+        self.literal = 1 + self.deltas.get("num", 0)  # every decimal literal, rounded as an input is (Oracle.edge)
 
     def __call__(self, point):
         """The program's value: definitions are evaluated when the result reads them (dcalc's graph holds only what
@@ -401,7 +402,7 @@ class Run:
     def eval(self, tree, point, env, params):
         kind = tree[0]
         if kind == "num":
-            return mpf(tree[1])
+            return mpf(tree[1]) * self.literal if self.literal != 1 and _rounded(tree[1]) else mpf(tree[1])
         if kind == "var":
             return point[tree[1]]
         if kind == "const":
@@ -432,6 +433,12 @@ class Run:
         if not d:
             return v
         return v * (1 + d[0]) + d[1] * (v - (v if v0 is None else v0))
+
+
+def _rounded(v: float) -> bool:
+    """Whether a literal, as written (the shortest decimal of the double, as the generator prints it), is not exactly
+    a double: 0.9 is rounded, 2.0, 0.25 and 1e+30 are not (those need no perturbing)."""
+    return mpf(repr(v)) != mpf(v)
 
 
 def _bent(a, a0, es):
@@ -572,6 +579,16 @@ class Oracle:
                               [[_delta(rng) for _ in range(TAYLOR)] for _ in range(2)]) for i in ids}
                 deltas.update(pi=_delta(rng), e=_delta(rng))
                 self.runs.append(Run(prog, deltas, record=True, base=base))
+            # The constants pi and e, and the decimal literals, are inputs rounded to doubles in dcalc (its pi is the
+            # double below π): where moving all of them by a few ulps, each way, flips the program between defined
+            # and undefined (exp(cot(pi)): cot of dcalc's pi is -8.2e15 and exp of it 0, cot of π is infinite), the
+            # value is within rounding of an edge and either answer is right (_flags: ambiguous). Only these two runs
+            # move the constants alone, and only this flip counts: tolerances still come from the runs above, so a
+            # wrong value at an ordinary point is still caught.
+            self.edge_runs = []
+            for sign in (1, -1):
+                d = sign * 4 * EPS
+                self.edge_runs.append(Run(prog, {"pi": d, "e": d, "num": d}))
             self.constant_failure = any(self._constant_failure(run) for run in [Run(prog)] + self.runs)
             self.perturbed = []
             for run in self.runs:
@@ -624,10 +641,16 @@ class Oracle:
         """Where the exact run meets an edge (kinks: which variables they affect), whether one is within rounding
         (the perturbed runs change sides or come within their spread of it), overflows."""
         self.kink_vars, self.near, self.overflow, self.near_overflow = set(), set(), False, False
+        edge = []
+        for run in self.edge_runs:
+            try:
+                edge.append(run(self.point))
+            except Undefined:
+                edge.append(None)
         if self.undefined is not None:
-            self.ambiguous = any(v is not None for v in self.perturbed)
+            self.ambiguous = any(v is not None for v in self.perturbed + edge)
             return
-        self.ambiguous = any(v is None for v in self.perturbed)
+        self.ambiguous = any(v is None for v in self.perturbed + edge)
         if self.ambiguous:
             return
         others = [run.record for run in self.runs]

@@ -176,3 +176,67 @@ def test_check_fails_where_a_rule_is_wrong(tamper):
         assert not checked.ok, f"seed {seed}: check passed a wrong rule: --at {point} -- {text!r}"
         caught += 1
     assert changed >= 10 and caught == changed
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# diff read back: the formula exactly, and in doubles (oracle_gen._read_back)
+
+def test_read_back_accepts_a_right_formula_that_overflows_in_doubles():
+    # d/dx x/hypot(x, 1) = 1/hypot(x, 1) - x^2/hypot(x, 1)^3: x^2 overflows at 1e200, exactly it is 1e-600 -> 0
+    from oracle_gen import _read_back
+    prog = tree({"result": op("div", 2, X, op("hypot", 1, X, ["num", 1.0])), "vars": ["x"]})
+    o = Oracle(prog, {"x": 1e200})
+    res = Result(0, prog, {"x": 1e200}, "x/hypot(x, 1)")
+    _read_back(res, "diff --wrt x", o.derivative({"x": 1}), "1/hypot(x, 1) - x^2/hypot(x, 1)^3", {"x": 1e200}, 0)
+    assert not res.wrong and dict(res.checks)["diff --wrt x, read back in doubles"].startswith("refusal of a right")
+
+
+def test_read_back_catches_a_wrong_formula_and_a_formula_undefined_where_the_derivative_exists():
+    from oracle_gen import _read_back
+    prog = tree({"result": op("pow", 1, X, ["num", 3.0]), "vars": ["x"]})
+    o = Oracle(prog, {"x": 2.0})
+    for printed in ["2x^2", "3x^2 + 1e-12", "3x^3/x - 0/(x - 2)"]:
+        res = Result(0, prog, {"x": 2.0}, "x^3")
+        _read_back(res, "diff --wrt x", o.derivative({"x": 1}), printed, {"x": 2.0}, 0)
+        assert "diff --wrt x, read back exactly" in dict(res.wrong), printed
+    # and at 1e100, where the right formula's x^2 is fine but a wrong one overflows in doubles: exactly, still wrong
+    o = Oracle(prog, {"x": 1e100})
+    res = Result(0, prog, {"x": 1e100}, "x^3")
+    _read_back(res, "diff --wrt x", o.derivative({"x": 1}), "2x^2", {"x": 1e100}, 0)
+    assert "diff --wrt x, read back exactly" in dict(res.wrong)
+
+
+def test_read_back_in_doubles_must_be_right_to_the_formulas_rounding(monkeypatch):
+    """A number from the formula in doubles that is off (here: dcalc's evaluate tampered to be 1e-6 off) is wrong,
+    though the formula is right exactly."""
+    import dcalc
+    from oracle_gen import _read_back
+    prog = tree({"result": op("sin", 1, X), "vars": ["x"]})
+    o = Oracle(prog, {"x": 0.5})
+    right = dcalc.evaluate
+    monkeypatch.setattr(dcalc, "evaluate", lambda g, p: right(g, p) * (1 + 1e-6))
+    res = Result(0, prog, {"x": 0.5}, "sin(x)")
+    _read_back(res, "diff --wrt x", o.derivative({"x": 1}), "cos(x)", {"x": 0.5}, 0)
+    assert list(dict(res.wrong)) == ["diff --wrt x, read back in doubles"]
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# constants and decimal literals are rounded inputs (Oracle.edge_runs)
+
+def test_a_constant_within_rounding_of_an_edge_allows_either_answer():
+    # exp(cot(pi)) + x: cot of the double below π is -8.2e15 (dcalc: exp gives 0), cot(π) is infinite
+    prog = tree({"result": op("add", 3, op("exp", 2, op("cot", 1, ["const", "pi"])), X), "vars": ["x"]})
+    assert Oracle(prog, {"x": 1.0}).value()[0] == "either"
+
+
+def test_a_constant_clear_of_its_edges_is_still_checked():
+    # exp(cot(pi/4)) + x = e + x: the perturbed constants change nothing of note, a wrong value is caught
+    prog = tree({"result": op("add", 4, op("exp", 3, op("cot", 2, op("div", 1, ["const", "pi"], ["num", 4.0]))), X),
+                 "vars": ["x"]})
+    value = Oracle(prog, {"x": 1.0}).value()
+    assert value[0] == "value" and abs(float(value[1]) - (2.718281828459045 + 1)) < 1e-15
+    assert verdict(value, 3.718281828459045) == "pass"
+    assert verdict(value, 3.718281828459045 * (1 + 1e-13)).startswith("WRONG")
+    # a literal that is exact (2.0) is never moved: (-3)^2.0 stays defined
+    prog = tree({"result": op("pow", 1, X, ["num", 2.0]), "vars": ["x"]})
+    assert Oracle(prog, {"x": -3.0}).value()[0] == "value"
