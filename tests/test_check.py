@@ -257,7 +257,7 @@ def _check_of(text, point):
     return Checker(graph, list(graph.inputs)).check(point)
 
 
-def test_mode_agreement_allows_for_the_conditioning():
+def test_mode_agreement_allows_for_the_measured_conditioning():
     """Seed 3000353: cos(x/p) with x/p ≈ 7e5 loses digits to the rounding of x/p; reverse and symbolic (computed
     from those rounded values) differed by 1.03e-9 of 1.6e7, beyond the fixed 1e-9. The room now includes the
     derivative's measured sensitivity to rounding of the values."""

@@ -209,8 +209,9 @@ def test_read_back_catches_a_wrong_formula_and_a_formula_undefined_where_the_der
 def test_read_back_in_doubles_must_be_right_to_the_formulas_rounding(monkeypatch):
     """A number from the formula in doubles that is off (here: dcalc's evaluate tampered to be 1e-6 off) is wrong,
     though the formula is right exactly."""
-    import dcalc
     from oracle_gen import _read_back
+
+    import dcalc
     prog = tree({"result": op("sin", 1, X), "vars": ["x"]})
     o = Oracle(prog, {"x": 0.5})
     right = dcalc.evaluate
