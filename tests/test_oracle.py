@@ -30,12 +30,7 @@ REGRESSIONS = Path(__file__).with_name("oracle_regressions.jsonl")
 
 # case → the bug classes of its wrong answers on main with every branch of issue 11 merged: what is still open (the
 # README's differential-test section says what), to be emptied as those are fixed
-KNOWN_FAILURES: dict[str, set[str]] = {
-    # formula-overflow: check's false alarms are cured (the symbolic column is unavailable there, no disagreement);
-    # grad --hessian is forward-over-reverse (cli/hessian.py), no formula; what is left is the printed formula read
-    # back with eval overflowing where the derivative is a double
-    "seed 51": {"formula-overflow"}, "seed 152": {"formula-overflow"},
-}
+KNOWN_FAILURES: dict[str, set[str]] = {}
 
 
 def regressions() -> list[dict]:
