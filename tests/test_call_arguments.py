@@ -87,3 +87,11 @@ def test_the_value_of_a_used_argument_is_unchanged():
     graph = dcalc.compile("f(a, b) = a*b; f(x, sin(x))")
     assert not graph.guards
     assert dcalc.evaluate(graph, {"x": 2.0}) == 2.0 * math.sin(2.0)
+
+
+def test_the_trace_says_what_else_is_evaluated():
+    code, out, err = call(["trace", PROGRAM, "--at", "0.3"])
+    assert code == 0 and err == ""
+    assert out.splitlines()[-1] == ("also evaluated, read by no node (arguments a function ignores: where they are "
+                                    "undefined, so is the program): u2 = 2x, u3 = acos(u2)")
+    assert "u1 = 4.196 + x" in out and "u3 = acos" not in out.split("also evaluated")[0]
