@@ -12,7 +12,13 @@ fixed factor 1 + δ_i, |δ_i| ≈ 4·2⁻⁵³, drawn once per case (so the pert
 How far those perturbed answers spread measures how much rounding the problem amplifies; SAFETY times that spread,
 plus a few ulps, is how far dcalc may be from the oracle. Where dcalc refuses (exit 1), the oracle must know a reason:
 a value outside a domain, a kink of a primitive in the way of the derivative, an overflow past the largest double, or
-an argument within rounding of a domain's edge (the perturbed runs disagree there).
+an argument within rounding of a domain's edge (the perturbed runs disagree there). The constants pi and e and the
+decimal literals that are not exactly doubles are rounded inputs too: two more runs move them alone, a few ulps each
+way, and where that flips the program between defined and undefined (exp(cot(pi))) either answer is right.
+
+`diff`'s printed formula is read back twice: exactly (parsed by dcalc, evaluated by this module's `apply` at 50 digits
+and more where it cancels) against the oracle's derivative, and in doubles by dcalc, where a number must be right to
+the formula's own rounding and a refusal is acceptable once the exact value is right (see _read_back).
 
 Tree nodes: ["num", float], ["var", name], ["const", "pi"|"e"], ["ref", name] (an intermediate), ["param", name]
 (inside a function body), ["op", op_name, id, *args] (op_name as in dcalc.ops), ["call", fname, id, *args].

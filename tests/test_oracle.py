@@ -2,18 +2,19 @@
 
 Each case is a random program (every operator and function, intermediates, user functions, implicit multiplication,
 pi and e, one to four variables) at a random point. dcalc's value (API and `eval`), gradient (forward per variable,
-reverse, `grad --json`), `grad --order k` (k ≤ 5), `grad --hessian` and `diff` read back are compared with mpmath at
-50 digits, within a tolerance measured by perturbing the oracle's own roundings; a refusal (exit 1) must have a reason
-the oracle confirms. A wrong answer is a disagreement beyond that tolerance, an unconfirmed refusal, any other exit
+reverse, `grad --json`), `grad --order k` (k ≤ 5), `grad --hessian`, `diff --at` and `diff` read back (the printed
+formula evaluated exactly with the oracle's functions, and in doubles by dcalc, where a refusal of a right formula is
+that computation's limit) are compared with mpmath at 50 digits, within a tolerance measured by perturbing the
+oracle's own roundings; a refusal (exit 1) must have a reason the oracle confirms. A wrong answer is a disagreement beyond that tolerance, an unconfirmed refusal, any other exit
 code, or a crash.
 
 The cases are seeds 0 … CASES-1 (fixed: the run is deterministic, like the `ci` hypothesis profile). A failing case
 prints its reproducer; run one alone with `pytest tests/test_oracle.py -k "seed_17]"`, many more with
 `python tests/bench/oracle_long.py --cases 10000`. Failures found once are kept in tests/oracle_regressions.jsonl.
 
-KNOWN_FAILURES lists the cases that fail today for a bug class issue 11 names (oracle_gen.KNOWN_CLASSES), fixed in
-parallel on other branches: such a case is an expected failure only while all of its wrong answers are of its listed
-classes. Once the fixes are merged the list must be emptied; anything not in it fails the test.
+KNOWN_FAILURES lists cases that fail for a dcalc bug of a known class (oracle_gen.KNOWN_CLASSES) not fixed yet: such
+a case is an expected failure only while all of its wrong answers are of its listed classes; anything not in it fails
+the test. It is empty: every CI seed and every kept regression passes.
 """
 
 from __future__ import annotations
@@ -28,8 +29,7 @@ from oracle_gen import KNOWN_CLASSES, Oracle, Result, run_case, run_program, ver
 CASES = int(os.environ.get("DCALC_ORACLE_CASES", "200"))
 REGRESSIONS = Path(__file__).with_name("oracle_regressions.jsonl")
 
-# case → the bug classes of its wrong answers on main with every branch of issue 11 merged: what is still open (the
-# README's differential-test section says what), to be emptied as those are fixed
+# case → the bug classes of its wrong answers, each a dcalc bug that could not be fixed yet, with the reason (none now)
 KNOWN_FAILURES: dict[str, set[str]] = {}
 
 
