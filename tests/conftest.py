@@ -21,12 +21,14 @@ def tamper(monkeypatch):
     reads the rules from the table by the op's name, the numeric ones through the op's cached steps (dropped on the way
     in and out), so they are all wrong alike and only the finite difference can tell."""
     from dcalc import ops
+    from dcalc.names import primitive
     from dcalc.partials import numeric_rules
 
     touched = []  # the ops replaced and their replacements: graphs made before or during the test hold either
 
     def forget():
         numeric_rules.cache_clear()
+        primitive.cache_clear()  # (else a tampered Op cached while tampering outlives the test: its symbolic rules)
         for op in touched:
             op.__dict__.pop("steps", None)
 

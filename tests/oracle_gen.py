@@ -578,9 +578,13 @@ class Oracle:
             except Undefined as e:
                 self.value0, self.undefined = None, str(e)
             self.records = self.exact.record
-            # integer-valued results (2*3, x^0) are exact in doubles too: left unperturbed, so that (-2)^(2*3) stays
-            exact_ints = {t[2] for t, _, v in self.records
-                          if t[1] in EXACT_OPS and v == mpmath.floor(v) and abs(v) < 2 ** 53}
+            # integer-valued results (2*3, x^0, x/x) are exact in doubles too: left unperturbed, so that (-2)^(2*3)
+            # stays; but only from integer arguments, a zero exponent or one argument read twice: 1 + 1e-188 is 1 at
+            # 50 digits and not in doubles' sense exact (rounding lost the 1e-188 that cbrt(1 + h - 1) sat on)
+            exact_ints = {t[2] for t, args, v in self.records
+                          if t[1] in EXACT_OPS and v == mpmath.floor(v) and abs(v) < 2 ** 53
+                          and (all(a == mpmath.floor(a) for a in args) or (t[1] == "pow" and args[1] == 0)
+                               or (len(t) == 5 and t[3] == t[4]))}
             self.runs = []
             base = {}
             for t, args, v in self.records:
@@ -680,6 +684,8 @@ class Oracle:
                 affected = set().union(*[self.deps[tree[2]][i] for i in which])
                 if kind == "cut" and abs(dist) <= SAFETY * sp + 4 * TINY:
                     self.ambiguous = True  # on or within rounding of a jump of the value itself
+                elif dist == 0 and kind == "kink" and sp > 0:
+                    self.near |= affected  # on the kink at 50 digits only: 1 + 1e-188 - 1 (the runs leave it)
                 elif dist == 0 and kind == "kink":
                     self.kink_vars |= affected
                 elif abs(dist) <= SAFETY * sp + 4 * TINY:
