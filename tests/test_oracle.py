@@ -20,6 +20,7 @@ the test. It is empty: every CI seed and every kept regression passes.
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 
@@ -236,3 +237,25 @@ def test_a_constant_clear_of_its_edges_is_still_checked():
     # a literal that is exact (2.0) is never moved: (-3)^2.0 stays defined
     prog = tree({"result": op("pow", 1, X, ["num", 2.0]), "vars": ["x"]})
     assert Oracle(prog, {"x": -3.0}).value()[0] == "value"
+
+
+def test_a_kink_reached_only_by_rounding_allows_either_answer_a_true_one_is_still_checked():
+    # cbrt((1 + 1e-188 x) - 1) at x = 1: at 50 digits 1 + 1e-188 is 1 and the argument sits on cbrt's kink, in
+    # doubles too; the runs (which perturb the sum) leave it: within rounding of the kink, either answer
+    near = tree({"result": op("cbrt", 4, op("sub", 3, op("add", 2, ["num", 1.0], op("mul", 1, ["num", 1e-188], X)),
+                                                ["num", 1.0])), "vars": ["x"]})
+    assert Oracle(near, {"x": 1.0}).derivative({"x": 1})[0] == "either"
+    # abs(x - 1) at x = 1: on the kink exactly (1 - 1 is exact), left -1 and right 1: a refusal, and a number wrong
+    on = tree({"result": op("abs", 2, op("sub", 1, X, ["num", 1.0])), "vars": ["x"]})
+    d = Oracle(on, {"x": 1.0}).derivative({"x": 1})
+    assert d[0] == "refuse" and verdict(d, 1.0).startswith("WRONG")
+
+
+def test_the_oracle_holds_a_tiny_coordinate_beside_a_large_one():
+    # acos(0.9 tanh(x - z)) at x = 1, z = 1e-200: at 50 digits x - z was 1 (and its derivative by z came out 0)
+    prog = tree({"result": op("acos", 3, op("mul", 2, ["num", 0.9], op("tanh", 1, op("sub", 4, X, ["var", "z"])))),
+                 "vars": ["x", "z"]})
+    kind, q, tol = Oracle(prog, {"x": 1.0, "z": 1e-200}).derivative({"z": 1})
+    want = 0.9 / math.cosh(1.0) ** 2 / math.sqrt(1 - (0.9 * math.tanh(1.0)) ** 2)  # d/dz = -d/dx of acos(0.9 tanh(u))
+    assert kind == "value" and abs(float(q) - want) < 1e-14
+    assert verdict((kind, q, tol), 0.0).startswith("WRONG")
