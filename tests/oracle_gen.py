@@ -12,9 +12,9 @@ fixed factor 1 + δ_i, |δ_i| ≈ 4·2⁻⁵³, drawn once per case (so the pert
 How far those perturbed answers spread measures how much rounding the problem amplifies; SAFETY times that spread,
 plus a few ulps, is how far dcalc may be from the oracle. Where dcalc refuses (exit 1), the oracle must know a reason:
 a value outside a domain, a kink of a primitive in the way of the derivative, an overflow past the largest double, or
-an argument within rounding of a domain's edge (the perturbed runs disagree there). The constants pi and e and the
-decimal literals that are not exactly doubles are rounded inputs too: two more runs move them alone, a few ulps each
-way, and where that flips the program between defined and undefined (exp(cot(pi))) either answer is right.
+an argument within rounding of a domain's edge (the perturbed runs disagree there). The constants pi and e are rounded
+inputs in dcalc: the runs move them a few ulps, each way, so that a flip of the value (tanh(cot(pi))) or between
+defined and undefined (exp(cot(pi))) shows as a spread or an edge.
 
 `diff`'s printed formula is read back twice: exactly (parsed by dcalc, evaluated by this module's `apply` at 50 digits
 and more where it cancels) against the oracle's derivative, and in doubles by dcalc, where a number must be right to
@@ -395,7 +395,6 @@ class Run:
         self.functions = {f[0]: f for f in prog["functions"]}
         self.pi = mpmath.pi * (1 + self.deltas.get("pi", 0))
         self.e = mpmath.e * (1 + self.deltas.get("e", 0))
-        self.literal = 1 + self.deltas.get("num", 0)  # every decimal literal, rounded as an input is (Oracle.edge)
 
     def __call__(self, point):
         """The program's value: definitions are evaluated when the result reads them (dcalc's graph holds only what
@@ -408,7 +407,7 @@ class Run:
     def eval(self, tree, point, env, params):
         kind = tree[0]
         if kind == "num":
-            return mpf(tree[1]) * self.literal if self.literal != 1 and _rounded(tree[1]) else mpf(tree[1])
+            return mpf(tree[1])
         if kind == "var":
             return point[tree[1]]
         if kind == "const":
@@ -439,12 +438,6 @@ class Run:
         if not d:
             return v
         return v * (1 + d[0]) + d[1] * (v - (v if v0 is None else v0))
-
-
-def _rounded(v: float) -> bool:
-    """Whether a literal, as written (the shortest decimal of the double, as the generator prints it), is not exactly
-    a double: 0.9 is rounded, 2.0, 0.25 and 1e+30 are not (those need no perturbing)."""
-    return mpf(repr(v)) != mpf(v)
 
 
 def _bent(a, a0, es):
@@ -589,21 +582,22 @@ class Oracle:
             base = {}
             for t, args, v in self.records:
                 base.setdefault(t[2], []).append((args, v))
-            for _ in range(RUNS):
+            for k in range(RUNS):
                 deltas = {i: (0 if i in exact_ints else _delta(rng), _delta(rng),
                               [[_delta(rng) for _ in range(TAYLOR)] for _ in range(2)]) for i in ids}
-                deltas.update(pi=_delta(rng), e=_delta(rng))
+                # pi and e are inputs rounded to doubles in dcalc (its pi is the double below π), so they move too, and
+                # each way across the runs (+, -, +): where that flips the program between defined and undefined
+                # (exp(cot(pi)): cot of dcalc's pi is -8.2e15 and exp of it 0, cot of π is infinite) the value is
+                # within rounding of an edge (_flags: ambiguous), and where it flips the value (tanh(cot(pi)) is ±1)
+                # the spread, and so the tolerance, says so. Both signs always: three random ones missed the flip
+                # one time in four. (Decimal literals are not moved: dcalc and the oracle read the same double.)
+                sign = 1 if k % 2 == 0 else -1
+                deltas.update(pi=sign * abs(_delta(rng)), e=sign * abs(_delta(rng)))
                 self.runs.append(Run(prog, deltas, record=True, base=base))
-            # The constants pi and e, and the decimal literals, are inputs rounded to doubles in dcalc (its pi is the
-            # double below π): where moving all of them by a few ulps, each way, flips the program between defined
-            # and undefined (exp(cot(pi)): cot of dcalc's pi is -8.2e15 and exp of it 0, cot of π is infinite), the
-            # value is within rounding of an edge and either answer is right (_flags: ambiguous). Only these two runs
-            # move the constants alone, and only this flip counts: tolerances still come from the runs above, so a
-            # wrong value at an ordinary point is still caught.
-            self.edge_runs = []
-            for sign in (1, -1):
-                d = sign * 4 * EPS
-                self.edge_runs.append(Run(prog, {"pi": d, "e": d, "num": d}))
+            # and two runs that move pi and e alone, each way, for the flip between defined and undefined: in the runs
+            # above a derivative's perturbation δ1·(u − u0) of a node near a pole (cot(pi): u0 = -1e51 at 50 digits,
+            # u = 4e14) is no longer small, and would leave both sides undefined
+            self.edge_runs = [Run(prog, {"pi": d, "e": d}) for d in (4 * EPS, -4 * EPS)]
             self.constant_failure = any(self._constant_failure(run) for run in [Run(prog)] + self.runs)
             self.perturbed = []
             for run in self.runs:
@@ -1177,9 +1171,9 @@ def _read_back(res, what, expected, text, point, seed):
             return
         rng = random.Random(seed * 13 + len(text))
         spread = []
-        for _ in range(RUNS):
+        for k in range(RUNS):
             try:
-                spread.append(formula_value(program, point, rng))
+                spread.append(formula_value(program, point, rng, 1 if k % 2 == 0 else -1))
             except Undefined:
                 spread.append(None)
         if any(q is None for q in spread):  # within rounding of one of the formula's edges: anything goes
@@ -1207,13 +1201,15 @@ def _formula_reads(program) -> set[str]:
     return names
 
 
-def formula_value(program, point, rng=None):
+def formula_value(program, point, rng=None, sign=1):
     """A printed formula (dcalc.parse's program: assignments, then an expression) at the point, by the oracle's
     `apply`: exactly, the working precision growing until two precisions agree (a formula may cancel far more than
     the program: 1 − tanh(x)² at x = 400); with `rng`, once at 50 digits with every operation's result multiplied by
-    1 + δ, |δ| ≈ 4·2⁻⁵³ (the formula's own conditioning)."""
+    1 + δ, |δ| ≈ 4·2⁻⁵³ (the formula's own conditioning), and pi and e moved as much in the direction of `sign` (they
+    are rounded in dcalc: tanh(cot(pi)) is -1 there, +1 or -1 exactly, as mpmath's π rounds)."""
     if rng is not None:
-        return _formula_run(program, point, lambda: 1 + _delta(rng))
+        moved = {"pi": 1 + sign * abs(_delta(rng)), "e": 1 + sign * abs(_delta(rng))}
+        return _formula_run(program, point, lambda: 1 + _delta(rng), moved)
     last = None
     for dps in (DIGITS, 110, 400, 1200):
         with mp.workdps(dps):
@@ -1224,7 +1220,7 @@ def formula_value(program, point, rng=None):
     return +q
 
 
-def _formula_run(program, point, factor):
+def _formula_run(program, point, factor, moved=None):
     from dcalc.expr import Apply, Assign, Const, Num, Var
     env = {k: mpf(v) for k, v in point.items()}
     q = None
@@ -1247,7 +1243,8 @@ def _formula_run(program, point, factor):
             elif isinstance(e, Num):
                 out.append(mpf(e.value))
             elif isinstance(e, Const):
-                out.append(+mpmath.pi if e.name in ("pi", "π") else +mpmath.e)
+                name = "pi" if e.name in ("pi", "π") else "e"
+                out.append((+mpmath.pi if name == "pi" else +mpmath.e) * (moved[name] if moved else 1))
             elif isinstance(e, Var):
                 out.append(env[e.name])
         q = out[0]
