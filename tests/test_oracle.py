@@ -266,5 +266,4 @@ def test_a_constant_whose_rounding_flips_the_value_allows_either():
     # runs move pi both ways, so both are right (test_a_constant_clear_of_its_edges_is_still_checked: the other side)
     prog = tree({"result": op("add", 3, op("tanh", 2, op("cot", 1, ["const", "pi"])), X), "vars": ["x"]})
     value = Oracle(prog, {"x": 2.0}).value()
-    assert verdict(value, 1.0) != "pass" or value[0] == "value"  # (a value: then its tolerance spans both)
     assert not verdict(value, 1.0).startswith("WRONG") and not verdict(value, 3.0).startswith("WRONG")
