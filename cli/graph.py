@@ -90,10 +90,13 @@ def lower(program: Program) -> Graph:
     env: dict[str, int] = {name: b.add(Node(name, "input"), ("input", name)) for name in inputs}
     constants: dict[str, Expr] = {}
     last = None
+    guarded: list[tuple[Expr, list[int]]] = []  # per statement: its expression, the ignored arguments of its calls
     for stmt in program.stmts:
         if isinstance(stmt, Define):
             continue
         expr = stmt.expr if isinstance(stmt, Assign) else stmt
+        b.guards = []
+        guarded.append((stmt, b.guards))
         try:
             last = b.lower(expr, env, functions)
         except MathError as err:  # a constant definition that cannot be folded: an error only if the output reads it
@@ -115,9 +118,37 @@ def lower(program: Program) -> Graph:
     if last is None:
         raise UsageError("there is nothing to compute: the program has no expression")
     defined = frozenset((set(env) | set(functions)).difference(inputs))
-    graph = _finish(b.nodes, last, program.source, defined, constants, b.poisoned, b.guards)
+    graph = _finish(b.nodes, last, program.source, defined, constants, b.poisoned,
+                    _guards_read(guarded, functions))
     graph.unused = unused(program)
     return graph
+
+
+def _guards_read(guarded: list, functions: dict[str, Define]) -> list[int]:
+    """The ignored call arguments of the statements the value reads (the last one, and by name what it reads): those
+    of an unused definition stay unevaluated like the rest of it. By statement rather than by node, because the value
+    of such a call may be shared or folded away (f(a, b) = a gives the input y for f(y, p); a constant body folds)."""
+    named = {stmt.name: k for k, (stmt, _) in enumerate(guarded) if isinstance(stmt, Assign)}
+    todo, seen, out = [len(guarded) - 1], set(), []
+    names_seen: set[str] = set()
+    while todo:
+        k = todo.pop()
+        if k in seen:
+            continue
+        seen.add(k)
+        stmt, ids = guarded[k]
+        out.extend(ids)
+        names = list(_reads(stmt.expr if isinstance(stmt, Assign) else stmt))
+        while names:
+            name = names.pop()
+            if name in names_seen:
+                continue
+            names_seen.add(name)
+            if name in named and named[name] < k:
+                todo.append(named[name])
+            elif name in functions:  # a body may read a definition too
+                names.extend(_reads(functions[name].body) - set(functions[name].params))
+    return out
 
 
 def unused(program: Program) -> tuple[str, ...]:
@@ -156,10 +187,11 @@ class _Builder:
         self.source = source
         self.written: dict[int, Expr] = {}  # the formula of a constant folded to a zero, as written
         self.poisoned: dict[int, MathError] = {}  # constant definitions that failed to fold, by node
-        # A call's arguments that its function's body never reads, by the node of the call's value: f∘g is undefined
-        # where g is, so they are evaluated (kept in the graph, domain-checked) wherever that value is, though no node
-        # reads them and they add nothing to any derivative (`f(a) = 4.196; f(acos(2*x))` at x = 0.9 is undefined).
-        self.guards: dict[int, list[int]] = {}
+        # The arguments of calls in the statement being lowered that the function's body never reads: f∘g is
+        # undefined where g is, so they are evaluated (kept in the graph, domain-checked) when the statement is,
+        # though no node reads them and they add nothing to any derivative (`f(a) = 4.196; f(acos(2*x))` at x = 0.9
+        # is undefined).
+        self.guards: list[int] = []
         self.unread: dict[str, frozenset[str]] = {}  # per function: the parameters its body does not read
 
     def add(self, node: Node, key: tuple) -> int:
@@ -218,14 +250,11 @@ class _Builder:
                         unread = self.unread[f.name] = frozenset(f.params) - _reads(f.body)
                     guards = [i for p, i in zip(f.params, ids)
                               if p in unread and (self.nodes[i].kind == "node" or i in self.poisoned)]
-                    if guards:  # (constant arguments were checked when they were folded; inputs are defined)
-                        work.append((_Guards(guards), None))  # comes back once the body's value is on `out`
+                    self.guards.extend(guards)  # (constant arguments were checked when folded; inputs are defined)
                     work.append((f.body, dict(zip(f.params, ids))))
                     continue
                 i = index.get(_key(op, ids))  # hash consing: a subexpression met before is that node
                 push(self.apply(op, ids) if i is None else i)
-            elif type(e) is _Guards:
-                self.guards.setdefault(out[-1], []).extend(e.ids)
             elif isinstance(e, Var):
                 push(scope[e.name] if e.name in scope else env[e.name])
             elif isinstance(e, Num):
@@ -266,15 +295,6 @@ class _Builder:
         return Apply(formula.op, tuple(self.written.get(a, f) for a, f in zip(args, formula.args)))
 
 
-class _Guards:
-    """A work item of _Builder.lower: the ignored arguments of the call whose value is on top of the stack."""
-
-    __slots__ = ("ids",)
-
-    def __init__(self, ids: list[int]):
-        self.ids = ids
-
-
 def _key(op: Op, args: tuple[int, ...]) -> tuple:
     """The hash-consing key of op over these argument nodes. A commutative op is keyed by its arguments in node order,
     so y*x is the node x*y: then x*y - y*x is one node read twice, exactly 0 with its partials summed, where two
@@ -283,10 +303,10 @@ def _key(op: Op, args: tuple[int, ...]) -> tuple:
 
 
 def _finish(nodes: list[Node], output: int, source: str, defined: frozenset[str], constants: dict[str, Expr],
-            poisoned: dict[int, MathError], guards: dict[int, list[int]] | None = None) -> Graph:
+            poisoned: dict[int, MathError], guards: list[int] | None = None) -> Graph:
     """Drop what the output does not read (inputs stay: they are the function's arguments), renumber, name. A
-    definition that failed to fold is an error here if the output reads it. The ignored arguments of a call the
-    output reads (`guards`) stay: they are evaluated like every node, though nothing reads them."""
+    definition that failed to fold is an error here if the output reads it. The ignored call arguments of the
+    statements the output reads (`guards`) stay, and what they read: evaluated, though no node reads them."""
     keep = [False] * len(nodes)
     keep[output] = True
     for i in range(len(nodes) - 1, -1, -1):
@@ -296,14 +316,13 @@ def _finish(nodes: list[Node], output: int, source: str, defined: frozenset[str]
         elif nodes[i].kind == "input":
             keep[i] = True
     main = len(nodes) if all(keep) else sum(keep)  # the nodes the output reads, and the inputs
-    if guards:  # the ignored arguments of the calls kept, and what they read (a guard may be newer than its call)
-        todo = [a for i, ids in guards.items() if keep[i] for a in ids]
+    if guards:
+        todo = list(guards)
         while todo:
             i = todo.pop()
             if not keep[i]:
                 keep[i] = True
                 todo.extend(nodes[i].args)
-                todo.extend(guards.get(i, ()))
     for i in sorted(poisoned):  # the first failure as written, as when folding raised at once
         if keep[i]:
             raise poisoned[i]

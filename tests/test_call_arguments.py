@@ -95,3 +95,15 @@ def test_the_trace_says_what_else_is_evaluated():
     assert out.splitlines()[-1] == ("also evaluated, read by no node (arguments a function ignores: where they are "
                                     "undefined, so is the program): u2 = 2x, u3 = acos(u2)")
     assert "u1 = 4.196 + x" in out and "u3 = acos" not in out.split("also evaluated")[0]
+
+
+def test_the_call_value_may_be_folded_or_shared():
+    """The guard follows the statement, not the node of the call's value: a constant body folds the call away
+    (log2 of it too), and f(a, b) = a gives the input y itself (seeds 7100234 and 7100537 of the long run)."""
+    code, out, err = call(["eval", "f(a) = csc(pi^0.262); p = 1e30 - x; log2(f(exp(p)^y))", "--at", "x=1,y=2"])
+    assert (code, out) == (1, "") and err.startswith("error: overflow in u1 = exp(p) with p = 1e+30")
+    # the call sits in an unused definition whose value is the input y: not evaluated, though y is
+    code, out, err = call(["eval", "f(a, b) = a; p = (-x)^0.5; q = f(y, p); x + y", "--at", "x=1,y=2"])
+    assert (code, out) == (0, "3\n") and err == "note: 'q' is defined but never used, so it is not evaluated\n"
+    code, out, err = call(["eval", "f(a, b) = a; p = (-x)^0.5; q = f(y, p); q + x", "--at", "x=1,y=2"])
+    assert code == 1 and err.startswith("error: pow is undefined in p = ")
