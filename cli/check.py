@@ -31,6 +31,8 @@ ORDERINGS = 4  # room for the orders of summation: ε·ORDERINGS·(nodes + 1)·B
 CHECK_TOL = 1e-6  # default --tol of `dcalc check`: what a finite difference with extrapolation reliably reaches
 EXPECT_TOL = 1e-9  # default --tol of --expect: about nine significant digits
 STEPS = (1e-3, 1e-2, 1e-4, 1e-5, 1e-6, 1e-7)  # finite-difference steps relative to a scale of x, tried in turn
+CONDITIONING = 16  # times the spread of the derivative over perturbed values (Rounding.condition), as the oracle
+RUNS = 3  # perturbed evaluations for that spread
 FD_SAFETY = 4  # the error estimate of a finite difference, times this, is what it may be off by
 INFORMATIVE = 0.5  # a step tells something when its error estimate is below this share of the derivative
 UNRESOLVED = 100  # a step h is of no use where h·|f'| exceeds this many times |f(x ± h)|: f turns within the step
@@ -92,6 +94,8 @@ class Checker:
         reverse = gradient(self.graph, vals, self.names)
         rounding = Rounding(self.graph, vals)
         kink = at_kink(self.graph, vals, self.names)
+        if not kink:
+            rounding.condition(point, self.names)
         out = {}
         for x in self.names:
             forward = derivative(self.graph, vals, x) + 0.0
@@ -99,9 +103,21 @@ class Checker:
             note = None
             if isinstance(problem, FormulaOverflow):  # unavailable, not a disagreement: the formula cannot say
                 note, problem = f"the formula overflows in an intermediate: {problem.message}", None
+            elif problem is not None and _underflows(self.symbolic[x], point):
+                # The formula has no value in doubles where forward and reverse mode have one, after an intermediate
+                # of it underflowed (a 0 it then divides by: hypot(atan(z), asin(x))^2 at x = -1e-200). Evaluated in
+                # doubles, a formula is another computation than the derivative, so the symbolic column is not
+                # computable here: a note, not an alarm. A formula undefined with no underflow on the way (1/(x - x))
+                # is still a disagreement.
+                note, problem = f"the formula underflows in an intermediate: {problem}", None
+            elif problem is not None:
+                problem = f"the symbolic derivative is undefined there: {problem}"
             if kink and symbolic is None:  # the formula divides by the kink's 0 (x/|x|): it has no value there
                 problem = None
+            self.note = None
             out[x] = self._compare(x, point, forward, reverse[x], symbolic, problem, rounding)
+            if self.note:
+                out[x].symbolic, note = None, self.note
             out[x].symbolic_note = note
         return Checked(point, vals[self.graph.output], self.tol, out, kink)
 
@@ -112,7 +128,7 @@ class Checker:
         except FormulaOverflow as e:  # forward and reverse gave a double: an intermediate of the formula overflowed
             return None, FormulaOverflow(e.message)
         except MathError as e:
-            return None, f"the symbolic derivative is undefined there: {e.message}"
+            return None, e.message
 
     def _compare(self, x, point, forward, reverse, symbolic, problem, rounding) -> Partial:
         ad = {m: v for m, v in (("forward", forward), ("reverse", reverse), ("symbolic", symbolic)) if v is not None}
@@ -121,6 +137,10 @@ class Checker:
         for _, m, n in sorted(pairs, reverse=True):
             a, b = ad[m], ad[n]
             if problem is None and abs(a - b) > ROUNDING * max(abs(a), abs(b)) + room:
+                if "symbolic" in (m, n) and _underflows(self.symbolic[x], point):
+                    # the formula's own underflow (a product of 1e-200s going to 0), not a disagreement of rules
+                    self.note = f"the formula underflows in an intermediate (it gave {number_text(symbolic)})"
+                    continue
                 problem = (f"{m} {number_text(a)} and {n} {number_text(b)} differ by {disagreement(a, b):.3g} "
                            f"(they should agree to rounding, {ROUNDING:g} or {room:.3g} here)")
         fd, error = finite_difference_estimate(self.graph, point, x, rounding.value, reverse, self.tol)
@@ -131,6 +151,34 @@ class Checker:
                            f"(disagreement {pairs[-1][0]:.3g}, tolerance {self.tol:g}, "
                            f"the finite difference's error estimate {error:.3g})")
         return Partial(forward, reverse, symbolic, fd, max(d for d, _, _ in pairs), problem, error)
+
+
+def _underflows(expr, point: dict[str, float]) -> bool:
+    """Whether evaluating a formula in doubles underflows somewhere: an operation other than a sum (whose 0 is a
+    cancellation, x - x) gives 0 or a subnormal from finite, nonzero arguments (x^2 at x = 1e-200)."""
+    from .core.ops import OPS
+    from .language.expr import CONSTANTS, Const, Num, Var
+    from .symbolic.formulas import _postorder
+    vals: dict[int, float] = {}
+    for e in _postorder(expr):
+        if isinstance(e, Num):
+            vals[id(e)] = e.value
+        elif isinstance(e, Const):
+            vals[id(e)] = CONSTANTS[e.name]
+        elif isinstance(e, Var):
+            vals[id(e)] = float(point[e.name])
+        else:
+            args = [vals[id(a)] for a in e.args]
+            v = OPS[e.op].value(*args)
+            if (abs(v) < TINY_NORMAL and e.op not in ("add", "sub", "neg", "abs")
+                    and all(a != 0 and math.isfinite(a) for a in args)):
+                return True
+            vals[id(e)] = v
+    return False
+
+
+TINY_NORMAL = 2.2250738585072014e-308  # the smallest normal double: below it a result has lost digits
+SUBNORMAL = 2.0 ** -1074  # the absolute rounding of any result is up to half of this, the spacing of the subnormals
 
 
 def agrees(exact: float, fd: float, tol: float, error: float) -> bool:
@@ -147,6 +195,7 @@ class Rounding:
 
     def __init__(self, graph: Graph, vals: list[float]):
         self.graph, self.vals, self.size = graph, vals, len(graph.nodes) + 1
+        self.spread: dict[str, float] = {}  # per input: how far rounding of the values moves ∂f/∂x (condition)
         adjoint = [0.0] * len(graph.nodes)
         adjoint[graph.output] = 1.0
         try:
@@ -161,15 +210,65 @@ class Rounding:
             self.adjoint = None
         terms = [a * abs(v) for a, v, node in zip(adjoint, vals, graph.nodes) if node.kind != "input" and a]
         self.value = EPS * (math.fsum(terms) if self.adjoint is not None else self.size * abs(vals[graph.output]))
+        # and each result's absolute rounding among the subnormals, up to 2^-1075, however small the value: f = x*x
+        # at x = 1e-200 is 0 in doubles on every step, so a finite difference there sees nothing (was a false alarm
+        # with an error estimate of 0 for ∂f/∂x = 2e-200, seed 3005737)
+        self.value += SUBNORMAL * (math.fsum(a for a, node in zip(adjoint, graph.nodes) if node.kind != "input")
+                                   if self.adjoint is not None else self.size)
         if not math.isfinite(self.value):
             self.value = math.inf
 
     def derivative(self, x: str) -> float:
-        """How far forward, reverse and symbolic may differ on ∂f/∂x by rounding alone."""
+        """How far forward, reverse and symbolic may differ on ∂f/∂x by rounding alone: the orders of summation, and
+        how much the problem amplifies the rounding of the values the partials are computed from (`condition`)."""
         if self.adjoint is None:
             return ROUNDING  # the old absolute floor near zero: no bound to do better with
         b = sum(self.adjoint[i] for i, node in enumerate(self.graph.nodes) if node.kind == "input" and node.name == x)
-        return EPS * ORDERINGS * self.size * b + 1e-300
+        return EPS * ORDERINGS * self.size * b + CONDITIONING * self.spread.get(x, 0.0) + 1e-300
+
+    def condition(self, point: dict[str, float], names: list[str]) -> None:
+        """The derivative's sensitivity to rounding, measured: the graph evaluated again with every node's result off
+        by a few ulps (δ_i = ±(1…4)·ε, fixed per node and run, each run's error carried downstream as rounding is),
+        forward mode at each; the spread of those derivatives is what rounding alone can move ∂f/∂x by. Every method
+        computes its partials from rounded values, so they may differ by that much: cos(u) with u = x²π/1.03 ≈ 7e5
+        loses digits that no order of summation accounts for (seed 3000353: reverse and symbolic 1.03e-9 apart).
+        A wrong rule still differs by far more than that spread: it changes the derivative, not its rounding."""
+        from .modes.forward import tangents
+        spread: dict[str, float] = {}
+        try:
+            base = {x: tangents(self.graph, self.vals, {x: 1.0})[self.graph.output] or 0.0 for x in names}
+        except MathError:
+            return
+        for run in range(RUNS):
+            vals = _perturbed(self.graph, point, run)
+            if vals is None:
+                continue
+            for x in names:
+                try:
+                    d = tangents(self.graph, vals, {x: 1.0})[self.graph.output] or 0.0
+                except MathError:
+                    continue
+                if math.isfinite(d):
+                    spread[x] = max(spread.get(x, 0.0), abs(d - base[x]))
+        self.spread = spread
+
+
+def _perturbed(graph: Graph, point: dict[str, float], run: int) -> list[float] | None:
+    """Every node's value with its result multiplied by 1 + δ (see Rounding.condition), or None where that leaves a
+    domain."""
+    vals = [0.0] * len(graph.nodes)
+    for i, node in enumerate(graph.nodes):
+        if node.kind == "node":
+            v = node.op.value(*(vals[a] for a in node.args))
+            if v - v != 0:
+                return None
+            k = (i * 7919 + run * 104729) % 8  # a fixed pattern: check is deterministic
+            vals[i] = v * (1 + (1 + k % 4) * (1 if k < 4 else -1) * EPS)
+        elif node.kind == "input":
+            vals[i] = float(point[node.name])
+        else:
+            vals[i] = node.value
+    return vals
 
 
 def finite_difference(graph: Graph, point: dict[str, float], x: str, target: float, tol: float) -> float | None:
@@ -195,6 +294,7 @@ def finite_difference_estimate(graph: Graph, point: dict[str, float], x: str, va
     plus its estimate is kept; else the telling step with the smallest estimate (a disagreement); else, where no
     step tells anything (a zero derivative among rounding noise), the step with the smallest estimate. (None, None) when no step stays inside the domain."""
     x0 = point[x]
+    slopes = _slopes(graph, point, x)
     scales = [max(abs(x0), 1.0)] + ([1.0] if abs(x0) > 1 else []) + ([abs(x0)] if 0 < abs(x0) < 1 else [])
     best, best_error, informed, informed_error = None, math.inf, None, math.inf
     for scale in scales:
@@ -203,12 +303,12 @@ def finite_difference_estimate(graph: Graph, point: dict[str, float], x: str, va
             got = _richardson(graph, point, x, h)
             if got is None:
                 continue
-            d, truncation, size = got
+            d, truncation, size, shift = got
             if h * abs(target) > UNRESOLVED * (size + value_error):
                 continue  # f would change by far more than its own size within the step: the step cannot see f'
-            if _turns(graph, point, x, h):
-                continue  # a kink within the step (abs(x) at x = -1e-150): the difference sees its average
-            error = FD_SAFETY * (truncation + 6 * value_error / h)
+            if _turns(graph, point, x, h, slopes):
+                continue  # a kink within the step (abs(x) at x = -1e-150), or a node the step cannot resolve
+            error = FD_SAFETY * (truncation + 6 * value_error / h + shift)
             if not math.isfinite(error):
                 continue
             telling = error <= INFORMATIVE * max(abs(target), abs(d))
@@ -226,25 +326,46 @@ def finite_difference_estimate(graph: Graph, point: dict[str, float], x: str, va
 def _richardson(graph: Graph, point: dict[str, float], x: str, h: float) -> tuple[float, float] | None:
     """The extrapolated difference at step h and the size of its truncation error, estimated."""
     try:
-        (d1, s1), (d2, s2), (d4, s4) = (_central(graph, point, x, h / k) for k in (1, 2, 4))
+        f0 = value(graph, point)
+        (d1, s1, c1), (d2, s2, c2), (d4, s4, c4) = (_central(graph, point, x, h / k, f0) for k in (1, 2, 4))
     except MathError:
         return None
     if not all(map(math.isfinite, (d1, d2, d4))):
         return None
     coarse, fine = d2 + (d2 - d1) / 3, d4 + (d4 - d2) / 3
-    return fine, abs(fine - coarse), max(s1, s2, s4)
+    return fine, abs(fine - coarse), max(s1, s2, s4), max(c1, c2, c4)
 
 
-def _turns(graph: Graph, point: dict[str, float], x: str, h: float) -> bool:
+def _slopes(graph: Graph, point: dict[str, float], x: str) -> list[float | None] | None:
+    """d(node)/dx of every node at the point (forward mode), or None where a partial does not exist or overflows."""
+    from .modes.forward import tangents
+    try:
+        return tangents(graph, node_values(graph, point), {x: 1.0})
+    except MathError:
+        return None
+
+
+def _turns(graph: Graph, point: dict[str, float], x: str, h: float, slopes: list[float | None] | None = None) -> bool:
     """Whether some node's partial derivative has opposite signs at x − h and x + h, or none at one of them: the
     sign of a/|a| flips where abs has its kink, and a smooth partial that changes sign within the step (cos(u) past
-    π/2) makes the step too coarse anyway. The primitive table's own rules decide; no list of kinks here."""
+    π/2) makes the step too coarse anyway. The primitive table's own rules decide; no list of kinks here.
+    Also whether some node u, at its slope du/dx at the point (`slopes`), would change by more than its size at both
+    ends of the step (h·|du/dx| > |u(x − h)| + |u(x + h)|): it turns within the step, which then cannot see its
+    derivative (sin(x) at x = 1e200, where every step above ulp(x) spans many periods: f(x ± h) came out equal and the
+    difference 0 for ∂f/∂x = -2.3e-201, seed 3001259; cos(1e8 x) with a step of 1e-7). A node with a simple zero at x
+    changes by about its size at the ends (x - 1 at 1): no turn."""
     sides = []
     for sign in (1, -1, 0):
         p = dict(point)
         p[x] = point[x] + sign * h
         try:
             vals = node_values(graph, p)
+            if sign == 1:
+                up_vals = vals
+            elif sign == -1 and slopes is not None:
+                for t, a, b in zip(slopes, up_vals, vals):
+                    if t is not None and h * abs(t) > abs(a) + abs(b):
+                        return True
             sides.append([local_partials(graph, i, vals) if node.kind == "node" else ()
                           for i, node in enumerate(graph.nodes)])
         except MathError:
@@ -259,14 +380,21 @@ def _turns(graph: Graph, point: dict[str, float], x: str, h: float) -> bool:
                for up, down, centre in zip(*sides) for a, b, c in zip(up, down, centre))
 
 
-def _central(graph: Graph, point: dict[str, float], x: str, h: float) -> float:
+def _central(graph: Graph, point: dict[str, float], x: str, h: float, f0: float) -> tuple[float, float, float]:
+    """The central difference at step h, the size of the values differenced, and the error of its centre: x ± h are
+    rounded, so the difference is the slope about their midpoint, which may not be x (1e-200 ± 1e-3 is ±1e-3, centred
+    on 0): that moves the answer by about |f''|·|shift|, f'' from the same three values (x*x at 1e-200 gave 0 for
+    ∂f/∂x = 2e-200 with an error estimate of 0, seed 3005737)."""
     x0 = point[x]
     up, down = dict(point), dict(point)
     up[x], down[x] = x0 + h, x0 - h
     if up[x] == down[x]:
         raise MathError("the step vanished beside x")
     f_up, f_down = value(graph, up), value(graph, down)
-    return (f_up - f_down) / (up[x] - down[x]), abs(f_up) + abs(f_down)  # the step actually taken, after rounding
+    shift = abs(math.fsum((up[x], down[x], -x0, -x0))) / 2  # exactly (fsum): 1e-2 - 1e-200 rounds to 1e-2
+    centre = abs(f_up - 2 * f0 + f_down) / (h * h) * shift if shift else 0.0
+    # the step actually taken, after rounding
+    return (f_up - f_down) / (up[x] - down[x]), abs(f_up) + abs(f_down), centre if math.isfinite(centre) else math.inf
 
 
 def expected_partials(text: str, names: list[str]) -> dict[str, float]:

@@ -12,7 +12,13 @@ fixed factor 1 + δ_i, |δ_i| ≈ 4·2⁻⁵³, drawn once per case (so the pert
 How far those perturbed answers spread measures how much rounding the problem amplifies; SAFETY times that spread,
 plus a few ulps, is how far dcalc may be from the oracle. Where dcalc refuses (exit 1), the oracle must know a reason:
 a value outside a domain, a kink of a primitive in the way of the derivative, an overflow past the largest double, or
-an argument within rounding of a domain's edge (the perturbed runs disagree there).
+an argument within rounding of a domain's edge (the perturbed runs disagree there). The constants pi and e are rounded
+inputs in dcalc: the runs move them a few ulps, each way, so that a flip of the value (tanh(cot(pi))) or between
+defined and undefined (exp(cot(pi))) shows as a spread or an edge.
+
+`diff`'s printed formula is read back twice: exactly (parsed by dcalc, evaluated by this module's `apply` at 50 digits
+and more where it cancels) against the oracle's derivative, and in doubles by dcalc, where a number must be right to
+the formula's own rounding and a refusal is acceptable once the exact value is right (see _read_back).
 
 Tree nodes: ["num", float], ["var", name], ["const", "pi"|"e"], ["ref", name] (an intermediate), ["param", name]
 (inside a function body), ["op", op_name, id, *args] (op_name as in dcalc.ops), ["call", fname, id, *args].
@@ -552,7 +558,12 @@ class Oracle:
         rng = random.Random(seed * 7919 + 17)
         ids = [t[2] for tree in self._trees() for t in walk(tree) if t[0] == "op"]
         self.deps = dependencies(prog)
-        with mp.workdps(DIGITS):
+        # 50 digits beside the widest spread of the coordinates' sizes: x - z at x = 1, z = 1e-200 must not round to
+        # 1 (acos of it sat on its edge at 50 digits, and d/dz came out as 0 for -0.31)
+        sizes = [abs(v) for v in self.point.values() if v]
+        spread = int(mpmath.log10(max(sizes) / min(sizes))) if sizes else 0
+        self.digits = DIGITS + min(spread, 400)
+        with mp.workdps(self.digits):
             self.exact = Run(prog, record=True)
             try:
                 self.value0 = self.exact(self.point)
@@ -560,18 +571,33 @@ class Oracle:
             except Undefined as e:
                 self.value0, self.undefined = None, str(e)
             self.records = self.exact.record
-            # integer-valued results (2*3, x^0) are exact in doubles too: left unperturbed, so that (-2)^(2*3) stays
-            exact_ints = {t[2] for t, _, v in self.records
-                          if t[1] in EXACT_OPS and v == mpmath.floor(v) and abs(v) < 2 ** 53}
+            # integer-valued results (2*3, x^0, x/x) are exact in doubles too: left unperturbed, so that (-2)^(2*3)
+            # stays; but only from integer arguments, a zero exponent or one argument read twice: 1 + 1e-188 is 1 at
+            # 50 digits and not in doubles' sense exact (rounding lost the 1e-188 that cbrt(1 + h - 1) sat on)
+            exact_ints = {t[2] for t, args, v in self.records
+                          if t[1] in EXACT_OPS and v == mpmath.floor(v) and abs(v) < 2 ** 53
+                          and (all(a == mpmath.floor(a) for a in args) or (t[1] == "pow" and args[1] == 0)
+                               or (len(t) == 5 and t[3] == t[4]))}
             self.runs = []
             base = {}
             for t, args, v in self.records:
                 base.setdefault(t[2], []).append((args, v))
-            for _ in range(RUNS):
+            for k in range(RUNS):
                 deltas = {i: (0 if i in exact_ints else _delta(rng), _delta(rng),
                               [[_delta(rng) for _ in range(TAYLOR)] for _ in range(2)]) for i in ids}
-                deltas.update(pi=_delta(rng), e=_delta(rng))
+                # pi and e are inputs rounded to doubles in dcalc (its pi is the double below π), so they move too, and
+                # each way across the runs (+, -, +): where that flips the program between defined and undefined
+                # (exp(cot(pi)): cot of dcalc's pi is -8.2e15 and exp of it 0, cot of π is infinite) the value is
+                # within rounding of an edge (_flags: ambiguous), and where it flips the value (tanh(cot(pi)) is ±1)
+                # the spread, and so the tolerance, says so. Both signs always: three random ones missed the flip
+                # one time in four. (Decimal literals are not moved: dcalc and the oracle read the same double.)
+                sign = 1 if k % 2 == 0 else -1
+                deltas.update(pi=sign * abs(_delta(rng)), e=sign * abs(_delta(rng)))
                 self.runs.append(Run(prog, deltas, record=True, base=base))
+            # and two runs that move pi and e alone, each way, for the flip between defined and undefined: in the runs
+            # above a derivative's perturbation δ1·(u − u0) of a node near a pole (cot(pi): u0 = -1e51 at 50 digits,
+            # u = 4e14) is no longer small, and would leave both sides undefined
+            self.edge_runs = [Run(prog, {"pi": d, "e": d}) for d in (4 * EPS, -4 * EPS)]
             self.constant_failure = any(self._constant_failure(run) for run in [Run(prog)] + self.runs)
             self.perturbed = []
             for run in self.runs:
@@ -624,10 +650,16 @@ class Oracle:
         """Where the exact run meets an edge (kinks: which variables they affect), whether one is within rounding
         (the perturbed runs change sides or come within their spread of it), overflows."""
         self.kink_vars, self.near, self.overflow, self.near_overflow = set(), set(), False, False
+        edge = []
+        for run in self.edge_runs:
+            try:
+                edge.append(run(self.point))
+            except Undefined:
+                edge.append(None)
         if self.undefined is not None:
-            self.ambiguous = any(v is not None for v in self.perturbed)
+            self.ambiguous = any(v is not None for v in self.perturbed + edge)
             return
-        self.ambiguous = any(v is None for v in self.perturbed)
+        self.ambiguous = any(v is None for v in self.perturbed + edge)
         if self.ambiguous:
             return
         others = [run.record for run in self.runs]
@@ -646,6 +678,8 @@ class Oracle:
                 affected = set().union(*[self.deps[tree[2]][i] for i in which])
                 if kind == "cut" and abs(dist) <= SAFETY * sp + 4 * TINY:
                     self.ambiguous = True  # on or within rounding of a jump of the value itself
+                elif dist == 0 and kind == "kink" and sp > 0:
+                    self.near |= affected  # on the kink at 50 digits only: 1 + 1e-188 - 1 (the runs leave it)
                 elif dist == 0 and kind == "kink":
                     self.kink_vars |= affected
                 elif abs(dist) <= SAFETY * sp + 4 * TINY:
@@ -673,7 +707,7 @@ class Oracle:
 
     def derivative(self, orders: dict[str, int]):
         """∂^k f / ∂v1^k1 … at the point: mpmath.diff of the exact and of the perturbed programs."""
-        with mp.workdps(DIGITS):
+        with mp.workdps(self.digits):
             return self._derivative(orders)
 
     def _derivative(self, orders):
@@ -745,7 +779,7 @@ class Oracle:
     def partial_overflow(self) -> bool:
         """Whether some primitive's own partial derivative (at the exact arguments) exceeds the largest double: a
         refusal of a derivative is then an overflow of an intermediate, not a wrong refusal."""
-        with mp.workdps(DIGITS):
+        with mp.workdps(self.digits):
             for tree, args, _ in self.records:
                 for i in range(len(args)):
                     def f(t, i=i, tree=tree, args=args):
@@ -763,9 +797,15 @@ class Oracle:
 def _diff(run, point, names, x0, ks, direction=0, addprec=10, h=None):
     """mpmath.diff of the run along `names` at x0, orders ks. Its step is absolute (2^-(prec+addprec)): each variable
     is scaled by a power of two near its size first, so that x + h differs from x at x = 1e150, and the step stays
-    clear of 0 at x = 1e-200 (abs(x) there: a step across its kink would see garbage)."""
-    with mp.workdps(DIGITS):
-        scales = [mpf(2) ** int(mpmath.mag(v)) if v else mpf(1) for v in x0]
+    clear of 0 at x = 1e-200 (abs(x) there: a step across its kink would see garbage). At the caller's precision, at
+    least DIGITS (Oracle.digits)."""
+    with mp.workdps(max(mp.dps, DIGITS)):
+        # a variable at 0 is scaled like the smallest nonzero coordinate below 1: the function may have structure at
+        # that scale (atan2(atan(z), -asin(x + z)) at z = 0, x = -1e-200 turns within 1e-200 in z), which a step of
+        # 2^-(prec+addprec) would straddle (its mixed partial, 1e400, came out as 1.4e137)
+        small = min([abs(v) for v in point.values() if v] + [mpf(1)])
+        zero = mpf(2) ** int(mpmath.mag(small)) if small < 1 else mpf(1)
+        scales = [mpf(2) ** int(mpmath.mag(v)) if v else zero for v in x0]
 
         def f(*ts):
             p = dict(point)
@@ -895,24 +935,23 @@ class Result:
 # Bug classes of issue 11 that this test finds on the code before the fixes (the lead empties the known-failure list of
 # tests/test_oracle.py once they are merged); anything else is 'unclassified' and fails the test.
 KNOWN_CLASSES = {
-    "wrt-repeat": "issue 11 #3: diff --wrt x,x differentiates once (repeated names dropped)",
     "named-constants": "issue 11 #1: named constants leak into symbolic results (diff prints a name it does not "
                        "define; grad --hessian exits 70 with KeyError)",
     "reverse-repeat": "issue 11 #2: reverse mode drops a node that reads one argument twice",
     "kink": "issue 11, derivatives that exist must be given: refused at a kink of a primitive where the function is "
             "differentiable",
-    "stable-rules": "issue 11 #5: a partial rule that overflows or underflows (the quotient rule, 1 - tanh², …) in "
-                    "some mode or in diff's formula: a wrong 0 or a refusal where the derivative is a double",
-    "formula-overflow": "issue 11 #5 as diff and grad --hessian inherit it: a symbolic first or second derivative "
-                        "formula overflows or underflows in an intermediate (x^2, hypot(…)^3, cosh(y)^2 at 1e150, "
-                        "y^2/abs(y)^3 at 1e-200) where the derivative is a double",
-    "check-kink": "check's own (NOT fixed here): a false alarm where every finite-difference step that tells something "
-                  "crosses a kink of the function a hair away (abs(x) at x = -1e-150)",
-    "formula-domain": "NOT in issue 11: the symbolic derivative's formula is undefined where the derivative exists "
-                      "(0^b: a^b·ln(a) at a = 0), so check raises an alarm that is right about diff",
-    "hessian-accuracy": "NOT in issue 11: grad --hessian (symbolic second-derivative formulas) off by more than the "
-                        "problem's conditioning allows, or overflowing in an intermediate product, where "
-                        "--order 2 and the oracle agree",
+    "stable-rules": "issue 11 #5, the engine's numbers (the numerics helper's): a local partial that overflows or "
+                    "underflows in forward, reverse or Taylor mode (the quotient rule at y = 1e-200, atan2's "
+                    "-a/(a²+b²) with b = 1e201, 1/hypot(sin(x), cosh(x)) at 400) where the derivative is a double: a "
+                    "wrong refusal, a wrong 0 or a wrong number of 1e-170 (check's alarm there is right)",
+    "hessian-accuracy": "the engine's second and higher derivatives (the numerics helper's): grad --hessian's guard "
+                        "against underflow refusing where the entry exists ('not computable to rounding'), and a few "
+                        "--order 2 and Hessian entries off beyond the conditioning (atanh(hypot(x, x)) at 4e-9)",
+    "zero-base": "0^b with a varying exponent b > 0 (its derivative is 0): refused as 'cannot decide whether f is "
+                 "differentiable' by forward mode and --order",
+    "formula-domain": "the printed diff formula, evaluated exactly, is undefined where the derivative exists",
+    "check-kink": "check's own: a false alarm where every finite-difference step that tells something crosses a kink "
+                  "of the function a hair away (abs(x) at x = -1e-150)",
 }
 
 
@@ -920,40 +959,46 @@ UNSTABLE = re.compile(r"\b(tanh|atan|atan2|asinh|acosh|hypot|pow)\(|/|\^|\*\*") 
 
 
 def classify(what: str, verdict_text: str, forward_ok: set, text: str = "") -> str:
-    m = re.match(r"diff --wrt (\w+),(\w+)", what)
-    if m and m.group(1) == m.group(2) and verdict_text.startswith("WRONG: gave"):
-        return "wrt-repeat"
+    """The class of one wrong answer (KNOWN_CLASSES), from what was compared and the verdict's words."""
     if "reading [" in verdict_text or "KeyError" in verdict_text:
         return "named-constants"
-    if what == "check" and "the symbolic derivative is undefined there: overflow" in verdict_text:
-        return "formula-overflow"
     if what == "check" and "reverse mode gives" in verdict_text:
         v = verdict_text.split("∂f/∂", 1)[1].split(":", 1)[0] if "∂f/∂" in verdict_text else ""
         if f"d/d{v}?" in forward_ok:
             return "check-kink"  # reverse mode is right (the oracle says so): the finite difference is wrong
         if f"d/d{v}" in forward_ok:
             return "reverse-repeat"  # the alarm is right: reverse mode is wrong where forward mode is right
+        m = re.search(r"the finite difference (\S+) ", verdict_text)
+        if m and float(m.group(1)) and not 1e-100 < abs(float(m.group(1))) < 1e100:
+            return "stable-rules"  # the alarm is right: the modes are wrong at the edge of the doubles (the engine)
+    m = re.search(r"check: ∂f/∂\w+: (forward|reverse) (\S+) and (reverse|symbolic) (\S+) differ", verdict_text)
+    if what == "check" and m and not 1e-100 < max(abs(float(m.group(2))), abs(float(m.group(4)))) < 1e100:
+        return "stable-rules"  # modes that disagree at the edge of the doubles: the alarm is the engine's
     if "not differentiable" in verdict_text and ("left derivative" in verdict_text):
         return "kink"
+    if "cannot decide whether f is differentiable" in verdict_text:
+        return "zero-base"
+    if what == "grad --hessian" and "not computable to rounding" in verdict_text:
+        return "hessian-accuracy"
     if "WRONG refusal" in verdict_text or verdict_text.startswith("WRONG: exit 1"):
         if "not differentiable" in verdict_text or "does not exist" in verdict_text:
             return "stable-rules"  # a partial that underflowed or overflowed into a false "not differentiable"
     if what.startswith("reverse d/d") or what.startswith("grad d/d"):
         if what.split()[-1] in forward_ok:
             return "reverse-repeat"
-    if ("too large for a double" in verdict_text or "division by zero" in verdict_text) and (
-            what.startswith("diff") or "hessian" in what):
-        return "formula-overflow"
+    if what.endswith("read back exactly") and "undefined at the point, exactly" in verdict_text:
+        return "formula-domain"
     if "too large for a double" in verdict_text or re.search(r"gave -?0\.0, oracle", verdict_text):
         return "stable-rules"
-    if what == "check" and "the symbolic derivative is undefined there" in verdict_text:
-        return "formula-domain"
     m = re.search(r"gave (\S+), oracle (\S+) ±", verdict_text)
-    if m and UNSTABLE.search(text):
+    if m and not what.startswith("value") and (not what.startswith("diff") or what.endswith("--at")):
         got, want = float(m.group(1)), float(m.group(2))
-        if abs(got - want) <= 1e-4 * abs(want):  # digits lost, not a wrong formula: a rule that cancels (1 − tanh²)
+        if want and not 1e-100 < abs(want) < 1e100:  # a derivative at the edge of the doubles: a partial's own
+            return "stable-rules"  # underflow or overflow inside the engine (the quotient and atan2 rules)
+        if abs(got - want) <= 1e-4 * abs(want) and UNSTABLE.search(text):  # digits lost (1 − tanh²)
             return "stable-rules"
-    if what.startswith("hessian") or what == "grad --hessian":
+    if what.startswith("hessian") or what == "grad --hessian" or (what.startswith("grad --order") and
+                                                                   "WRONG: gave" in verdict_text):
         return "hessian-accuracy"
     return "unclassified"
 
@@ -1012,14 +1057,15 @@ def run_program(prog, point, text, seed=0, hessian=True, diff=True) -> Result:
         res.checks.append(("check", _check(graph, names, point)))
     if diff:
         v = rng.choice(names)
-        res.add(f"diff --wrt {v}, read back", _formula(first[v], value, point, [v], v in oracle.kink_vars),
-                _read_back(cli("diff", "--wrt", v, "--", text), point))
+        _read_back(res, f"diff --wrt {v}", _formula(first[v], value, point, [v], v in oracle.kink_vars),
+                   cli("diff", "--wrt", v, "--", text), point, seed)
+        res.add(f"diff --wrt {v} --at", first[v], _at_line(cli("diff", "--wrt", v, "--at", at, "--", text)))
         if rng.random() < 0.5:
             a, b = rng.choice(names), rng.choice(names)
             expected = _formula(oracle.derivative({a: 2} if a == b else {a: 1, b: 1}), first[a], point, [b],
                                 bool({a, b} & oracle.kink_vars))
-            res.add(f"diff --wrt {a},{b}, read back", expected,
-                    _read_back(cli("diff", "--wrt", f"{a},{b}", "--", text), point))
+            _read_back(res, f"diff --wrt {a},{b}", expected, cli("diff", "--wrt", f"{a},{b}", "--", text), point,
+                       seed)
     return res
 
 
@@ -1063,17 +1109,154 @@ def _formula(expected, lower=None, point=None, names=(), kinked=False):
     return ("value", expected[1], FORMULA * expected[2] + extra)
 
 
-def _read_back(text, point):
-    """The value of the text `dcalc diff` printed, at the point (given the variables that text reads)."""
+def _at_line(out):
+    """The number of `diff --at`'s line 'at x = …: VALUE' (its derivative at the point)."""
+    if isinstance(out, tuple):
+        return out
+    line = out.splitlines()[-1]
+    return float(line.rsplit(": ", 1)[1])
+
+
+def _read_back(res, what, expected, text, point, seed):
+    """The formula `dcalc diff` printed, read back at the point: two checks.
+
+    "exactly": the formula evaluated at 50 digits (more where it cancels) with the oracle's own functions (`apply`),
+    parsed by dcalc (it is dcalc's language) but evaluated by no dcalc code, against the oracle's derivative. This is
+    what a formula promises: to be mathematically right. A formula undefined where the derivative exists is wrong.
+    "in doubles": the same text evaluated by dcalc in doubles, which is another computation than the derivative: an
+    intermediate of a right formula may overflow or underflow where the derivative is a double (x^2 in x/hypot(x, 1)^3
+    at 1e200, a denominator underflowing to 0 at 1e-200). So a refusal there (exit 1: overflow, division by zero, a
+    domain's edge crossed by an underflow) is acceptable once the exact check showed the formula defined and right; a
+    number must be right to rounding of the formula's own operations (the formula's conditioning, measured as the
+    oracle measures the program's: every operation perturbed by a few ulps), and any other exit code is wrong."""
+    from dcalc.errors import DcalcError
+    if isinstance(text, tuple):  # diff itself refused or failed: the oracle's verdict on the derivative
+        res.add(f"{what}, read back exactly", expected, text)
+        return
+    try:
+        import dcalc
+        program = dcalc.parse(text)
+    except DcalcError as e:
+        res.checks.append((f"{what}, read back exactly", f"WRONG: diff printed text that does not parse back ({e}): "
+                                                           f"{text!r}"))
+        return
+    missing = sorted(_formula_reads(program) - set(point))
+    if missing:
+        res.checks.append((f"{what}, read back exactly", f"WRONG: diff printed a formula reading {missing}: {text!r}"))
+        return
+    with mp.workdps(DIGITS):
+        try:
+            exact = formula_value(program, point)
+        except Undefined as e:
+            exact = None
+            res.add(f"{what}, read back exactly", expected,
+                    ("error", 1, f"the printed formula is undefined at the point, exactly ({e}): {text[:200]}"))
+        else:
+            v = verdict(expected, float(exact) if abs(exact) <= DBL_MAX else exact)
+            if v.startswith("WRONG"):
+                v = (f"WRONG: the printed formula, evaluated exactly, gives {mpmath.nstr(exact, 17)}; "
+                     + v.split(", ", 1)[-1] if v.startswith("WRONG: gave") else v)
+            res.checks.append((f"{what}, read back exactly", v))
+        doubles = _in_doubles(text, point)
+        if isinstance(doubles, tuple):
+            if doubles[1] != 1:
+                res.checks.append((f"{what}, read back in doubles", f"WRONG: exit {doubles[1]}: {doubles[2]}"))
+            elif exact is not None:  # a right formula whose evaluation in doubles failed: that computation's limit
+                res.checks.append((f"{what}, read back in doubles", "refusal of a right formula (doubles)"))
+            else:
+                res.add(f"{what}, read back in doubles", expected, doubles)
+            return
+        if exact is None:  # a number where the formula is undefined: the oracle decides whether anything goes
+            res.add(f"{what}, read back in doubles", expected, doubles)
+            return
+        rng = random.Random(seed * 13 + len(text))
+        spread = []
+        for k in range(RUNS):
+            try:
+                spread.append(formula_value(program, point, rng, 1 if k % 2 == 0 else -1))
+            except Undefined:
+                spread.append(None)
+        if any(q is None for q in spread):  # within rounding of one of the formula's edges: anything goes
+            res.checks.append((f"{what}, read back in doubles", "either"))
+            return
+        tol = tolerance(exact, spread)
+        res.add(f"{what}, read back in doubles",
+                ("value", exact, tol) if abs(exact) + tol < DBL_MAX else ("either", "overflow"), doubles)
+
+
+def _formula_reads(program) -> set[str]:
+    """The free variables of a printed formula (a program of assignments and one expression)."""
+    from dcalc.language.expr import Apply, Assign, Var
+    names, defined, todo = set(), set(), []
+    for stmt in program.stmts:
+        todo.append(stmt.expr if isinstance(stmt, Assign) else stmt)
+        while todo:
+            e = todo.pop()
+            if isinstance(e, Apply):
+                todo.extend(e.args)
+            elif isinstance(e, Var) and e.name not in defined:
+                names.add(e.name)
+        if isinstance(stmt, Assign):
+            defined.add(stmt.name)
+    return names
+
+
+def formula_value(program, point, rng=None, sign=1):
+    """A printed formula (dcalc.parse's program: assignments, then an expression) at the point, by the oracle's
+    `apply`: exactly, the working precision growing until two precisions agree (a formula may cancel far more than
+    the program: 1 − tanh(x)² at x = 400); with `rng`, once at 50 digits with every operation's result multiplied by
+    1 + δ, |δ| ≈ 4·2⁻⁵³ (the formula's own conditioning), and pi and e moved as much in the direction of `sign` (they
+    are rounded in dcalc: tanh(cot(pi)) is -1 there, +1 or -1 exactly, as mpmath's π rounds)."""
+    if rng is not None:
+        moved = {"pi": 1 + sign * abs(_delta(rng)), "e": 1 + sign * abs(_delta(rng))}
+        return _formula_run(program, point, lambda: 1 + _delta(rng), moved)
+    last = None
+    for dps in (DIGITS, 110, 400, 1200):
+        with mp.workdps(dps):
+            q = _formula_run(program, point, None)
+        if last is not None and (q == last or abs(q - last) <= abs(q) * mpf(10) ** -45):
+            break
+        last = q
+    return +q
+
+
+def _formula_run(program, point, factor, moved=None):
+    from dcalc.language.expr import Apply, Assign, Const, Num, Var
+    env = {k: mpf(v) for k, v in point.items()}
+    q = None
+    for stmt in program.stmts:
+        expr = stmt.expr if isinstance(stmt, Assign) else stmt
+        out, work = [], [(expr, False)]
+        while work:  # post-order, iteratively (a printed formula may nest deeply)
+            e, done = work.pop()
+            if isinstance(e, Apply):
+                if not done:
+                    work.append((e, True))
+                    work.extend((a, False) for a in reversed(e.args))
+                    continue
+                n = len(e.args)
+                args = out[len(out) - n:]
+                del out[len(out) - n:]
+                name = "ln" if e.op == "log" and n == 1 else e.op
+                v = apply(name, args)
+                out.append(v * factor() if factor else v)
+            elif isinstance(e, Num):
+                out.append(mpf(e.value))
+            elif isinstance(e, Const):
+                name = "pi" if e.name in ("pi", "π") else "e"
+                out.append((+mpmath.pi if name == "pi" else +mpmath.e) * (moved[name] if moved else 1))
+            elif isinstance(e, Var):
+                out.append(env[e.name])
+        q = out[0]
+        if isinstance(stmt, Assign):
+            env[stmt.name] = q
+    return q
+
+
+def _in_doubles(text, point):
+    """The value of the text `dcalc diff` printed, evaluated by dcalc in doubles at the point."""
     import dcalc
-    if isinstance(text, tuple):
-        return text
     graph = attempt(lambda: dcalc.compile(text))
-    if isinstance(graph, tuple) and graph[1] != 1:
-        return ("error", 70, f"diff printed text that does not parse back ({graph[2]}): {text!r}")
     if isinstance(graph, tuple):
         return graph
-    missing = [n for n in graph.inputs if n not in point]
-    if missing:
-        return ("error", 70, f"diff printed a formula reading {missing}: {text!r}")
     return attempt(lambda: dcalc.evaluate(graph, {n: point[n] for n in graph.inputs}))

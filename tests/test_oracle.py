@@ -2,23 +2,25 @@
 
 Each case is a random program (every operator and function, intermediates, user functions, implicit multiplication,
 pi and e, one to four variables) at a random point. dcalc's value (API and `eval`), gradient (forward per variable,
-reverse, `grad --json`), `grad --order k` (k ≤ 5), `grad --hessian` and `diff` read back are compared with mpmath at
-50 digits, within a tolerance measured by perturbing the oracle's own roundings; a refusal (exit 1) must have a reason
-the oracle confirms. A wrong answer is a disagreement beyond that tolerance, an unconfirmed refusal, any other exit
+reverse, `grad --json`), `grad --order k` (k ≤ 5), `grad --hessian`, `diff --at` and `diff` read back (the printed
+formula evaluated exactly with the oracle's functions, and in doubles by dcalc, where a refusal of a right formula is
+that computation's limit) are compared with mpmath at 50 digits, within a tolerance measured by perturbing the
+oracle's own roundings; a refusal (exit 1) must have a reason the oracle confirms. A wrong answer is a disagreement beyond that tolerance, an unconfirmed refusal, any other exit
 code, or a crash.
 
 The cases are seeds 0 … CASES-1 (fixed: the run is deterministic, like the `ci` hypothesis profile). A failing case
 prints its reproducer; run one alone with `pytest tests/test_oracle.py -k "seed_17]"`, many more with
 `python tests/bench/oracle_long.py --cases 10000`. Failures found once are kept in tests/oracle_regressions.jsonl.
 
-KNOWN_FAILURES lists the cases that fail today for a bug class issue 11 names (oracle_gen.KNOWN_CLASSES), fixed in
-parallel on other branches: such a case is an expected failure only while all of its wrong answers are of its listed
-classes. Once the fixes are merged the list must be emptied; anything not in it fails the test.
+KNOWN_FAILURES lists cases that fail for a dcalc bug of a known class (oracle_gen.KNOWN_CLASSES) not fixed yet: such
+a case is an expected failure only while all of its wrong answers are of its listed classes; anything not in it fails
+the test. It is empty: every CI seed and every kept regression passes.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 
@@ -28,14 +30,8 @@ from oracle_gen import KNOWN_CLASSES, Oracle, Result, run_case, run_program, ver
 CASES = int(os.environ.get("DCALC_ORACLE_CASES", "200"))
 REGRESSIONS = Path(__file__).with_name("oracle_regressions.jsonl")
 
-# case → the bug classes of its wrong answers on main with every branch of issue 11 merged: what is still open (the
-# README's differential-test section says what), to be emptied as those are fixed
-KNOWN_FAILURES: dict[str, set[str]] = {
-    # formula-overflow: check's false alarms are cured (the symbolic column is unavailable there, no disagreement);
-    # grad --hessian is forward-over-reverse (cli/hessian.py), no formula; what is left is the printed formula read
-    # back with eval overflowing where the derivative is a double
-    "seed 51": {"formula-overflow"}, "seed 152": {"formula-overflow"},
-}
+# case → the bug classes of its wrong answers, each a dcalc bug that could not be fixed yet, with the reason (none now)
+KNOWN_FAILURES: dict[str, set[str]] = {}
 
 
 def regressions() -> list[dict]:
@@ -176,3 +172,98 @@ def test_check_fails_where_a_rule_is_wrong(tamper):
         assert not checked.ok, f"seed {seed}: check passed a wrong rule: --at {point} -- {text!r}"
         caught += 1
     assert changed >= 10 and caught == changed
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# diff read back: the formula exactly, and in doubles (oracle_gen._read_back)
+
+def test_read_back_accepts_a_right_formula_that_overflows_in_doubles():
+    # d/dx x/hypot(x, 1) = 1/hypot(x, 1) - x^2/hypot(x, 1)^3: x^2 overflows at 1e200, exactly it is 1e-600 -> 0
+    from oracle_gen import _read_back
+    prog = tree({"result": op("div", 2, X, op("hypot", 1, X, ["num", 1.0])), "vars": ["x"]})
+    o = Oracle(prog, {"x": 1e200})
+    res = Result(0, prog, {"x": 1e200}, "x/hypot(x, 1)")
+    _read_back(res, "diff --wrt x", o.derivative({"x": 1}), "1/hypot(x, 1) - x^2/hypot(x, 1)^3", {"x": 1e200}, 0)
+    assert not res.wrong and dict(res.checks)["diff --wrt x, read back in doubles"].startswith("refusal of a right")
+
+
+def test_read_back_catches_a_wrong_formula_and_a_formula_undefined_where_the_derivative_exists():
+    from oracle_gen import _read_back
+    prog = tree({"result": op("pow", 1, X, ["num", 3.0]), "vars": ["x"]})
+    o = Oracle(prog, {"x": 2.0})
+    for printed in ["2x^2", "3x^2 + 1e-12", "3x^3/x - 0/(x - 2)"]:
+        res = Result(0, prog, {"x": 2.0}, "x^3")
+        _read_back(res, "diff --wrt x", o.derivative({"x": 1}), printed, {"x": 2.0}, 0)
+        assert "diff --wrt x, read back exactly" in dict(res.wrong), printed
+    # and at 1e100, where the right formula's x^2 is fine but a wrong one overflows in doubles: exactly, still wrong
+    o = Oracle(prog, {"x": 1e100})
+    res = Result(0, prog, {"x": 1e100}, "x^3")
+    _read_back(res, "diff --wrt x", o.derivative({"x": 1}), "2x^2", {"x": 1e100}, 0)
+    assert "diff --wrt x, read back exactly" in dict(res.wrong)
+
+
+def test_read_back_in_doubles_must_be_right_to_the_formulas_rounding(monkeypatch):
+    """A number from the formula in doubles that is off (here: dcalc's evaluate tampered to be 1e-6 off) is wrong,
+    though the formula is right exactly."""
+    from oracle_gen import _read_back
+
+    import dcalc
+    prog = tree({"result": op("sin", 1, X), "vars": ["x"]})
+    o = Oracle(prog, {"x": 0.5})
+    right = dcalc.evaluate
+    monkeypatch.setattr(dcalc, "evaluate", lambda g, p: right(g, p) * (1 + 1e-6))
+    res = Result(0, prog, {"x": 0.5}, "sin(x)")
+    _read_back(res, "diff --wrt x", o.derivative({"x": 1}), "cos(x)", {"x": 0.5}, 0)
+    assert list(dict(res.wrong)) == ["diff --wrt x, read back in doubles"]
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# constants and decimal literals are rounded inputs (Oracle.edge_runs)
+
+def test_a_constant_within_rounding_of_an_edge_allows_either_answer():
+    # exp(cot(pi)) + x: cot of the double below π is -8.2e15 (dcalc: exp gives 0), cot(π) is infinite
+    prog = tree({"result": op("add", 3, op("exp", 2, op("cot", 1, ["const", "pi"])), X), "vars": ["x"]})
+    assert Oracle(prog, {"x": 1.0}).value()[0] == "either"
+
+
+def test_a_constant_clear_of_its_edges_is_still_checked():
+    # exp(cot(pi/4)) + x = e + x: the perturbed constants change nothing of note, a wrong value is caught
+    prog = tree({"result": op("add", 4, op("exp", 3, op("cot", 2, op("div", 1, ["const", "pi"], ["num", 4.0]))), X),
+                 "vars": ["x"]})
+    value = Oracle(prog, {"x": 1.0}).value()
+    assert value[0] == "value" and abs(float(value[1]) - (2.718281828459045 + 1)) < 1e-15
+    assert verdict(value, 3.718281828459045) == "pass"
+    assert verdict(value, 3.718281828459045 * (1 + 1e-13)).startswith("WRONG")
+    # a literal that is exact (2.0) is never moved: (-3)^2.0 stays defined
+    prog = tree({"result": op("pow", 1, X, ["num", 2.0]), "vars": ["x"]})
+    assert Oracle(prog, {"x": -3.0}).value()[0] == "value"
+
+
+def test_a_kink_reached_only_by_rounding_allows_either_answer_a_true_one_is_still_checked():
+    # cbrt((1 + 1e-188 x) - 1) at x = 1: at 50 digits 1 + 1e-188 is 1 and the argument sits on cbrt's kink, in
+    # doubles too; the runs (which perturb the sum) leave it: within rounding of the kink, either answer
+    near = tree({"result": op("cbrt", 4, op("sub", 3, op("add", 2, ["num", 1.0], op("mul", 1, ["num", 1e-188], X)),
+                                                ["num", 1.0])), "vars": ["x"]})
+    assert Oracle(near, {"x": 1.0}).derivative({"x": 1})[0] == "either"
+    # abs(x - 1) at x = 1: on the kink exactly (1 - 1 is exact), left -1 and right 1: a refusal, and a number wrong
+    on = tree({"result": op("abs", 2, op("sub", 1, X, ["num", 1.0])), "vars": ["x"]})
+    d = Oracle(on, {"x": 1.0}).derivative({"x": 1})
+    assert d[0] == "refuse" and verdict(d, 1.0).startswith("WRONG")
+
+
+def test_the_oracle_holds_a_tiny_coordinate_beside_a_large_one():
+    # acos(0.9 tanh(x - z)) at x = 1, z = 1e-200: at 50 digits x - z was 1 (and its derivative by z came out 0)
+    prog = tree({"result": op("acos", 3, op("mul", 2, ["num", 0.9], op("tanh", 1, op("sub", 4, X, ["var", "z"])))),
+                 "vars": ["x", "z"]})
+    kind, q, tol = Oracle(prog, {"x": 1.0, "z": 1e-200}).derivative({"z": 1})
+    want = 0.9 / math.cosh(1.0) ** 2 / math.sqrt(1 - (0.9 * math.tanh(1.0)) ** 2)  # d/dz = -d/dx of acos(0.9 tanh(u))
+    assert kind == "value" and abs(float(q) - want) < 1e-14
+    assert verdict((kind, q, tol), 0.0).startswith("WRONG")
+
+
+def test_a_constant_whose_rounding_flips_the_value_allows_either():
+    # tanh(cot(pi)) + x: -1 + x in dcalc (cot of its pi is -8.2e15), +1 or -1 exactly as mpmath's π rounds: the
+    # runs move pi both ways, so both are right (test_a_constant_clear_of_its_edges_is_still_checked: the other side)
+    prog = tree({"result": op("add", 3, op("tanh", 2, op("cot", 1, ["const", "pi"])), X), "vars": ["x"]})
+    value = Oracle(prog, {"x": 2.0}).value()
+    assert not verdict(value, 1.0).startswith("WRONG") and not verdict(value, 3.0).startswith("WRONG")

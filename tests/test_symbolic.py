@@ -201,11 +201,15 @@ def test_command_errors(args, code, message):
 
 
 def test_diff_at_a_point_where_the_formula_overflows_in_an_intermediate(capsys):
-    """Issue 11: the printed -1/y^2 overflows in y^2 at 1e160 although the mixed partial (-1e-320) is a double: a
-    clear error saying the formula (not the derivative) overflows, naming grad; one variable falls back to Taylor
-    mode, which gives the value right."""
+    """Issue 11: the printed -1/y^2 overflows in y^2 at 1e160 although the mixed partial (-1e-320) is a double:
+    diff --at computes the derivative on the graph (the Hessian for two variables, Taylor mode for one), not from the
+    formula in doubles, so it gives the value; the formula is printed as it is (it is right, exactly)."""
     from dcalc.app import main
-    assert main(["diff", "--wrt", "x,y", "--at", "x=1e160,y=1e160", "--", "x/y"]) == 1
+    assert main(["diff", "--wrt", "x,y", "--at", "x=1e160,y=1e160", "--", "x/y"]) == 0
+    out, err = capsys.readouterr()
+    assert (out, err) == ("-1/y^2\nat x = 1e+160, y = 1e+160: -1e-320\n", "")
+    # three different variables: the formula decides, and its overflow is a clear error naming grad
+    assert main(["diff", "--wrt", "x,y,z", "--at", "x=1e160,y=1e160,z=1", "--", "x/y*z"]) == 1
     out, err = capsys.readouterr()
     assert out == "-1/y^2\n"
     assert err.startswith("error: the printed formula overflows in an intermediate here (overflow in y^2 with "
@@ -215,6 +219,18 @@ def test_diff_at_a_point_where_the_formula_overflows_in_an_intermediate(capsys):
     assert err == "" and json.loads(out)["hessian"] == {"x": {"x": 0.0, "y": -1e-320}, "y": {"x": -1e-320, "y": 2e-320}}
     assert main(["diff", "--wrt", "y", "--at", "x=1e160,y=1e160", "--", "x/y"]) == 0
     assert capsys.readouterr().out == "-x/y^2\nat x = 1e+160, y = 1e+160: -1e-160\n"
+
+
+def test_diff_at_1e200_gives_the_derivative_where_the_formula_overflows(capsys):
+    """diff --at gives the derivative, not the printed formula evaluated in doubles: at x = y = 1e200 the formula of
+    hypot(x, y) by x, y, -x*y/hypot(x, y)^3, overflows in x*y; the derivative is -1/(2^1.5·1e200)."""
+    from dcalc.app import main
+    assert main(["diff", "--wrt", "x,y", "--at", "x=1e200,y=1e200", "--", "hypot(x, y)"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "-x*y/hypot(x, y)^3" and out[1].startswith("at x = 1e+200, y = 1e+200: ")
+    assert math.isclose(float(out[1].rsplit(": ", 1)[1]), -1 / (2 ** 1.5 * 1e200), rel_tol=1e-15)
+    assert main(["diff", "--at", "1e200", "--", "x*atan(x)"]) == 0  # atan(x) + x/hypot(1, x)^2: x^2 overflows
+    assert capsys.readouterr().out.splitlines()[1] == "at x = 1e+200: 1.5707963267948966"
 
 
 @pytest.mark.parametrize("expr, want", [("0^x", "0"), ("pow(0.0, acosh(1.5 + x^2.0))", "0"), ("0^x + x", "1"),

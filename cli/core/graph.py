@@ -51,15 +51,26 @@ class Graph:
         self.constants = constants or {}
         self.defined = defined  # the names the program defines (variables and functions): never free variables
         self.unused: tuple[str, ...] = ()  # definitions the output never reads (graph.unused): never evaluated
+        # The arguments of calls whose function ignores them, and what only they read: nodes len(nodes), len(nodes)+1, …
+        # (their args index nodes + guards). Evaluated after the nodes, so that a program is undefined where they are
+        # (f∘g is undefined where g is); no mode sees them, so they add nothing to any derivative (nor a refusal).
+        self.guards: list[Node] = []
+
+    def evaluated(self) -> list[Node]:
+        """Every node a value needs: the nodes, then the guards."""
+        return self.nodes + self.guards if self.guards else self.nodes
+
+    def node(self, i: int) -> Node:
+        return self.nodes[i] if i < len(self.nodes) else self.guards[i - len(self.nodes)]
 
     def ref(self, i: int) -> Expr:
         """How node i is shown where another node reads it: its name, or a folded constant as written."""
-        n = self.nodes[i]
+        n = self.node(i)
         return Var(n.name) if n.name else n.expr
 
     def formula(self, i: int) -> Expr:
         """The definition of node i in terms of the nodes it reads: `x + u1` for u2."""
-        n = self.nodes[i]
+        n = self.node(i)
         if n.kind == "node":
             return Apply(n.op.name, tuple(self.ref(a) for a in n.args))
         return n.expr if n.kind == "const" else Var(n.name)
@@ -88,10 +99,13 @@ def lower(program: Program) -> Graph:
     env: dict[str, int] = {name: b.add(Node(name, "input"), ("input", name)) for name in inputs}
     constants: dict[str, Expr] = {}
     last = None
+    guarded: list[tuple[Expr, list[int]]] = []  # per statement: its expression, the ignored arguments of its calls
     for stmt in program.stmts:
         if isinstance(stmt, Define):
             continue
         expr = stmt.expr if isinstance(stmt, Assign) else stmt
+        b.guards = []
+        guarded.append((stmt, b.guards))
         try:
             last = b.lower(expr, env, functions)
         except MathError as err:  # a constant definition that cannot be folded: an error only if the output reads it
@@ -113,9 +127,37 @@ def lower(program: Program) -> Graph:
     if last is None:
         raise UsageError("there is nothing to compute: the program has no expression")
     defined = frozenset((set(env) | set(functions)).difference(inputs))
-    graph = _finish(b.nodes, last, program.source, defined, constants, b.poisoned)
+    graph = _finish(b.nodes, last, program.source, defined, constants, b.poisoned,
+                    _guards_read(guarded, functions))
     graph.unused = unused(program)
     return graph
+
+
+def _guards_read(guarded: list, functions: dict[str, Define]) -> list[int]:
+    """The ignored call arguments of the statements the value reads (the last one, and by name what it reads): those
+    of an unused definition stay unevaluated like the rest of it. By statement rather than by node, because the value
+    of such a call may be shared or folded away (f(a, b) = a gives the input y for f(y, p); a constant body folds)."""
+    named = {stmt.name: k for k, (stmt, _) in enumerate(guarded) if isinstance(stmt, Assign)}
+    todo, seen, out = [len(guarded) - 1], set(), []
+    names_seen: set[str] = set()
+    while todo:
+        k = todo.pop()
+        if k in seen:
+            continue
+        seen.add(k)
+        stmt, ids = guarded[k]
+        out.extend(ids)
+        names = list(_reads(stmt.expr if isinstance(stmt, Assign) else stmt))
+        while names:
+            name = names.pop()
+            if name in names_seen:
+                continue
+            names_seen.add(name)
+            if name in named and named[name] < k:
+                todo.append(named[name])
+            elif name in functions:  # a body may read a definition too
+                names.extend(_reads(functions[name].body) - set(functions[name].params))
+    return out
 
 
 def unused(program: Program) -> tuple[str, ...]:
@@ -154,6 +196,12 @@ class _Builder:
         self.source = source
         self.written: dict[int, Expr] = {}  # the formula of a constant folded to a zero, as written
         self.poisoned: dict[int, MathError] = {}  # constant definitions that failed to fold, by node
+        # The arguments of calls in the statement being lowered that the function's body never reads: f∘g is
+        # undefined where g is, so they are evaluated (kept in the graph, domain-checked) when the statement is,
+        # though no node reads them and they add nothing to any derivative (`f(a) = 4.196; f(acos(2*x))` at x = 0.9
+        # is undefined).
+        self.guards: list[int] = []
+        self.unread: dict[str, frozenset[str]] = {}  # per function: the parameters its body does not read
 
     def add(self, node: Node, key: tuple) -> int:
         i = self.index.get(key)
@@ -206,6 +254,12 @@ class _Builder:
                 op = primitive(e.op, n)
                 if op is None:  # a user function: its body, with the parameters bound to the arguments
                     f = functions[e.op]
+                    unread = self.unread.get(f.name)
+                    if unread is None:
+                        unread = self.unread[f.name] = frozenset(f.params) - _reads(f.body)
+                    guards = [i for p, i in zip(f.params, ids)
+                              if p in unread and (self.nodes[i].kind == "node" or i in self.poisoned)]
+                    self.guards.extend(guards)  # (constant arguments were checked when folded; inputs are defined)
                     work.append((f.body, dict(zip(f.params, ids))))
                     continue
                 i = index.get(_key(op, ids))  # hash consing: a subexpression met before is that node
@@ -258,9 +312,10 @@ def _key(op: Op, args: tuple[int, ...]) -> tuple:
 
 
 def _finish(nodes: list[Node], output: int, source: str, defined: frozenset[str], constants: dict[str, Expr],
-            poisoned: dict[int, MathError]) -> Graph:
+            poisoned: dict[int, MathError], guards: list[int] | None = None) -> Graph:
     """Drop what the output does not read (inputs stay: they are the function's arguments), renumber, name. A
-    definition that failed to fold is an error here if the output reads it."""
+    definition that failed to fold is an error here if the output reads it. The ignored call arguments of the
+    statements the output reads (`guards`) stay, and what they read: evaluated, though no node reads them."""
     keep = [False] * len(nodes)
     keep[output] = True
     for i in range(len(nodes) - 1, -1, -1):
@@ -269,19 +324,35 @@ def _finish(nodes: list[Node], output: int, source: str, defined: frozenset[str]
                 keep[a] = True
         elif nodes[i].kind == "input":
             keep[i] = True
+    main = len(nodes) if all(keep) else sum(keep)  # the nodes the output reads, and the inputs
+    if guards:
+        todo = list(guards)
+        while todo:
+            i = todo.pop()
+            if not keep[i]:
+                keep[i] = True
+                todo.extend(nodes[i].args)
     for i in sorted(poisoned):  # the first failure as written, as when folding raised at once
         if keep[i]:
             raise poisoned[i]
-    if all(keep):  # nothing to drop (the usual case): the indices stand
+    if all(keep) and main == len(nodes):  # nothing to drop (the usual case): the indices stand
         kept, new_index = nodes, range(len(nodes))
-    else:
+    else:  # renumbered: the nodes the output reads first, then those only the guards read (graph.guards)
         new_index = [0] * len(nodes)
+        read = [False] * len(nodes)
+        read[output] = True
+        for i in range(len(nodes) - 1, -1, -1):
+            if read[i]:
+                for a in nodes[i].args:
+                    read[a] = True
+        order = [i for i in range(len(nodes)) if keep[i] and (read[i] or nodes[i].kind == "input")]
+        order += [i for i in range(len(nodes)) if keep[i] and not (read[i] or nodes[i].kind == "input")]
         kept = []
-        for i, n in enumerate(nodes):
-            if keep[i]:
-                new_index[i] = len(kept)
-                n.args = tuple(map(new_index.__getitem__, n.args))
-                kept.append(n)
+        for i in order:
+            new_index[i] = len(kept)
+            kept.append(nodes[i])
+        for n in kept:
+            n.args = tuple(map(new_index.__getitem__, n.args))
     taken = defined | {n.name for n in kept if n.name}
     counter = 0
     active: list[bool] = []
@@ -297,7 +368,9 @@ def _finish(nodes: list[Node], output: int, source: str, defined: frozenset[str]
             active.append(n.kind == "input")
     inputs = [n.name for n in kept if n.kind == "input"]
     assert all(n.kind == "input" for n in kept[:len(inputs)])  # lower() adds them first; pruning keeps the order
-    return Graph(kept, new_index[output], source, active, inputs, constants, defined)
+    graph = Graph(kept[:main], new_index[output], source, active[:main], inputs, constants, defined)
+    graph.guards = kept[main:]
+    return graph
 
 
 def op_value(op: Op, argvals: list[float], formula: str, name: str | None, source: str, argtexts: list[str]) -> float:

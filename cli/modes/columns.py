@@ -69,7 +69,7 @@ def column_values(graph: Graph, inputs: dict[str, np.ndarray], rows: Rows) -> li
     n = len(rows.status)
     vals: list[np.ndarray] = []
     with np.errstate(all="ignore"):
-        for i, node in enumerate(graph.nodes):
+        for i, node in enumerate(graph.evaluated()):  # the ignored arguments of calls too (graph.guards)
             if node.kind == "input":
                 vals.append(np.where(rows.bad, np.nan, inputs[node.name]))
             elif node.kind == "const":
@@ -79,17 +79,17 @@ def column_values(graph: Graph, inputs: dict[str, np.ndarray], rows: Rows) -> li
                 for r in rows.new_failures(v):
                     v[r] = _scalar_value(graph, i, vals, r, rows)
                 vals.append(v)
-    return vals
+    return vals[:len(graph.nodes)]
 
 
 def _scalar_value(graph: Graph, i: int, vals, r: int, rows: Rows) -> float:
     """Row r of node i by the scalar rule, which names the node when it fails (NumPy and libm may differ by an ulp
     near a domain's edge, and the scalar path is the reference)."""
-    node = graph.nodes[i]
+    node = graph.node(i)
     args = [float(vals[a][r]) for a in node.args]
     try:
         return op_value(node.op, args, graph.text(i), node.name, graph.source,
-                       [graph.nodes[a].name or graph.text(a) for a in node.args])
+                        [graph.node(a).name or graph.text(a) for a in node.args])
     except MathError as e:
         rows.fail(r, e.message)
         return np.nan

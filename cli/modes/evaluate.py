@@ -14,20 +14,21 @@ def node_values(graph: Graph, point: dict[str, float]) -> list[float]:
         inputs = set(graph.inputs)
         hint = typo(missing, [n for n in point if n not in inputs]) or f" (give it with {example(graph.inputs)})"
         raise UsageError(f"no value for the free variable '{missing}'{hint}")
-    vals = [0.0] * len(graph.nodes)
-    for i, node in enumerate(graph.nodes):
+    nodes = graph.evaluated()  # the ignored arguments of calls too (graph.guards): f∘g is undefined where g is
+    vals = [0.0] * len(nodes)
+    for i, node in enumerate(nodes):
         if node.kind == "node":
             args = [vals[a] for a in node.args]
             v = node.op.value(*args)
             if v - v != 0:  # inf or nan: let the one checker name the node and the values
                 v = op_value(node.op, args, graph.text(i), node.name, graph.source,
-                            [graph.nodes[a].name or graph.text(a) for a in node.args])
+                            [graph.node(a).name or graph.text(a) for a in node.args])
             vals[i] = v
         elif node.kind == "input":
             vals[i] = float(point[node.name])
         else:
             vals[i] = node.value
-    return vals
+    return vals if nodes is graph.nodes else vals[:len(graph.nodes)]
 
 
 def value(graph: Graph, point: dict[str, float]) -> float:

@@ -222,6 +222,12 @@ def text_lines(t: Trace, program: Program | None = None, colour: bool = False) -
     else:
         for name, g in t.gradient.items():
             yield _paint(f"{d}{f}/{d}{name}({_args(t)}) = {_bar(name)} = {_num(g)}", "1;32", colour)
+    g = t.graph
+    if g.guards:  # evaluated with the value, read by nothing: an honest trace says so (graph.Graph.guards)
+        n = len(g.nodes)
+        shown = ", ".join(f"{node.name} = {g.text(n + k)}" for k, node in enumerate(g.guards) if node.kind == "node")
+        yield _paint(f"also evaluated, read by no node (arguments a function ignores: where they are undefined, so is the program): "
+                     f"{shown}", "2", colour)
     marked = [r for r in rows if r.also_through]
     if marked:
         yield ""
