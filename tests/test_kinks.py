@@ -202,10 +202,9 @@ def test_modes_agree(text, point, f, stdout, message, tmp_path):
     (["x*y*abs(x)", "--at", "x=0,y=2", "--json"],
      '{"at": {"x": 0.0, "y": 2.0}, "value": 0.0, "gradient": {"x": 0.0, "y": 0.0}}\n', ""),
     # overflow is not "not differentiable"
-    (["ln(x)", "--at", "5e-324"], "",
-     "error: overflow in the derivative of u1 = ln(x) where x = 5e-324: it is too large for a double\n"),
+    (["ln(x)", "--at", "5e-324"], "", "error: overflow in the derivative by x: it is too large for a double\n"),
     (["ln(x) + y", "--at", "x=5e-324,y=1"], "",
-     "error: overflow in the derivative of u1 = ln(x) where x = 5e-324: it is too large for a double\n"),
+     "error: overflow in the derivative by x: it is too large for a double\n"),
     # what the series cannot decide is said, not guessed
     (["x^x", "--at", "0"], "",
      "error: cannot decide whether f is differentiable at x = 0: u1 = x^x where x = 0 has the base 0 and a varying "
@@ -434,6 +433,8 @@ def test_a_kink_with_a_factor_shows_both_sides(g_expr, k_expr, c):
         reject()
     with pytest.raises(NotDifferentiable) as e:
         dcalc.derivative(f"abs(x - {c!r})*({gtext}) + ({ktext})", {"x": c})
+    if e.value.message.startswith("cannot decide"):  # K = (x - x)^x: a zero base with a varying exponent beside the
+        reject()  # point is refused by the series (a clear error), though forward mode's partials exist at it
     left, right = _numbers(e.value.message)
     assert left == pytest.approx(dk - gc, rel=1e-9, abs=1e-9)
     assert right == pytest.approx(dk + gc, rel=1e-9, abs=1e-9)

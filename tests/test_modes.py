@@ -149,7 +149,7 @@ def test_shared_node_is_differentiated_once(monkeypatch):
     import dcalc.modes.forward as forward
     calls = []
     real = forward.local_partials
-    monkeypatch.setattr(forward, "local_partials", lambda g, i, *rest: calls.append(i) or real(g, i, *rest))
+    monkeypatch.setattr(forward, "local_partials", lambda g, i, *rest, **kw: calls.append(i) or real(g, i, *rest, **kw))
     g = dcalc.compile("a = x^2; sin(a) + cos(a) + a")
     tangents(g, node_values(g, {"x": 1.0}), {"x": 1.0})
     assert len(calls) == len(set(calls)) == sum(n.kind == "node" for n in g.nodes)

@@ -113,8 +113,8 @@ def test_grad_wrt_avoids_the_undefined_partial():
 
 
 @pytest.mark.parametrize("command, message", [
-    (["grad"], "error: overflow in the adjoint of x: it is too large for a double\n"),
-    (["grad", "--json"], "error: overflow in the adjoint of x: it is too large for a double\n"),
+    (["grad"], "error: overflow in the derivative by x: it is too large for a double\n"),
+    (["grad", "--json"], "error: overflow in the derivative by x: it is too large for a double\n"),
     (["grad", "--direction", "1"], "error: overflow in the tangent of u2 = 100000000u1: it is too large for a double\n"),
     (["trace", "--format", "json"],
      "error: overflow in the tangent of u2 = 100000000u1: it is too large for a double\n"),

@@ -8,6 +8,8 @@ derivative does not exist at that point, or that the function has a kink there: 
 
 from __future__ import annotations
 
+import sys
+from functools import lru_cache
 from operator import itemgetter
 
 from ..errors import MathError, NotDifferentiable
@@ -15,6 +17,13 @@ from ..language.expr import CONSTANTS, Apply, Const, Num, Var
 from .graph import Graph
 from .ops import OPS, Op
 from .printing import number_text, to_text
+
+TINY = sys.float_info.min  # the smallest normal double: a computed number below it may have lost digits
+
+
+class Widen(Exception):
+    """A pass in doubles met a partial, tangent or adjoint that under- or overflowed although it is a number: the
+    pass is run again in wide arithmetic (wide.py), where the product along the chain is right to rounding."""
 
 
 def _strong_times(left, right):
@@ -42,13 +51,14 @@ def interpret(formula, leaf, apply):
     return done[id(formula)]
 
 
-def compile_rule(e, params: tuple[str, ...], value=lambda op: op.value, times=_strong_times):
+def compile_rule(e, params: tuple[str, ...], value=lambda op: op.value, times=_strong_times, number=float):
     """A closure computing rule formula e from the argument values: `value(op)` is the function an op is computed
-    with (a float one here, a NumPy one for batches) and `times` builds products with the strong zero."""
+    with (a float one here, a NumPy one for batches, a wide one in wide.py), `times` builds products with the strong
+    zero and `number` makes a constant of the formula a number of that arithmetic."""
     def leaf(x):
         if isinstance(x, Var):
             return itemgetter(params.index(x.name))
-        c = x.value if isinstance(x, Num) else CONSTANTS[x.name]
+        c = number(x.value if isinstance(x, Num) else CONSTANTS[x.name])
         return lambda args: c
 
     def apply(x, parts):
@@ -107,22 +117,23 @@ def numeric_rules(name: str) -> Rules:
 
 
 def local_partials(graph: Graph, i: int, vals: list[float], active: list[bool] | None = None,
-                   strict: bool = True) -> list[float | None]:
+                   strict: bool = True, widen: bool = False) -> list[float | None]:
     """∂node_i/∂(each argument) at these values; None for arguments that depend on no input (never evaluated).
 
     `active` narrows "depends on an input" to the inputs being differentiated by: grad --wrt x of x^y at x = -2 then
     never evaluates ∂/∂y = x^y·ln(x). Not `strict`: a partial that does not exist is given as computed (inf, nan)
-    rather than raised (the trace of a kink shows it)."""
+    rather than raised (the trace of a kink shows it). `widen`: a partial outside the normal doubles raises Widen
+    (a pass then runs wide); otherwise it is given as computed in doubles (0, a subnormal, inf)."""
     ids = graph.nodes[i].args
     if active is None:
         active = graph.active
-    return [None if step is None or not active[a] else partial(graph, i, step, vals, strict)
+    return [None if step is None or not active[a] else partial(graph, i, step, vals, strict, widen)
             for a, step in zip(ids, RULES[graph.nodes[i].op.name].steps)]
 
 
-def partial(graph: Graph, i: int, step, vals: list[float], strict: bool = True) -> float:
+def partial(graph: Graph, i: int, step, vals: list[float], strict: bool = True, widen: bool = False) -> float:
     """One local partial of node i from its step (see Rules): a constant, an argument's value, or the rule computed
-    (not finite: there is no derivative there)."""
+    (not finite even in wide arithmetic: there is no derivative there)."""
     ids = graph.nodes[i].args
     if step.__class__ is float:
         return step
@@ -130,9 +141,79 @@ def partial(graph: Graph, i: int, step, vals: list[float], strict: bool = True) 
         return vals[ids[step]]
     args = list(map(vals.__getitem__, ids))
     p = step(args)
-    if p - p != 0 and strict:
-        raise not_differentiable(graph, i, RULES[graph.nodes[i].op.name].steps.index(step), args)
+    if p - p != 0 or -TINY < p < TINY:
+        return off_range(graph, i, RULES[graph.nodes[i].op.name].steps.index(step), args, p, strict, widen)
     return p
+
+
+def off_range(graph: Graph, i: int, k: int, args: list[float], p: float, strict: bool = True,
+              widen: bool = True) -> float:
+    """Partial k of node i, computed in doubles as p: 0, a subnormal or not finite. The wide rule decides what it is:
+    not finite there too, the derivative does not exist (NotDifferentiable if `strict`); 0 there too, it is 0;
+    otherwise a number the doubles lost, and a pass that multiplies it on must run wide (Widen, if `widen`)."""
+    w = wide_partial(graph.nodes[i].op, k, args)
+    if not w.is_finite():
+        if strict:
+            raise not_differentiable(graph, i, k, args)
+        return p
+    if w == 0:
+        return p if p == 0 else 0.0
+    if widen:
+        raise Widen
+    return p
+
+
+# ---- the wide fallback (wide.py): imported only where a pass leaves the doubles -----------------------------------
+
+@lru_cache(maxsize=None)
+def wide_rules(name: str) -> tuple:
+    """Per argument of op `name`: its partial rule over wide numbers, or None if structurally zero."""
+    from decimal import Decimal
+
+    from . import wide
+    op = OPS[name]
+    params = ("a", "b")[: op.arity]
+    out = []
+    for k in range(op.arity):
+        r = op.rule(k, *map(Var, params))
+        if r is not None and not isinstance(r, (Apply, Num, Var, Const)):
+            r = Num(float(r))
+        out.append(None if r is None else compile_rule(r, params, wide.value, wide.times, Decimal))
+    return tuple(out)
+
+
+def wide_partial(op: Op, k: int, args: list[float]):
+    """∂op/∂(argument k) at these argument values, as a wide number."""
+    from decimal import Decimal
+
+    from . import wide
+    with wide.localcontext(wide.CONTEXT):
+        return wide_rules(op.name)[k]([Decimal(a) for a in args]) + wide.ZERO  # + 0: a constant rule in the context
+
+
+def wide_local(graph: Graph, i: int, vals: list[float], live: list[bool]) -> list:
+    """(argument, partial) for the live arguments of node i, wide (call in the wide context); a node that reads one
+    argument twice gives it once, with the sum of both partials (as the double passes do). A partial not finite even
+    wide: NotDifferentiable."""
+    from decimal import Decimal
+    node = graph.nodes[i]
+    terms = []
+    for k, (a, step) in enumerate(zip(node.args, RULES[node.op.name].steps)):
+        if step is None or not live[a]:
+            continue
+        if step.__class__ is float:
+            p = Decimal(step)
+        elif step.__class__ is int:
+            p = Decimal(vals[node.args[step]])
+        else:
+            args = [vals[b] for b in node.args]
+            p = wide_rules(node.op.name)[k]([Decimal(b) for b in args])
+            if not p.is_finite():
+                raise not_differentiable(graph, i, k, args)
+        terms.append((a, p))
+    if len(node.args) == 2 and node.args[0] == node.args[1] and terms:
+        return [(terms[0][0], sum((p for _, p in terms), Decimal(0)))]
+    return terms
 
 
 def not_differentiable(graph: Graph, i: int, k: int, args: list[float]) -> NotDifferentiable:
@@ -149,9 +230,11 @@ def not_differentiable(graph: Graph, i: int, k: int, args: list[float]) -> NotDi
     return e
 
 
-def finite(graph: Graph, derivatives: list[float | None], what: str) -> list[float | None]:
-    """The tangents or adjoints of a pass, unless one overflowed: finite partials can still multiply up to inf."""
-    for i, d in enumerate(derivatives):
+def finite(graph: Graph, derivatives: list[float | None], what: str, nodes=None) -> list[float | None]:
+    """The tangents or adjoints of a pass, unless one of `nodes` (default all) overflowed: finite partials can still
+    multiply up to inf."""
+    for i in range(len(derivatives)) if nodes is None else nodes:
+        d = derivatives[i]
         if d is not None and d - d != 0:
             node = graph.nodes[i]
             where = f"{node.name} = {graph.text(i)}" if node.kind == "node" else node.name

@@ -20,6 +20,8 @@ from ..errors import DcalcError, MathError
 from ..language.expr import Var, wrap
 from .reverse import gradient as point_gradient
 
+TINY = np.finfo(float).tiny  # the smallest normal double
+
 
 @cache
 def array_value(op: Op):
@@ -101,6 +103,9 @@ def column_gradient(graph: Graph, vals: list[np.ndarray], names: list[str], rows
     active = reach(graph, names)
     n = len(rows.status)
     kinked: dict[int, dict[str, float]] = {}  # rows at a kink: their gradient from the one-sided derivatives
+    # rows where a partial or a product ū·p left the normal doubles (1/u with u = 2.6e173: -1/u² is 0 in doubles and is
+    # multiplied by 2.6e173 later): their gradient comes from the scalar pass, which runs wide there (wide.py)
+    redo = np.zeros(n, dtype=bool)
     adj: list[np.ndarray | None] = [None] * len(graph.nodes)
     adj[graph.output] = np.ones(n)
     with np.errstate(all="ignore"):
@@ -120,21 +125,36 @@ def column_gradient(graph: Graph, vals: list[np.ndarray], names: list[str], rows
                         p = np.array(p, dtype=float)
                         for r in bad:
                             p[r] = _scalar_partial(graph, i, k, args, r, rows, vals, names, kinked)
+                    # a computed rule (not ±1 nor an argument's value) may underflow
+                    if callable(numeric_rules(node.op.name).steps[k]):
+                        tiny = np.abs(p) < TINY
+                        if tiny.any():
+                            redo |= tiny
                 summed[a] = summed[a] + p if a in summed else p
             for a, p in summed.items():
                 if not np.ndim(p):  # a constant rule (∂(a+b)/∂a = 1): finite everywhere
                     term = adj[i] if p == 1 else -adj[i] if p == -1 else adj[i] * p
                 else:
                     term = adj[i] * p
+                    tiny = np.abs(term) < TINY
+                    if tiny.any():
+                        redo |= tiny & (adj[i] != 0) & (p != 0)
                 adj[a] = term if adj[a] is None else adj[a] + term
     index = {name: i for i, name in enumerate(graph.inputs)}  # inputs are nodes 0, 1, …
     grad = {x: np.zeros(n) if adj[index[x]] is None else adj[index[x]] + 0.0 for x in names}
+    for x, g in grad.items():  # finite partials can still multiply up to inf on the way: the scalar pass decides
+        redo |= ~np.isfinite(g)
+    redo &= ~rows.bad
+    for r in np.flatnonzero(redo):
+        if r not in kinked:
+            try:
+                kinked[r] = point_gradient(graph, [float(v[r]) for v in vals], names)
+            except DcalcError as e:
+                rows.fail(r, e.message)
+                kinked[r] = dict.fromkeys(names, np.nan)
     for r, g in kinked.items():
         for x in names:
             grad[x][r] = g[x]
-    for x, g in grad.items():  # finite partials can still multiply up to inf: that row has no usable gradient
-        for r in rows.new_failures(g):
-            rows.fail(r, f"overflow in ∂f/∂{x}: the derivative is too large for a double")
     return grad
 
 

@@ -7,12 +7,43 @@ of None is a structural zero: such arguments are skipped and their partials neve
 from __future__ import annotations
 
 from ..core.graph import Graph
-from ..core.partials import finite, local_partials
+from ..core.partials import TINY, Widen, finite, local_partials
 from ..errors import NotDifferentiable
 
 
-def tangents(graph: Graph, vals: list[float], seed: dict[str, float]) -> list[float | None]:
-    """d(node)/dt for every node, where each input x moves as seed[x]·t (seed {x: 1} gives d/dx)."""
+def tangents(graph: Graph, vals: list[float], seed: dict[str, float], every: bool = True) -> list[float | None]:
+    """d(node)/dt for every node, where each input x moves as seed[x]·t (seed {x: 1} gives d/dx). Where a partial
+    or a tangent leaves the doubles on the way, the pass runs wide (core/wide.py): the output's tangent is then right
+    to rounding, and a node's tangent below the doubles is given as 0 or a subnormal. One beyond them is an overflow
+    error if it is the output's, or if `every` node's tangent is wanted (the trace shows them); else ±inf."""
+    try:
+        return finite(graph, _doubles(graph, vals, seed), "tangent")
+    except Widen:
+        tan = _wide(graph, vals, seed)
+        return finite(graph, tan, "tangent", None if every else [graph.output])
+
+
+def _wide(graph: Graph, vals: list[float], seed: dict[str, float]) -> list[float | None]:
+    """The tangents in wide numbers, each then the nearest double."""
+    from decimal import Decimal
+
+    from ..core import wide
+    from ..core.partials import wide_local
+    tan: list = [None] * len(graph.nodes)
+    live = [False] * len(graph.nodes)
+    with wide.localcontext(wide.CONTEXT):
+        for i, node in enumerate(graph.nodes):
+            if node.kind == "input":
+                if seed.get(node.name, 0) != 0:
+                    tan[i], live[i] = Decimal(float(seed[node.name])), True
+            elif node.kind == "node" and any(live[a] for a in node.args):
+                live[i] = True
+                tan[i] = sum((p * tan[a] for a, p in wide_local(graph, i, vals, live)), wide.ZERO)
+    return [None if d is None else wide.to_float(d) for d in tan]
+
+
+def _doubles(graph: Graph, vals: list[float], seed: dict[str, float]) -> list[float | None]:
+    """The tangents in doubles; Widen where a partial or a product ∂u/∂v·dv/dt under- or overflowed."""
     tan: list[float | None] = [None] * len(graph.nodes)
     live = [False] * len(graph.nodes)  # tangent not structurally zero: only those partials are evaluated (x^y, d/dx)
     for i, node in enumerate(graph.nodes):
@@ -21,15 +52,18 @@ def tangents(graph: Graph, vals: list[float], seed: dict[str, float]) -> list[fl
             live[i] = tan[i] is not None
         elif node.kind == "node" and any(live[a] for a in node.args):
             live[i] = True
-            args, partials = node.args, local_partials(graph, i, vals, live)
+            args, partials = node.args, local_partials(graph, i, vals, live, widen=True)
             if len(args) == 2 and args[0] == args[1]:  # x/x: one partial, the sum over both places (as reverse.py)
                 args, partials = args[:1], [sum(p for p in partials if p is not None) + 0.0]
             total = 0.0
             for a, p in zip(args, partials):
                 if tan[a] is not None:
-                    total += p * tan[a]
+                    d = p * tan[a]
+                    if -TINY < d < TINY and p and tan[a] or d - d != 0:
+                        raise Widen
+                    total += d
             tan[i] = total
-    return finite(graph, tan, "tangent")
+    return tan
 
 
 def derivative(graph: Graph, vals: list[float], wrt: str) -> float:
@@ -41,7 +75,7 @@ def directional(graph: Graph, vals: list[float], seed: dict[str, float], wrt: st
     """The derivative along `seed` (wrt: the variable it is, if one): one forward pass, or where a local partial does
     not exist, the one-sided derivatives of the whole function along ±seed (kinks.py)."""
     try:
-        t = tangents(graph, vals, seed)[graph.output]
+        t = tangents(graph, vals, seed, every=False)[graph.output]
     except NotDifferentiable:
         from .kinks import derivative
         return derivative(graph, vals, seed, 1, wrt)

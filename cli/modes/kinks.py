@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 
 from ..core.graph import Graph, reach
-from ..core.partials import local_partials
+from ..core.partials import local_partials, wide_partial
 from ..core.printing import number_text
 from ..errors import MathError, NotDifferentiable
 from .series import Overflow, Undecided, Undefined, series
@@ -151,7 +151,9 @@ def _nth(derivs: list[float] | None, j: int, sign: int) -> float | None:
 
 def hessian(graph: Graph, vals: list[float], names: list[str]) -> dict[str, dict[str, float]]:
     """Second partials at a kink: ∂²f/∂x² two-sided along ±e_x, and a mixed one by polarisation from the second
-    derivative along e_x + e_y, D² = f_xx + 2·f_xy + f_yy (each a two-sided series derivative)."""
+    derivative along sx·e_x + sy·e_y, D² = sx²·f_xx + 2·sx·sy·f_xy + sy²·f_yy (each a two-sided series derivative).
+    The scales are powers of two (exact) that bring sx²·f_xx and sy²·f_yy near 1: along e_x + e_y, a mixed entry of 1
+    beside f_yy = 2e100 was lost in the sum (|x|^3 + 1e100·y^2 + x·y at (0, 1) gave f_xy = 0)."""
     diag = {x: derivative(graph, vals, {x: 1.0}, 2, x) for x in names}
     h: dict[str, dict[str, float]] = {x: {} for x in names}
     for i, x in enumerate(names):
@@ -159,9 +161,20 @@ def hessian(graph: Graph, vals: list[float], names: list[str]) -> dict[str, dict
             if x == y:
                 h[x][x] = diag[x]
             else:
-                both = derivative(graph, vals, {x: 1.0, y: 1.0}, 2)
-                h[x][y] = h[y][x] = (both - diag[x] - diag[y]) / 2 + 0.0
+                sx, sy = _balance(diag[x]), _balance(diag[y])
+                if sx is None:  # f_xx = 0: the cross term 2·sx·sy·f_xy is then weighed against sy²·f_yy alone
+                    sx = 1.0 if sy is None else 1.0 / sy
+                sy = 1.0 / sx if sy is None else sy
+                both = derivative(graph, vals, {x: sx, y: sy}, 2)
+                h[x][y] = h[y][x] = (both - sx * sx * diag[x] - sy * sy * diag[y]) / (2 * sx * sy) + 0.0
     return {x: {y: h[x][y] for y in names} for x in names}
+
+
+def _balance(d: float) -> float | None:
+    """A power of two s with s²·|d| in [1/2, 2), or None for d = 0."""
+    if d == 0 or d - d != 0:
+        return None
+    return math.ldexp(1.0, -(math.frexp(abs(d))[1] // 2))
 
 
 def reaching_kinks(graph: Graph, vals: list[float], names: list[str]) -> set[str]:
@@ -170,8 +183,10 @@ def reaching_kinks(graph: Graph, vals: list[float], names: list[str]) -> set[str
     up = [False] * len(graph.nodes)
     for i, node in enumerate(graph.nodes):
         if node.kind == "node" and active[i]:
-            for a, p in zip(node.args, local_partials(graph, i, vals, active, strict=False)):
-                if p is not None and p - p != 0:
+            for k, (a, p) in enumerate(zip(node.args, local_partials(graph, i, vals, active, strict=False))):
+                # not finite in doubles, but a number beyond them (2.31/y at y = 1e-200): the pass runs wide, no kink
+                if p is not None and p - p != 0 and \
+                        not wide_partial(node.op, k, [vals[b] for b in node.args]).is_finite():
                     up[a] = True
     for i in range(len(graph.nodes) - 1, -1, -1):
         if up[i]:

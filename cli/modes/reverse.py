@@ -7,14 +7,49 @@ structural zero (the output does not read the node); such nodes are skipped.
 from __future__ import annotations
 
 from ..core.graph import Graph, reach
-from ..core.partials import RULES, finite, not_differentiable, partial
-from ..errors import NotDifferentiable
+from ..core.partials import RULES, TINY, Widen, finite, off_range, partial
+from ..errors import MathError, NotDifferentiable
 
 
-def adjoints(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> list[float | None]:
+def adjoints(graph: Graph, vals: list[float], wrt: list[str] | None = None, every: bool = True) -> list[float | None]:
     """∂(output)/∂(node) for every node; with `wrt`, only for the nodes that depend on those inputs (the others'
-    partials are never evaluated, so grad --wrt x of x^y at x = -2 does not trip over ln(-2))."""
+    partials are never evaluated, so grad --wrt x of x^y at x = -2 does not trip over ln(-2)). Where a partial or a
+    product leaves the doubles on the way, the pass runs wide (core/wide.py): the inputs' adjoints are then right to
+    rounding, and a node's adjoint below the doubles is given as 0 or a subnormal. One beyond them is an overflow
+    error if it is an input's, or if `every` node's adjoint is wanted (the trace shows them); else ±inf."""
     active = graph.active if wrt is None else reach(graph, wrt)
+    try:
+        adj = _doubles(graph, vals, active)
+    except Widen:  # a partial or a product of them left the doubles: the pass again, wide
+        adj = _wide(graph, vals, active)
+        if every:
+            finite(graph, adj, "adjoint", range(len(graph.inputs), len(adj)))
+    for x, d in zip(graph.inputs, adj):  # an input's adjoint is a derivative of f: too large is an overflow
+        if d is not None and d - d != 0:
+            raise MathError(f"overflow in the derivative by {x}: it is too large for a double", source=graph.source)
+    return adj
+
+
+def _wide(graph: Graph, vals: list[float], active: list[bool]) -> list[float | None]:
+    """The adjoints in wide numbers, each then the nearest double."""
+    from ..core import wide
+    from ..core.partials import wide_local
+    adj: list = [None] * len(graph.nodes)
+    adj[graph.output] = wide.ONE
+    with wide.localcontext(wide.CONTEXT):
+        for i in range(graph.output, -1, -1):
+            g = adj[i]
+            if g is None or graph.nodes[i].kind != "node":
+                continue
+            for a, p in wide_local(graph, i, vals, active):
+                q = adj[a]
+                adj[a] = g * p if q is None else q + g * p
+    return [None if d is None else wide.to_float(d) for d in adj]
+
+
+def _doubles(graph: Graph, vals: list[float], active: list[bool]) -> list[float | None]:
+    """The adjoints in doubles; Widen where a partial, a product ū·∂u/∂v or an adjoint left the normal doubles (a
+    nonzero number below them has lost digits, one above is inf, and a later factor may bring either back)."""
     nodes = graph.nodes
     adj: list[float | None] = [None] * len(nodes)
     adj[graph.output] = 1.0
@@ -34,34 +69,44 @@ def adjoints(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> l
                 # one partial, the sum over both places (exactly 0 for x - x), then times the adjoint: two terms
                 # g·1 and g·(-1) added to x̄ one at a time would round away what x̄ held (x + 1e17*(x - x))
                 p = _twice(graph, i, vals)
+                d = g * p
+                if -TINY < d < TINY and g and p:
+                    raise Widen
                 q = adj[a]
-                adj[a] = g * p if q is None else q + g * p
+                adj[a] = d if q is None else q + d
             continue
         # partials.local_partials written out: this loop is the whole cost of a wide gradient
         steps = rules[op.name].steps
         for a, step in zip(ids, steps):
             if step is not None and active[a]:
                 kind = step.__class__
-                if kind is real:
-                    p = step
-                elif kind is position:
-                    p = vals[ids[step]]
+                if kind is real:  # ±1: the product is exact
+                    d = g * step
                 else:
-                    args = list(map(vals.__getitem__, ids))
-                    p = step(args)
-                    if p - p != 0:
-                        raise not_differentiable(graph, i, steps.index(step), args)
+                    if kind is position:
+                        p = vals[ids[step]]
+                    else:
+                        args = list(map(vals.__getitem__, ids))
+                        p = step(args)
+                        if p - p != 0 or -TINY < p < TINY:
+                            p = off_range(graph, i, steps.index(step), args, p)
+                    d = g * p
+                    if -TINY < d < TINY and g and p:
+                        raise Widen
                 q = adj[a]
-                adj[a] = g * p if q is None else q + g * p
+                adj[a] = d if q is None else q + d
     # an adjoint that overflowed carries inf or nan down to an input it depends on (inputs are nodes 0, 1, …)
-    finite(graph, adj[:len(graph.inputs)], "adjoint")
+    for d in adj[:len(graph.inputs)]:
+        if d is not None and d - d != 0:
+            raise Widen
     return adj
 
 
 def _twice(graph: Graph, i: int, vals: list[float]) -> float:
     """∂node_i/∂x of a node that reads x in both places: the sum of its two partials (DESIGN: "a node that reads one
     input twice reports the summed partial")."""
-    return sum(partial(graph, i, step, vals) for step in RULES[graph.nodes[i].op.name].steps if step is not None) + 0.0
+    return sum(partial(graph, i, step, vals, widen=True)
+               for step in RULES[graph.nodes[i].op.name].steps if step is not None) + 0.0
 
 
 def gradient(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> dict[str, float]:
@@ -69,7 +114,7 @@ def gradient(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> d
     partial does not exist (a kink), the one-sided derivatives of the whole function decide (kinks.py)."""
     wanted = set(graph.inputs if wrt is None else wrt)
     try:
-        adj = adjoints(graph, vals, wrt)
+        adj = adjoints(graph, vals, wrt, every=False)
     except NotDifferentiable:
         return _at_kink(graph, vals, [x for x in graph.inputs if x in wanted])
     return {name: (adj[i] or 0.0) + 0.0 for i, name in enumerate(graph.inputs) if name in wanted}
@@ -81,7 +126,7 @@ def _at_kink(graph: Graph, vals: list[float], names: list[str]) -> dict[str, flo
     from .kinks import derivative, reaching_kinks
     near = reaching_kinks(graph, vals, names)
     rest = [x for x in names if x not in near]
-    adj = adjoints(graph, vals, rest) if rest else []
+    adj = adjoints(graph, vals, rest, every=False) if rest else []
     index = {x: i for i, x in enumerate(graph.inputs)}
     return {x: derivative(graph, vals, {x: 1.0}, 1, x) if x in near else (adj[index[x]] or 0.0) + 0.0
             for x in names}
@@ -90,7 +135,7 @@ def _at_kink(graph: Graph, vals: list[float], names: list[str]) -> dict[str, flo
 def at_kink(graph: Graph, vals: list[float], wrt: list[str] | None = None) -> bool:
     """Whether a local partial does not exist at this point (a kink: the derivatives came from kinks.py)."""
     try:
-        adjoints(graph, vals, wrt)
+        adjoints(graph, vals, wrt, every=False)
     except NotDifferentiable:
         return True
     return False

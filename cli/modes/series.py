@@ -13,6 +13,12 @@ the Euler operator t·d/dt, which multiplies t^(k/q) by k/q on both sides). Wher
 the op takes the one-sided form the primitive table gives (ops.ONE_SIDED): |u| = ±u by the sign of u's first nonzero
 term, u^b = c^b·t^(m·b/q)·(1 + w)^b for u = c·t^(m/q)·(1 + w), … The kinks module reads derivatives off these series.
 Series are lazy and advanced one order at a time over the whole graph, which keeps every chain of requests short.
+
+A coefficient is computed from at most four others (b·j·a_j·y_{k−j}/a_0): while every coefficient is 0 or within
+2^±240, no product under- or overflows. Where one is not (a point or a constant beyond that, a coefficient that
+grows or shrinks past it), the series are built again in the wide arithmetic of core/wide.py, so that no coefficient
+loses digits below the normal doubles on the way (acosh(1.5 + x^2)·log2(x) at 1e150: the second derivative is -2e-297,
+doubles gave 4.8e-300).
 """
 
 from __future__ import annotations
@@ -24,6 +30,10 @@ from ..core.graph import Graph
 from ..core.ops import ONE_SIDED, OPS
 from ..core.partials import interpret
 from ..language.expr import CONSTANTS, Num, Var, wrap
+
+LOW, HIGH = 2.0 ** -240, 2.0 ** 240  # the range where products of four coefficients stay normal doubles
+TINY = sys.float_info.min
+CANCEL = 2.0 ** -26  # a recurrence's sum that cancels more than this is computed again wide
 
 
 class Undefined(Exception):
@@ -45,6 +55,38 @@ class Overflow(Exception):
 
     def __init__(self, node):
         self.node = node
+
+
+class OutOfRange(Exception):
+    """A coefficient left the range in which doubles are safe (or a value underflowed to 0 or a subnormal from
+    nonzero arguments): the series are built again, wide."""
+
+
+def _sum(terms) -> float:
+    """The sum of a recurrence's terms, raising OutOfRange where it cancels to below 2^-26 of its largest term: the
+    terms carry roundings of their own that the sum then keeps and a small a_0 divides (the series of hypot(x, x) at
+    x = -4.4e-9 had a second coefficient of 4e-8 where it is 0, and f'' came out 3 times the truth). Wide numbers
+    carry 40 digits: the roundings stay far below the result."""
+    terms = list(terms)
+    total = math.fsum(terms)
+    if len(terms) > 1 and abs(total) < CANCEL * max(map(abs, terms)):
+        raise OutOfRange
+    return total
+
+
+def _checked(op: str):
+    """The double rule of `op`, raising OutOfRange where its value underflowed (sech(800) is 0 in doubles: a rule's
+    series would then be 0 where it is 4e-348); a sum that is 0 is exact."""
+    f = OPS[op].value
+    if op in ("add", "sub", "neg"):
+        return f
+
+    def value(*args: float) -> float:
+        v = f(*args)
+        if -TINY < v < TINY and v == v and all(args):
+            raise OutOfRange
+        return v
+    return value
 
 
 class _Series:
@@ -73,6 +115,55 @@ class _Series:
         return next((j for j in range(start, stop + 1) if self[j] != 0), None)
 
 
+class _WideSeries(_Series):
+    """A series of wide numbers (wide.py): a double from a step (a constant 0) is made one, and coefficients are
+    computed in the wide context whenever they are asked for."""
+
+    __slots__ = ()
+
+    def __getitem__(self, k: int):
+        c = self.c
+        if self.constant:
+            return c[0] if k == 0 else _wide_zero()
+        if len(c) <= k:
+            from ..core.wide import CONTEXT, localcontext
+            with localcontext(CONTEXT):
+                while len(c) <= k:
+                    v = self.step(len(c))
+                    c.append(_to_wide(v) if v.__class__ is not _wide_class() else v)
+        return c[k]
+
+
+class _View:
+    """A wide series read as doubles (the kinks module reads derivatives of small order off them)."""
+
+    __slots__ = ("s",)
+
+    def __init__(self, s: _Series):
+        self.s = s
+
+    def __getitem__(self, k: int) -> float:
+        return float(self.s[k])
+
+    def lead(self, start: int, stop: int) -> int | None:
+        return self.s.lead(start, stop)
+
+
+def _wide_class():
+    from decimal import Decimal
+    return Decimal
+
+
+def _to_wide(v):
+    from decimal import Decimal
+    return Decimal(v)
+
+
+def _wide_zero():
+    from ..core.wide import ZERO
+    return ZERO
+
+
 def _scaled(a: float, y: float, a0: float) -> float:
     """a·y/a0 without an intermediate under- or overflow (a_1·y_0 underflows at a0 = 1e-301 though a_1·y_0/a0 does
     not): the mantissas multiplied, the exponents added apart."""
@@ -87,61 +178,78 @@ class _Arithmetic:
     built (errors name it); `kinks` the nodes that took a one-sided form; `jumped` whether a limit along the ray differs
     from the value at the point (atan2 at the origin)."""
 
-    def __init__(self, q: int = 1, reach: int = 48):
+    def __init__(self, q: int = 1, reach: int = 48, wide: bool = False):
         self.q = q
+        self.wide = wide  # the numbers of wide.py, else doubles
+        if wide:
+            from decimal import Decimal
+
+            from ..core.wide import value
+            self.num, self.series, self.value = Decimal, _WideSeries, lambda op: value(OPS[op])
+            self.fsum = lambda terms: sum(terms, Decimal(0))
+            self.third = Decimal(1) / 3
+        else:
+            self.num, self.series, self.value, self.fsum = float, _Series, _checked, _sum
+            self.third = 1 / 3
         self.reach = reach  # how far a series is ever searched for its first nonzero term
         self.memo: dict[tuple, _Series] = {}
+        self.made: list[_Series] = []  # the memo's series in the order they were made (safe() reads the new ones)
         self.keep: list = []  # the memo keys hold ids: keep their owners alive
         self.node: int | None = None
         self.kinks: list[int] = []
         self.jumped = False
 
     def const(self, v: float) -> _Series:
-        return _Series(first=float(v))
+        return self.series(first=self.num(v))
+
+    def scaled(self, a, y, a0):
+        return a * y / a0 if self.wide else _scaled(a, y, a0)
 
     def apply(self, op: str, args: list[_Series]) -> _Series:
         key = (op, *map(id, args))
         s = self.memo.get(key)
         if s is None:
             s = self.memo[key] = self._make(op, args)
+            self.made.append(s)
             self.keep.append(args)
         return s
 
     def _make(self, op: str, args: list[_Series]) -> _Series:
         if all(a.constant for a in args):
-            return self.const(OPS[op].value(*(a.c[0] for a in args)))
+            return self.const(self.value(op)(*(a.c[0] for a in args)))
         one_sided = ONE_SIDED.get(op)
         if one_sided is not None:
             form = one_sided(*(a[0] for a in args))
             if form is not None and not (op == "pow" and not args[1].constant):
                 return self._kink(op, form, args)
+        series, fsum = self.series, self.fsum
         if op in ("add", "sub"):
             a, b = args
-            sign = 1.0 if op == "add" else -1.0
-            return _Series(lambda k: a[k] + sign * b[k])
+            return series(lambda k: a[k] + b[k]) if op == "add" else series(lambda k: a[k] - b[k])
         if op == "neg":
             (a,) = args
-            return _Series(lambda k: -a[k])
+            return series(lambda k: -a[k])
         if op == "mul":
             a, b = args
             if any(x.constant and x.c[0] == 0 for x in args):  # a zero factor is exact: 0·x^-1 is 0 at x = 0
                 return self.const(0.0)
-            return _Series(lambda k: math.fsum(a[j] * b[k - j] for j in range(k + 1)))
+            return series(lambda k: fsum(a[j] * b[k - j] for j in range(k + 1)))
         if op == "div":
             a, b = args
-            c: _Series = _Series(lambda k: (a[k] - math.fsum(b[j] * c[k - j] for j in range(1, k + 1))) / b[0])
+            c: _Series = series(lambda k: fsum((a[k], *(-b[j] * c[k - j] for j in range(1, k + 1)))) / b[0])
             return c
         if op == "pow":
             a, b = args
             if b.constant:
-                y0 = OPS["pow"].value(a[0], b.c[0])
-                if a[0] != 0 and not sys.float_info.min <= abs(y0) < math.inf:  # the recurrence scales by y0: a0^b
+                y0 = self.value("pow")(a[0], b.c[0])
+                # the recurrence scales by y0: a0^b
+                if not self.wide and a[0] != 0 and not sys.float_info.min <= abs(y0) < math.inf:
                     return self._ode(op, args)  # that under- or overflows (x^3 at 1e-150) takes the rule's a^(b-1)
                 return self._power(a, b.c[0], y0)
             return self._varying_power(a, b)
         if op in ("sqrt", "cbrt"):
             (a,) = args
-            return self._power(a, 0.5 if op == "sqrt" else 1 / 3, OPS[op].value(a[0]))
+            return self._power(a, self.num(0.5) if op == "sqrt" else self.third, self.value(op)(a[0]))
         return self._ode(op, args)
 
     def _ode(self, op: str, args: list[_Series]) -> _Series:
@@ -149,17 +257,18 @@ class _Arithmetic:
         rules: list = []
         owner = self.node
 
+        fsum = self.fsum
+
         def step(k: int) -> float:
             if k == 0:
-                return OPS[op].value(*(a[0] for a in args))
+                return self.value(op)(*(a[0] for a in args))
             if not rules:
                 self.node, outer = owner, self.node
                 rules.extend(None if a.constant else self.rule(op, i, args) for i, a in enumerate(args))
                 self.node = outer
-            total = math.fsum(j * a[j] * g[k - j] for a, g in zip(args, rules) if g is not None
-                              for j in range(1, k + 1))
+            total = fsum(j * a[j] * g[k - j] for a, g in zip(args, rules) if g is not None for j in range(1, k + 1))
             return total / k
-        return _Series(step)
+        return self.series(step)
 
     def _power(self, a: _Series, b: float, y0: float) -> _Series:
         """y = a^b for a constant b, from a·y' = b·y·a': y_k = (1/(k·a0)) Σ_{j=1..k} (b·j − (k−j))·a_j·y_{k−j}."""
@@ -170,11 +279,13 @@ class _Arithmetic:
         if b == 0:  # x^0 = 1, also where 1/a0 overflows (x^0 at 5e-324)
             return self.const(y0)
 
+        fsum, scaled = self.fsum, self.scaled
+
         def step(k: int) -> float:
             if k == 0:
                 return y0
-            return math.fsum(f * _scaled(a[j], y[k - j], a0) for j in range(1, k + 1) if (f := b * j - (k - j))) / k
-        y = _Series(step)
+            return fsum(f * scaled(a[j], y[k - j], a0) for j in range(1, k + 1) if (f := b * j - (k - j))) / k
+        y = self.series(step)
         return y
 
     def _varying_power(self, a: _Series, b: _Series) -> _Series:
@@ -187,13 +298,14 @@ class _Arithmetic:
         if a0 == 0:
             raise Undecided(self.node, "has the base 0 and a varying exponent")
         z = self.apply("mul", [b, self.apply("ln", [a])])
-        y0 = OPS["pow"].value(a0, b[0])
+        y0 = self.value("pow")(a0, b[0])
+        fsum = self.fsum
 
         def step(k: int) -> float:
             if k == 0:
                 return y0
-            return math.fsum(j * z[j] * y[k - j] for j in range(1, k + 1)) / k
-        y = _Series(step)
+            return fsum(j * z[j] * y[k - j] for j in range(1, k + 1)) / k
+        y = self.series(step)
         return y
 
     def _kink(self, op: str, form, args: list[_Series]) -> _Series:
@@ -201,9 +313,9 @@ class _Arithmetic:
         owner = self.node
         if callable(form):  # an identity valid beside the point: evaluated as series; its value is the op's own
             inner = self.formula(wrap(form(*(Var(p) for p in "uv"[:len(args)]))), dict(zip("uv", args)))
-            y0 = OPS[op].value(*(a[0] for a in args))
+            y0 = self.value(op)(*(a[0] for a in args))
             self._mark(owner)
-            return _Series(lambda k: y0 if k == 0 else inner[k])
+            return self.series(lambda k: y0 if k == 0 else inner[k])
         kind = form[0]
         if kind == "sign":
             self._mark(owner)
@@ -222,7 +334,7 @@ class _Arithmetic:
 
     def _sign(self, a: _Series) -> _Series:
         """|a| at a = 0: s·a, s the sign of a's first nonzero term; while every term so far is 0 so is |a|'s."""
-        found: list = []
+        found: list = []  # whether the first nonzero term is negative
 
         def step(k: int) -> float:
             if k == 0:
@@ -231,9 +343,9 @@ class _Arithmetic:
                 m = a.lead(1, k)
                 if m is None:
                     return 0.0
-                found.append(math.copysign(1.0, a[m]))
-            return found[0] * a[k]
-        return _Series(step)
+                found.append(a[m] < 0)
+            return -a[k] if found[0] else a[k]
+        return self.series(step)
 
     def _zero_base(self, a: _Series, b: float, odd: bool, owner) -> _Series:
         """a^b at a = 0: a = c·t^(m/q)·(1 + w) gives c^b·t^(m·b/q)·(1 + w)^b. The term m is searched only as far as
@@ -243,6 +355,7 @@ class _Arithmetic:
         if b < 0:  # 0^b with b < 0 is a division by zero: the value itself does not exist beside the point
             raise Undefined(owner)
         state: dict = {"searched": 0}
+        bn, b = self.num(b), float(b)  # the power in the arithmetic's numbers; the grid's arithmetic in doubles
 
         def step(k: int) -> float:
             if k == 0:
@@ -270,20 +383,23 @@ class _Arithmetic:
                 c = a[m]
                 if c < 0 and not odd and not float(b).is_integer():
                     raise Undefined(owner)
-                state["scale"] = math.copysign(abs(c) ** b, c) if odd or (c < 0 and int(b) % 2) else abs(c) ** b
-                w = _Series(lambda i: 1.0 if i == 0 else a[m + i] / c)
-                state["tail"] = self._power(w, b, 1.0)
+                scale = abs(c) ** bn
+                if not self.wide and not LOW <= scale <= HIGH:  # a factor of every coefficient: it must not underflow
+                    raise OutOfRange
+                state["scale"] = -scale if c < 0 and (odd or int(b) % 2) else scale
+                w = self.series(lambda i: 1.0 if i == 0 else a[m + i] / c)
+                state["tail"] = self._power(w, bn, self.num(1.0))
             return state["scale"] * state["tail"][k - e]
-        return _Series(step)
+        return self.series(step)
 
     def _angle(self, a: _Series, b: _Series) -> _Series:
         """atan2(a, b) at (0, 0): along the ray it is atan2 of the pair scaled by its first nonzero power of t, a
         limit that may differ from atan2(0, 0) (a jump)."""
-        value = math.atan2(a[0], b[0])
+        value = self.value("atan2")(a[0], b[0])
         p = next((j for j in range(1, self.reach + 1) if a[j] != 0 or b[j] != 0), None)
         if p is None:  # the limit's angle is decided by terms past the search, if any
             raise Undecided(self.node, "vanishes further than the one-sided series look")
-        y = self.apply("atan2", [_Series(lambda k: a[k + p]), _Series(lambda k: b[k + p])])
+        y = self.apply("atan2", [self.series(lambda k: a[k + p]), self.series(lambda k: b[k + p])])
         if y[0] != value:
             self.jumped = True
         return y
@@ -302,17 +418,47 @@ class _Arithmetic:
         return interpret(formula, leaf, lambda e, parts: self.apply(e.op, parts))
 
 
-def series(graph: Graph, vals: list[float], direction: dict[str, float], top: int, q: int = 1):
+def series(graph: Graph, vals: list[float], direction: dict[str, float], top: int, q: int = 1,
+           widen: bool = True, raw: bool = False, wide: bool = False):
     """Every node's coefficients 0..top along the ray, on the grid t^(k/q): (arithmetic, list of series).
 
-    Raises Undefined (the ray leaves the domain at once), Undecided, or Overflow (a coefficient is not finite)."""
-    arith = _Arithmetic(q, reach=16 * max(top, q))
+    In doubles while every coefficient stays in the safe range, else (if `widen`) built again wide: the series read
+    as doubles then, or as they are if `raw`. Raises Undefined (the ray leaves the domain at once), Undecided, or
+    Overflow (a coefficient is not finite even wide; in doubles without `widen`), OutOfRange (without `widen`).
+    `wide`: wide at once."""
+    try:
+        if not wide:
+            arith, out = _build(graph, vals, direction, top, q, False)
+            if not widen or safe(arith, out):
+                return arith, out
+    except (Overflow, OutOfRange):
+        if not widen:
+            raise
+    from ..core.wide import CONTEXT, localcontext
+    with localcontext(CONTEXT):
+        arith, out = _build(graph, vals, direction, top, q, True)
+    return arith, out if raw else [_View(s) for s in out]
+
+
+def safe(arith: _Arithmetic, out: list[_Series], start: int = 0) -> bool:
+    """Whether every coefficient computed is 0 or within LOW..HIGH (then no product of them left the doubles), in the
+    series `out` and those the arithmetic made from the start-th on."""
+    for s in (*arith.made[start:], *out):
+        for v in s.c:
+            if v and not LOW <= abs(v) <= HIGH:
+                return False
+    return True
+
+
+def _build(graph: Graph, vals: list[float], direction: dict[str, float], top: int, q: int, wide: bool):
+    arith = _Arithmetic(q, reach=16 * max(top, q), wide=wide)
     out: list[_Series] = []
     for i, node in enumerate(graph.nodes):
         arith.node = i
         if node.kind == "input":
-            x0, dx = vals[i], float(direction.get(node.name, 0.0))
-            s = (_Series(lambda k, x0=x0, dx=dx: x0 if k == 0 else (dx if k == q else 0.0)) if dx
+            x0, dx = arith.num(vals[i]), arith.num(float(direction.get(node.name, 0.0)))
+            zero = arith.num(0.0)
+            s = (arith.series(lambda k, x0=x0, dx=dx: x0 if k == 0 else (dx if k == q else zero)) if dx
                  else arith.const(x0))
         elif node.kind == "const":
             s = arith.const(node.value)
