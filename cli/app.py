@@ -443,15 +443,24 @@ def trace_command(
                                       help="The variable (default: the only one; reverse mode needs none)."),
     mode: str = typer.Option("forward", "--mode", help="forward (tangents d/dx) or reverse (adjoints ∂f/∂u)."),
     fmt: str = typer.Option("text", "--format", help="text, json, latex, dot (Graphviz) or mermaid."),
+    digits: Optional[int] = typer.Option(None, "--digits", min=1, max=17, show_default=False,
+                                         help="Significant digits of the numbers in text, latex, dot and mermaid "
+                                              "(JSON writes every number exactly)."),
+    no_legend: bool = typer.Option(False, "--no-legend", help="Leave out the key to the notation (∂ and d)."),
 ):
-    """How the derivative comes about, node by node. Example: dcalc trace "sin(x + x^2)" --at 2"""
+    """How the derivative comes about, node by node. Example: dcalc trace "sin(x + x^2)" --at 2
+
+    A text trace wider than the terminal (COLUMNS; 80 when not a terminal) is written one block per node."""
     from .core.graph import lower
     from .errors import UsageError
     from .language.syntax import parse
-    from .output.render_trace import FORMATS, render
+    from .output.render_trace import FORMATS, Style, render
     from .output.trace import MODES, trace
     if fmt not in FORMATS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if digits is not None and fmt == "json":  # one policy with eval, grad and check: JSON numbers are exact
+        raise UsageError(f"--digits {digits} shapes numbers written for people; --format json writes every number "
+                         "exactly: drop one of them")
     if mode not in MODES:
         raise UsageError(f"--mode must be forward or reverse, not {mode!r}")
     program = parse(read_expr(expr))
@@ -465,12 +474,36 @@ def trace_command(
         raise UsageError(f"--format {fmt} draws the graph at one point, and {len(at)} were given: give one --at, or "
                          "use text, json or latex for a trace per point")
     colour = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    from shutil import get_terminal_size
+    width = get_terminal_size((80, 24)).columns if fmt == "text" else None  # COLUMNS, the terminal, or 80
     for k, point in enumerate(points(graph, at or [])):
         t = trace(graph, point, wrt, mode)
         if k and fmt != "json":  # JSON: one object per line; the others: a blank line between traces
             sys.stdout.write("\n")
-        for piece in render(t, fmt, program, colour):
+        style = Style(digits, not no_legend, width, _as_given(at[k] if at else "", point))
+        for piece in render(t, fmt, program, colour, style):
             sys.stdout.write(piece if fmt == "json" else piece + "\n")
+
+
+def _as_given(text: str, point: dict[str, float]) -> dict[str, str]:
+    """The values of an --at as typed, for those typed as formulas (x=pi/4), not as the number they are."""
+    from .core.printing import number_text
+    from .points import split_top
+    parts = split_top(text)
+    if len(parts) == 1 and "=" not in parts[0] and len(point) == 1:
+        parts = [f"{next(iter(point))}={parts[0]}"]
+    given = {}
+    for part in parts:
+        name, _, value = part.partition("=")
+        name, value = name.strip(), " ".join(value.split())
+        if name in point and value and value != number_text(point[name]):
+            try:
+                same = float(value) == point[name]  # 2.0, 1e3: a number as typed, shown as the number
+            except ValueError:
+                same = False
+            if not same:
+                given[name] = value
+    return given
 
 
 def _direction(graph, text: str) -> dict[str, float]:

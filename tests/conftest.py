@@ -30,3 +30,10 @@ def tamper(monkeypatch):
         monkeypatch.setitem(partials.RULES, name, partials.compile_rules(changed))
 
     return apply
+
+
+@pytest.fixture(autouse=True)
+def _terminal_width(monkeypatch):
+    """A trace's layout follows the terminal's width (COLUMNS, else the terminal, else 80): the tests fix it at 80,
+    so that `pytest -s` in a terminal of any size gives the same text. A test that wants another sets COLUMNS."""
+    monkeypatch.setenv("COLUMNS", "80")

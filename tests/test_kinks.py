@@ -326,12 +326,13 @@ def test_trace_json_at_a_kink():
                                                              "json"]).stdout)
 
 
-def test_trace_text_at_a_kink():
+def test_trace_text_at_a_kink(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")  # the table
     r = runner.invoke(app, ["trace", "x*abs(x)", "--at", "0"])
     assert r.exit_code == 0
     assert "∂u1/∂x = x/abs(x) = undefined     du1/dx: left -1, right 1" in r.stdout
     assert "du2/dx = 0 (one-sided derivatives)" in r.stdout
-    assert "df/dx(0) = 0" in r.stdout
+    assert "f(0) = 0\ndf/dx = 0\n" in r.stdout
     for fmt in ("latex", "dot", "mermaid"):
         r = runner.invoke(app, ["trace", "x*abs(x)", "--at", "0", "--format", fmt])
         assert r.exit_code == 0 and "left -1, right 1" in r.stdout, fmt

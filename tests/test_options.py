@@ -85,7 +85,7 @@ def test_function_spellings_in_latex_exactly(text, out):
 
 
 def test_trace_log_x_latex_of_the_issue():
-    code, out, err = call(["trace", "log(x)", "--at", "2", "--format", "latex"])
+    code, out, err = call(["trace", "log(x)", "--at", "2", "--format", "latex", "--no-legend"])
     assert (code, err) == (0, "")
     assert out == (
         "\\begin{aligned}\n"
@@ -97,7 +97,7 @@ def test_trace_log_x_latex_of_the_issue():
         "\\frac{\\partial u_{1}}{\\partial x} &= \\frac{1}{x} = 0.5 \\\\\n"
         "\\frac{d u_{1}}{dx} &= \\frac{\\partial u_{1}}{\\partial x} = 0.5 \\\\\n"
         "f\\left(2\\right) &= 0.6931471805599453 \\\\\n"
-        "\\frac{df}{dx}\\left(2\\right) &= 0.5\n"
+        "\\frac{df}{dx} &= 0.5\n"
         "\\end{aligned}\n")
 
 
@@ -138,30 +138,32 @@ def test_trace_checks_every_point_before_it_writes():
 
 REVERSE_WRT = """\
 f(x, y) = (x*y) + x
-at x = 2, y = 3; reverse mode: values and derivatives d/dy forward, then adjoints ū = ∂f/∂u backward from ū2 = 1 to the inputs
+at x = 2, y = 3; reverse mode: values and derivatives d/dy forward, then adjoints ū = df/du backward from ū2 = 1 to the inputs
 
 forward pass: values, local partials and total derivatives d/dy
-  node         value  local partials                  total derivative d/dy
-  x (input)    2                                      dx/dy = 0
-  y (input)    3                                      dy/dy = 1
-  u1 = x*y     6      ∂u1/∂x = y = 3, ∂u1/∂y = x = 2  du1/dy = ∂u1/∂x·dx/dy + ∂u1/∂y = 3·0 + 2 = 2
-  u2 = u1 + x  8      ∂u2/∂u1 = 1, ∂u2/∂x = 1         du2/dy = ∂u2/∂u1·du1/dy + ∂u2/∂x·dx/dy = 1·2 + 1·0 = 2
+   node         value  local partials                  total derivative d/dy
+   x (input)    2                                      dx/dy = 0
+   y (input)    3                                      dy/dy = 1
+   u1 = x*y     6      ∂u1/∂x = y = 3, ∂u1/∂y = x = 2  du1/dy = ∂u1/∂x·dx/dy + ∂u1/∂y = 3·0 + 2 = 2
+*  u2 = u1 + x  8      ∂u2/∂u1 = 1, ∂u2/∂x = 1         du2/dy = ∂u2/∂u1·du1/dy + ∂u2/∂x·dx/dy = 1·2 + 1·0 = 2
 
-backward pass: adjoints, each the sum over the nodes that read it
+backward pass: adjoints, each the total derivative df/du, the sum over the nodes that read u
 adjoint  sum over the readers
-ū2       = 1 (the output: ∂f/∂f)
+ū2       = 1 (the output: df/df)
 ū1       = ū2·∂u2/∂u1 = 1·1 = 1
 ȳ        = ū1·∂u1/∂y = 1·2 = 2
 x̄        = ū1·∂u1/∂x + ū2·∂u2/∂x = 1·3 + 1·1 = 4
 
 f(2, 3) = 8
-∂f/∂x(2, 3) = x̄ = 4
-∂f/∂y(2, 3) = ȳ = 2
+∂f/∂x = x̄ = 4
+∂f/∂y = ȳ = 2
 """
 
 
-def test_reverse_trace_with_wrt_shows_the_derivatives():
-    assert call(["trace", "x*y + x", "--at", "x=2,y=3", "--mode", "reverse", "--wrt", "y"]) == (0, REVERSE_WRT, "")
+def test_reverse_trace_with_wrt_shows_the_derivatives(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")  # the tables
+    assert call(["trace", "x*y + x", "--at", "x=2,y=3", "--mode", "reverse", "--wrt", "y", "--no-legend"]) == (
+        0, REVERSE_WRT, "")
     code, out, _ = call(["trace", "x*y + x", "--at", "x=2,y=3", "--mode", "reverse"])
     assert code == 0 and "d/dy" not in out and "forward pass: values and local partials\n" in out
 
@@ -171,10 +173,10 @@ def test_reverse_trace_with_wrt_in_latex():
                            "--format", "latex"])
     assert (code, err) == (0, "")
     assert "\\frac{d u_{2}}{dy} &= \\frac{\\partial u_{2}}{\\partial u_{1}} \\frac{d u_{1}}{dy} + " \
-           "\\frac{\\partial u_{2}}{\\partial x} \\frac{d x}{dy} = 1 \\cdot 2 + 1 \\cdot 0 = 2 \\\\\n" in out
+           "\\frac{\\partial u_{2}}{\\partial x} \\frac{d x}{dy} = 1 \\cdot 2 + 1 \\cdot 0 = 2 \\quad (\\ast) \\\\\n" in out
     assert "\\overline{x} &= " in out
-    assert out.endswith("\\frac{\\partial f}{\\partial x}\\left(2, 3\\right) &= 4 \\\\\n"
-                        "\\frac{\\partial f}{\\partial y}\\left(2, 3\\right) &= 2\n\\end{aligned}\n")
+    assert out.endswith("f\\left(2, 3\\right) &= 8 \\\\\n\\frac{\\partial f}{\\partial x} &= 4 \\\\\n"
+                        "\\frac{\\partial f}{\\partial y} &= 2\n\\end{aligned}\n")
 
 
 # ---- the audit: every option of every command acts or is refused -----------------------------------------------------
@@ -209,6 +211,8 @@ ACTS = [
     (["trace", "x*y", "--at", "x=2,y=3", "--mode", "reverse"], ["--wrt", "y"], b""),
     (["trace", "x*y", "--at", "x=2,y=3", "--wrt", "y"], ["--mode", "reverse"], b""),
     (["trace", "x^3", "--at", "2"], ["--format", "json"], b""),
+    (["trace", "x/3", "--at", "1"], ["--digits", "3"], b""),
+    (["trace", "x/3", "--at", "1"], ["--no-legend"], b""),
     (["diff", "x^3*y", "--wrt", "x"], ["--order", "2"], b""),
     (["diff", "x^3*y"], ["--wrt", "y"], b""),
     (["diff", "x^3"], ["--format", "latex"], b""),

@@ -6,8 +6,10 @@ is written as it is produced and never assembled into one string.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from ..core.printing import number_text, to_text
 from ..language.expr import Assign, Define, Program
@@ -18,17 +20,34 @@ FORMATS = ("text", "json", "latex", "dot", "mermaid")
 MACRON = "\u0304"  # combining bar: ū2 is the adjoint of u2
 
 
-def render(t: Trace, fmt: str, program: Program | None = None, colour: bool = False) -> Iterator[str]:
+@dataclass(frozen=True)
+class Style:
+    """How a trace is laid out, apart from its content. `digits`: significant digits of every number shown (None:
+    the shortest text that reads back exactly; JSON always writes numbers exactly). `legend`: the notation's key in
+    text and LaTeX. `width`: the terminal's columns; a table wider than that is written one block per node (None:
+    never). `given`: the point as the user typed it (`x=pi/4`), per variable, where that is not the number's text."""
+
+    digits: int | None = None
+    legend: bool = True
+    width: int | None = None
+    given: dict[str, str] | None = None
+
+
+PLAIN = Style()
+
+
+def render(t: Trace, fmt: str, program: Program | None = None, colour: bool = False,
+           style: Style = PLAIN) -> Iterator[str]:
     """The trace in one of FORMATS, as pieces of text (each ends a line unless the format is JSON's single line)."""
     if fmt == "json":
         return json_pieces(t, program)
     if fmt == "latex":
-        return latex_lines(t, program)
+        return latex_lines(t, program, style)
     if fmt == "dot":
-        return dot_lines(t)
+        return dot_lines(t, style)
     if fmt == "mermaid":
-        return mermaid_lines(t)
-    return text_lines(t, program, colour)
+        return mermaid_lines(t, style)
+    return text_lines(t, program, colour, style)
 
 
 # ---- shared wording -------------------------------------------------------------------------------------------------
@@ -37,6 +56,16 @@ def function_name(program: Program | None) -> str:
     """What the trace calls the whole function: f, unless the program uses that name itself."""
     taken = {s.name for s in program.stmts if isinstance(s, (Assign, Define))} if program is not None else set()
     return next((n for n in ("f", "g", "h", "F") if n not in taken), "f")
+
+
+def output_name(program: Program | None) -> str:
+    """What the summary calls the result: the variable a program ends by assigning (`loss = …` gives dloss/dw1, and
+    a program ending in `f = …` keeps f), else the function's name (function_name)."""
+    if program is not None:
+        last = next((s for s in reversed(program.stmts) if not isinstance(s, Define)), None)
+        if isinstance(last, Assign):
+            return last.name
+    return function_name(program)
 
 
 def read_as(program: Program | None, t: Trace) -> list[str]:
@@ -55,17 +84,18 @@ def read_as(program: Program | None, t: Trace) -> list[str]:
     return lines
 
 
-def _num(v: float) -> str:
+def _num(v: float, digits: int | None = None) -> str:
     """A number; a local partial that does not exist at a kink (0/0 in x/|x|) is `undefined`, an infinite one ±inf."""
     if v - v != 0:
         return "undefined" if v != v else "+inf" if v > 0 else "-inf"
-    return number_text(v)
+    return number_text(v, digits)
 
 
-def _sides(r: Row) -> str:
+def _sides(r: Row, digits: int | None = None) -> str:
     """At a kink, a node without a two-sided derivative: `left -1, right 1`."""
     from ..modes.kinks import side_text
-    return ", ".join(side_text(v, side) for v, side in zip(r.sides, ("left", "right")))
+    return ", ".join(side_text(v if v is None or digits is None else float(number_text(v, digits)), side)
+                     for v, side in zip(r.sides, ("left", "right")))
 
 
 def _one_sided(t: Trace, r: Row) -> bool:
@@ -75,18 +105,33 @@ def _one_sided(t: Trace, r: Row) -> bool:
                                                              for p in r.partials)
 
 
-def _factor(v: float) -> str:
+def _factor(v: float, digits: int | None = None) -> str:
     """A number inside a product: a negative one in parentheses, so 1·(-4) is not read as 1 - 4."""
-    s = number_text(v)
+    s = _num(v, digits)
     return f"({s})" if s.startswith("-") else s
 
 
-def _args(t: Trace) -> str:
-    return ", ".join(_num(v) for v in t.point.values())
+def _point_values(t: Trace, style: Style) -> list[str]:
+    """The point's values in input order, each as the user typed it where that was not a plain number (pi/4)."""
+    given = style.given or {}
+    return [given.get(k) or _num(v, style.digits) for k, v in t.point.items()]
+
+
+def _at(t: Trace, style: Style) -> str:
+    """`x = 2, y = 3`; a value typed as a formula shows it and its double: `x = pi/4 = 0.7853981633974483`."""
+    given = style.given or {}
+    return ", ".join(f"{k} = {given[k]} = {_num(v, style.digits)}" if given.get(k) else f"{k} = {_num(v, style.digits)}"
+                     for k, v in t.point.items())
+
+
+_SHORT = re.compile(r"[A-Za-z]\d*")  # x, u2, x1: a letter, perhaps with an index
 
 
 def _bar(name: str) -> str:
-    """The adjoint's name: a bar over the first letter, precomposed where Unicode has it (ū2), combining otherwise."""
+    """The adjoint's name: a bar over a one-letter name (ū2, x̄1: the index stays outside, as u̅₂ is read), precomposed
+    where Unicode has it; a longer name gets `adj(loss)`, never a bar over its first letter alone."""
+    if not _SHORT.fullmatch(name):
+        return f"adj({name})"
     return unicodedata.normalize("NFC", name[0] + MACRON) + name[1:]
 
 
@@ -95,15 +140,40 @@ def _d(t: Trace) -> str:
     return "d" if len(t.graph.inputs) == 1 else "∂"
 
 
+def marked(t: Trace, r: Row) -> bool:
+    """Whether ∂u/∂x and du/dx differ at this node as formulas: it reads a node other than x that depends on x, so
+    its total derivative is a chain through that node (and ∂u/∂x, the other arguments held fixed, misses it; it is
+    0 when u does not read x itself). A node that reads only x (sin(x), x*x) has du/dx = ∂u/∂x."""
+    return bool(r.through)  # t: kept for the renderers' one call shape
+
+
+LEGEND_FORWARD = ("∂u/∂v: a local partial, of u in its argument v with u's other arguments held fixed. "
+                  "du/dx: a total derivative, of u in x through every path from x to u.")
+LEGEND_MARK = ("*: a node where the two differ, because it reads a node that depends on {x} (∂u/∂{x} is 0 "
+               "when u does not read {x} itself); elsewhere du/d{x} = ∂u/∂{x}.")
+LEGEND_REVERSE = ("ū (adj(name) for a longer name): the adjoint, the total derivative df/du of the output f in u "
+                  "through every path from u to f; an input's adjoint is ∂f/∂x, the other inputs held fixed.")
+
+
+def legend(t: Trace) -> list[str]:
+    """The notation's key, as sentences: the trace itself says what ∂ and d mean (issue 13's caution)."""
+    out = [LEGEND_FORWARD]
+    if t.wrt is not None:
+        out.append(LEGEND_MARK.format(x=t.wrt))
+    if t.mode == "reverse":
+        out.append(LEGEND_REVERSE)
+    return out
+
 # ---- the sentences, written once for text and LaTeX ------------------------------------------------------------------
 
 class _Notation:
     """How one output format writes the pieces of the trace's sentences: names, numbers (`num` for a value, `factor`
     for one inside a product), ∂u/∂v, du/dx, ū, formulas, the two products (of symbols, of numbers) and words."""
 
-    def __init__(self, num, factor, partial, total, bar, formula, sym_times, num_times, words):
+    def __init__(self, num, factor, partial, total, bar, formula, sym_times, num_times, words, digits=None):
         self.num, self.factor, self.partial, self.total, self.bar = num, factor, partial, total, bar
         self.formula, self.sym_times, self.num_times, self.words = formula, sym_times, num_times, words
+        self.digits = digits  # --digits, for the words at a kink (left -1, right 1)
 
 
 def _partial_equation(r: Row, p, n: _Notation) -> str:
@@ -119,7 +189,7 @@ def _total_equation(t: Trace, r: Row, n: _Notation) -> tuple[str, str]:
     x = t.wrt
     head = n.total(r.name, x)
     if r.sides is not None:
-        return head, n.words(_sides(r))
+        return head, n.words(_sides(r, n.digits))
     result = n.num(r.derivative)
     if _one_sided(t, r):
         return head, f"{result} {n.words('(one-sided derivatives)')}"
@@ -145,7 +215,6 @@ def _adjoint_equation(r: Row, n: _Notation) -> str:
     nums = " + ".join(f"{n.factor(m.adjoint)}{n.num_times}{n.factor(m.partial)}" for m in r.terms)
     return f"{syms} = {nums} = {n.num(r.adjoint)}"
 
-
 # ---- text -----------------------------------------------------------------------------------------------------------
 
 def _width(s: str) -> int:
@@ -165,17 +234,22 @@ def _definition(row: Row) -> str:
     return f"{row.name} = {to_text(row.formula)}"
 
 
-TEXT = _Notation(num=_num, factor=_factor, partial=lambda u, v: f"∂{u}/∂{v}", total=lambda u, x: f"d{u}/d{x}",
-                 bar=_bar, formula=to_text, sym_times="·", num_times="·", words=lambda s: s)
+def _text_notation(digits: int | None) -> _Notation:
+    return _Notation(num=lambda v: _num(v, digits), factor=lambda v: _factor(v, digits),
+                     partial=lambda u, v: f"∂{u}/∂{v}", total=lambda u, x: f"d{u}/d{x}", bar=_bar, formula=to_text,
+                     sym_times="·", num_times="·", words=lambda s: s, digits=digits)
 
 
-def _partials_text(row: Row) -> str:
-    return ", ".join(_partial_equation(row, p, TEXT) for p in row.partials)
+TEXT = _text_notation(None)
 
 
-def _total_text(t: Trace, row: Row) -> str:
+def _partials_text(row: Row, n: _Notation = TEXT) -> str:
+    return ", ".join(_partial_equation(row, p, n) for p in row.partials)
+
+
+def _total_text(t: Trace, row: Row, n: _Notation = TEXT) -> str:
     """du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx = 1 + 1·4 = 5"""
-    head, rhs = _total_equation(t, row, TEXT)
+    head, rhs = _total_equation(t, row, n)
     return f"{head}: {rhs}" if row.sides is not None else f"{head} = {rhs}"
 
 
@@ -184,99 +258,168 @@ def _tangent(t: Trace, i: int) -> float:
     return 0.0 if v is None else v
 
 
-def _table(rows: list[tuple], colour: bool, styles: tuple) -> Iterator[str]:
+def _table(rows: list[tuple], colour: bool, styles: tuple) -> list[str]:
     """Aligned columns (the last one unpadded); row 0 is the heading. A style per column is applied after padding,
     so the escape codes take no room."""
     widths = [max(_width(r[k]) for r in rows) for k in range(len(rows[0]))]
+    out = []
     for n, r in enumerate(rows):
         cells = []
         for k, cell in enumerate(r):
             pad = "" if k == len(r) - 1 else " " * (widths[k] - _width(cell))
             cells.append(_paint(cell, "2" if n == 0 else styles[k], colour) + pad)
-        yield "  ".join(cells).rstrip()
+        out.append("  ".join(cells).rstrip())
+    return out
 
 
-def text_lines(t: Trace, program: Program | None = None, colour: bool = False) -> Iterator[str]:
+def _too_wide(lines: list[str], style: Style, colour: bool) -> bool:
+    if style.width is None:
+        return False
+    if colour:
+        lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in lines]
+    return max(map(_width, lines)) > style.width
+
+
+def _equation_block(text: str, indent: str, width: int | None) -> list[str]:
+    """`du2/dx = a = b = 5` on one line if it fits in `width`, else one line per step, the signs of equality under
+    each other (a block per node)."""
+    head, *steps = text.split(" = ")
+    if not steps or width is None or _width(indent + text) <= width:
+        return [indent + text]
+    pad = " " * _width(head)
+    return [f"{indent}{head} = {steps[0]}"] + [f"{indent}{pad} = {s}" for s in steps[1:]]
+
+
+def _wrap(text: str, width: int | None, first: str = "", rest: str = "  ") -> list[str]:
+    import textwrap  # here: only a legend wraps
+    return textwrap.wrap(text, width=max(20, width or 100), initial_indent=first, subsequent_indent=rest,
+                         break_on_hyphens=False)
+
+
+def text_lines(t: Trace, program: Program | None = None, colour: bool = False, style: Style = PLAIN) -> Iterator[str]:
+    n = _text_notation(style.digits)
     for line in read_as(program, t):
         yield _paint(line, "1", colour)
-    at = ", ".join(f"{k} = {_num(v)}" for k, v in t.point.items())
+    at = _at(t, style)
     if t.mode == "forward":
         yield f"at {at}; forward mode: the total derivative d/d{t.wrt} of every node, in evaluation order"
     else:
         out = t.graph.nodes[t.graph.output].name or "f"  # a constant output (`f; 0`) has no name of its own
         forward = f"values and derivatives d/d{t.wrt}" if t.shows_derivative else "values"
-        yield (f"at {at}; reverse mode: {forward} forward, then adjoints {_bar('u')} = ∂f/∂u backward from "
+        yield (f"at {at}; reverse mode: {forward} forward, then adjoints {_bar('u')} = df/du backward from "
                f"{_bar(out)} = 1 to the inputs")
+    if style.legend:
+        for sentence in legend(t):
+            yield from (_paint(line, "2", colour) for line in _wrap(sentence, style.width))
     yield ""
     rows = list(t.rows())
     if t.mode == "forward":
-        yield from _forward_table(t, rows, colour)
+        yield from _forward_table(t, rows, colour, style, n)
     else:
-        yield from _reverse_tables(t, rows, colour)
+        yield from _reverse_tables(t, rows, colour, style, n)
     yield ""
-    f = function_name(program)
-    yield _paint(f"{f}({_args(t)}) = {_num(t.value)}", "1", colour)
-    d = _d(t)
-    if t.mode == "forward":
-        yield _paint(f"{d}{f}/{d}{t.wrt}({_args(t)}) = {_num(t.derivative)}", "1;32", colour)
-    else:
-        for name, g in t.gradient.items():
-            yield _paint(f"{d}{f}/{d}{name}({_args(t)}) = {_bar(name)} = {_num(g)}", "1;32", colour)
+    yield from _summary(t, program, colour, style)
     g = t.graph
     if g.guards:  # evaluated with the value, read by nothing: an honest trace says so (graph.Graph.guards)
         n = len(g.nodes)
         shown = ", ".join(f"{node.name} = {g.text(n + k)}" for k, node in enumerate(g.guards) if node.kind == "node")
-        yield _paint(f"also evaluated, read by no node (arguments a function ignores: where they are undefined, so is the program): "
-                     f"{shown}", "2", colour)
-    marked = [r for r in rows if r.also_through]
-    if marked:
+        yield _paint(f"also evaluated, read by no node (arguments a function ignores: where they are undefined, so "
+                     f"is the program): {shown}", "2", colour)
+    notes = [r for r in rows if r.also_through and marked(t, r)]
+    if notes:
         yield ""
-    for r in marked:
+    for r in notes:
         through = ", ".join(r.also_through)
         direct = next(p for p in r.partials if p.name == t.wrt)
-        yield _paint(f"* {t.wrt} reaches {r.name} directly and through {through}: ∂{r.name}/∂{t.wrt} = "
-                     f"{_num(direct.value)} but d{r.name}/d{t.wrt} = {_num(_tangent(t, r.index))} "
-                     "(a chain rule along one path misses the rest)", "33", colour)
+        note = (f"* {t.wrt} reaches {r.name} directly and through {through}: ∂{r.name}/∂{t.wrt} = "
+                f"{_num(direct.value, style.digits)} but d{r.name}/d{t.wrt} = "
+                f"{_num(_tangent(t, r.index), style.digits)} (a chain rule along one path misses the rest)")
+        lines = [note] if style.width is None or _width(note) <= style.width else _wrap(note, style.width)
+        yield from (_paint(line, "33", colour) for line in lines)
 
 
-def _forward_table(t: Trace, rows: list[Row], colour: bool) -> Iterator[str]:
+def _summary(t: Trace, program: Program | None, colour: bool, style: Style) -> Iterator[str]:
+    """f(2) = 6, then the derivatives without the point again: df/dx = 5 (∂f/∂x1 = x̄1 = 5.5 for each input)."""
+    f = output_name(program)
+    yield _paint(f"{f}({', '.join(_point_values(t, style))}) = {_num(t.value, style.digits)}", "1", colour)
+    d = _d(t)
+    if t.mode == "forward":
+        yield _paint(f"{d}{f}/{d}{t.wrt} = {_num(t.derivative, style.digits)}", "1;32", colour)
+    else:
+        for name, g in t.gradient.items():
+            yield _paint(f"{d}{f}/{d}{name} = {_bar(name)} = {_num(g, style.digits)}", "1;32", colour)
+
+
+def _mark(t: Trace, r: Row) -> str:
+    return "*" if marked(t, r) else ""
+
+
+def _forward_table(t: Trace, rows: list[Row], colour: bool, style: Style, n: _Notation) -> Iterator[str]:
     cells = [("", "node", "value", "local partials", f"total derivative d/d{t.wrt}")]
     for r in rows:
-        cells.append(("*" if r.also_through else "", _definition(r), _num(r.value), _partials_text(r),
-                      _total_text(t, r)))
-    yield from _table(cells, colour, ("33", "", "", "", "36"))
+        cells.append((_mark(t, r), _definition(r), _num(r.value, style.digits), _partials_text(r, n),
+                      _total_text(t, r, n)))
+    yield from _laid_out(cells, colour, ("33", "", "", "", "36"), style)
 
 
-def _reverse_tables(t: Trace, rows: list[Row], colour: bool) -> Iterator[str]:
+def _laid_out(cells: list[tuple], colour: bool, styles: tuple, style: Style) -> list[str]:
+    """The table, or where it is wider than the terminal one block per node: the node and its value on a line, then
+    each partial and each equation on lines of their own (an equation one step a line)."""
+    lines = _table(cells, colour, styles)
+    if not _too_wide(lines, style, colour):
+        return lines
+    out = []
+    for k, (mark, definition, value, *rest) in enumerate(cells[1:]):
+        if k:
+            out.append("")
+        name, kind = definition.split(" (", 1) if definition.endswith(")") and " = " not in definition else (
+            definition, "")
+        first = f"{mark or ' '} {name} = {value}" + (f" ({kind}" if kind else "")
+        out.append(_paint(first, "1", colour))
+        partials = rest[0].replace(", ∂", "\0∂").split("\0") if rest and rest[0] else []  # no formula holds ∂
+        for part in partials:
+            out.extend(_equation_block(part, "    ", style.width))
+        for cell in rest[1:]:
+            out.extend(_paint(line, styles[-1], colour) for line in _equation_block(cell, "    ", style.width))
+    return out
+
+
+def _reverse_tables(t: Trace, rows: list[Row], colour: bool, style: Style, n: _Notation) -> Iterator[str]:
     if t.shows_derivative:  # a wrt was given: the forward pass carries d/d(wrt) too, as forward mode shows it
         yield _paint(f"forward pass: values, local partials and total derivatives d/d{t.wrt}", "1", colour)
         cells = [("", "node", "value", "local partials", f"total derivative d/d{t.wrt}")]
-        cells += [("*" if r.also_through else "", _definition(r), _num(r.value), _partials_text(r),
-                   _total_text(t, r)) for r in rows]
-        yield from _table(cells, colour, ("33", "", "", "", "36"))
+        cells += [(_mark(t, r), _definition(r), _num(r.value, style.digits), _partials_text(r, n),
+                   _total_text(t, r, n)) for r in rows]
+        yield from _laid_out(cells, colour, ("33", "", "", "", "36"), style)
     else:
         yield _paint("forward pass: values and local partials", "1", colour)
         cells = [("", "node", "value", "local partials")]
-        cells += [("*" if r.also_through else "", _definition(r), _num(r.value), _partials_text(r)) for r in rows]
-        yield from _table(cells, colour, ("33", "", "", ""))
+        cells += [(_mark(t, r), _definition(r), _num(r.value, style.digits), _partials_text(r, n)) for r in rows]
+        yield from _laid_out(cells, colour, ("33", "", "", ""), style)
     yield ""
-    yield _paint("backward pass: adjoints, each the sum over the nodes that read it", "1", colour)
+    yield _paint("backward pass: adjoints, each the total derivative df/du, the sum over the nodes that read u",
+                 "1", colour)
     out = t.graph.output
     back = [("adjoint", "sum over the readers")]
     for r in reversed(rows):
         if r.kind == "const":
             continue
-        back.append((_bar(r.name), "= " + _adjoint_text(r, r.index == out)))
-    yield from _table(back, colour, ("36", ""))
+        back.append((_bar(r.name), "= " + _adjoint_text(r, r.index == out, n)))
+    lines = _table(back, colour, ("36", ""))
+    if not _too_wide(lines, style, colour):
+        yield from lines
+        return
+    for name, rhs in back[1:]:
+        yield from (_paint(line, "36", colour) for line in _equation_block(f"{name} {rhs}", "", style.width))
 
 
-def _adjoint_text(row: Row, is_output: bool) -> str:
+def _adjoint_text(row: Row, is_output: bool, n: _Notation = TEXT) -> str:
     """x̄ = ū1·∂u1/∂x + ū2·∂u2/∂x = 0.96·4 + 0.96·1 = 4.8"""
     if is_output:
-        return "1 (the output: ∂f/∂f)"
+        return "1 (the output: df/df)"
     if not row.terms:
-        return f"{_num(row.adjoint)} (nothing reads {row.name})"
-    return _adjoint_equation(row, TEXT)
+        return f"{n.num(row.adjoint)} (nothing reads {row.name})"
+    return _adjoint_equation(row, n)
 
 
 # ---- JSON -----------------------------------------------------------------------------------------------------------
@@ -336,31 +479,58 @@ def _total_latex(u: str, x: str) -> str:
     return f"\\frac{{d {name_latex(u)}}}{{{_dl(x)}}}"
 
 
-def _factor_latex(v: float) -> str:
-    s = number_latex(v)
+def _factor_latex(v: float, digits: int | None = None) -> str:
+    s = _num_latex(v, digits)
     return f"\\left({s}\\right)" if s.startswith("-") else s
 
 
 def _bar_latex(name: str) -> str:
-    return f"\\overline{{{name_latex(name)}}}"
+    return f"\\overline{{{name_latex(name)}}}"  # over the whole name, however long
 
 
-def _num_latex(v: float) -> str:
-    return number_latex(v) if v == v else "\\text{undefined}"
+def _num_latex(v: float, digits: int | None = None) -> str:
+    return number_latex(v, digits) if v == v else "\\text{undefined}"
 
 
-LATEX = _Notation(num=_num_latex, factor=_factor_latex, partial=_partial_latex, total=_total_latex, bar=_bar_latex,
-                  formula=to_latex, sym_times=" ", num_times=" \\cdot ",
-                  words=lambda s: f"\\quad \\text{{{s}}}" if s.startswith("(") else f"\\text{{{s}}}")
+def _latex_notation(digits: int | None) -> _Notation:
+    return _Notation(num=lambda v: _num_latex(v, digits), factor=lambda v: _factor_latex(v, digits),
+                     partial=_partial_latex, total=_total_latex, bar=_bar_latex, formula=to_latex, sym_times=" ",
+                     num_times=" \\cdot ",
+                     words=lambda s: f"\\quad \\text{{{s}}}" if s.startswith("(") else f"\\text{{{s}}}", digits=digits)
 
 
-def latex_lines(t: Trace, program: Program | None = None) -> Iterator[str]:
+LATEX = _latex_notation(None)
+
+
+def _given_latex(text: str) -> str:
+    """A value typed as a formula (pi/4), in LaTeX."""
+    from ..language.syntax import parse
+    return to_latex(parse(text).stmts[-1])
+
+
+def _legend_latex(t: Trace) -> Iterator[str]:
+    yield ("&\\text{notation: } \\frac{\\partial u}{\\partial v} \\text{ is a local partial (the other arguments of "
+           "} u \\text{ held fixed); } \\frac{du}{dx} \\text{ is a total derivative (through every path)} \\\\")
+    if t.wrt is not None:
+        x = name_latex(t.wrt)
+        yield (f"&\\ast \\text{{ marks a node where }} \\frac{{du}}{{d{x}}} \\ne \\frac{{\\partial u}}{{\\partial {x}}}"
+               f" \\text{{: it reads a node that depends on }} {x} \\\\")
+    if t.mode == "reverse":
+        yield ("&\\overline{u} = \\frac{df}{du} \\text{ is an adjoint: the total derivative of the output } f "
+               "\\text{ with respect to } u \\\\")
+
+
+def latex_lines(t: Trace, program: Program | None = None, style: Style = PLAIN) -> Iterator[str]:
     """An `aligned` block: the function, then per node its value, partials and total derivative (or, in reverse
     mode, the forward pass and then the adjoints)."""
+    digits = style.digits
+    n = _latex_notation(digits)
+    given = style.given or {}
     yield "\\begin{aligned}"
     f = function_name(program)
-    args = ", ".join(name_latex(n) for n in t.graph.inputs)
-    at = ", ".join(f"{name_latex(k)} = {number_latex(v)}" for k, v in t.point.items())
+    args = ", ".join(name_latex(a) for a in t.graph.inputs)
+    at = ", ".join(f"{name_latex(k)} = {_given_latex(given[k])} \\approx {_num_latex(v, digits)}" if given.get(k)
+                   else f"{name_latex(k)} = {_num_latex(v, digits)}" for k, v in t.point.items())
     for s in (program.stmts if program is not None else [t.graph.formula(t.graph.output)]):
         if isinstance(s, Define):
             params = ", ".join(name_latex(p) for p in s.params)
@@ -370,93 +540,101 @@ def latex_lines(t: Trace, program: Program | None = None) -> Iterator[str]:
         else:
             yield f"{f}\\left({args}\\right) &= {to_latex(s)} \\\\"
     yield f"&\\text{{at }} {at} \\\\"
+    if style.legend:
+        yield from _legend_latex(t)
     rows = list(t.rows())
     for r in rows:
-        yield from _latex_row(t, r)
+        yield from _latex_row(t, r, n)
     if t.mode == "reverse":
         for r in reversed(rows):
             if r.kind != "const":
-                yield _latex_adjoint(t, r) + " \\\\"
-    point = ", ".join(number_latex(v) for v in t.point.values())
-    yield f"{f}\\left({point}\\right) &= {number_latex(t.value)} \\\\"
+                yield _latex_adjoint(t, r, n) + " \\\\"
+    point = ", ".join(_given_latex(given[k]) if given.get(k) else _num_latex(v, digits) for k, v in t.point.items())
+    out = output_name(program)
+    name = name_latex(out) if out != f else f
+    yield f"{name}\\left({point}\\right) &= {_num_latex(t.value, digits)} \\\\"
     d = "d" if len(t.graph.inputs) == 1 else "\\partial "
     results = {t.wrt: t.derivative} if t.mode == "forward" else {**t.gradient, **(
         {t.wrt: t.derivative} if t.shows_derivative else {})}
-    lines = [f"\\frac{{{d}{f}}}{{{d}{name_latex(x)}}}\\left({point}\\right) &= {number_latex(v)}"
-             for x, v in results.items()]
+    lines = [f"\\frac{{{d}{name}}}{{{d}{name_latex(x)}}} &= {_num_latex(v, digits)}" for x, v in results.items()]
     yield " \\\\\n".join(lines)
     yield "\\end{aligned}"
 
 
-def _latex_row(t: Trace, r: Row) -> Iterator[str]:
+def _latex_row(t: Trace, r: Row, n: _Notation = LATEX) -> Iterator[str]:
     name = name_latex(r.name)
     if r.kind != "node":
-        yield f"{name} &= {number_latex(r.value)} \\\\"
+        yield f"{name} &= {n.num(r.value)} \\\\"
     else:
-        yield f"{name} &= {to_latex(r.formula)} = {number_latex(r.value)} \\\\"
+        yield f"{name} &= {to_latex(r.formula)} = {n.num(r.value)} \\\\"
         if r.partials:
-            parts = [_partial_equation(r, p, LATEX) for p in r.partials]
+            parts = [_partial_equation(r, p, n) for p in r.partials]
             first, rest = parts[0].split(" = ", 1)
             sep = ", \\quad "
             yield f"{first} &= {sep.join([rest] + parts[1:])} \\\\"
     if t.shows_derivative:
-        yield _latex_total(t, r) + " \\\\"
+        yield _latex_total(t, r, n) + " \\\\"
 
 
-def _latex_total(t: Trace, r: Row) -> str:
-    head, rhs = _total_equation(t, r, LATEX)
+def _latex_total(t: Trace, r: Row, n: _Notation = LATEX) -> str:
+    head, rhs = _total_equation(t, r, n)
     line = f"{head} &: {rhs}" if r.sides is not None else f"{head} &= {rhs}"
     if r.also_through and r.sides is None and not _one_sided(t, r):  # beside a chain of partials, as text marks it
-        through = ", ".join(f"${name_latex(n)}$" for n in r.also_through)
+        through = ", ".join(f"${name_latex(m)}$" for m in r.also_through)
         line += f" \\quad \\text{{(${name_latex(t.wrt)}$ directly and through {through})}}"
+    elif marked(t, r):
+        line += " \\quad (\\ast)"
     return line
 
 
-def _latex_adjoint(t: Trace, r: Row) -> str:
-    return f"{_bar_latex(r.name)} &= {'1' if r.index == t.graph.output else _adjoint_equation(r, LATEX)}"
+def _latex_adjoint(t: Trace, r: Row, n: _Notation = LATEX) -> str:
+    return f"{_bar_latex(r.name)} &= {'1' if r.index == t.graph.output else _adjoint_equation(r, n)}"
 
 
 # ---- the graph: DOT and Mermaid -------------------------------------------------------------------------------------
 
-def _labels(t: Trace, r: Row) -> list[str]:
+def _labels(t: Trace, r: Row, digits: int | None = None) -> list[str]:
     """A node's label lines: definition and value, then its derivative and/or adjoint."""
-    first = f"{r.name} = {_num(r.value)}" if r.kind != "node" else f"{r.name} = {to_text(r.formula)} = {_num(r.value)}"
+    value = _num(r.value, digits)
+    first = f"{r.name} = {value}" if r.kind != "node" else f"{r.name} = {to_text(r.formula)} = {value}"
     lines = [first]
     if r.derivative is not None and t.wrt is not None:
-        lines.append(f"d{r.name}/d{t.wrt} = {_num(r.derivative)}")
+        lines.append(f"d{r.name}/d{t.wrt} = {_num(r.derivative, digits)}")
     if r.sides is not None:
-        lines.append(f"d{r.name}/d{t.wrt}: {_sides(r)}")
+        lines.append(f"d{r.name}/d{t.wrt}: {_sides(r, digits)}")
     if r.adjoint is not None:
-        lines.append(f"{_bar(r.name)} = {_num(r.adjoint)}")
+        lines.append(f"{_bar(r.name)} = {_num(r.adjoint, digits)}")
     return lines
 
 
-def _edge_label(r: Row, p) -> str:
-    return _partial_equation(r, p, TEXT)
+def _edge_label(r: Row, p, n: _Notation = TEXT) -> str:
+    return _partial_equation(r, p, n)
 
 
 def _dot_str(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def dot_lines(t: Trace) -> Iterator[str]:
-    """A Graphviz digraph: data flows left to right, edges labelled with the local partials."""
+def dot_lines(t: Trace, style: Style = PLAIN) -> Iterator[str]:
+    """A Graphviz digraph: data flows left to right, edges labelled with the local partials; a node where ∂u/∂x and
+    du/dx differ (marked) drawn in orange."""
+    n = _text_notation(style.digits)
     yield "digraph trace {"
     yield "  rankdir=LR;"
     yield '  node [shape=box, fontname="Helvetica"];'
     yield '  edge [fontname="Helvetica", fontsize=10];'
     for r in t.rows():
-        label = "\\n".join(_dot_str(line)[1:-1] for line in _labels(t, r))  # DOT's own line break, \n
+        label = "\\n".join(_dot_str(line)[1:-1] for line in _labels(t, r, style.digits))  # DOT's own line break, \n
         attrs = [f'label="{label}"']
         if r.kind != "node":
             attrs.append("shape=ellipse")
         if r.index == t.graph.output:
             attrs.append("peripheries=2")
-        if r.also_through:
+        if marked(t, r):
             attrs.append('color="darkorange", penwidth=2')
         yield f"  {_dot_str(r.name)} [{', '.join(attrs)}];"
         for p in r.partials:
-            yield f"  {_dot_str(p.name)} -> {_dot_str(r.name)} [label={_dot_str(_edge_label(r, p))}];"
+            yield f"  {_dot_str(p.name)} -> {_dot_str(r.name)} [label={_dot_str(_edge_label(r, p, n))}];"
     yield "}"
 
 
@@ -465,23 +643,25 @@ def _mermaid_str(s: str) -> str:
     return '"' + s.replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;") + '"'
 
 
-def mermaid_lines(t: Trace) -> Iterator[str]:
-    """A Mermaid flowchart; node ids are n0, n1, … (a name like `end` would be a keyword)."""
+def mermaid_lines(t: Trace, style: Style = PLAIN) -> Iterator[str]:
+    """A Mermaid flowchart; node ids are n0, n1, … (a name like `end` would be a keyword); a node where ∂u/∂x and
+    du/dx differ (marked) is of class `differs`."""
+    n = _text_notation(style.digits)
     yield "flowchart LR"
     ids: dict[int, str] = {}
-    marked = []
+    differ = []
     for r in t.rows():
         ids[r.index] = f"n{len(ids)}"
-        label = '"' + "<br/>".join(_mermaid_str(line)[1:-1] for line in _labels(t, r)) + '"'
+        label = '"' + "<br/>".join(_mermaid_str(line)[1:-1] for line in _labels(t, r, style.digits)) + '"'
         shape = f"([{label}])" if r.kind != "node" else f"[{label}]"
         yield f"  {ids[r.index]}{shape}"
         for p in r.partials:
-            yield f"  {ids[p.index]} -->|{_mermaid_str(_edge_label(r, p))}| {ids[r.index]}"
-        if r.also_through:
-            marked.append(ids[r.index])
+            yield f"  {ids[p.index]} -->|{_mermaid_str(_edge_label(r, p, n))}| {ids[r.index]}"
+        if marked(t, r):
+            differ.append(ids[r.index])
     yield "  classDef output stroke-width:3px"
     if t.graph.output in ids:  # a constant output (`f; 0`) is not a row
         yield f"  class {ids[t.graph.output]} output"
-    if marked:
-        yield "  classDef direct stroke:#d97706,stroke-width:2px"
-        yield f"  class {','.join(marked)} direct"
+    if differ:
+        yield "  classDef differs stroke:#d97706,stroke-width:2px"
+        yield f"  class {','.join(differ)} differs"

@@ -53,6 +53,7 @@ class Row:
     derivative: float | None = None  # d(node)/d(wrt); forward mode, or reverse mode with --wrt
     adjoint: float | None = None  # ∂f/∂(node), reverse mode
     terms: list[Term] = field(default_factory=list)  # the adjoint sum, over the readers, in evaluation order
+    through: list[str] = field(default_factory=list)  # the nodes it reads, other than wrt, that depend on wrt
     also_through: list[str] = field(default_factory=list)  # wrt is read directly and through these: ∂ ≠ d here
     sides: tuple | None = None  # at a kink, (left, right) derivatives of a node that has no two-sided one
 
@@ -108,8 +109,10 @@ class Trace:
                 row.formula = g.formula(i)
                 row.reads = list(dict.fromkeys(g.nodes[a].name for a in node.args if g.nodes[a].name))
                 row.partials = self._row_partials(i, rules)
-                if live is not None and self.wrt in row.reads:
-                    row.also_through = [p.name for p in row.partials if p.name != self.wrt and live[p.index]]
+                if live is not None:  # where du/dx is a chain through other nodes, not the local partial ∂u/∂x
+                    row.through = [p.name for p in row.partials if p.name != self.wrt and live[p.index]]
+                    if self.wrt in row.reads:
+                        row.also_through = row.through
             if self.tangents is not None:
                 row.derivative = _zero(self.tangents[i])
                 if self.sides and i in self.sides:
