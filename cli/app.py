@@ -455,7 +455,7 @@ def trace_command(
     from .errors import UsageError
     from .language.syntax import parse
     from .output.render_trace import FORMATS, Style, render
-    from .output.trace import MODES, trace
+    from .output.trace import MODES, trace_until_failure
     if fmt not in FORMATS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if digits is not None and fmt == "json":  # one policy with eval, grad and check: JSON numbers are exact
@@ -477,12 +477,26 @@ def trace_command(
     from shutil import get_terminal_size
     width = get_terminal_size((80, 24)).columns if fmt == "text" else None  # COLUMNS, the terminal, or 80
     for k, point in enumerate(points(graph, at or [])):
-        t = trace(graph, point, wrt, mode)
+        t = trace_until_failure(graph, point, wrt, mode)
         if k and fmt != "json":  # JSON: one object per line; the others: a blank line between traces
             sys.stdout.write("\n")
         style = Style(digits, not no_legend, width, _as_given(at[k] if at else "", point))
         for piece in render(t, fmt, program, colour, style):
             sys.stdout.write(piece if fmt == "json" else piece + "\n")
+        if t.failure is not None:  # stdout: the rows so far, the failing row and where it was written; stderr: error
+            _stopped(t.failure, graph.source, fmt)
+
+
+def _stopped(failure, source: str, fmt: str) -> None:
+    """After a trace that stops at a node: in text, the source line with a caret under where the node was written
+    (as a syntax error shows it), on stdout below the trace; then the error, raised for stderr and exit 1."""
+    from .errors import DcalcError
+    from .render import error_text
+    if fmt == "text" and failure.span is not None and source:
+        spot = DcalcError(failure.error.message, source=source, span=failure.span)
+        sys.stdout.write("\n".join(error_text(spot).splitlines()[1:]) + "\n")
+    sys.stdout.flush()
+    raise failure.error
 
 
 def _as_given(text: str, point: dict[str, float]) -> dict[str, str]:

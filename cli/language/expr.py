@@ -70,10 +70,12 @@ def _frozen(cls):
 
 @_frozen
 class Num(_Frozen, Expr):
-    __slots__ = __match_args__ = ("value",)
+    __slots__ = ("value", "span")
+    __match_args__ = ("value",)
 
-    def __init__(self, value: float):
-        self._set[0](self, value)
+    def __init__(self, value: float, span: Span | None = None):
+        s = self._set
+        s[0](self, value), s[1](self, span)
 
     def _key(self) -> tuple:  # 0 and -0 are two numbers (atan2(-0, -1) is -π), though equal as floats
         return self.value, math.copysign(1.0, self.value)

@@ -56,13 +56,17 @@ class _Reductions:
             return Define(target.op, tuple(a.name for a in target.args), expr, target.span)
         raise ParseError("only a name or f(a, b, ...) can stand left of '='", span=span)
 
-    def add(self, c): return Apply("add", (c[0], c[1]))
-    def sub(self, c): return Apply("sub", (c[0], c[1]))
-    def mul(self, c): return Apply("mul", (c[0], c[1]))
-    def div(self, c): return Apply("div", (c[0], c[1]))
-    def implicit_mul(self, c): return Apply("mul", (c[0], c[2]))
-    def pow(self, c): return Apply("pow", (c[0], c[2]))
-    def neg(self, c): return neg(c[0])
+    # An operator's span runs from its first operand's to its last one's (a parenthesised operand's without its
+    # parentheses): what a trace that stops at the node underlines.
+    def add(self, c): return Apply("add", (c[0], c[1]), _join(c[0], c[1]))
+    def sub(self, c): return Apply("sub", (c[0], c[1]), _join(c[0], c[1]))
+    def mul(self, c): return Apply("mul", (c[0], c[1]), _join(c[0], c[1]))
+    def div(self, c): return Apply("div", (c[0], c[1]), _join(c[0], c[1]))
+    def implicit_mul(self, c): return Apply("mul", (c[0], c[2]), _join(c[0], c[2]))
+    def pow(self, c): return Apply("pow", (c[0], c[2]), _join(c[0], c[2]))
+    def neg(self, c):
+        a = neg(c[0])
+        return Apply("neg", a.args, c[0].span) if type(a) is Apply and getattr(c[0], "span", None) else a
     def pos(self, c): return c[0]
     def group(self, c): return c[1]
     def pi(self, c): return Const("pi", (c[0].start_pos, c[0].end_pos))
@@ -74,7 +78,7 @@ class _Reductions:
         if math.isinf(v):
             raise MathError(f"the number {_clip(tok)} is too large for a double",
                             span=(tok.start_pos, tok.end_pos))
-        return Num(v)
+        return Num(v, (tok.start_pos, tok.end_pos))
 
     def name(self, c):
         tok = c[0]
@@ -89,6 +93,14 @@ class _Reductions:
         if tok == "pow" and len(args) != 2:  # pow(…) is the operator's node: both arguments
             raise ArityError(f"pow takes 2 arguments, got {len(args)}", span=(tok.start_pos, rpar.end_pos))
         return Apply(str(tok), tuple(args), (tok.start_pos, rpar.end_pos))
+
+
+def _join(a, b) -> tuple[int, int] | None:
+    """The span from a's start to b's end, or the one of them that has a span."""
+    sa, sb = getattr(a, "span", None), getattr(b, "span", None)
+    if sa is None or sb is None:
+        return sa or sb
+    return (sa[0], sb[1])
 
 
 class Discarded(ParseError):

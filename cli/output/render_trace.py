@@ -318,6 +318,9 @@ def text_lines(t: Trace, program: Program | None = None, colour: bool = False, s
     else:
         yield from _reverse_tables(t, rows, colour, style, n)
     yield ""
+    if t.failure is not None:
+        yield from (_paint(line, "1;31", colour) for line in _wrap(failure_text(t), style.width, "", "  "))
+        return
     yield from _summary(t, program, colour, style)
     g = t.graph
     if g.guards:  # evaluated with the value, read by nothing: an honest trace says so (graph.Graph.guards)
@@ -336,6 +339,25 @@ def text_lines(t: Trace, program: Program | None = None, colour: bool = False, s
                 f"{_num(_tangent(t, r.index), style.digits)} (a chain rule along one path misses the rest)")
         lines = [note] if style.width is None or _width(note) <= style.width else _wrap(note, style.width)
         yield from (_paint(line, "33", colour) for line in lines)
+
+
+def failure_text(t: Trace) -> str:
+    """✗ the line that pins the error to the node where the trace stops (the caret under the source, which the
+    command writes after it, shows where that node was written)."""
+    return f"✗ the trace stops at {t.failure.name}: {t.failure.error.message}"
+
+
+def _failure_cells(t: Trace, columns: int, style: Style) -> list[tuple]:
+    """The row of the node where the trace stops: its definition and value (`undefined` if it has none) and, when the
+    value exists, that the derivative does not."""
+    f = t.failure
+    if f is None:
+        return []
+    value = "undefined" if f.value is None else _num(f.value, style.digits)
+    cells = ["✗", f"{f.name} = {to_text(f.formula)}", value, ""]
+    if columns == 5:
+        cells.append("" if f.value is None else f"d{f.name}/d{t.wrt}: does not exist here")
+    return [tuple(cells)]
 
 
 def _summary(t: Trace, program: Program | None, colour: bool, style: Style) -> Iterator[str]:
@@ -359,6 +381,7 @@ def _forward_table(t: Trace, rows: list[Row], colour: bool, style: Style, n: _No
     for r in rows:
         cells.append((_mark(t, r), _definition(r), _num(r.value, style.digits), _partials_text(r, n),
                       _total_text(t, r, n)))
+    cells += _failure_cells(t, 5, style)
     yield from _laid_out(cells, colour, ("33", "", "", "", "36"), style)
 
 
@@ -379,7 +402,7 @@ def _laid_out(cells: list[tuple], colour: bool, styles: tuple, style: Style) -> 
         partials = rest[0].replace(", ∂", "\0∂").split("\0") if rest and rest[0] else []  # no formula holds ∂
         for part in partials:
             out.extend(_equation_block(part, "    ", style.width))
-        for cell in rest[1:]:
+        for cell in filter(None, rest[1:]):
             out.extend(_paint(line, styles[-1], colour) for line in _equation_block(cell, "    ", style.width))
     return out
 
@@ -390,12 +413,16 @@ def _reverse_tables(t: Trace, rows: list[Row], colour: bool, style: Style, n: _N
         cells = [("", "node", "value", "local partials", f"total derivative d/d{t.wrt}")]
         cells += [(_mark(t, r), _definition(r), _num(r.value, style.digits), _partials_text(r, n),
                    _total_text(t, r, n)) for r in rows]
+        cells += _failure_cells(t, 5, style)
         yield from _laid_out(cells, colour, ("33", "", "", "", "36"), style)
     else:
         yield _paint("forward pass: values and local partials", "1", colour)
         cells = [("", "node", "value", "local partials")]
         cells += [(_mark(t, r), _definition(r), _num(r.value, style.digits), _partials_text(r, n)) for r in rows]
+        cells += _failure_cells(t, 4, style)
         yield from _laid_out(cells, colour, ("33", "", "", ""), style)
+    if t.failure is not None:  # no adjoints: the backward pass starts from an output that has no derivative
+        return
     yield ""
     yield _paint("backward pass: adjoints, each the total derivative df/du, the sum over the nodes that read u",
                  "1", colour)
@@ -449,8 +476,28 @@ def node_json(t: Trace, row: Row) -> dict:
     return out
 
 
+def failure_json(t: Trace) -> dict:
+    """Where a trace stopped: the node, its definition, its value (null if it has none), the error's message and the
+    source span [start, end) where the node was written (null if unknown)."""
+    f = t.failure
+    return {"node": f.name, "expr": to_text(f.formula), "value": f.value, "message": f.error.message,
+            "span": list(f.span) if f.span is not None else None}
+
+
 def json_pieces(t: Trace, program: Program | None = None) -> Iterator[str]:
-    """One JSON object on one line, written node by node."""
+    """One JSON object on one line, written node by node. A trace that stops at a node has the nodes before it,
+    null for the value and the derivatives, and an "error" object (failure_json) after the nodes."""
+    if t.failure is not None:
+        head = {"expr": t.graph.source.strip(), "at": t.point, "wrt": t.wrt, "mode": t.mode, "value": None}
+        if t.wrt is not None:
+            head["derivative"] = None
+        if t.mode == "reverse":
+            head["gradient"] = None
+        yield _json(head)[:-1] + ', "nodes": ['
+        for k, row in enumerate(t.rows()):
+            yield (", " if k else "") + _json(node_json(t, row))
+        yield '], "error": ' + _json(failure_json(t)) + "}\n"
+        return
     head: dict = {"expr": t.graph.source.strip() if t.graph.source else t.graph.text(t.graph.output),
                   "at": t.point, "wrt": t.wrt, "mode": t.mode, "value": t.value}
     if t.derivative is not None:
@@ -502,6 +549,14 @@ def _latex_notation(digits: int | None) -> _Notation:
 LATEX = _latex_notation(None)
 
 
+def _latex_text(s: str) -> str:
+    """Plain words inside \\text{…}: TeX's special characters escaped (an error message quotes formulas)."""
+    for ch, tex in (("\\", "\\textbackslash{}"), ("{", "\\{"), ("}", "\\}"), ("_", "\\_"), ("^", "\\^{}"),
+                    ("%", "\\%"), ("&", "\\&"), ("#", "\\#"), ("$", "\\$"), ("~", "\\~{}")):
+        s = s.replace(ch, tex)
+    return s
+
+
 def _given_latex(text: str) -> str:
     """A value typed as a formula (pi/4), in LaTeX."""
     from ..language.syntax import parse
@@ -545,6 +600,13 @@ def latex_lines(t: Trace, program: Program | None = None, style: Style = PLAIN) 
     rows = list(t.rows())
     for r in rows:
         yield from _latex_row(t, r, n)
+    if t.failure is not None:
+        f = t.failure
+        value = "\\text{undefined}" if f.value is None else _num_latex(f.value, digits)
+        yield f"{name_latex(f.name)} &= {to_latex(f.formula)} = {value} \\\\"
+        yield f"&\\text{{the trace stops at }} {name_latex(f.name)}\\text{{: {_latex_text(f.error.message)}}}"
+        yield "\\end{aligned}"
+        return
     if t.mode == "reverse":
         for r in reversed(rows):
             if r.kind != "const":
@@ -628,14 +690,25 @@ def dot_lines(t: Trace, style: Style = PLAIN) -> Iterator[str]:
         attrs = [f'label="{label}"']
         if r.kind != "node":
             attrs.append("shape=ellipse")
-        if r.index == t.graph.output:
+        if r.index == t.graph.output and t.failure is None:
             attrs.append("peripheries=2")
         if marked(t, r):
             attrs.append('color="darkorange", penwidth=2')
         yield f"  {_dot_str(r.name)} [{', '.join(attrs)}];"
         for p in r.partials:
             yield f"  {_dot_str(p.name)} -> {_dot_str(r.name)} [label={_dot_str(_edge_label(r, p, n))}];"
+    f = t.failure
+    if f is not None:  # the node where the trace stops, in red, with the error; its edges unlabelled
+        label = "\\n".join(_dot_str(line)[1:-1] for line in _failure_labels(f, style.digits))
+        yield f'  {_dot_str(f.name)} [label="{label}", color="red", fontcolor="red", penwidth=2];'
+        for a in dict.fromkeys(f.formula_reads):
+            yield f"  {_dot_str(a)} -> {_dot_str(f.name)} [style=dashed];"
     yield "}"
+
+
+def _failure_labels(f, digits: int | None) -> list[str]:
+    value = "undefined" if f.value is None else _num(f.value, digits)
+    return [f"{f.name} = {to_text(f.formula)} = {value}", f"stops here: {f.error.message}"]
 
 
 def _mermaid_str(s: str) -> str:
@@ -659,6 +732,17 @@ def mermaid_lines(t: Trace, style: Style = PLAIN) -> Iterator[str]:
             yield f"  {ids[p.index]} -->|{_mermaid_str(_edge_label(r, p, n))}| {ids[r.index]}"
         if marked(t, r):
             differ.append(ids[r.index])
+    f = t.failure
+    if f is not None:  # the node where the trace stops, with the error; its edges dashed
+        label = '"' + "<br/>".join(_mermaid_str(line)[1:-1] for line in _failure_labels(f, style.digits)) + '"'
+        yield f"  stop[{label}]"
+        by_name = {t.graph.nodes[i].name: i for i in ids}
+        for a in dict.fromkeys(f.formula_reads):
+            if a in by_name:
+                yield f"  {ids[by_name[a]]} -.-> stop"
+        yield "  classDef failed stroke:#dc2626,stroke-width:3px,color:#dc2626"
+        yield "  class stop failed"
+        return
     yield "  classDef output stroke-width:3px"
     if t.graph.output in ids:  # a constant output (`f; 0`) is not a row
         yield f"  class {ids[t.graph.output]} output"

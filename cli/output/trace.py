@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..core.graph import Graph, reach
 from ..core.partials import local_partials
-from ..errors import NotDifferentiable, UsageError
+from ..errors import MathError, NotDifferentiable, UsageError
 from ..modes.evaluate import node_values
 from ..modes.forward import tangents
 from ..modes.reverse import adjoints, gradient
@@ -58,6 +58,20 @@ class Row:
     sides: tuple | None = None  # at a kink, (left, right) derivatives of a node that has no two-sided one
 
 
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Where a trace stops: the node whose value or derivative does not exist, its definition, where in the source
+    it was written (a span, or None), and the error (raised once the rows before it are shown)."""
+
+    index: int
+    name: str
+    formula: object
+    value: float | None  # None: the value itself does not exist (a domain error); else the derivative does not
+    span: tuple[int, int] | None
+    error: MathError
+    formula_reads: tuple[str, ...] = ()  # the named nodes it reads, in order (the graph's edges into it)
+
+
 @dataclass
 class Trace:
     graph: Graph
@@ -72,6 +86,7 @@ class Trace:
     _live: list | None = None  # forward mode: which nodes depend on wrt (only their partials are evaluated)
     sides: dict | None = None  # at a kink (forward mode): node → (left, right) where they differ; else None
     wrt_given: bool = False  # wrt was asked for, not the only input taken by default: a reverse trace shows d/d(wrt)
+    failure: Failure | None = None  # the trace stops at this node (trace_until_failure); rows are the ones before it
 
     @property
     def shows_derivative(self) -> bool:
@@ -159,6 +174,91 @@ def _sum(parts: list):
     return total
 
 
+def trace_until_failure(graph: Graph, point: dict[str, float], wrt: str | None = None,
+                        mode: str = "forward") -> Trace:
+    """trace(), or where a value or a derivative does not exist at a node, the trace of the nodes before it with
+    `failure` saying where it stops (DcalcErrors without a node to pin, and usage errors, are raised as they are)."""
+    try:
+        return trace(graph, point, wrt, mode)
+    except MathError as e:
+        error = e
+    given = wrt is not None
+    wrt = _wrt(graph, wrt, mode)
+    stop = _stop(graph, point, wrt, error)
+    if stop is None:
+        raise error
+    i, value = stop
+    nodes = graph.nodes[:i]  # inputs come first, so every input is among them
+    before = Graph(nodes, i - 1, graph.source, graph.active[:i], graph.inputs, graph.constants, graph.defined)
+    vals = node_values(before, point)
+    t = Trace(before, point, wrt, mode, vals, wrt_given=given)
+    if wrt is not None:
+        t._live = reach(before, [wrt])
+        try:
+            t.tangents = tangents(before, vals, {wrt: 1.0})
+        except MathError:  # an overflow before the node that stops it: nothing better to show than the error
+            raise error from None
+    node = graph.nodes[i]
+    reads = tuple(graph.nodes[a].name for a in node.args if graph.nodes[a].name)
+    t.failure = Failure(i, node.name, graph.formula(i), value, _balanced(graph.source, node.span), error, reads)
+    return t
+
+
+def _balanced(source: str, span: tuple[int, int] | None) -> tuple[int, int] | None:
+    """An operator's span ends at its last operand, so `1/(x-2)` is spanned as `1/(x-2`: take in the parentheses
+    that close what it opened (and open what it closes)."""
+    if span is None or not source:
+        return span
+    start, end = span
+    depth = source.count("(", start, end) - source.count(")", start, end)
+    while depth > 0 and end < len(source):
+        depth -= source[end] == ")"
+        depth += source[end] == "("
+        end += 1
+    while depth < 0 and start > 0:
+        start -= 1
+        depth += source[start] == "("
+        depth -= source[start] == ")"
+    return start, end
+
+
+def _stop(graph: Graph, point: dict[str, float], wrt: str | None, e: MathError) -> tuple[int, float | None] | None:
+    """The node where evaluation or differentiation stops, and its value if it has one: the first node whose value is
+    not finite, else the node a NotDifferentiable names (the first kink in the way)."""
+    vals = [0.0] * len(graph.nodes)
+    for i, node in enumerate(graph.nodes):
+        if node.kind == "node":
+            v = node.op.value(*(vals[a] for a in node.args))
+            if v - v != 0:
+                return i, None
+            vals[i] = v
+        else:
+            vals[i] = float(point[node.name]) if node.kind == "input" else node.value
+    node_index = getattr(e, "node", None)
+    if node_index is None:
+        try:
+            tangents(graph, vals, {wrt: 1.0} if wrt is not None else {x: 1.0 for x in graph.inputs})
+        except NotDifferentiable as first:
+            node_index = getattr(first, "node", None)
+        except MathError:
+            return None
+    if node_index is None or graph.nodes[node_index].kind != "node":
+        return None
+    return node_index, vals[node_index]
+
+
+def _wrt(graph: Graph, wrt: str | None, mode: str) -> str | None:
+    """The variable a trace follows: the one given, or the only input (forward mode needs one)."""
+    if wrt is None and mode == "forward":
+        if len(graph.inputs) > 1:
+            raise UsageError(f"say which variable to differentiate by with --wrt (one of {', '.join(graph.inputs)}),"
+                             " or use --mode reverse for the whole gradient")
+        wrt = graph.inputs[0]
+    if wrt is None and len(graph.inputs) == 1:
+        wrt = graph.inputs[0]
+    return wrt
+
+
 def trace(graph: Graph, point: dict[str, float], wrt: str | None = None, mode: str = "forward") -> Trace:
     """Evaluate, then carry tangents (forward) or adjoints (reverse); raises DcalcError where a value or a
     derivative does not exist."""
@@ -170,13 +270,7 @@ def trace(graph: Graph, point: dict[str, float], wrt: str | None = None, mode: s
         raise UsageError(f"--wrt {wrt}: the expression has no variable '{wrt}'; its variables: "
                          f"{', '.join(graph.inputs)}")
     given = wrt is not None
-    if wrt is None and mode == "forward":
-        if len(graph.inputs) > 1:
-            raise UsageError(f"say which variable to differentiate by with --wrt (one of {', '.join(graph.inputs)}),"
-                             " or use --mode reverse for the whole gradient")
-        wrt = graph.inputs[0]
-    if wrt is None and len(graph.inputs) == 1:
-        wrt = graph.inputs[0]
+    wrt = _wrt(graph, wrt, mode)
     vals = node_values(graph, point)
     t = Trace(graph, point, wrt, mode, vals, wrt_given=given)
     if mode == "forward":
