@@ -302,12 +302,13 @@ def text_lines(t: Trace, program: Program | None = None, colour: bool = False, s
         yield _paint(line, "1", colour)
     at = _at(t, style)
     if t.mode == "forward":
-        yield f"at {at}; forward mode: the total derivative d/d{t.wrt} of every node, in evaluation order"
+        head = f"at {at}; forward mode: the total derivative d/d{t.wrt} of every node, in evaluation order"
     else:
         out = t.graph.nodes[t.graph.output].name or "f"  # a constant output (`f; 0`) has no name of its own
         forward = f"values and derivatives d/d{t.wrt}" if t.shows_derivative else "values"
-        yield (f"at {at}; reverse mode: {forward} forward, then adjoints {_bar('u')} = df/du backward from "
-               f"{_bar(out)} = 1 to the inputs")
+        head = (f"at {at}; reverse mode: {forward} forward, then adjoints {_bar('u')} = df/du backward from "
+                f"{_bar(out)} = 1 to the inputs")
+    yield from [head] if style.width is None or _width(head) <= style.width else _wrap(head, style.width)
     if style.legend:
         for sentence in legend(t):
             yield from (_paint(line, "2", colour) for line in _wrap(sentence, style.width))
@@ -554,6 +555,9 @@ def _latex_text(s: str) -> str:
     for ch, tex in (("\\", "\\textbackslash{}"), ("{", "\\{"), ("}", "\\}"), ("_", "\\_"), ("^", "\\^{}"),
                     ("%", "\\%"), ("&", "\\&"), ("#", "\\#"), ("$", "\\$"), ("~", "\\~{}")):
         s = s.replace(ch, tex)
+    for ch, tex in (("≥", "$\\geq$"), ("≤", "$\\leq$"), ("≠", "$\\neq$"), ("∂", "$\\partial$"), ("·", "$\\cdot$"),
+                    ("π", "$\\pi$"), ("∞", "$\\infty$"), ("…", "\\dots{}"), ("−", "-")):
+        s = s.replace(ch, tex)  # KaTeX's strict mode refuses these as text
     return s
 
 
