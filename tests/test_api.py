@@ -132,7 +132,7 @@ def _examples(block: list[str]):
         cat = re.fullmatch(r"cat (\S+)", command)
         if cat:
             files[cat.group(1)] = "\n".join(output) + "\n"
-        elif re.match(r"dcalc (eval|grad|diff|trace|check)\b", command):
+        elif re.match(r"(COLUMNS=\d+ )?dcalc (eval|grad|diff|trace|check)\b", command):  # COLUMNS: a trace's width
             found.append((dict(files), command, output))
         i = j
     return found
