@@ -330,6 +330,7 @@ def test_reverse_mode_shows_the_forward_pass_before_the_stop(monkeypatch):
     r = run("1/(x-2)", "--at", "2", "--mode", "reverse", "--no-legend", columns=250, monkeypatch=monkeypatch)
     assert r.exit_code == 1 and "backward pass" not in r.stdout
     assert "forward pass: values and local partials\n" in r.stdout and "\n✗  u2 = 1/u1   undefined\n" in r.stdout
+    assert "backward from the output to the inputs\n" in r.stdout
 
 
 def test_failure_in_blocks(monkeypatch):

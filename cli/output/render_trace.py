@@ -305,9 +305,10 @@ def text_lines(t: Trace, program: Program | None = None, colour: bool = False, s
         head = f"at {at}; forward mode: the total derivative d/d{t.wrt} of every node, in evaluation order"
     else:
         out = t.graph.nodes[t.graph.output].name or "f"  # a constant output (`f; 0`) has no name of its own
+        start = "the output" if t.failure is not None else f"{_bar(out)} = 1"  # stopped: the graph's end is not f
         forward = f"values and derivatives d/d{t.wrt}" if t.shows_derivative else "values"
         head = (f"at {at}; reverse mode: {forward} forward, then adjoints {_bar('u')} = df/du backward from "
-                f"{_bar(out)} = 1 to the inputs")
+                f"{start} to the inputs")
     yield from [head] if style.width is None or _width(head) <= style.width else _wrap(head, style.width)
     if style.legend:
         for sentence in legend(t):
