@@ -465,12 +465,30 @@ def trace_command(
         raise UsageError(f"--format {fmt} draws the graph at one point, and {len(at)} were given: give one --at, or "
                          "use text, json or latex for a trace per point")
     colour = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    if not at:  # no point: the derivation as formulas
+        return _symbolic_trace(graph, program, wrt, mode, fmt, colour)
     for k, point in enumerate(points(graph, at or [])):
         t = trace(graph, point, wrt, mode)
         if k and fmt != "json":  # JSON: one object per line; the others: a blank line between traces
             sys.stdout.write("\n")
         for piece in render(t, fmt, program, colour):
             sys.stdout.write(piece if fmt == "json" else piece + "\n")
+
+
+def _symbolic_trace(graph, program, wrt, mode, fmt, colour):
+    """dcalc trace without --at: every node's derivative (or adjoint) as formulas, streamed."""
+    from .errors import UsageError
+    from .output.formula_trace import render
+    from .symbolic.derivation import Derivation
+    if not graph.inputs:
+        raise UsageError("the expression has no free variables, so there is no derivative to trace")
+    if wrt is None and mode == "forward":
+        if len(graph.inputs) > 1:
+            raise UsageError(f"say which variable to differentiate by with --wrt (one of {', '.join(graph.inputs)}),"
+                             " or use --mode reverse for the whole gradient")
+        wrt = graph.inputs[0]
+    for piece in render(Derivation(graph, wrt, mode), fmt, program, colour):
+        sys.stdout.write(piece if fmt == "json" else piece + "\n")
 
 
 def _direction(graph, text: str) -> dict[str, float]:
