@@ -443,8 +443,15 @@ def trace_command(
                                       help="The variable (default: the only one; reverse mode needs none)."),
     mode: str = typer.Option("forward", "--mode", help="forward (tangents d/dx) or reverse (adjoints ∂f/∂u)."),
     fmt: str = typer.Option("text", "--format", help="text, json, latex, dot (Graphviz) or mermaid."),
+    formulas: Optional[bool] = typer.Option(None, "--formulas/--no-formulas", show_default=False,
+                                            help="With --at: show each derivative's formula beside its number "
+                                                 "(default: for graphs up to 2,000 nodes)."),
+    paths: bool = typer.Option(False, "--paths", help="List every path from the variable to the output with the "
+                                                      "product of the partials on its edges (their sum is the "
+                                                      "derivative), largest first."),
+    max_paths: int = typer.Option(20, "--max-paths", min=1, help="With --paths: list at most N paths."),
 ):
-    """How the derivative comes about, node by node. Example: dcalc trace "sin(x + x^2)" --at 2"""
+    """How the derivative comes about, node by node; without --at, as formulas. Example: dcalc trace "sin(x + x^2)" """
     from .core.graph import lower
     from .errors import UsageError
     from .language.syntax import parse
@@ -467,12 +474,23 @@ def trace_command(
     colour = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     if not at:  # no point: the derivation as formulas
         return _symbolic_trace(graph, program, wrt, mode, fmt, colour)
+    if formulas is None:
+        formulas = len(graph.nodes) <= FORMULA_NODES
     for k, point in enumerate(points(graph, at or [])):
         t = trace(graph, point, wrt, mode)
+        if formulas:
+            from .symbolic.derivation import Derivation
+            if t.wrt is not None:
+                t.derivation = Derivation(graph, t.wrt, "forward")
+            if mode == "reverse":
+                t.adjoint_derivation = Derivation(graph, t.wrt, "reverse")
         if k and fmt != "json":  # JSON: one object per line; the others: a blank line between traces
             sys.stdout.write("\n")
         for piece in render(t, fmt, program, colour):
             sys.stdout.write(piece if fmt == "json" else piece + "\n")
+
+
+FORMULA_NODES = 2_000  # a trace at a point shows formulas beside its numbers up to this many nodes, unless told
 
 
 def _symbolic_trace(graph, program, wrt, mode, fmt, colour):
