@@ -472,6 +472,8 @@ def trace_command(
         raise UsageError(f"--format {fmt} draws the graph at one point, and {len(at)} were given: give one --at, or "
                          "use text, json or latex for a trace per point")
     colour = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    if paths:
+        return _paths(graph, program, wrt, mode, fmt, at, max_paths)
     if not at:  # no point: the derivation as formulas
         return _symbolic_trace(graph, program, wrt, mode, fmt, colour)
     if formulas is None:
@@ -491,6 +493,35 @@ def trace_command(
 
 
 FORMULA_NODES = 2_000  # a trace at a point shows formulas beside its numbers up to this many nodes, unless told
+
+
+def _paths(graph, program, wrt, mode, fmt, at, limit):
+    """trace --paths: every path from the variable to the output with its product of partials (either mode: the sum
+    over paths is what both compute, forward grouping the paths by their beginnings, reverse by their ends)."""
+    from .errors import UsageError
+    from .output.paths import json_record, paths_at, text_lines
+    from .output.render_trace import function_name
+    from .output.trace import trace
+    if fmt not in ("text", "json"):
+        raise UsageError(f"--paths writes text or json, not {fmt}")
+    if not graph.inputs:
+        raise UsageError("the expression has no free variables, so there are no paths to list")
+    if wrt is None:
+        if len(graph.inputs) > 1:
+            raise UsageError(f"--paths follows one variable: say which with --wrt (one of {', '.join(graph.inputs)})")
+        wrt = graph.inputs[0]
+    for k, point in enumerate(points(graph, at) if at else [None]):
+        t = None if point is None else trace(graph, point, wrt, "forward")
+        p = paths_at(graph, wrt, t)
+        if fmt == "json":
+            import json
+            sys.stdout.write(json.dumps(json_record(p, limit, point), ensure_ascii=False, allow_nan=False) + "\n")
+            continue
+        if k:
+            sys.stdout.write("\n")
+        where = None if point is None else point_text(point)
+        for line in text_lines(p, limit, where, function_name(program)):
+            sys.stdout.write(line + "\n")
 
 
 def _symbolic_trace(graph, program, wrt, mode, fmt, colour):

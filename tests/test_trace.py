@@ -291,7 +291,11 @@ def test_installed_command_runs():
 RENDERED = [("sin(x + x^2)", "2", []), ("x*x^2", "2", ["--mode", "reverse"]),
             (BAYDIN, "x1=2,x2=5", ["--mode", "reverse"]), (BAYDIN, "x1=2,x2=5", ["--wrt", "x2"]),
             ("a = x^2; f(t) = t/(1 + t); f(a) + abs(a - 1e-5) + \"q\"".replace(' + "q"', ""), "2", []),
-            ("end = x; hypot(end, 2)^-1 - log(end, 10)", "3", ["--mode", "reverse"])]
+            ("end = x; hypot(end, 2)^-1 - log(end, 10)", "3", ["--mode", "reverse"]),
+            # the symbolic trace (no point): formulas on the nodes and rules on the edges
+            ("x*x^2", None, []), ("sin(x + x^2)", None, ["--mode", "reverse"]), (BAYDIN, None, ["--wrt", "x2"]),
+            (BAYDIN, None, ["--mode", "reverse"]), ("a = x^2; f(t) = t/(1 + t); f(a) + abs(a - 1e-5)", None, []),
+            ("end = x; hypot(end, 2)^-1 - log(end, 10)", None, ["--mode", "reverse"])]
 
 
 def _required(tool: str):
@@ -331,7 +335,7 @@ console.log(JSON.stringify(out));"""
 
 
 def _rendered(fmt, text, at, extra):
-    r = run(text, "--at", at, "--format", fmt, *extra)
+    r = run(text, *(["--at", at] if at is not None else []), "--format", fmt, *extra)
     assert r.exit_code == 0, r.stderr
     return r.stdout
 

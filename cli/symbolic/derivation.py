@@ -158,6 +158,10 @@ class Derivation:
         """df/d(wrt) as `dcalc diff` computes it (its simplifier and its order of work)."""
         return differentiate(self.graph, [wrt], Simplifier())
 
+    def own_derivative(self, wrt: str) -> object:
+        """df/d(wrt) built in this derivation's store (to combine with its other formulas)."""
+        return differentiate(self.graph, [wrt], self.s)
+
     def diff_text(self, wrt: str, printer=None) -> str:
         """The derivative exactly as `dcalc diff` prints it (shared pieces named d1, d2, … when it is large)."""
         if printer is None and wrt in self._diff:
