@@ -124,7 +124,7 @@ def _formula(t: Trace, r: Row, n: _Notation, reverse: bool = False) -> str | Non
     if rows is None:
         rows = {f.index: f for f in d.rows()}
         setattr(d, key, rows)
-    from .formula_trace import formula_of
+    from .stages import formula_of
     f = rows.get(r.index)
     return None if f is None else formula_of(d, f, n)
 
