@@ -118,10 +118,11 @@ class Paths:
 
     def path(self, edges: list[Edge], chain: list[Edge]) -> Path:
         s = self.s
-        product = s.one
+        product = s.one if len(edges) <= MAX_FACTORS else None  # a long path's product is not written out
         value = 1.0 if all(e.value is not None for e in edges) else None
         for e in edges:
-            product = s.apply("mul", product, e.free)
+            if product is not None:
+                product = s.apply("mul", product, e.free)
             if value is not None:
                 value *= e.value
         nodes = [self.x] + [e.target for e in edges]
@@ -159,7 +160,15 @@ def _route(p: Paths, nodes: list[int]) -> str:
 
 
 def _formula(p: Paths, e) -> str | None:
-    return to_text(e) if p.s.size(e) <= BOUND else None
+    return to_text(e) if e is not None and p.s.size(e) <= BOUND else None
+
+
+def _missed(p: Paths, chain: Path):
+    """df/dx minus the chain rule's path, in the free variables, when both are small (else None)."""
+    if chain.product is None or "\n" in p.d.diff_text(p.wrt):
+        return None
+    missed = p.s.apply("sub", p.d.own_derivative(p.wrt), chain.product)
+    return missed if p.s.size(missed) <= BOUND else None
 
 
 def _num(v: float) -> str:
@@ -190,7 +199,7 @@ def text_lines(p: Paths, limit: int, at: str | None, f: str = "f") -> Iterator[s
     widths = [max(len(r[k]) for r in cells) for k in range(len(head))]
     for r in cells:
         yield "  ".join(c.ljust(widths[k]) if k < len(r) - 1 else c for k, c in enumerate(r)).rstrip()
-    total = p.d.own_derivative(x)
+    total = None
     if n > len(listed):
         rest = f"… and {_count(n - len(listed))} more path{'s' if n - len(listed) != 1 else ''}"
         if at:
@@ -208,7 +217,7 @@ def text_lines(p: Paths, limit: int, at: str | None, f: str = "f") -> Iterator[s
     if not chain:
         return
     c = p.path(chain, chain)
-    missed = p.s.apply("sub", total, c.product)
+    missed = _missed(p, c)
     yield (f"* the path a one-variable chain rule follows ({_route(p, c.nodes)}: from {out} back along each node's "
            "main argument, the one that depends on " + x + " and was computed last) gives " +
            (_formula(p, c.product) or _rules(p, c.edges)) + (f" = {_num(c.value)}" if at else ""))
@@ -216,9 +225,11 @@ def text_lines(p: Paths, limit: int, at: str | None, f: str = "f") -> Iterator[s
         yield "  it is the only path, so here the chain rule along it is the whole derivative"
     else:
         m = _formula(p, missed)
+        rest = _value_at(p, total) - c.value if at else None
         yield (f"  it misses the other {_count(n - 1)} path{'s, which contribute ' if n > 2 else ', which contributes '}"
                + (m if m is not None else f"{dd}{f}/{dd}{x} minus it")
-               + (f" = {_num(_value_at(p, total) - c.value)}" if at else ""))
+               + ("" if rest is None else f" = {_num(rest)}" if math.isfinite(rest) else
+                  " (beyond the doubles: a path's product overflows)"))
 
 
 def _join(terms: list[str]) -> str:
@@ -240,6 +251,10 @@ def _value_at(p: Paths, e) -> float:
     return p.derivative_value
 
 
+def _finite(v: float | None) -> float | None:
+    return v if v is not None and v - v == 0 else None
+
+
 def json_record(p: Paths, limit: int, point: dict | None) -> dict:
     g, x = p.graph, p.wrt
     chain = p.main_path()
@@ -252,18 +267,18 @@ def json_record(p: Paths, limit: int, point: dict | None) -> dict:
     rec["paths"] = []
     for q in listed:
         item = {"nodes": [g.nodes[i].name for i in q.nodes], "partial_rules": [to_text(e.rule) for e in q.edges],
-                "product_formula": to_text(q.product) if p.s.size(q.product) <= BOUND else None,
+                "product_formula": _formula(p, q.product),
                 "chain_rule": q.chain_rule}
-        if point is not None:
-            item["partials"] = [e.value for e in q.edges]
-            item["product"] = q.value
+        if point is not None:  # a number beyond the doubles (or a partial that does not exist) is null
+            item["partials"] = [_finite(e.value) for e in q.edges]
+            item["product"] = _finite(q.value)
         rec["paths"].append(item)
     rec["more_paths"] = p.count - len(listed)
     if chain:
         c = p.path(chain, chain)
         rec["chain_rule_path"] = [g.nodes[i].name for i in c.nodes]
-        missed = p.s.apply("sub", p.d.own_derivative(x), c.product)
-        rec["chain_rule_misses_formula"] = to_text(missed) if p.s.size(missed) <= BOUND else None
+        missed = _missed(p, c)
+        rec["chain_rule_misses_formula"] = None if missed is None else to_text(missed)
     return rec
 
 
