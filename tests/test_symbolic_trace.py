@@ -281,3 +281,18 @@ def test_formula_rows_past_the_bound_name_earlier_rows():
 def test_a_library_error_is_a_dcalc_error():
     with pytest.raises(DcalcError):
         paths_at(dcalc.compile("x"), "y")
+
+
+def test_many_inputs_in_reverse_mode_keep_to_one_pass():
+    """Past 20 inputs reverse mode does not differentiate once per input: the inputs' adjoint formulas are the
+    gradient, and they agree with the numbers."""
+    text = " + ".join(f"sin(x{i}*x{i + 1})" for i in range(25))
+    j = json.loads(run(text, "--mode", "reverse", "--format", "json").stdout)
+    assert j["gradient_formula"] is None
+    point = {f"x{i}": 0.1 * (i + 1) for i in range(26)}
+    grad = dcalc.gradient(text, point)
+    inputs = [n for n in j["nodes"] if n["kind"] == "input"]
+    assert len(inputs) == 26
+    for n in inputs:
+        assert _agree(_value(n["adjoint_formula"], point), grad[n["name"]]), n
+    assert "the gradient: the inputs' adjoints above (26 inputs)" in run(text, "--mode", "reverse").stdout

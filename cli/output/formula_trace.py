@@ -66,6 +66,9 @@ def text_lines(d: Derivation, program: Program | None = None, colour: bool = Fal
         names = list(d.graph.inputs)
     yield ""
     dd = _d(d)
+    if not d.restates_diff():  # many inputs: the adjoints' rows above are the gradient
+        yield f"the gradient: the inputs' adjoints above ({len(names):,} inputs)"
+        names = []
     for name in names:
         text = d.diff_text(name)
         sep = "\n" if "\n" in text else " "
@@ -100,7 +103,8 @@ def json_pieces(d: Derivation, program: Program | None = None) -> Iterator[str]:
     if d.mode == "forward":
         head["derivative_formula"] = d.diff_text(d.wrt)
     else:
-        head["gradient_formula"] = {name: d.diff_text(name) for name in d.graph.inputs}
+        head["gradient_formula"] = ({name: d.diff_text(name) for name in d.graph.inputs} if d.restates_diff()
+                                    else None)  # many inputs: the inputs' adjoint_formula are the gradient
     yield json.dumps(head, ensure_ascii=False)[:-1] + ', "nodes": ['
     for k, r in enumerate(d.rows()):
         yield (", " if k else "") + json.dumps(node_json(d, r), ensure_ascii=False)
@@ -134,7 +138,7 @@ def latex_lines(d: Derivation, program: Program | None = None) -> Iterator[str]:
         elif r.kind != "const":
             yield f"{LATEX.bar(r.name)} &= {' = '.join(adjoint_stages(d, r, LATEX))} \\\\"
     dd = "d" if len(d.graph.inputs) == 1 else "\\partial "
-    names = [d.wrt] if d.mode == "forward" else list(d.graph.inputs)
+    names = [d.wrt] if d.mode == "forward" else list(d.graph.inputs) if d.restates_diff() else []
     lines = []
     for x in names:
         definitions, final = _diff_program(d, x)

@@ -55,7 +55,7 @@ def total_stages(d: Derivation, r: FormulaRow, n) -> list[str]:
 def _ending(d: Derivation, r: FormulaRow, stages: list[str], n, wrt: str | None) -> list[str]:
     """The last row (forward: the output; reverse: an input) ends in the derivative exactly as `dcalc diff` prints
     it, when that is one line and another stage than the simplifier reached node by node."""
-    if wrt is None or n.formula is not to_text:
+    if wrt is None or n.formula is not to_text or not d.restates_diff():
         return stages
     text = d.diff_text(wrt)
     return stages if "\n" in text or text == stages[-1] else stages + [text]

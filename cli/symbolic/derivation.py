@@ -21,6 +21,7 @@ from ..language.expr import Apply, Num, Var, wrap
 from .formulas import _written, _zero_base_exponent, differentiate, program, program_text
 from .simplify import Simplifier
 
+DIFF_INPUTS = 20  # reverse mode restates diff's formula per input up to this many inputs (each costs a pass)
 BOUND = 60  # the largest formula (nodes of its printed tree) a row writes out; past it the row names earlier rows
 
 
@@ -157,6 +158,11 @@ class Derivation:
     def derivative(self, wrt: str) -> object:
         """df/d(wrt) as `dcalc diff` computes it (its simplifier and its order of work)."""
         return differentiate(self.graph, [wrt], Simplifier())
+
+    def restates_diff(self) -> bool:
+        """Whether rows and summaries restate `dcalc diff`'s formula for every variable they name: forward mode (one
+        variable), or reverse mode with at most DIFF_INPUTS inputs (a differentiation per input)."""
+        return self.mode == "forward" or len(self.graph.inputs) <= DIFF_INPUTS
 
     def own_derivative(self, wrt: str) -> object:
         """df/d(wrt) built in this derivation's store (to combine with its other formulas)."""
