@@ -451,7 +451,7 @@ def trace_command(
                                                       "derivative), largest first."),
     max_paths: int = typer.Option(20, "--max-paths", min=1, help="With --paths: list at most N paths."),
 ):
-    """How the derivative comes about, node by node; without --at, as formulas. Example: dcalc trace "sin(x + x^2)" """
+    """How the derivative comes about, node by node (without --at: as formulas). Example: dcalc trace "sin(x + x^2)" --at 2"""
     from .core.graph import lower
     from .errors import UsageError
     from .language.syntax import parse

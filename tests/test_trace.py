@@ -396,8 +396,8 @@ def test_graph_structure_dot_and_mermaid():
     assert '"x" [label="x = 2\\ndx/dx = 1", shape=ellipse];' in dot
     assert '"x" -> "u2" [label="∂u2/∂x = 1"];' in dot and '"u1" -> "u2" [label="∂u2/∂u1 = 1"];' in dot
     mer = _rendered("mermaid", "x + x^2", "2", ["--mode", "reverse"])
-    assert 'n0(["x = 2<br/>dx/dx = 1<br/>x̄ = 1 + 2x = 5"])' in mer  # the formula beside the number
-    assert 'n1["u1 = x^2 = 4<br/>du1/dx = 2x = 4<br/>ū1 = 1"]' in mer
+    assert 'n0(["x = 2<br/>dx/dx = 1<br/>x̄ = 1 + 2x<br/>x̄ = 5"])' in mer  # the formula, then the number
+    assert 'n1["u1 = x^2 = 4<br/>du1/dx = 2x<br/>du1/dx = 4<br/>ū1 = 1"]' in mer
     assert len(re.findall(r"-->\|", mer)) == 3
 
 

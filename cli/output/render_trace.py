@@ -163,7 +163,8 @@ def _adjoint_equation(r: Row, n: _Notation, formula: str | None = None) -> str:
         return n.num(r.adjoint)
     syms = " + ".join(f"{n.bar(m.reader)}{n.sym_times}{n.partial(m.reader, r.name)}" for m in r.terms)
     nums = " + ".join(f"{n.factor(m.adjoint)}{n.num_times}{n.factor(m.partial)}" for m in r.terms)
-    return " = ".join([syms] + ([formula] if formula else []) + [nums, n.num(r.adjoint)])
+    result = n.num(r.adjoint)
+    return " = ".join([syms] + ([formula] if formula and formula not in (nums, result) else []) + [nums, result])
 
 
 # ---- text -----------------------------------------------------------------------------------------------------------
@@ -452,14 +453,16 @@ def _labels(t: Trace, r: Row) -> list[str]:
     lines = [first]
     if r.derivative is not None and t.wrt is not None:
         formula = _formula(t, r, TEXT)
-        shown = formula and formula != _num(r.derivative)
-        lines.append(f"d{r.name}/d{t.wrt} = " + (f"{formula} = " if shown else "") + _num(r.derivative))
+        if formula and formula != _num(r.derivative):  # the formula on a line of its own, then the number
+            lines.append(f"d{r.name}/d{t.wrt} = {formula}")
+        lines.append(f"d{r.name}/d{t.wrt} = {_num(r.derivative)}")
     if r.sides is not None:
         lines.append(f"d{r.name}/d{t.wrt}: {_sides(r)}")
     if r.adjoint is not None:
         formula = _formula(t, r, TEXT, reverse=True)
-        shown = formula and formula != _num(r.adjoint)
-        lines.append(f"{_bar(r.name)} = " + (f"{formula} = " if shown else "") + _num(r.adjoint))
+        if formula and formula != _num(r.adjoint):
+            lines.append(f"{_bar(r.name)} = {formula}")
+        lines.append(f"{_bar(r.name)} = {_num(r.adjoint)}")
     return lines
 
 
