@@ -447,8 +447,15 @@ def trace_command(
                                          help="Significant digits of the numbers in text, latex, dot and mermaid "
                                               "(JSON writes every number exactly)."),
     no_legend: bool = typer.Option(False, "--no-legend", help="Leave out the key to the notation (∂ and d)."),
+    formulas: Optional[bool] = typer.Option(None, "--formulas/--no-formulas", show_default=False,
+                                            help="With --at: show each derivative's formula beside its number "
+                                                 "(default: for graphs up to 2,000 nodes)."),
+    paths: bool = typer.Option(False, "--paths", help="List every path from the variable to the output with the "
+                                                      "product of the partials on its edges (their sum is the "
+                                                      "derivative), largest first."),
+    max_paths: int = typer.Option(20, "--max-paths", min=1, help="With --paths: list at most N paths."),
 ):
-    """How the derivative comes about, node by node. Example: dcalc trace "sin(x + x^2)" --at 2
+    """How the derivative comes about, node by node (without --at: as formulas). Example: dcalc trace "sin(x + x^2)" --at 2
 
     A text trace wider than the terminal (COLUMNS; 80 when not a terminal) is written one block per node."""
     from .core.graph import lower
@@ -474,10 +481,22 @@ def trace_command(
         raise UsageError(f"--format {fmt} draws the graph at one point, and {len(at)} were given: give one --at, or "
                          "use text, json or latex for a trace per point")
     colour = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    if paths:
+        return _paths(graph, program, wrt, mode, fmt, at, max_paths)
+    if not at:  # no point: the derivation as formulas
+        return _symbolic_trace(graph, program, wrt, mode, fmt, colour)
+    if formulas is None:
+        formulas = len(graph.nodes) <= FORMULA_NODES
     from shutil import get_terminal_size
     width = get_terminal_size((80, 24)).columns if fmt == "text" else None  # COLUMNS, the terminal, or 80
     for k, point in enumerate(points(graph, at or [])):
         t = trace_until_failure(graph, point, wrt, mode)
+        if formulas and t.failure is None:
+            from .symbolic.derivation import Derivation
+            if t.wrt is not None:
+                t.derivation = Derivation(graph, t.wrt, "forward")
+            if mode == "reverse":
+                t.adjoint_derivation = Derivation(graph, t.wrt, "reverse")
         if k and fmt != "json":  # JSON: one object per line; the others: a blank line between traces
             sys.stdout.write("\n")
         style = Style(digits, not no_legend, width, _as_given(at[k] if at else "", point))
@@ -518,6 +537,54 @@ def _as_given(text: str, point: dict[str, float]) -> dict[str, str]:
             if not same:
                 given[name] = value
     return given
+
+
+FORMULA_NODES = 2_000  # a trace at a point shows formulas beside its numbers up to this many nodes, unless told
+
+
+def _paths(graph, program, wrt, mode, fmt, at, limit):
+    """trace --paths: every path from the variable to the output with its product of partials (either mode: the sum
+    over paths is what both compute, forward grouping the paths by their beginnings, reverse by their ends)."""
+    from .errors import UsageError
+    from .output.paths import json_record, paths_at, text_lines
+    from .output.render_trace import function_name
+    from .output.trace import trace
+    if fmt not in ("text", "json"):
+        raise UsageError(f"--paths writes text or json, not {fmt}")
+    if not graph.inputs:
+        raise UsageError("the expression has no free variables, so there are no paths to list")
+    if wrt is None:
+        if len(graph.inputs) > 1:
+            raise UsageError(f"--paths follows one variable: say which with --wrt (one of {', '.join(graph.inputs)})")
+        wrt = graph.inputs[0]
+    for k, point in enumerate(points(graph, at) if at else [None]):
+        t = None if point is None else trace(graph, point, wrt, "forward")
+        p = paths_at(graph, wrt, t)
+        if fmt == "json":
+            import json
+            sys.stdout.write(json.dumps(json_record(p, limit, point), ensure_ascii=False, allow_nan=False) + "\n")
+            continue
+        if k:
+            sys.stdout.write("\n")
+        where = None if point is None else point_text(point)
+        for line in text_lines(p, limit, where, function_name(program)):
+            sys.stdout.write(line + "\n")
+
+
+def _symbolic_trace(graph, program, wrt, mode, fmt, colour):
+    """dcalc trace without --at: every node's derivative (or adjoint) as formulas, streamed."""
+    from .errors import UsageError
+    from .output.formula_trace import render
+    from .symbolic.derivation import Derivation
+    if not graph.inputs:
+        raise UsageError("the expression has no free variables, so there is no derivative to trace")
+    if wrt is None and mode == "forward":
+        if len(graph.inputs) > 1:
+            raise UsageError(f"say which variable to differentiate by with --wrt (one of {', '.join(graph.inputs)}),"
+                             " or use --mode reverse for the whole gradient")
+        wrt = graph.inputs[0]
+    for piece in render(Derivation(graph, wrt, mode), fmt, program, colour):
+        sys.stdout.write(piece if fmt == "json" else piece + "\n")
 
 
 def _direction(graph, text: str) -> dict[str, float]:

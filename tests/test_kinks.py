@@ -314,10 +314,11 @@ def test_trace_json_at_a_kink():
     t = json.loads(r.stdout)
     assert (t["derivative"], t["one_sided"]) == (0.0, True)
     x, u1, u2 = t["nodes"]
-    assert x == {"name": "x", "kind": "input", "value": 0.0, "derivative": 1.0}
+    assert x == {"name": "x", "kind": "input", "value": 0.0, "derivative": 1.0, "derivative_formula": "1"}
     assert u1 == {"name": "u1", "kind": "node", "expr": "abs(x)", "inputs": ["x"], "value": 0.0,
                   "partials": {"x": None}, "partial_rules": {"x": "x/abs(x)"}, "derivative": None,
-                  "left_derivative": -1.0, "right_derivative": 1.0}
+                  "left_derivative": -1.0, "right_derivative": 1.0,
+                  "derivative_formula": "x/abs(x)"}  # the formula where it exists (issue 13); undefined at 0
     assert u2["derivative"] == 0.0 and u2["partials"] == {"x": 0.0, "u1": 0.0}
     t = json.loads(runner.invoke(app, ["trace", "sqrt(x)*sqrt(x)", "--at", "0", "--format", "json"]).stdout)
     assert t["derivative"] == 1.0

@@ -95,7 +95,7 @@ def test_trace_log_x_latex_of_the_issue():
         "\\frac{d x}{dx} &= 1 \\\\\n"
         "u_{1} &= \\ln\\left(x\\right) = 0.6931471805599453 \\\\\n"
         "\\frac{\\partial u_{1}}{\\partial x} &= \\frac{1}{x} = 0.5 \\\\\n"
-        "\\frac{d u_{1}}{dx} &= \\frac{\\partial u_{1}}{\\partial x} = 0.5 \\\\\n"
+        "\\frac{d u_{1}}{dx} &= \\frac{\\partial u_{1}}{\\partial x} = \\frac{1}{x} = 0.5 \\\\\n"  # formula, number
         "f\\left(2\\right) &= 0.6931471805599453 \\\\\n"
         "\\frac{df}{dx} &= 0.5\n"
         "\\end{aligned}\n")
@@ -144,15 +144,15 @@ forward pass: values, local partials and total derivatives d/dy
    node         value  local partials                  total derivative d/dy
    x (input)    2                                      dx/dy = 0
    y (input)    3                                      dy/dy = 1
-   u1 = x*y     6      ∂u1/∂x = y = 3, ∂u1/∂y = x = 2  du1/dy = ∂u1/∂x·dx/dy + ∂u1/∂y = 3·0 + 2 = 2
-*  u2 = u1 + x  8      ∂u2/∂u1 = 1, ∂u2/∂x = 1         du2/dy = ∂u2/∂u1·du1/dy + ∂u2/∂x·dx/dy = 1·2 + 1·0 = 2
+   u1 = x*y     6      ∂u1/∂x = y = 3, ∂u1/∂y = x = 2  du1/dy = ∂u1/∂x·dx/dy + ∂u1/∂y = x = 3·0 + 2 = 2
+*  u2 = u1 + x  8      ∂u2/∂u1 = 1, ∂u2/∂x = 1         du2/dy = ∂u2/∂u1·du1/dy + ∂u2/∂x·dx/dy = x = 1·2 + 1·0 = 2
 
 backward pass: adjoints, each the total derivative df/du, the sum over the nodes that read u
 adjoint  sum over the readers
 ū2       = 1 (the output: df/df)
 ū1       = ū2·∂u2/∂u1 = 1·1 = 1
-ȳ        = ū1·∂u1/∂y = 1·2 = 2
-x̄        = ū1·∂u1/∂x + ū2·∂u2/∂x = 1·3 + 1·1 = 4
+ȳ        = ū1·∂u1/∂y = x = 1·2 = 2
+x̄        = ū1·∂u1/∂x + ū2·∂u2/∂x = 1 + y = 1·3 + 1·1 = 4
 
 f(2, 3) = 8
 ∂f/∂x = x̄ = 4
@@ -173,7 +173,7 @@ def test_reverse_trace_with_wrt_in_latex():
                            "--format", "latex"])
     assert (code, err) == (0, "")
     assert "\\frac{d u_{2}}{dy} &= \\frac{\\partial u_{2}}{\\partial u_{1}} \\frac{d u_{1}}{dy} + " \
-           "\\frac{\\partial u_{2}}{\\partial x} \\frac{d x}{dy} = 1 \\cdot 2 + 1 \\cdot 0 = 2 \\quad (\\ast) \\\\\n" in out
+           "\\frac{\\partial u_{2}}{\\partial x} \\frac{d x}{dy} = x = 1 \\cdot 2 + 1 \\cdot 0 = 2 \\quad (\\ast) \\\\\n" in out
     assert "\\overline{x} &= " in out
     assert out.endswith("f\\left(2, 3\\right) &= 8 \\\\\n\\frac{\\partial f}{\\partial x} &= 4 \\\\\n"
                         "\\frac{\\partial f}{\\partial y} &= 2\n\\end{aligned}\n")
@@ -213,6 +213,10 @@ ACTS = [
     (["trace", "x^3", "--at", "2"], ["--format", "json"], b""),
     (["trace", "x/3", "--at", "1"], ["--digits", "3"], b""),
     (["trace", "x/3", "--at", "1"], ["--no-legend"], b""),
+    (["trace", "x + x^2"], ["--paths"], b""),
+    (["trace", "x*x^2", "--paths", "--at", "2"], ["--max-paths", "1"], b""),
+    (["trace", "x^3", "--at", "2"], ["--no-formulas"], b""),
+    (["trace", "x^3", "--at", "2", "--no-formulas"], ["--formulas"], b""),
     (["diff", "x^3*y", "--wrt", "x"], ["--order", "2"], b""),
     (["diff", "x^3*y"], ["--wrt", "y"], b""),
     (["diff", "x^3"], ["--format", "latex"], b""),

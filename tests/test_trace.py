@@ -70,7 +70,8 @@ def test_text_shows_the_sum_with_numbers_and_the_mark(monkeypatch):
     monkeypatch.setenv("COLUMNS", "120")  # the table: its widest row has 95 columns
     out = run("x + x^2", "--at", "2").stdout
     assert "∂u1/∂x = 2x = 4" in out
-    assert "du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx = 1 + 1·4 = 5" in out
+    assert "du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx = 1 + 2x = 1 + 1·4 = 5" in out  # the formula, then the numbers
+    assert "du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx = 1 + 1·4 = 5" in run("x + x^2", "--at", "2", "--no-formulas").stdout
     assert re.search(r"^\*\s+u2 = x \+ u1", out, re.MULTILINE)
     assert not re.search(r"^\*\s+u1", out, re.MULTILINE)
     assert "* x reaches u2 directly and through u1: ∂u2/∂x = 1 but du2/dx = 5" in out
@@ -163,12 +164,16 @@ def test_json_schema_exactly():
     assert json.loads(r.stdout) == {
         "expr": "x + x^2", "at": {"x": 2.0}, "wrt": "x", "mode": "forward", "value": 6.0, "derivative": 5.0,
         "nodes": [
-            {"name": "x", "kind": "input", "value": 2.0, "derivative": 1.0},
+            {"name": "x", "kind": "input", "value": 2.0, "derivative": 1.0, "derivative_formula": "1"},
             {"name": "u1", "kind": "node", "expr": "x^2", "inputs": ["x"], "value": 4.0,
-             "partials": {"x": 4.0}, "partial_rules": {"x": "2x"}, "derivative": 4.0},
+             "partials": {"x": 4.0}, "partial_rules": {"x": "2x"}, "derivative": 4.0, "derivative_formula": "2x"},
             {"name": "u2", "kind": "node", "expr": "x + u1", "inputs": ["x", "u1"], "value": 6.0,
-             "partials": {"x": 1.0, "u1": 1.0}, "partial_rules": {"x": "1", "u1": "1"}, "derivative": 5.0}]}
+             "partials": {"x": 1.0, "u1": 1.0}, "partial_rules": {"x": "1", "u1": "1"}, "derivative": 5.0,
+             "derivative_formula": "1 + 2x"}]}
     assert list(json.loads(r.stdout)) == ["expr", "at", "wrt", "mode", "value", "derivative", "nodes"]
+    # without formulas (--no-formulas, or the library's trace): DESIGN.md's keys alone
+    plain = json.loads(run("x + x^2", "--at", "2", "--format", "json", "--no-formulas").stdout)
+    assert all(not any(k.endswith("_formula") for k in n) for n in plain["nodes"])
 
 
 def test_json_summed_partial_for_an_input_read_twice():
@@ -266,7 +271,7 @@ def test_deep_trace_streams_without_recursion():
     (["x*y", "--at", "x=1,y=2", "--wrt", "x,y"], "trace follows one variable"),
     (["x", "--at", "1", "--format", "png"], "--format must be one of text, json, latex, dot, mermaid"),
     (["x", "--at", "1", "--mode", "sideways"], "--mode must be forward or reverse"),
-    (["x^2"], "no value for the free variable 'x'"),
+    (["x*y"], "say which variable to differentiate by with --wrt (one of x, y)"),
     (["3", "--at", "1"], "no free variables"),
     (["2 + 3"], "no free variables"),
 ])
@@ -291,7 +296,11 @@ def test_installed_command_runs():
 RENDERED = [("sin(x + x^2)", "2", []), ("x*x^2", "2", ["--mode", "reverse"]),
             (BAYDIN, "x1=2,x2=5", ["--mode", "reverse"]), (BAYDIN, "x1=2,x2=5", ["--wrt", "x2"]),
             ("a = x^2; f(t) = t/(1 + t); f(a) + abs(a - 1e-5) + \"q\"".replace(' + "q"', ""), "2", []),
-            ("end = x; hypot(end, 2)^-1 - log(end, 10)", "3", ["--mode", "reverse"])]
+            ("end = x; hypot(end, 2)^-1 - log(end, 10)", "3", ["--mode", "reverse"]),
+            # the symbolic trace (no point): formulas on the nodes and rules on the edges
+            ("x*x^2", None, []), ("sin(x + x^2)", None, ["--mode", "reverse"]), (BAYDIN, None, ["--wrt", "x2"]),
+            (BAYDIN, None, ["--mode", "reverse"]), ("a = x^2; f(t) = t/(1 + t); f(a) + abs(a - 1e-5)", None, []),
+            ("end = x; hypot(end, 2)^-1 - log(end, 10)", None, ["--mode", "reverse"])]
 
 
 def _required(tool: str):
@@ -331,7 +340,7 @@ console.log(JSON.stringify(out));"""
 
 
 def _rendered(fmt, text, at, extra):
-    r = run(text, "--at", at, "--format", fmt, *extra)
+    r = run(text, *(["--at", at] if at is not None else []), "--format", fmt, *extra)
     assert r.exit_code == 0, r.stderr
     return r.stdout
 
@@ -392,7 +401,8 @@ def test_graph_structure_dot_and_mermaid():
     assert '"x" [label="x = 2\\ndx/dx = 1", shape=ellipse];' in dot
     assert '"x" -> "u2" [label="∂u2/∂x = 1"];' in dot and '"u1" -> "u2" [label="∂u2/∂u1 = 1"];' in dot
     mer = _rendered("mermaid", "x + x^2", "2", ["--mode", "reverse"])
-    assert 'n0(["x = 2<br/>dx/dx = 1<br/>x̄ = 5"])' in mer
+    assert 'n0(["x = 2<br/>dx/dx = 1<br/>x̄ = 1 + 2x<br/>x̄ = 5"])' in mer  # the formula, then the number
+    assert 'n1["u1 = x^2 = 4<br/>du1/dx = 2x<br/>du1/dx = 4<br/>ū1 = 1"]' in mer
     assert len(re.findall(r"-->\|", mer)) == 3
 
 

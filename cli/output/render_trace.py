@@ -183,6 +183,22 @@ def _partial_equation(r: Row, p, n: _Notation) -> str:
     return f"{head} = {value}" if rule == value else f"{head} = {rule} = {value}"
 
 
+def _formula(t: Trace, r: Row, n: _Notation, reverse: bool = False) -> str | None:
+    """The row's derivative (or adjoint) as a formula, when the trace carries its derivation (the command line at a
+    point): shown between the sum of symbols and the numbers."""
+    d = t.adjoint_derivation if reverse else t.derivation
+    if d is None:
+        return None
+    key = "_adjoint_rows" if reverse else "_rows"
+    rows = getattr(d, key, None)
+    if rows is None:
+        rows = {f.index: f for f in d.rows()}
+        setattr(d, key, rows)
+    from .stages import formula_of
+    f = rows.get(r.index)
+    return None if f is None else formula_of(d, f, n)
+
+
 def _total_equation(t: Trace, r: Row, n: _Notation) -> tuple[str, str]:
     """du2/dx and what it equals: ∂u2/∂x + ∂u2/∂u1·du1/dx = 1 + 1·4 = 5; at a kink the two sides, or the value from
     the one-sided derivatives, with `words` saying so. (lhs, rhs): each format places the sign of equality."""
@@ -204,16 +220,21 @@ def _total_equation(t: Trace, r: Row, n: _Notation) -> tuple[str, str]:
             syms.append(f"{n.partial(r.name, p.name)}{n.sym_times}{n.total(p.name, x)}")
             nums.append(f"{n.factor(p.value)}{n.num_times}{n.factor(_tangent(t, p.index))}")
     middle = " + ".join(nums)
-    return head, " = ".join([" + ".join(syms)] + ([] if middle == result else [middle]) + [result])
+    formula = _formula(t, r, n)
+    formula = None if formula in (middle, result) else formula
+    return head, " = ".join([" + ".join(syms)] + ([formula] if formula else []) + ([] if middle == result else [middle])
+                            + [result])
 
 
-def _adjoint_equation(r: Row, n: _Notation) -> str:
-    """What x̄ equals: ū1·∂u1/∂x + ū2·∂u2/∂x = 0.96·4 + 0.96·1 = 4.8 (a node nothing reads: its adjoint alone)."""
+def _adjoint_equation(r: Row, n: _Notation, formula: str | None = None) -> str:
+    """What x̄ equals: ū1·∂u1/∂x + ū2·∂u2/∂x = 0.96·4 + 0.96·1 = 4.8 (a node nothing reads: its adjoint alone); the
+    adjoint's formula, when given, between the symbols and the numbers."""
     if not r.terms:
         return n.num(r.adjoint)
     syms = " + ".join(f"{n.bar(m.reader)}{n.sym_times}{n.partial(m.reader, r.name)}" for m in r.terms)
     nums = " + ".join(f"{n.factor(m.adjoint)}{n.num_times}{n.factor(m.partial)}" for m in r.terms)
-    return f"{syms} = {nums} = {n.num(r.adjoint)}"
+    result = n.num(r.adjoint)
+    return " = ".join([syms] + ([formula] if formula and formula not in (nums, result) else []) + [nums, result])
 
 # ---- text -----------------------------------------------------------------------------------------------------------
 
@@ -433,7 +454,8 @@ def _reverse_tables(t: Trace, rows: list[Row], colour: bool, style: Style, n: _N
     for r in reversed(rows):
         if r.kind == "const":
             continue
-        back.append((_bar(r.name), "= " + _adjoint_text(r, r.index == out, n)))
+        back.append((_bar(r.name), "= " + _adjoint_text(r, r.index == out, n,
+                                                          _formula(t, r, TEXT, reverse=True))))
     lines = _table(back, colour, ("36", ""))
     if not _too_wide(lines, style, colour):
         yield from lines
@@ -442,13 +464,13 @@ def _reverse_tables(t: Trace, rows: list[Row], colour: bool, style: Style, n: _N
         yield from (_paint(line, "36", colour) for line in _equation_block(f"{name} {rhs}", "", style.width))
 
 
-def _adjoint_text(row: Row, is_output: bool, n: _Notation = TEXT) -> str:
+def _adjoint_text(row: Row, is_output: bool, n: _Notation = TEXT, formula: str | None = None) -> str:
     """x̄ = ū1·∂u1/∂x + ū2·∂u2/∂x = 0.96·4 + 0.96·1 = 4.8"""
     if is_output:
         return "1 (the output: df/df)"
     if not row.terms:
         return f"{n.num(row.adjoint)} (nothing reads {row.name})"
-    return _adjoint_equation(row, n)
+    return _adjoint_equation(row, n, formula)
 
 
 # ---- JSON -----------------------------------------------------------------------------------------------------------
@@ -475,6 +497,12 @@ def node_json(t: Trace, row: Row) -> dict:
             None if v is None else v if v - v == 0 else _num(v) for v in row.sides)
     if row.adjoint is not None:
         out["adjoint"] = row.adjoint
+    formula = _formula(t, row, TEXT) if row.derivative is not None or row.sides is not None else None
+    if formula is not None:
+        out["derivative_formula"] = formula
+    formula = _formula(t, row, TEXT, reverse=True) if row.adjoint is not None else None
+    if formula is not None:
+        out["adjoint_formula"] = formula
     return out
 
 
@@ -655,7 +683,9 @@ def _latex_total(t: Trace, r: Row, n: _Notation = LATEX) -> str:
 
 
 def _latex_adjoint(t: Trace, r: Row, n: _Notation = LATEX) -> str:
-    return f"{_bar_latex(r.name)} &= {'1' if r.index == t.graph.output else _adjoint_equation(r, n)}"
+    if r.index == t.graph.output:
+        return f"{_bar_latex(r.name)} &= 1"
+    return f"{_bar_latex(r.name)} &= {_adjoint_equation(r, n, _formula(t, r, LATEX, reverse=True))}"
 
 
 # ---- the graph: DOT and Mermaid -------------------------------------------------------------------------------------
@@ -666,10 +696,16 @@ def _labels(t: Trace, r: Row, digits: int | None = None) -> list[str]:
     first = f"{r.name} = {value}" if r.kind != "node" else f"{r.name} = {to_text(r.formula)} = {value}"
     lines = [first]
     if r.derivative is not None and t.wrt is not None:
+        formula = _formula(t, r, TEXT)
+        if formula and formula != _num(r.derivative, digits):  # the formula on a line of its own, then the number
+            lines.append(f"d{r.name}/d{t.wrt} = {formula}")
         lines.append(f"d{r.name}/d{t.wrt} = {_num(r.derivative, digits)}")
     if r.sides is not None:
         lines.append(f"d{r.name}/d{t.wrt}: {_sides(r, digits)}")
     if r.adjoint is not None:
+        formula = _formula(t, r, TEXT, reverse=True)
+        if formula and formula != _num(r.adjoint, digits):
+            lines.append(f"{_bar(r.name)} = {formula}")
         lines.append(f"{_bar(r.name)} = {_num(r.adjoint, digits)}")
     return lines
 

@@ -87,6 +87,8 @@ class Trace:
     sides: dict | None = None  # at a kink (forward mode): node → (left, right) where they differ; else None
     wrt_given: bool = False  # wrt was asked for, not the only input taken by default: a reverse trace shows d/d(wrt)
     failure: Failure | None = None  # the trace stops at this node (trace_until_failure); rows are the ones before it
+    derivation: object = None  # a symbolic.derivation.Derivation (forward) when formulas are shown beside numbers
+    adjoint_derivation: object = None  # the same for the adjoints (reverse mode)
 
     @property
     def shows_derivative(self) -> bool:
