@@ -148,7 +148,7 @@ def test_the_other_kinds_carry_their_data():
     assert info.value.message == "the expression has no variable 'z'; its variables: x, y"
     with pytest.raises(ReverseKink) as info:
         dcalc.trace("x*abs(y)*y", {"x": 1, "y": 0}, mode="reverse")
-    assert info.value.node == "u1" and info.value.exit_code == 1
+    assert info.value.node_name == "u1" and info.value.exit_code == 1
 
 
 # ---- the command layer words them with flags (the CLI's text as it always was) ------------------------------------
