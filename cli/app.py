@@ -12,7 +12,7 @@ import typer
 
 from . import __version__
 from .commands.defaults import CHECK_TOL, EXPECT_TOL
-from .commands.exits import EXIT_CODES, handles_errors
+from .commands.exits import EXIT_CODES, cli_message, handles_errors
 
 
 def _short(tol: float) -> str:
@@ -276,6 +276,8 @@ def trace_command(
     width = get_terminal_size((80, 24)).columns if fmt == "text" else None  # COLUMNS, the terminal, or 80
     for k, point in enumerate(opt.points_at(graph, at)):
         t = trace_until_failure(graph, point, wrt, mode)
+        if t.failure is not None:  # the row that stops shows the error as the command line words it
+            t.failure.error.message = cli_message(t.failure.error)
         if k and fmt != "json":  # JSON: one object per line; the others: a blank line between traces
             sys.stdout.write("\n")
         style = Style(digits, not no_legend, width, opt.as_given(at[k] if at else "", point))
