@@ -62,7 +62,7 @@ def _number(name: str, v) -> float:
 
     from .errors import UsageError
     if isinstance(v, str):
-        from .points import constant
+        from .commands.options import constant
         return constant(v, f"the value of '{name}'")
     if isinstance(v, (bool, complex)):  # True is no number a user means; a complex one has no real value
         raise UsageError(f"the value of '{name}' must be a real number, not {v!r}")

@@ -1,12 +1,9 @@
-"""The commands. Thin: read the arguments, call the library, render, pick the exit code. The only module using typer.
-
-Exit codes: 0 success, 1 math error, 2 usage, syntax or name error, 3 a check or expectation failed,
-70 internal error (a bug), 130 interrupted.
+"""The commands: each reads its options (commands/options.py), calls the engine, renders (output/) and leaves errors
+and exit codes to commands/exits.py. With commands/, the only place typer is used.
 """
 
 # No `from __future__ import annotations` here: typer reads every parameter's annotation through
 # typing.get_type_hints, which compiles and evaluates annotations written as strings (2 ms of every start-up).
-import functools
 import os
 import sys
 from typing import Annotated, List, Optional
@@ -14,9 +11,13 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import __version__
+from .commands.defaults import CHECK_TOL, EXPECT_TOL
+from .commands.exits import EXIT_CODES, cli_message, handles_errors
 
-EXIT_CODES = """Exit codes: 0 success; 1 math error (outside a domain, division by zero, overflow, not differentiable);
-2 usage, syntax or name error; 3 a check or an expectation failed; 70 internal error."""
+
+def _short(tol: float) -> str:
+    """1e-9, not 1e-09: a tolerance as people write it, in the help."""
+    return f"{tol:.0e}".replace("e-0", "e-")
 
 
 class _Commands(typer.core.TyperGroup):
@@ -61,8 +62,21 @@ Digits = Annotated[Optional[int], typer.Option("--digits", min=1, max=17, help=D
 PointsFile = Annotated[Optional[str], typer.Option("--points", help=POINTS_HELP, show_default=False)]
 Format = Annotated[str, typer.Option("--format", help=FORMAT_HELP)]
 IgnoreExtra = Annotated[bool, typer.Option("--ignore-extra", help=EXTRA_HELP, hidden=True)]
-ExpectTol = Annotated[Optional[float], typer.Option("--tol", min=0.0, help=TOL_HELP + " Default 1e-9.",
+ExpectTol = Annotated[Optional[float], typer.Option("--tol", min=0.0, help=f"{TOL_HELP} Default {_short(EXPECT_TOL)}.",
                                                     show_default=False)]
+
+
+
+Direction = Annotated[Optional[str], typer.Option("--direction", show_default=False,
+                                                  help="Directional derivative along x=1,y=0.5 (one forward pass).")]
+Order = Annotated[Optional[int], typer.Option("--order", min=1, show_default=False,
+                                              help="The N-th derivative by one variable (Taylor mode, exact to "
+                                                   "rounding), N from 1 to 100.")]
+Hessian = Annotated[bool, typer.Option("--hessian", help="Also the matrix of second partials (forward-over-reverse, "
+                                       "exact to rounding). Along a direction d, dᵀHd is --order 2 --direction d.")]
+GradExpect = Annotated[Optional[str], typer.Option("--expect", show_default=False,
+                                                   help="Exit 3 unless the partials are these: x=7,y=2 (any of them), "
+                                                        "or a bare number for one variable or --direction.")]
 
 
 def _version(flag: bool):
@@ -77,131 +91,7 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
     pass
 
 
-def handles_errors(command):
-    """Map DcalcError to its message on stderr and its exit code: the one place errors are rendered."""
-    @functools.wraps(command)
-    def run(*args, **kwargs):
-        from .errors import DcalcError
-        try:
-            return command(*args, **kwargs)
-        except DcalcError as e:
-            from .render import error_text
-            typer.echo(error_text(e), err=True)
-            raise typer.Exit(e.exit_code) from None
-        except BrokenPipeError:  # here, before typer turns it into exit 1
-            _quiet_pipe()
-            raise typer.Exit(0) from None
-        except KeyboardInterrupt:  # main() says so: typer turns a Ctrl-C anywhere in its own code into 130 too
-            raise typer.Exit(130) from None
-    return run
-
-
-def read_expr(expr: str) -> str:
-    """The expression argument, or standard input for '-' (strict UTF-8: bad bytes are a usage error)."""
-    if expr != "-":
-        return expr
-    from .errors import UsageError
-    from .language.syntax import MAX_SOURCE
-    if sys.stdin is None:  # started with `<&-`
-        raise UsageError("standard input is closed")
-    data = sys.stdin.buffer.read(4 * MAX_SOURCE + 1)  # enough for the longest text: never all of `< /dev/zero`
-    if len(data) > 4 * MAX_SOURCE:
-        raise UsageError(f"standard input is longer than dcalc reads (at most {MAX_SOURCE:,} characters)")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise UsageError(f"standard input is not UTF-8 text (bad byte at offset {e.start})") from None
-
-
-def load(expr: str):
-    """Parse and lower the expression argument."""
-    from .core.graph import lower
-    from .language.syntax import parse
-    return note_unused(lower(parse(read_expr(expr))))
-
-
-def note_unused(graph):
-    """A note on stderr for each definition nothing reads: it is not evaluated (README, Programs)."""
-    for name in graph.unused:
-        sys.stderr.write(f"note: '{name}' is defined but never used, so it is not evaluated\n")
-    return graph
-
-
-def points(graph, at: list[str]) -> list[dict[str, float]]:
-    from .points import parse_point
-    if not at:
-        return [{}] if not graph.inputs else [_missing(graph)]
-    return [parse_point(a, graph.inputs) for a in at]
-
-
-def _missing(graph):
-    from .errors import UsageError
-    from .points import example
-    raise UsageError(f"no value for the free variable '{graph.inputs[0]}' (use {example(graph.inputs)})")
-
-
-def wrt_names(graph, wrt: Optional[str], *, as_given: bool = False, unread: bool = True) -> list[str]:
-    """The variables named by --wrt (comma-separated), each checked; every free variable when --wrt is absent.
-
-    For grad and check: each name once, the free variables in order of first appearance, then names the expression
-    does not read. For diff (`as_given`): the order of differentiation, as given, repeats included. The derivative by
-    a name the expression does not read is 0 (note_unread says so); with `unread` False such a name is an error
-    (trace follows a variable through the graph, so it must be there)."""
-    if wrt is None:
-        return list(graph.inputs)
-    import re
-
-    from .core.ops import FUNCTION_NAMES
-    from .errors import UsageError
-    from .language.expr import CONSTANTS
-    names = [w.strip() for w in wrt.split(",")]
-    if not any(names):
-        raise UsageError(f"--wrt {wrt!r}: name at least one variable")
-    inputs = set(graph.inputs)
-    for n in dict.fromkeys(names):
-        what = ("an empty name" if not n else "a constant" if n in CONSTANTS else "a built-in function"
-                if n in FUNCTION_NAMES else "defined by the expression, not a free variable" if n in graph.defined
-                else None if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", n) else "not a variable name")
-        if what:
-            raise UsageError(f"--wrt {wrt}: {f'{n!r} is ' if n else ''}{what}; the variables: "
-                             f"{', '.join(graph.inputs) or 'none'}")
-        if not unread and n not in inputs:
-            raise UsageError(f"--wrt {wrt}: the expression has no variable '{n}' ({_near(graph, n)})")
-    if as_given:
-        return names
-    wanted = set(names)
-    return [n for n in graph.inputs if n in wanted] + [n for n in dict.fromkeys(names) if n not in inputs]
-
-
-def note_unread(graph, names: list[str]) -> None:
-    """A note on stderr for each name the expression does not read (its derivative is 0), against typos."""
-    inputs = set(graph.inputs)
-    for n in dict.fromkeys(names):
-        if n not in inputs:
-            sys.stderr.write(f"note: the expression does not read '{n}' ({_near(graph, n)}), so its derivative by "
-                             f"{n} is 0\n")
-
-
-def _near(graph, name: str) -> str:
-    import difflib
-    near = [v for v in graph.inputs if v.lower() == name.lower()] or difflib.get_close_matches(name, graph.inputs, n=1)
-    return (f"did you mean '{near[0]}'?" if near else f"its variables: {', '.join(graph.inputs)}" if graph.inputs
-            else "it has no variables")
-
-
-def partials(graph, vals, names: list[str]) -> dict[str, float]:
-    """∂f/∂x for x in names by reverse mode; 0 for a name the expression does not read."""
-    from .modes.reverse import gradient
-    inputs = set(graph.inputs)
-    read = [n for n in names if n in inputs]
-    grad = gradient(graph, vals, None if len(read) == len(graph.inputs) else read) if read else {}
-    return {n: grad.get(n, 0.0) for n in names}
-
-
-NO_VARIABLES = "the expression has no free variables: name the variable with --wrt (a constant's derivative is 0)"
-
-
-def emit(line: str) -> None:
+def print_line(line: str) -> None:
     sys.stdout.write(line + "\n")
 
 
@@ -220,19 +110,20 @@ def eval_command(
     tol: ExpectTol = None,
 ):
     """Value at each point. Example: dcalc eval "2x^2 + sin(pi/2)" --at 3"""
+    from .commands import options as opt
+    from .commands.expect import fail_on, mismatches
     from .modes.evaluate import value
-    from .render import json_line, number
-    fmt = output_format(fmt, as_json, points_file, at, expect, digits, tol)
-    graph = load(expr)
+    from .output.render import json_line, number
+    fmt = opt.output_format(fmt, as_json, points_file, at, expect, digits, tol)
+    graph = opt.load(expr)
     if points_file is not None:
-        return run_points(graph, points_file, None, fmt, ignore_extra, digits)
-    expected = expected_value(expect)
+        return _batch(graph, points_file, None, fmt, digits)
+    expected = opt.expected_value(expect)
     missed = []
-    for point in points(graph, at or []):
+    for point in opt.points_at(graph, at):
         v = value(graph, point)
-        emit(json_line({"at": point, "value": v}) if fmt == "json" else number(v, digits))
-        if expected is not None:
-            missed += mismatches({"": v}, expected, tol, point)
+        print_line(json_line({"at": point, "value": v}) if fmt == "json" else number(v, digits))
+        missed += mismatches({"": v}, expected, tol, point)
     fail_on(missed)
 
 
@@ -242,68 +133,78 @@ def grad_command(
     expr: ExprArg,
     at: At = None,
     wrt: Wrt = None,
-    direction: Optional[str] = typer.Option(None, "--direction", show_default=False,
-                                            help="Directional derivative along x=1,y=0.5 (one forward pass)."),
-    order: Optional[int] = typer.Option(None, "--order", min=1, show_default=False,
-                                        help="The N-th derivative by one variable (Taylor mode, exact to rounding), "
-                                             "N from 1 to 100."),
-    hessian: bool = typer.Option(False, "--hessian", help="Also the matrix of second partials (forward-over-reverse, "
-                                 "exact to rounding). Along a direction d, dᵀHd is --order 2 --direction d."),
+    direction: Direction = None,
+    order: Order = None,
+    hessian: Hessian = False,
     as_json: Json = False,
     digits: Digits = None,
     points_file: PointsFile = None,
     fmt: Format = "text",
     ignore_extra: IgnoreExtra = False,
-    expect: Optional[str] = typer.Option(None, "--expect", show_default=False,
-                                         help="Exit 3 unless the partials are these: x=7,y=2 (any of them), or a "
-                                              "bare number for one variable or --direction."),
+    expect: GradExpect = None,
     tol: ExpectTol = None,
 ):
     """Derivative or gradient at each point. Example: dcalc grad "x*y + sin(x)" --at x=1,y=2"""
+    from .commands import options as opt
+    from .commands.expect import fail_on
+    fmt = opt.output_format(fmt, as_json, points_file, at, expect, digits, tol)
+    graph = opt.load(expr)
+    names = opt.gradient_names(graph, wrt)
+    opt.grad_options(wrt, direction, hessian)
+    opt.note_unread(graph, names)
+    seed = opt.direction_seed(graph, direction) if direction is not None else None
+    if points_file is not None:
+        opt.only_gradient(seed is not None or order is not None or hessian, "--points")
+        return _batch(graph, points_file, names, fmt, digits)
+    if order is not None or hessian:
+        opt.only_gradient(expect is not None, "--expect")
+        return _higher(graph, names, seed, order, hessian, opt.points_at(graph, at), fmt == "json", digits)
+    expected = opt.expected_partials(expect, names, seed)
+    missed = []
+    for point in opt.points_at(graph, at):
+        missed += _first(graph, point, names, seed, fmt == "json", digits, expected, tol)
+    fail_on(missed)
+
+
+def _first(graph, point, names, seed, as_json, digits, expected, tol) -> list[str]:
+    """grad at one point: the gradient (or the derivative along `seed`) printed; what --expect finds wrong."""
+    from .commands.derivatives import gradient_by
+    from .commands.expect import mismatches
     from .modes.evaluate import node_values
     from .modes.forward import directional
-    from .render import json_line, number
-    fmt = output_format(fmt, as_json, points_file, at, expect, digits, tol)
-    as_json = fmt == "json"
-    graph = load(expr)
-    from .errors import UsageError
-    if not graph.inputs and wrt is None:
-        raise UsageError(NO_VARIABLES)
-    names = wrt_names(graph, wrt)
-    if direction is not None and wrt is not None:
-        raise UsageError(f"--wrt {wrt} and --direction {direction} do not go together: a directional derivative "
-                         "moves every variable along the direction (leave a variable out of it to hold it still)")
-    if direction is not None and hessian:
-        raise UsageError(f"--hessian and --direction {direction} do not go together: the second derivative along a "
-                         f"direction is --order 2 --direction {direction}")
-    note_unread(graph, names)
-    seed = _direction(graph, direction) if direction is not None else None
-    if points_file is not None:
-        only_gradient(seed is not None or order is not None or hessian, "--points")
-        return run_points(graph, points_file, names, fmt, ignore_extra, digits)
-    if order is not None or hessian:
-        only_gradient(expect is not None, "--expect")
-        return _higher(graph, names, seed, order, hessian, points(graph, at or []), as_json, digits)
-    expected = expected_partials(expect, names, seed)
-    missed = []
-    for point in points(graph, at or []):
+    from .output.render import gradient_text, json_line, number
+    vals = node_values(graph, point)
+    v = vals[graph.output]
+    if seed is not None:
+        d = directional(graph, vals, seed) + 0.0
+        print_line(json_line({"at": point, "value": v, "direction": seed, "derivative": d}) if as_json
+                   else number(d, digits))
+        return mismatches({"": d}, expected, tol, point)
+    grad = gradient_by(graph, vals, names)
+    print_line(json_line({"at": point, "value": v, "gradient": grad}) if as_json else gradient_text(grad, digits))
+    return mismatches(grad, expected, tol, point)
+
+
+def _higher(graph, names, seed, order, hessian, pts, as_json, digits):
+    """grad --order N (Taylor mode along one variable or --direction) and grad --hessian (forward-over-reverse)."""
+    from .commands import options as opt
+    from .commands.derivatives import gradient_by, nth
+    from .modes.evaluate import node_values
+    from .modes.hessian import hessian as second
+    from .output.render import hessian_text, json_line, number
+    opt.higher_options(names, seed, order, hessian)
+    along = {"direction": seed} if seed is not None else {}
+    for point in pts:
         vals = node_values(graph, point)
         v = vals[graph.output]
-        if seed is not None:
-            d = directional(graph, vals, seed) + 0.0
-            emit(json_line({"at": point, "value": v, "direction": seed, "derivative": d}) if as_json
-                 else number(d, digits))
-            missed += mismatches({"": d}, expected, tol, point)
+        if hessian:
+            grad, h = gradient_by(graph, vals, names), second(graph, vals, names)
+            print_line(json_line({"at": point, "value": v, "gradient": grad, "hessian": h}) if as_json
+                       else hessian_text(h, digits))
             continue
-        grad = partials(graph, vals, names)
-        if as_json:
-            emit(json_line({"at": point, "value": v, "gradient": grad}))
-        elif len(grad) == 1:
-            emit(number(next(iter(grad.values())), digits))
-        else:
-            emit("  ".join(f"∂f/∂{n} = {number(d, digits)}" for n, d in grad.items()))
-        missed += mismatches(grad, expected, tol, point)
-    fail_on(missed)
+        d = nth(graph, point, names, seed, order)
+        print_line(json_line({"at": point, "value": v, **along, "order": order, "derivative": d}) if as_json
+                   else number(d, digits))
 
 
 @app.command("diff")
@@ -324,112 +225,21 @@ def diff_command(
                                            show_default=False),
 ):
     """The derivative as a simplified formula in the free variables. Example: dcalc diff "sin(x + x^2)" """
-    from .errors import UsageError
-    from .render import number, point_text
-    from .symbolic.formulas import differentiate, program, program_text, wrt_list
-    if fmt not in ("text", "latex"):
-        raise UsageError(f"--format must be text or latex, not {fmt!r}")
-    graph = load(expr)
-    given = wrt_names(graph, wrt, as_given=True) if wrt is not None else None
-    if given is not None and order is not None and len(given) not in (1, order):
-        raise UsageError(f"--order {order} does not match --wrt {wrt} ({len(given)} variables): give one variable "
-                         f"to take {order} times, or exactly {order} in the order of differentiation")
-    note_unread(graph, given or [])
+    from .commands import options as opt
+    from .commands.derivatives import derivative_at, differentiable
+    from .output.render import formula_text, number, point_text
+    from .symbolic.formulas import differentiate, program, wrt_list
+    opt.diff_options(fmt)
+    graph = opt.load(expr)
+    given = opt.wrt_names(graph, wrt, as_given=True) if wrt is not None else None
+    opt.diff_order(wrt, given, order)
+    opt.note_unread(graph, given or [])
     names = wrt_list(graph, given, order)
     d = differentiate(graph, names)
-    definitions, final = program(d, graph.inputs)
-    if fmt == "latex":
-        from .symbolic.latex import name_latex, to_latex
-        emit("\n".join([f"{name_latex(n)} = {to_latex(e)}" for n, e in definitions] + [to_latex(final)]))
-    else:
-        emit(program_text(definitions, final))
-    for point in [] if not at else points(graph, at):
-        _differentiable(graph, point, names)
-        emit(f"at {point_text(point)}: {number(_derivative_at(graph, d, point, names) + 0.0)}")
-
-
-def _differentiable(graph, point, names):
-    """The function must be defined at the point (its errors name the node) and have first derivatives there (grad's
-    verdict): a formula may have a value where the derivative does not exist (0^x at x = 0, whose b-partial prints as
-    0). Only "not differentiable" counts: a first derivative too large for a double may have finite higher ones."""
-    from .errors import MathError, NotDifferentiable
-    from .modes.evaluate import node_values
-    from .modes.reverse import gradient
-    vals = node_values(graph, point)
-    try:
-        gradient(graph, vals, sorted(set(names)))
-    except MathError as e:
-        if isinstance(e, NotDifferentiable):
-            raise
-
-
-def _derivative_at(graph, d, point, names):
-    """The derivative at the point, by a mode on the graph where one computes it (one variable, any order: Taylor mode;
-    two different variables: the Hessian), not from the printed formula: the formula is mathematically right, but in
-    doubles an intermediate may overflow, underflow or cancel (1/hypot(x, 1) - x^2/hypot(x, 1)^3 at x = 1e100 gave
-    1.3e-116 for 1e-300). Other mixed orders evaluate the formula (at a kink, x*abs(x) at 0, its 0/0 is an error)."""
-    from .errors import FormulaOverflow
-    from .symbolic.formulas import value_of
-    if len(set(names)) == 1:
-        from .modes.taylor import nth_derivative
-        return nth_derivative(graph, point, names[0], len(names))
-    if len(names) == 2:
-        from .modes.evaluate import node_values
-        from .modes.hessian import hessian
-        return hessian(graph, node_values(graph, point), list(names))[names[0]][names[1]]
-    try:
-        return value_of(d, point, graph.source)
-    except FormulaOverflow as e:
-        raise _formula_overflow(e, "printed formula") from None
-
-
-def _formula_overflow(e, what):
-    """The error where a derivative's formula overflows in an intermediate: the derivative may be a double (y^2 in
-    -x/y^2 at y = 1e160), so it says which overflows and how to get the derivative without the formula."""
-    from .errors import MathError
-    return MathError(f"the {what} overflows in an intermediate here ({e.message}), though the derivative itself may "
-                     f"be a double: dcalc grad (first derivatives) and grad --order N (along one variable) compute "
-                     f"it without the formula", source=e.source)
-
-
-def _higher(graph, names, seed, order, hessian, pts, as_json, digits):
-    """grad --order N (Taylor mode along one variable or --direction) and grad --hessian (forward-over-reverse)."""
-    from .errors import UsageError
-    from .modes.evaluate import node_values
-    from .modes.hessian import hessian as second
-    from .modes.taylor import MAX_ORDER, nth_derivative
-    from .render import json_line, number
-    if order is not None and hessian:
-        raise UsageError("--order and --hessian do not go together: the Hessian is of order 2")
-    if order is not None and seed is None and len(names) != 1:
-        raise UsageError(f"--order {order} needs one variable, the expression has {len(names)}: give it with --wrt")
-    for point in pts:
-        vals = node_values(graph, point)
-        v = vals[graph.output]
-        if hessian:
-            grad = partials(graph, vals, names)
-            h = second(graph, vals, names)
-            if as_json:
-                emit(json_line({"at": point, "value": v, "gradient": grad, "hessian": h}))
-            else:
-                for x in names:
-                    emit("  ".join(f"∂²f/{_pair(x, y)} = {number(d, digits)}" for y, d in h[x].items()))
-            continue
-        if seed is None and names[0] not in graph.inputs:  # by a variable it does not read: 0, at every order
-            if order > MAX_ORDER:
-                raise UsageError(f"the order must be between 1 and {MAX_ORDER}, not {order}")
-            d = 0.0
-        else:
-            d = nth_derivative(graph, point, seed if seed is not None else names[0], order)
-        if not as_json:
-            emit(number(d, digits))
-        else:
-            along = {"direction": seed} if seed is not None else {}
-            emit(json_line({"at": point, "value": v, **along, "order": order, "derivative": d}))
-
-
-def _pair(x: str, y: str) -> str:
-    return f"∂{x}²" if x == y else f"∂{x}∂{y}"
+    print_line(formula_text(*program(d, graph.inputs), fmt))
+    for point in [] if not at else opt.points_at(graph, at):
+        differentiable(graph, point, names)
+        print_line(f"at {point_text(point)}: {number(derivative_at(graph, d, point, names) + 0.0)}")
 
 
 @app.command("trace")
@@ -458,48 +268,35 @@ def trace_command(
     """How the derivative comes about, node by node (without --at: as formulas). Example: dcalc trace "sin(x + x^2)" --at 2
 
     A text trace wider than the terminal (COLUMNS; 80 when not a terminal) is written one block per node."""
+    from .commands import options as opt
+    from .commands import traces
     from .core.graph import lower
-    from .errors import UsageError
     from .language.syntax import parse
-    from .output.render_trace import FORMATS, Style, render
-    from .output.trace import MODES, trace_until_failure
-    if fmt not in FORMATS:
-        raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    if digits is not None and fmt == "json":  # one policy with eval, grad and check: JSON numbers are exact
-        raise UsageError(f"--digits {digits} shapes numbers written for people; --format json writes every number "
-                         "exactly: drop one of them")
-    if mode not in MODES:
-        raise UsageError(f"--mode must be forward or reverse, not {mode!r}")
-    program = parse(read_expr(expr))
-    graph = note_unused(lower(program))
-    if wrt is not None:
-        names = wrt_names(graph, wrt, unread=False)
-        if len(names) != 1:
-            raise UsageError(f"--wrt {wrt}: trace follows one variable; for the whole gradient use --mode reverse")
-        wrt = names[0]
-    if at and len(at) > 1 and fmt in ("dot", "mermaid"):
-        raise UsageError(f"--format {fmt} draws the graph at one point, and {len(at)} were given: give one --at, or "
-                         "use text, json or latex for a trace per point")
+    from .output.render_trace import Style, render
+    from .output.trace import trace_until_failure
+    opt.trace_options(fmt, mode, at, digits)
+    program = parse(opt.read_expr(expr))
+    graph = opt.note_unused(lower(program))
+    wrt = opt.trace_variable(graph, wrt)
+    opt.trace_drawing(fmt, at)
     colour = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     if paths:
-        return _paths(graph, program, wrt, mode, fmt, at, max_paths)
+        return traces.paths_listing(graph, program, wrt, fmt, at, max_paths)
     if not at:  # no point: the derivation as formulas
-        return _symbolic_trace(graph, program, wrt, mode, fmt, colour)
+        return traces.symbolic_trace(graph, program, wrt, mode, fmt, colour)
     if formulas is None:
-        formulas = len(graph.nodes) <= FORMULA_NODES
+        formulas = len(graph.nodes) <= traces.FORMULA_NODES
     from shutil import get_terminal_size
     width = get_terminal_size((80, 24)).columns if fmt == "text" else None  # COLUMNS, the terminal, or 80
-    for k, point in enumerate(points(graph, at or [])):
+    for k, point in enumerate(opt.points_at(graph, at)):
         t = trace_until_failure(graph, point, wrt, mode)
         if formulas and t.failure is None:
-            from .symbolic.derivation import Derivation
-            if t.wrt is not None:
-                t.derivation = Derivation(graph, t.wrt, "forward")
-            if mode == "reverse":
-                t.adjoint_derivation = Derivation(graph, t.wrt, "reverse")
+            traces.with_formulas(t, graph, mode)
+        if t.failure is not None:  # the row that stops shows the error as the command line words it
+            t.failure.error.message = cli_message(t.failure.error)
         if k and fmt != "json":  # JSON: one object per line; the others: a blank line between traces
             sys.stdout.write("\n")
-        style = Style(digits, not no_legend, width, _as_given(at[k] if at else "", point))
+        style = Style(digits, not no_legend, width, opt.as_given(at[k] if at else "", point))
         for piece in render(t, fmt, program, colour, style):
             sys.stdout.write(piece if fmt == "json" else piece + "\n")
         if t.failure is not None:  # stdout: the rows so far, the failing row and where it was written; stderr: error
@@ -510,88 +307,12 @@ def _stopped(failure, source: str, fmt: str) -> None:
     """After a trace that stops at a node: in text, the source line with a caret under where the node was written
     (as a syntax error shows it), on stdout below the trace; then the error, raised for stderr and exit 1."""
     from .errors import DcalcError
-    from .render import error_text
+    from .output.render import error_text
     if fmt == "text" and failure.span is not None and source:
         spot = DcalcError(failure.error.message, source=source, span=failure.span)
         sys.stdout.write("\n".join(error_text(spot).splitlines()[1:]) + "\n")
     sys.stdout.flush()
     raise failure.error
-
-
-def _as_given(text: str, point: dict[str, float]) -> dict[str, str]:
-    """The values of an --at as typed, for those typed as formulas (x=pi/4), not as the number they are."""
-    from .core.printing import number_text
-    from .points import split_top
-    parts = split_top(text)
-    if len(parts) == 1 and "=" not in parts[0] and len(point) == 1:
-        parts = [f"{next(iter(point))}={parts[0]}"]
-    given = {}
-    for part in parts:
-        name, _, value = part.partition("=")
-        name, value = name.strip(), " ".join(value.split())
-        if name in point and value and value != number_text(point[name]):
-            try:
-                same = float(value) == point[name]  # 2.0, 1e3: a number as typed, shown as the number
-            except ValueError:
-                same = False
-            if not same:
-                given[name] = value
-    return given
-
-
-FORMULA_NODES = 2_000  # a trace at a point shows formulas beside its numbers up to this many nodes, unless told
-
-
-def _paths(graph, program, wrt, mode, fmt, at, limit):
-    """trace --paths: every path from the variable to the output with its product of partials (either mode: the sum
-    over paths is what both compute, forward grouping the paths by their beginnings, reverse by their ends)."""
-    from .errors import UsageError
-    from .output.paths import json_record, paths_at, text_lines
-    from .output.render_trace import function_name
-    from .output.trace import trace
-    if fmt not in ("text", "json"):
-        raise UsageError(f"--paths writes text or json, not {fmt}")
-    if not graph.inputs:
-        raise UsageError("the expression has no free variables, so there are no paths to list")
-    if wrt is None:
-        if len(graph.inputs) > 1:
-            raise UsageError(f"--paths follows one variable: say which with --wrt (one of {', '.join(graph.inputs)})")
-        wrt = graph.inputs[0]
-    for k, point in enumerate(points(graph, at) if at else [None]):
-        t = None if point is None else trace(graph, point, wrt, "forward")
-        p = paths_at(graph, wrt, t)
-        if fmt == "json":
-            import json
-            sys.stdout.write(json.dumps(json_record(p, limit, point), ensure_ascii=False, allow_nan=False) + "\n")
-            continue
-        if k:
-            sys.stdout.write("\n")
-        where = None if point is None else point_text(point)
-        for line in text_lines(p, limit, where, function_name(program)):
-            sys.stdout.write(line + "\n")
-
-
-def _symbolic_trace(graph, program, wrt, mode, fmt, colour):
-    """dcalc trace without --at: every node's derivative (or adjoint) as formulas, streamed."""
-    from .errors import UsageError
-    from .output.formula_trace import render
-    from .symbolic.derivation import Derivation
-    if not graph.inputs:
-        raise UsageError("the expression has no free variables, so there is no derivative to trace")
-    if wrt is None and mode == "forward":
-        if len(graph.inputs) > 1:
-            raise UsageError(f"say which variable to differentiate by with --wrt (one of {', '.join(graph.inputs)}),"
-                             " or use --mode reverse for the whole gradient")
-        wrt = graph.inputs[0]
-    for piece in render(Derivation(graph, wrt, mode), fmt, program, colour):
-        sys.stdout.write(piece if fmt == "json" else piece + "\n")
-
-
-def _direction(graph, text: str) -> dict[str, float]:
-    """The seed of a directional derivative: a point-like vector; variables left out move by 0."""
-    from .points import parse_point
-    seed = parse_point(text, graph.inputs, "--direction", complete=False)
-    return {n: seed.get(n, 0.0) for n in graph.inputs}
 
 
 @app.command("check")
@@ -600,7 +321,7 @@ def check_command(
     expr: ExprArg,
     at: At = None,
     wrt: Wrt = None,
-    tol: float = typer.Option(1e-6, "--tol", min=0.0,
+    tol: float = typer.Option(CHECK_TOL, "--tol", min=0.0,
                               help="How closely the finite difference must agree with reverse mode, relative "
                                    "(absolute below 1). Forward, reverse and symbolic must agree to 1e-9."),
     as_json: Json = False,
@@ -611,159 +332,35 @@ def check_command(
 ):
     """Every partial by forward mode, reverse mode, the symbolic derivative and a finite difference; exit 3 when
     they disagree. Example: dcalc check "sin(x*y)" --at x=1,y=2"""
-    from .check import Checker
-    from .errors import CheckFailed, UsageError
-    from .render import check_record, check_text, json_line
-    fmt = output_format(fmt, as_json, points_file, at, None, digits)
-    graph = load(expr)
-    if not graph.inputs and wrt is None:
-        raise UsageError(NO_VARIABLES)
-    given, inputs = wrt_names(graph, wrt), set(graph.inputs)
-    names = [n for n in given if n in inputs]  # an unread one is 0 (noted): nothing to check
-    if not names:
-        raise UsageError(f"--wrt {wrt}: the expression does not read these variables, so there is nothing to check "
-                         f"(its derivatives by them are 0); its variables: {', '.join(graph.inputs) or 'none'}")
-    note_unread(graph, given)
+    from .commands import options as opt
+    from .commands.check import Checker
+    from .commands.expect import fail_on
+    from .output.render import check_record, check_text, json_line, point_text
+    fmt = opt.output_format(fmt, as_json, points_file, at, None, digits)
+    graph = opt.load(expr)
+    given = opt.gradient_names(graph, wrt)
+    names = opt.checked_names(graph, wrt, given)
+    opt.note_unread(graph, given)
     checker = Checker(graph, names, tol)
     if points_file is not None:
-        from .batch import checker as by_rows
-        return run_points(graph, points_file, checker.names, fmt, ignore_extra, digits, by_rows(checker))
+        from .commands.batch import check_results
+        return _batch(graph, points_file, checker.names, fmt, digits, check_results(checker))
     problems = []
-    for point in points(graph, at or []):
-        checked = checker.check(point)
-        emit(json_line(check_record(checked, checker.names, tol)) if fmt == "json" else check_text(checked, digits))
-        problems += [f"at {point_text(point)}: {p}" if point else p for p in checked.problems()]
-    if problems:
-        raise CheckFailed(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+    for point in opt.points_at(graph, at):
+        report = checker.check(point)
+        print_line(json_line(check_record(report, checker.names, tol)) if fmt == "json" else check_text(report, digits))
+        problems += [f"at {point_text(point)}: {p}" if point else p for p in report.problems()]
+    fail_on(problems)
 
 
-def output_format(fmt: str, as_json: bool, points_file, at, expect, digits=None, tol=None) -> str:
-    """The output format of eval, grad and check; csv is for batches, and a batch takes no --at or --expect. An
-    option that would have no effect is refused rather than ignored."""
-    from .errors import UsageError
-    if fmt not in ("text", "json", "csv"):
-        raise UsageError(f"--format must be text, json or csv, not {fmt!r}")
-    if as_json and fmt not in ("text", "json"):
-        raise UsageError(f"--json and --format {fmt} contradict each other")
-    if fmt == "csv" and points_file is None:
-        raise UsageError("--format csv writes one row per point of a batch: use it with --points FILE")
-    if points_file is not None and at:
-        raise UsageError("give the points either with --at or with --points, not both")
-    if points_file is not None and expect is not None:
-        raise UsageError("--expect checks single points (--at); a batch (--points) reports a status per row")
-    out = "json" if as_json else fmt
-    if digits is not None and out != "text":
-        raise UsageError(f"--digits {digits} shapes text output; --format {out} writes every number exactly as its "
-                         "double")
-    if tol is not None and expect is None:
-        raise UsageError(f"--tol {tol:g} is the tolerance of --expect: use it with --expect")
-    return out
-
-
-def only_gradient(conflict: bool, option: str) -> None:
-    from .errors import UsageError
-    if conflict:
-        raise UsageError(f"{option} works with gradients, not with --direction, --order or --hessian")
-
-
-def run_points(graph, path: str, names, fmt: str, ignore_extra: bool, digits, compute=None) -> None:
-    """A batch: stream the CSV rows of `path` through the graph; exit 1 at the end if a row failed. (`ignore_extra`,
-    from --ignore-extra, changes nothing: columns that are not variables are always allowed now.)"""
-    from .batch import Points, Progress, evaluator, run
-    from .rows import writer
-    source = Points(path, graph.inputs)
-    out = writer(fmt, sys.stdout, graph.inputs, digits)
-    run(source, compute or evaluator(graph, names), out, Progress(source)).raise_if_failed(source.name)
-
-
-def expected_value(text: Optional[str]) -> dict[str, float] | None:
-    from .points import constant
-    return None if text is None else {"": constant(text, "--expect")}
-
-
-def expected_partials(text: Optional[str], names: list[str], seed) -> dict[str, float] | None:
-    if text is None or seed is not None:
-        return expected_value(text)
-    from .check import expected_partials as parse
-    return parse(text, names)
-
-
-def mismatches(got: dict[str, float], expected: dict[str, float] | None, tol: float | None, point) -> list[str]:
-    """`expected …, got …` for each expectation that does not hold (a name "" is the value itself); tol None is
-    --expect's default, 1e-9."""
-    if not expected:
-        return []  # no --expect: spare every run the import of the checker
-    tol = 1e-9 if tol is None else tol
-    from .check import close
-    from .render import number, point_text
-    where = f" at {point_text(point)}" if point else ""
-    return [f"expected {f'∂f/∂{x} = ' if x else ''}{number(e)}, got {number(got[x])}{where}"
-            for x, e in (expected or {}).items() if not close(got[x], e, tol)]
-
-
-def fail_on(missed: list[str]) -> None:
-    if missed:
-        from .errors import CheckFailed
-        raise CheckFailed(missed[0] + (f" (and {len(missed) - 1} more)" if len(missed) > 1 else ""))
-
-
-def point_text(point) -> str:
-    from .render import point_text as text
-    return text(point)
+def _batch(graph, path: str, names, fmt: str, digits, compute=None) -> None:
+    """--points: the rows of the CSV file through the graph, one result per row; exit 1 at the end if a row failed.
+    (--ignore-extra changes nothing: columns that are not variables are always allowed now.)"""
+    from .commands.batch import run_file
+    run_file(graph, path, names, fmt, digits, compute)
 
 
 def main(argv: list[str] | None = None) -> int:
     """The console script: run a command, turn every failure into `error: …` and an exit code."""
-    if sys.stdout is None:  # started with `>&-`: nowhere to put a result
-        if sys.stderr is not None:
-            sys.stderr.write("error: standard output is closed\n")
-        return 2
-    try:
-        command = typer.main.get_command(app)
-        rv = command.main(args=argv, prog_name="dcalc", standalone_mode=False)
-        code = rv if isinstance(rv, int) else 0
-        if code == 130:  # a Ctrl-C that typer caught (while parsing the arguments) or a command turned into 130
-            sys.stderr.write("error: interrupted\n")
-        sys.stdout.flush()
-        return code
-    except KeyboardInterrupt:
-        sys.stderr.write("error: interrupted\n")
-        return 130
-    except BrokenPipeError:
-        _quiet_pipe()
-        return 0
-    except OSError as e:  # a full disk under `> out.txt`, say: the system's trouble, not a bug in dcalc
-        _quiet_pipe()
-        why = (e.strerror or str(e)).lower()
-        where = f"'{e.filename}'" if e.filename else "cannot write the output"
-        sys.stderr.write(f"error: {where}: {why}\n")
-        return 2
-    except Exception as e:  # noqa: BLE001 - the last line of defence: never a traceback
-        if type(e).__name__ == "NoArgsIsHelpError":  # plain `dcalc`: the help, then what was missing
-            sys.stderr.write(f"{e.format_message()}\nerror: no command given\n")
-            return 2
-        if hasattr(e, "format_message") and hasattr(e, "exit_code"):  # click's usage errors
-            sys.stderr.write(f"error: {e.format_message()}\n")
-            if getattr(e, "ctx", None) is not None:
-                sys.stderr.write(f"  try '{e.ctx.command_path} --help'\n")
-            return 2
-        if type(e).__name__ == "Abort":
-            sys.stderr.write("error: aborted\n")
-            return 130
-        if os.environ.get("DCALC_DEBUG", "") not in ("", "0"):
-            import traceback
-            traceback.print_exc()
-        what = " ".join(str(e).split())  # one line, and short: the message may quote a 1 MB input
-        what = what if len(what) <= 200 else what[:200] + "…"
-        sys.stderr.write(f"error: internal error {type(e).__name__}: {what} (a bug in dcalc; DCALC_DEBUG=1 shows "
-                         "the traceback)\n")
-        return 70
-
-
-def _quiet_pipe():
-    """The reader went away (dcalc … | head -1): point stdout at /dev/null so the exit flush stays quiet."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except OSError:
-        pass
+    from .commands.exits import run_command_line
+    return run_command_line(app, argv)

@@ -58,3 +58,56 @@ class CheckFailed(DcalcError):
     """`dcalc check` found disagreeing derivatives, or an --expect did not hold."""
 
     exit_code = 3
+
+
+# Kinds that carry data. The engine raises them with a message for the Python API; the command layer words them with
+# its flags (dcalc/commands/exits.py), so no engine module needs to know the command line.
+
+class MissingVariables(UsageError):
+    """Free variables without a value at a point: `names` in order of first appearance, out of `inputs`; `near` is a
+    name the point gives but the expression does not read that looks like the first missing one (a typo?)."""
+
+    def __init__(self, names: list[str], inputs: list[str], given: list[str] = ()):
+        self.names, self.inputs = list(names), list(inputs)
+        read = set(inputs)
+        self.near = near_miss(self.names[0], [n for n in given if n not in read])
+        hint = f" (did you mean '{self.names[0]}' instead of '{self.near}'?)" if self.near else ""
+        super().__init__(f"no value for the free variable '{self.names[0]}'{hint}")
+
+
+class WrtNeeded(UsageError):
+    """A derivative asked of an expression with several free variables (`inputs`) without saying by which one;
+    `reverse` when reverse mode (the whole gradient) is the other way out."""
+
+    def __init__(self, inputs: list[str], reverse: bool = False):
+        self.inputs, self.reverse = list(inputs), reverse
+        super().__init__(f"say which variable to differentiate by (one of {', '.join(inputs)}), or trace in reverse "
+                         "mode for the whole gradient" if reverse else
+                         f"say which variable to differentiate by (the variables: {', '.join(inputs)})")
+
+
+class NoSuchVariable(UsageError):
+    """A variable to follow (`name`) that the expression does not read; `inputs` are the ones it reads."""
+
+    def __init__(self, name: str, inputs: list[str]):
+        self.name, self.inputs = name, list(inputs)
+        super().__init__(f"the expression has no variable '{name}'; its variables: {', '.join(inputs)}")
+
+
+class ReverseKink(NotDifferentiable):
+    """Reverse mode met a kink at the node named `node_name` (index `node`, as NotDifferentiable's) where a local
+    partial does not exist though the gradient does (the left and right derivatives agree): a forward trace shows how."""
+
+    def __init__(self, node_name: str, node: int | None = None, *, source: str | None = None):
+        self.node_name = node_name
+        super().__init__(f"reverse mode cannot pass the kink at {node_name}: a local partial does not exist there, "
+                         "though the gradient does; the forward trace by one variable shows it from the left and right "
+                         "derivatives", source=source)
+        self.node = node
+
+
+def near_miss(name: str, candidates: list[str]) -> str | None:
+    """The one of `candidates` that looks most like `name`, if any looks like it."""
+    import difflib  # here: only an error pays for it
+    near = difflib.get_close_matches(name, candidates, n=1)
+    return near[0] if near else None

@@ -1071,7 +1071,7 @@ def run_program(prog, point, text, seed=0, hessian=True, diff=True) -> Result:
 
 def _check(graph, names, point) -> str:
     """`dcalc check` where every first derivative exists (the oracle says so): exit 3 there is a false alarm."""
-    from dcalc.check import Checker
+    from dcalc.commands.check import Checker
     checked = attempt(lambda: Checker(graph, names).check(point))
     if isinstance(checked, tuple):
         return "refusal (grad's business)" if checked[1] == 1 else f"WRONG: exit {checked[1]}: {checked[2]}"

@@ -107,7 +107,7 @@ API_ONLY = [
     (lambda: dcalc.gradient("x", {"x": np.float64("nan")}), "the value of 'x' must be a finite number, not nan"),
     (lambda: dcalc.derivative("x", {"x": 1}, 3), "wrt must be a variable name, not 3"),
     (lambda: dcalc.derivative("x", {"x": 1}, "2x"), "wrt must be a variable name, not '2x'"),
-    (lambda: dcalc.derivative("x", None), "no value for the free variable 'x' (give it with --at x=VALUE)"),
+    (lambda: dcalc.derivative("x", None), "no value for the free variable 'x'"),
     (lambda: dcalc.diff("x^2", order=0), "order must be a whole number of at least 1, not 0"),
     (lambda: dcalc.diff("x^2", order=2.0), "order must be a whole number of at least 1, not 2.0"),
     (lambda: dcalc.diff("x^2", order=True), "order must be a whole number of at least 1, not True"),

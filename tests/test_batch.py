@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import dcalc
-from dcalc import batch
 from dcalc.app import app
+from dcalc.commands import csv_points, progress
 from dcalc.core import ops
 from dcalc.core.printing import to_text
 from dcalc.modes import columns
@@ -307,15 +307,15 @@ def test_chunks_are_bounded(monkeypatch):
     """Rows go through in chunks: a small chunk size gives the same output."""
     data = "x\n" + "".join(f"{k / 7}\n" for k in range(1000))
     whole = run("grad", "sin(x)^2", "--points", "-", "--json", input=data).stdout
-    monkeypatch.setattr(batch, "CHUNK", 7)
+    monkeypatch.setattr(csv_points, "CHUNK", 7)
     seen = []
-    original = batch.Points.chunks
+    original = csv_points.CsvPoints.chunks
 
     def spy(self, size=7):
         for chunk in original(self, size):
             seen.append(len(chunk.lines))
             yield chunk
-    monkeypatch.setattr(batch.Points, "chunks", spy)
+    monkeypatch.setattr(csv_points.CsvPoints, "chunks", spy)
     assert run("grad", "sin(x)^2", "--points", "-", "--json", input=data).stdout == whole
     assert max(seen) == 7 and sum(seen) == 1000
 
@@ -330,12 +330,12 @@ class _Terminal(io.StringIO):
 def test_progress_shows_on_a_terminal_only(tmp_path, monkeypatch):
     path = tmp_path / "p.csv"
     path.write_text("x\n1\n")
-    points = batch.Points(str(path), ["x"])
-    monkeypatch.setattr(batch.Progress, "DELAY", 0.0)
-    monkeypatch.setattr(batch.Progress, "EVERY", 0.0)
+    points = csv_points.CsvPoints(str(path), ["x"])
+    monkeypatch.setattr(progress.Progress, "DELAY", 0.0)
+    monkeypatch.setattr(progress.Progress, "EVERY", 0.0)
     term, pipe = _Terminal(), io.StringIO()
     for stream in (term, pipe):
-        p = batch.Progress(points, stream)
+        p = progress.Progress(points, stream)
         p.update(12345)
         p.done()
     assert "12,345 rows" in term.getvalue() and "%" in term.getvalue()

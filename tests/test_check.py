@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 import dcalc
 from dcalc.app import app
-from dcalc.check import CHECK_TOL, Checker, disagreement, finite_difference
+from dcalc.commands.check import CHECK_TOL, Checker, disagreement, finite_difference
 from dcalc.core import ops
 
 runner = CliRunner()

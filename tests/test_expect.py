@@ -6,7 +6,8 @@ import pytest
 from typer.testing import CliRunner
 
 from dcalc.app import app
-from dcalc.check import EXPECT_TOL, close
+from dcalc.commands.check import close
+from dcalc.commands.defaults import EXPECT_TOL
 
 runner = CliRunner()
 
@@ -90,5 +91,11 @@ def test_close_is_relative_with_an_absolute_floor(got, expected, tol, ok):
 
 
 def test_default_tolerance_is_about_nine_digits():
+    """The one default (commands/defaults.py) is what --expect applies and what the help says."""
     assert EXPECT_TOL == 1e-9
-    assert "TOL*max(|expected|, 1)" in run("eval", "--help").stdout
+    help_text = " ".join(run("eval", "--help").stdout.split())
+    assert "TOL*max(|expected|, 1)" in help_text and "Default 1e-9." in help_text
+    assert run("eval", "x", "--at", "1", "--expect", "1.0000000009").exit_code == 0  # within 1e-9
+    r = run("eval", "x", "--at", "1", "--expect", "1.0000000011")  # just outside
+    assert (r.exit_code, r.stderr) == (3, "error: expected 1.0000000011, got 1 at x = 1\n")
+    assert run("eval", "x", "--at", "1", "--expect", "1.0000000011", "--tol", "2e-9").exit_code == 0

@@ -30,11 +30,6 @@ ALLOWED = {
     "output": BELOW_CORE | {"modes", "symbolic", "output"},
 }
 
-# Edges the command-layer branch removes (evaluate raises MissingVariables(names) and only the command layer words it
-# with --at): allowed while the flat module dcalc.points exists, inert once it is gone. Delete on merging that branch.
-PENDING = {("dcalc.modes.evaluate", "dcalc.points")}
-
-
 def modules() -> dict[str, Path]:
     """Every module of the package by its dotted name (a package by its own name, for its __init__.py)."""
     found = {}
@@ -77,7 +72,7 @@ def imports(name: str, path: Path, known: set[str]) -> set[str]:
 
 def graph() -> dict[str, set[str]]:
     found = modules()
-    return {name: imports(name, path, set(found)) - {t for f, t in PENDING if f == name}
+    return {name: imports(name, path, set(found))
             for name, path in found.items()}
 
 

@@ -24,7 +24,7 @@ SOURCES = sorted({p for pkg in (dcalc, dcalc.grammar) for p in Path(pkg.__file__
 def test_the_package_files_are_found():
     """Every module, the subpackages' too (language/syntax.py, modes/evaluate.py)."""
     names = {p.relative_to(ROOT).as_posix() for p in SOURCES if p.is_relative_to(ROOT)}
-    assert {"__init__.py", "app.py", "language/syntax.py", "modes/evaluate.py", "core/ops.py"} <= names
+    assert {"__init__.py", "app.py", "language/syntax.py", "modes/evaluate.py", "core/ops.py", "commands/options.py"} <= names
 
 
 def _own_definitions(tree: ast.Module) -> set[str]:

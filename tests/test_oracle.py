@@ -145,7 +145,7 @@ def test_check_fails_where_a_rule_is_wrong(tamper):
     from oracle_gen import case, program_text
 
     import dcalc
-    from dcalc.check import Checker
+    from dcalc.commands.check import Checker
     from dcalc.core import ops
     cases = []
     for seed in range(160):

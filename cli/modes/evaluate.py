@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from ..core.graph import Graph, op_value
-from ..errors import UsageError
+from ..errors import MissingVariables
 
 
 def node_values(graph: Graph, point: dict[str, float]) -> list[float]:
     """The value of every node at `point`, which must give every input a value."""
     missing = next((name for name in graph.inputs if name not in point), None)
     if missing is not None:
-        from ..points import example, typo
-        inputs = set(graph.inputs)
-        hint = typo(missing, [n for n in point if n not in inputs]) or f" (give it with {example(graph.inputs)})"
-        raise UsageError(f"no value for the free variable '{missing}'{hint}")
+        raise MissingVariables([n for n in graph.inputs if n not in point], graph.inputs, list(point))
     nodes = graph.evaluated()  # the ignored arguments of calls too (graph.guards): f∘g is undefined where g is
     vals = [0.0] * len(nodes)
     for i, node in enumerate(nodes):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ..core.graph import Graph, reach
 from ..core.printing import number_text, to_text
-from ..errors import UsageError
+from ..errors import NoSuchVariable
 from ..symbolic.derivation import BOUND, Derivation
 
 MAX_FACTORS = 24  # a longer path's product is written with its middle factors elided
@@ -49,7 +49,7 @@ class Paths:
 
     def __init__(self, graph: Graph, wrt: str, partials: dict | None = None):
         if wrt not in graph.inputs:
-            raise UsageError(f"--wrt {wrt}: the expression has no variable '{wrt}'")
+            raise NoSuchVariable(wrt, graph.inputs)
         self.graph, self.wrt = graph, wrt
         self.d = Derivation(graph, wrt, "forward")
         s = self.d.s

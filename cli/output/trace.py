@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..core.graph import Graph, reach
 from ..core.partials import local_partials
-from ..errors import MathError, NotDifferentiable, UsageError
+from ..errors import MathError, NoSuchVariable, NotDifferentiable, ReverseKink, UsageError, WrtNeeded
 from ..modes.evaluate import node_values
 from ..modes.forward import tangents
 from ..modes.reverse import adjoints, gradient
@@ -253,8 +253,7 @@ def _wrt(graph: Graph, wrt: str | None, mode: str) -> str | None:
     """The variable a trace follows: the one given, or the only input (forward mode needs one)."""
     if wrt is None and mode == "forward":
         if len(graph.inputs) > 1:
-            raise UsageError(f"say which variable to differentiate by with --wrt (one of {', '.join(graph.inputs)}),"
-                             " or use --mode reverse for the whole gradient")
+            raise WrtNeeded(graph.inputs, reverse=True)
         wrt = graph.inputs[0]
     if wrt is None and len(graph.inputs) == 1:
         wrt = graph.inputs[0]
@@ -265,12 +264,11 @@ def trace(graph: Graph, point: dict[str, float], wrt: str | None = None, mode: s
     """Evaluate, then carry tangents (forward) or adjoints (reverse); raises DcalcError where a value or a
     derivative does not exist."""
     if mode not in MODES:
-        raise UsageError(f"--mode {mode}: expected 'forward' or 'reverse'")
+        raise UsageError(f"mode {mode!r}: expected 'forward' or 'reverse'")
     if not graph.inputs:
         raise UsageError("the expression has no free variables, so there is no derivative to trace")
     if wrt is not None and wrt not in graph.inputs:  # a trace follows its variable through the graph
-        raise UsageError(f"--wrt {wrt}: the expression has no variable '{wrt}'; its variables: "
-                         f"{', '.join(graph.inputs)}")
+        raise NoSuchVariable(wrt, graph.inputs)
     given = wrt is not None
     wrt = _wrt(graph, wrt, mode)
     vals = node_values(graph, point)
@@ -300,9 +298,7 @@ def _no_adjoints(graph: Graph, vals: list[float], e: NotDifferentiable) -> NotDi
     the error says so as grad does; if it is, the forward trace shows how (left and right agree)."""
     gradient(graph, vals)  # at the kink: f's own one-sided derivatives, or grad's error
     where = graph.nodes[e.node].name if getattr(e, "node", None) is not None else "a node"
-    return NotDifferentiable(f"reverse mode cannot pass the kink at {where}: a local partial does not exist there, "
-                             "though the gradient does; the forward trace (--mode forward --wrt NAME) shows it "
-                             "from the left and right derivatives", source=graph.source)
+    return ReverseKink(where, getattr(e, "node", None), source=graph.source)
 
 
 def _readers(graph: Graph, adj: list, partials: list) -> list[list[Term]]:

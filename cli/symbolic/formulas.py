@@ -14,7 +14,7 @@ import math
 from ..core.graph import Graph, op_value
 from ..core.ops import OPS
 from ..core.printing import to_text
-from ..errors import FormulaOverflow, MathError, UsageError
+from ..errors import FormulaOverflow, MathError, UsageError, WrtNeeded
 from ..language.expr import CONSTANTS, Apply, Const, Num, Var, wrap
 from .simplify import Simplifier
 
@@ -123,8 +123,7 @@ def wrt_list(graph: Graph, wrt: list[str] | None, order: int | None) -> list[str
         raise UsageError(f"the order must be between 1 and {MAX_ORDER:,}, not {order}")
     if not names:
         if len(graph.inputs) > 1:
-            have = ", ".join(graph.inputs)
-            raise UsageError(f"say which variable to differentiate by with --wrt (the variables: {have})")
+            raise WrtNeeded(graph.inputs)
         if not graph.inputs:
             return []
         names = [graph.inputs[0]]

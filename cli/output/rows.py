@@ -1,6 +1,8 @@
 """Batch results written row by row, in the order of the input: JSON lines, CSV or text. No math here.
 
-A row that failed has its reason as `status` and null (JSON) or empty (CSV) numbers. The common case, a row that
+Each writer takes the chunks of commands/batch.py: a Chunk (the rows as read, their points as columns, their
+status) and the Results computed for it. A row that failed has its reason as `status` and null (JSON) or empty (CSV)
+numbers. The common case, a row that
 worked, goes through a %-template built once per batch: at 100,000 rows the writing costs more than the computing.
 """
 
@@ -9,22 +11,11 @@ from __future__ import annotations
 import csv
 import json
 import math
-from dataclasses import dataclass
 
-from .core.printing import number_text
+from ..core.printing import number_text
+from .render import CHECK_METHODS, check_record, check_text, json_line
 
-METHODS = ("forward", "reverse", "symbolic", "finite_difference", "max_disagreement")
-
-
-@dataclass
-class Results:
-    """What a chunk computed: per row a value and partials (eval, grad) or a check (check)."""
-
-    names: list[str]  # the variables of the partials
-    values: list[float] | None = None
-    partials: dict[str, list[float]] | None = None  # None for eval
-    checks: list | None = None  # check: a check.Checked, or None where the row failed
-    tolerance: float = 0.0  # check: the tolerance of the finite differences
+CHECK_COLUMNS = CHECK_METHODS + ("max_disagreement",)  # per partial, the CSV columns of `dcalc check`
 
 
 def _json_number(v: float | None):
@@ -38,7 +29,7 @@ class JsonWriter:
     def begin(self, header: list[str]) -> None:
         self.template = None
 
-    def _template(self, results: Results) -> str:
+    def _template(self, results) -> str:
         """`{"at": {"x": %r}, "value": %r, "gradient": {"x": %r}, "status": "ok"}`: repr of a finite float is JSON."""
         at = ", ".join(f"{json.dumps(n)}: %r" for n in self.inputs)
         parts = [f'"at": {{{at}}}', '"value": %r']
@@ -47,7 +38,7 @@ class JsonWriter:
             parts.append(f'"gradient": {{{grad}}}')
         return "{" + ", ".join(parts + ['"status": "ok"']) + "}\n"
 
-    def write(self, chunk, results: Results) -> None:
+    def write(self, chunk, results) -> None:
         if results.checks is not None:
             return self._checks(chunk, results)
         template = self.template = self.template or self._template(results)
@@ -59,7 +50,7 @@ class JsonWriter:
         self.out.write("".join(template % row if status is None else self._failed(chunk, k, results)
                                for k, (row, status) in enumerate(zip(rows, chunk.status))))
 
-    def _failed(self, chunk, k: int, results: Results) -> str:
+    def _failed(self, chunk, k: int, results) -> str:
         at = {x: _json_number(column[k]) for x, column in zip(self.inputs, chunk.columns)}
         record = {"at": at, "value": None}
         if results.partials is not None:
@@ -67,11 +58,10 @@ class JsonWriter:
         record["status"] = chunk.status[k]
         return json.dumps(record, ensure_ascii=False) + "\n"
 
-    def _checks(self, chunk, results: Results) -> None:
-        from .render import check_record, json_line
-        for k, checked in enumerate(results.checks):
+    def _checks(self, chunk, results) -> None:
+        for k, report in enumerate(results.checks):
             at = {x: _json_number(col[k]) for x, col in zip(self.inputs, chunk.columns)}
-            record = check_record(checked, results.names, results.tolerance, at, chunk.status[k])
+            record = check_record(report, results.names, results.tolerance, at, chunk.status[k])
             self.out.write(json_line(record) + "\n")
 
 
@@ -85,15 +75,15 @@ class CsvWriter:
     def begin(self, header: list[str]) -> None:
         self.header, self.started = header, False
 
-    def _start(self, results: Results) -> None:
+    def _start(self, results) -> None:
         if results.checks is not None:
-            extra = ["value"] + [f"∂f/∂{x} {m}" for x in results.names for m in METHODS] + ["ok"]
+            extra = ["value"] + [f"∂f/∂{x} {m}" for x in results.names for m in CHECK_COLUMNS] + ["ok"]
         else:
             extra = ["value"] + [f"∂f/∂{x}" for x in results.partials or ()]
         self.csv.writerow(self.header + extra + ["status"])
         self.started = True
 
-    def write(self, chunk, results: Results) -> None:
+    def write(self, chunk, results) -> None:
         if not self.started:
             self._start(results)
         width = len(self.header)
@@ -105,7 +95,7 @@ class CsvWriter:
             rows.append(cells + self._numbers(k, chunk.status[k], results))
         self.csv.writerows(rows)
 
-    def _fast(self, chunk, results: Results) -> None:
+    def _fast(self, chunk, results) -> None:
         """Rows that all worked: the numbers through a %-template, the cells through the csv module's quoting."""
         numbers = [results.values] + list((results.partials or {}).values())
         template = ",".join(["%r"] * len(numbers)) + ",ok\n"
@@ -115,13 +105,13 @@ class CsvWriter:
         cells = map(",".join, chunk.cells)
         self.out.write("".join(map("%s,%s".__mod__, zip(cells, map(template.__mod__, zip(*numbers))))))
 
-    def _numbers(self, k: int, status: str | None, results: Results) -> list:
+    def _numbers(self, k: int, status: str | None, results) -> list:
         if results.checks is not None:
-            checked = results.checks[k]
-            if checked is None:
-                return [""] * (1 + len(results.names) * len(METHODS) + 1) + [status]
-            cells = [_cell(getattr(p, m)) for p in checked.partials.values() for m in METHODS]
-            return [_cell(checked.value)] + cells + ["true" if checked.ok else "false", status or "ok"]
+            report = results.checks[k]
+            if report is None:
+                return [""] * (1 + len(results.names) * len(CHECK_COLUMNS) + 1) + [status]
+            cells = [_cell(getattr(p, m)) for p in report.partials.values() for m in CHECK_COLUMNS]
+            return [_cell(report.value)] + cells + ["true" if report.ok else "false", status or "ok"]
         partials = results.partials or {}
         if status is not None:
             return [""] * (1 + len(partials)) + [status]
@@ -141,11 +131,10 @@ class TextWriter:
     def begin(self, header: list[str]) -> None:
         pass
 
-    def write(self, chunk, results: Results) -> None:
+    def write(self, chunk, results) -> None:
         lines = []
         for k, status in enumerate(chunk.status):
             if results.checks is not None and results.checks[k] is not None:
-                from .render import check_text
                 lines.append(check_text(results.checks[k], self.digits, heading=True))
             elif status is not None:
                 lines.append(f"error: line {chunk.lines[k]}: {status}")
@@ -153,7 +142,7 @@ class TextWriter:
                 lines.append(self._line(k, results))
         self.out.write("".join(line + "\n" for line in lines))
 
-    def _line(self, k: int, results: Results) -> str:
+    def _line(self, k: int, results) -> str:
         partials = results.partials
         if partials is None:
             return number_text(results.values[k], self.digits)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .core.printing import number_text
-from .errors import DcalcError
+from ..core.printing import number_text
+from ..errors import DcalcError
 
 
 def number(v: float, digits: int | None = None) -> str:
@@ -20,56 +20,83 @@ def point_text(point: dict[str, float], digits: int | None = None) -> str:
     return ", ".join(f"{k} = {number(v, digits)}" for k, v in point.items())
 
 
+def gradient_text(grad: dict[str, float], digits: int | None = None) -> str:
+    """One partial alone as its number; several as `∂f/∂x = 7  ∂f/∂y = 2`."""
+    if len(grad) == 1:
+        return number(next(iter(grad.values())), digits)
+    return "  ".join(f"∂f/∂{n} = {number(d, digits)}" for n, d in grad.items())
+
+
+def hessian_text(h: dict[str, dict[str, float]], digits: int | None = None) -> str:
+    """One line per row of the Hessian: `∂²f/∂x² = 2  ∂²f/∂x∂y = 1`."""
+    return "\n".join("  ".join(f"∂²f/{_pair(x, y)} = {number(d, digits)}" for y, d in row.items())
+                     for x, row in h.items())
+
+
+def _pair(x: str, y: str) -> str:
+    return f"∂{x}²" if x == y else f"∂{x}∂{y}"
+
+
+def formula_text(definitions, final, fmt: str) -> str:
+    """A derivative as dcalc text (a program when shared pieces are named) or as LaTeX."""
+    if fmt == "latex":
+        from ..symbolic.latex import name_latex, to_latex
+        return "\n".join([f"{name_latex(n)} = {to_latex(e)}" for n, e in definitions] + [to_latex(final)])
+    from ..symbolic.formulas import program_text
+    return program_text(definitions, final)
+
+
 CHECK_METHODS = ("forward", "reverse", "symbolic", "finite_difference")
 CHECK_FIELDS = CHECK_METHODS + ("finite_difference_error", "max_disagreement")  # a partial's keys in check --json
 
 
-def check_record(checked, names: list[str], tolerance: float, at: dict | None = None, status: str | None = None):
+def check_record(report, names: list[str], tolerance: float, at: dict | None = None, status: str | None = None):
     """The JSON object of `dcalc check` at one point; in a batch with `status`, and null numbers for a failed row."""
-    if checked is None:
+    if report is None:
         empty = dict.fromkeys(CHECK_FIELDS)
         return {"at": at, "ok": None, "tolerance": tolerance, "partials": {x: dict(empty) for x in names},
                 "status": status}
-    record = {"at": checked.at if at is None else at, "ok": checked.ok, "tolerance": checked.tolerance,
+    record = {"at": report.at if at is None else at, "ok": report.ok, "tolerance": report.tolerance,
               "partials": {x: {m: getattr(p, m) for m in CHECK_FIELDS}
-                           for x, p in checked.partials.items()}}
-    for x, p in checked.partials.items():
+                           for x, p in report.partials.items()}}
+    for x, p in report.partials.items():
         if p.symbolic_note:  # symbolic is null for a reason that is not a disagreement
             record["partials"][x]["symbolic_note"] = p.symbolic_note
-    if checked.kink:
+    if report.kink:
         record["kink"] = True  # the partials are the agreeing left and right derivatives
     if at is not None:
         record["status"] = status or "ok"
     return record
 
 
-def check_text(checked, digits: int | None = None, heading: bool = True) -> str:
+def check_text(report, digits: int | None = None, heading: bool = True) -> str:
     """A table: one row per partial, one column per method, then the largest disagreement; then the verdict."""
     head = ["", "forward", "reverse", "symbolic", "finite difference", "disagreement"]
     rows = [head] + [[f"∂f/∂{x}"] + [_maybe(getattr(p, m), digits) for m in CHECK_METHODS]
-                     + [f"{p.max_disagreement:.2g}"] for x, p in checked.partials.items()]
+                     + [f"{p.max_disagreement:.2g}"] for x, p in report.partials.items()]
     widths = [max(len(r[c]) for r in rows) for c in range(len(head))]
-    lines = [f"at {point_text(checked.at, digits)}"] if heading and checked.at else []
+    lines = [f"at {point_text(report.at, digits)}"] if heading and report.at else []
     lines += ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
-    verdict = "; ".join(checked.problems()) or (f"ok: forward, reverse and symbolic agree to rounding, the "
-                                                 f"finite difference within {checked.tolerance:g}")
-    if checked.ok and checked.kink:
-        compared = any(p.finite_difference is not None for p in checked.partials.values())
+    verdict = "; ".join(report.problems()) or (f"ok: forward, reverse and symbolic agree to rounding, the "
+                                                 f"finite difference within {report.tolerance:g}")
+    if report.ok and report.kink:
+        compared = any(p.finite_difference is not None for p in report.partials.values())
         verdict = ("ok at a kink: the left and right derivatives agree (forward and reverse); " +
-                   (f"the finite difference within {checked.tolerance:g}" if compared else
+                   (f"the finite difference within {report.tolerance:g}" if compared else
                     "a finite difference would step across the kink, so none is compared"))
     notes = [f"note: ∂f/∂{x}: no symbolic value, {p.symbolic_note}"
-             for x, p in checked.partials.items() if p.symbolic_note]
-    return "\n".join(lines + notes + [verdict if checked.ok else f"disagreement: {verdict}"])
+             for x, p in report.partials.items() if p.symbolic_note]
+    return "\n".join(lines + notes + [verdict if report.ok else f"disagreement: {verdict}"])
 
 
 def _maybe(v: float | None, digits: int | None) -> str:
     return "-" if v is None else number(v, digits)
 
 
-def error_text(err: DcalcError, width: int = 72) -> str:
-    """`error: message`, then the source line with a caret under the span when there is one."""
-    src, span = err.source, err.span
+def error_text(err: DcalcError, message: str | None = None, width: int = 72) -> str:
+    """`error: message` (the error's own, or as the command line words it), then the source line with a caret under
+    the span when there is one."""
+    src, span, message = err.source, err.span, err.message if message is None else message
     lines = []
     if src is not None and span is not None:
         start = min(span[0], len(src))
@@ -79,7 +106,7 @@ def error_text(err: DcalcError, width: int = 72) -> str:
         line = src[line_start: len(src) if line_end < 0 else line_end].rstrip("\r")
         col = start - line_start
         where = f"line {row}, column {col + 1}: " if "\n" in src.rstrip("\n") else ""
-        lines.append(f"error: {where}{err.message}")
+        lines.append(f"error: {where}{message}")
         lo = max(0, col - width // 2)  # a window around the spot, so a 10 MB line prints as one screen line
         shown = line[lo: lo + width]
         pad = "".join("\t" if ch == "\t" else " " for ch in shown[: col - lo])
@@ -87,7 +114,7 @@ def error_text(err: DcalcError, width: int = 72) -> str:
         lines.append("  " + ("…" if lo else "") + shown.replace("\0", "\\0") + ("…" if lo + width < len(line) else ""))
         lines.append("  " + (" " if lo else "") + pad + "^" * reach)
     else:
-        lines.append(f"error: {err.message}")
+        lines.append(f"error: {message}")
     if err.hint:
         lines.append(f"  hint: {err.hint}")
     return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""Checks: every partial derivative computed in every way dcalc knows, compared; and the tolerance of --expect.
+"""Checks: every partial derivative computed in every way dcalc knows, compared; and how close is close.
 
 Forward mode, reverse mode and the symbolic derivative evaluated at the point all follow the table's partial rules, so
 they must agree to rounding. How much rounding depends on the problem: they sum the same terms ∂u/∂v·dv/dx in
@@ -17,19 +17,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .core.graph import Graph
-from .core.partials import local_partials
-from .core.printing import number_text
-from .errors import FormulaOverflow, MathError
-from .modes.evaluate import node_values, value
-from .modes.forward import derivative
-from .modes.reverse import at_kink, gradient
+from ..core.graph import Graph
+from ..core.partials import local_partials
+from ..core.printing import number_text
+from ..errors import FormulaOverflow, MathError
+from ..modes.evaluate import node_values, value
+from ..modes.forward import derivative
+from ..modes.reverse import at_kink, gradient
+from .defaults import CHECK_TOL
 
 ROUNDING = 1e-9  # relative room for the symbolic formula, simplified, beside forward and reverse mode
 EPS = 2.0 ** -52  # the unit roundoff of a double (times 2: one ulp)
 ORDERINGS = 4  # room for the orders of summation: ε·ORDERINGS·(nodes + 1)·B
-CHECK_TOL = 1e-6  # default --tol of `dcalc check`: what a finite difference with extrapolation reliably reaches
-EXPECT_TOL = 1e-9  # default --tol of --expect: about nine significant digits
 STEPS = (1e-3, 1e-2, 1e-4, 1e-5, 1e-6, 1e-7)  # finite-difference steps relative to a scale of x, tried in turn
 CONDITIONING = 16  # times the spread of the derivative over perturbed values (Rounding.condition), as the oracle
 RUNS = 3  # perturbed evaluations for that spread
@@ -48,7 +47,7 @@ def close(got: float, expected: float, tol: float) -> bool:
 
 
 @dataclass
-class Partial:
+class PartialCheck:
     """∂f/∂x at one point by each method (None where a method gives no number) and their largest disagreement."""
 
     forward: float
@@ -62,11 +61,13 @@ class Partial:
 
 
 @dataclass
-class Checked:
+class PointCheck:
+    """The check at one point: the value and every partial by every method."""
+
     at: dict[str, float]
     value: float
     tolerance: float
-    partials: dict[str, Partial]
+    partials: dict[str, PartialCheck]
     kink: bool = False  # a local partial does not exist here: forward and reverse are one-sided derivatives that agree
 
     @property
@@ -81,14 +82,14 @@ class Checker:
     """The checks of one graph: the symbolic derivatives are built once and evaluated at every point."""
 
     def __init__(self, graph: Graph, names: list[str], tol: float = CHECK_TOL):
-        from .symbolic.formulas import derive, expression
-        from .symbolic.simplify import Simplifier
+        from ..symbolic.formulas import derive, expression
+        from ..symbolic.simplify import Simplifier
         self.graph, self.names, self.tol = graph, names, tol
         s = Simplifier()
         f = expression(graph, s)
         self.symbolic = {x: derive(f, x, s) for x in names}
 
-    def check(self, point: dict[str, float]) -> Checked:
+    def check(self, point: dict[str, float]) -> PointCheck:
         """Raises MathError where the value or the derivative does not exist (as grad does)."""
         vals = node_values(self.graph, point)
         reverse = gradient(self.graph, vals, self.names)
@@ -119,10 +120,10 @@ class Checker:
             if self.note:
                 out[x].symbolic, note = None, self.note
             out[x].symbolic_note = note
-        return Checked(point, vals[self.graph.output], self.tol, out, kink)
+        return PointCheck(point, vals[self.graph.output], self.tol, out, kink)
 
     def _symbolic(self, x: str, point: dict[str, float]) -> tuple[float | None, str | None]:
-        from .symbolic.formulas import value_of
+        from ..symbolic.formulas import value_of
         try:
             return value_of(self.symbolic[x], point, self.graph.source) + 0.0, None
         except FormulaOverflow as e:  # forward and reverse gave a double: an intermediate of the formula overflowed
@@ -130,7 +131,7 @@ class Checker:
         except MathError as e:
             return None, e.message
 
-    def _compare(self, x, point, forward, reverse, symbolic, problem, rounding) -> Partial:
+    def _compare(self, x, point, forward, reverse, symbolic, problem, rounding) -> PartialCheck:
         ad = {m: v for m, v in (("forward", forward), ("reverse", reverse), ("symbolic", symbolic)) if v is not None}
         pairs = [(disagreement(ad[m], ad[n]), m, n) for m in ad for n in ad if m < n]
         room = rounding.derivative(x)
@@ -150,15 +151,15 @@ class Checker:
                 problem = (f"reverse mode gives {number_text(reverse)}, the finite difference {number_text(fd)} "
                            f"(disagreement {pairs[-1][0]:.3g}, tolerance {self.tol:g}, "
                            f"the finite difference's error estimate {error:.3g})")
-        return Partial(forward, reverse, symbolic, fd, max(d for d, _, _ in pairs), problem, error)
+        return PartialCheck(forward, reverse, symbolic, fd, max(d for d, _, _ in pairs), problem, error)
 
 
 def _underflows(expr, point: dict[str, float]) -> bool:
     """Whether evaluating a formula in doubles underflows somewhere: an operation other than a sum (whose 0 is a
     cancellation, x - x) gives 0 or a subnormal from finite, nonzero arguments (x^2 at x = 1e-200)."""
-    from .core.ops import OPS
-    from .language.expr import CONSTANTS, Const, Num, Var
-    from .symbolic.formulas import _postorder
+    from ..core.ops import OPS
+    from ..language.expr import CONSTANTS, Const, Num, Var
+    from ..symbolic.formulas import _postorder
     vals: dict[int, float] = {}
     for e in _postorder(expr):
         if isinstance(e, Num):
@@ -233,7 +234,7 @@ class Rounding:
         computes its partials from rounded values, so they may differ by that much: cos(u) with u = x²π/1.03 ≈ 7e5
         loses digits that no order of summation accounts for (seed 3000353: reverse and symbolic 1.03e-9 apart).
         A wrong rule still differs by far more than that spread: it changes the derivative, not its rounding."""
-        from .modes.forward import tangents
+        from ..modes.forward import tangents
         spread: dict[str, float] = {}
         try:
             base = {x: tangents(self.graph, self.vals, {x: 1.0})[self.graph.output] or 0.0 for x in names}
@@ -338,7 +339,7 @@ def _richardson(graph: Graph, point: dict[str, float], x: str, h: float) -> tupl
 
 def _slopes(graph: Graph, point: dict[str, float], x: str) -> list[float | None] | None:
     """d(node)/dx of every node at the point (forward mode), or None where a partial does not exist or overflows."""
-    from .modes.forward import tangents
+    from ..modes.forward import tangents
     try:
         return tangents(graph, node_values(graph, point), {x: 1.0})
     except MathError:
@@ -396,8 +397,3 @@ def _central(graph: Graph, point: dict[str, float], x: str, h: float, f0: float)
     # the step actually taken, after rounding
     return (f_up - f_down) / (up[x] - down[x]), abs(f_up) + abs(f_down), centre if math.isfinite(centre) else math.inf
 
-
-def expected_partials(text: str, names: list[str]) -> dict[str, float]:
-    """--expect of grad: `x=7,y=2` (any of the variables) or a bare number when there is one variable."""
-    from .points import parse_point
-    return parse_point(text, names, "--expect", "the gradient", complete=False)

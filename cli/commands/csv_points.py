@@ -1,8 +1,8 @@
-"""Batches of points (--points): a CSV stream read in chunks, each chunk computed as columns, one result per row.
+"""Points from a CSV file (--points): a header naming the variables, then one point per row, read in chunks.
 
-The file is never loaded whole: rows are read a chunk at a time and their results written before the next chunk is
-read, so memory depends on the chunk size, not on the number of rows. A row that fails keeps its place in the output
-with its reason as `status` and no numbers; the batch goes on.
+The file is never loaded whole: rows are read a chunk at a time, so memory depends on the chunk size, not on the
+number of rows. The common chunk (every cell a plain number) is converted column by column; a row with a constant
+expression (pi/4) or a problem takes the slow path, and a problem becomes that row's status.
 """
 
 from __future__ import annotations
@@ -12,25 +12,27 @@ import io
 import math
 import os
 import sys
-import time
 from dataclasses import dataclass, field
 from itertools import islice
 from operator import itemgetter
 
-from .errors import DcalcError, MathError, UsageError
+from ..errors import DcalcError, UsageError
+from .options import constant, typo
 
 CHUNK = 4096  # rows per chunk: large enough that NumPy's per-call cost vanishes, small enough to stay in cache
 
 
 @dataclass
 class Chunk:
+    """Rows of a CSV file as read, and their points as columns: what a batch computes and writes at a time."""
+
     lines: list[int] = field(default_factory=list)  # line of each row in the file, for messages
     cells: list[list[str]] = field(default_factory=list)  # each row as read, echoed by --format csv
     columns: list[list[float]] = field(default_factory=list)  # per variable, the value of each row
     status: list[str | None] = field(default_factory=list)  # None, or why the row failed
 
 
-class Points:
+class CsvPoints:
     """A CSV source of points: a header row naming the variables, then one point per row."""
 
     def __init__(self, path: str, inputs: list[str]):
@@ -87,7 +89,6 @@ class Points:
             seen.add(name)
         missing = next((n for n in self.inputs if n not in seen), None)
         if missing is not None:
-            from .points import typo
             inputs = set(self.inputs)
             hint = (typo(missing, [n for n in header if n not in inputs])
                     or f" (its columns: {_few(header)}; the variables: {_few(self.inputs)})")
@@ -133,7 +134,6 @@ class Points:
 
     def _slow(self, row: list[str]) -> tuple[list[float], str | None]:
         """The point of a row with constant expressions (pi/4) or a problem, which becomes the row's status."""
-        from .points import constant
         if len(row) != len(self.header):
             return [math.nan] * len(self.index), f"the row has {len(row)} cells, the header {len(self.header)}"
         point, status = [], None
@@ -193,138 +193,3 @@ def _size(raw) -> int | None:
         return None
     import stat
     return st.st_size if stat.S_ISREG(st.st_mode) else None
-
-
-class Progress:
-    """A progress bar on stderr, only when stderr is a terminal and the batch has run for a while."""
-
-    DELAY, EVERY = 1.0, 0.1  # seconds before it appears, seconds between redraws
-
-    def __init__(self, points: Points, stream=None):
-        self.points, self.stream = points, stream or sys.stderr
-        self.on = _is_tty(self.stream)
-        self.start = self.last = time.monotonic()
-        self.shown = False
-
-    def update(self, rows: int) -> None:
-        if not self.on:
-            return
-        now = time.monotonic()
-        if now - self.start < self.DELAY or now - self.last < self.EVERY:
-            return
-        self.last, self.shown = now, True
-        size = self.points.size
-        if size:
-            done = min(1.0, self.points.position() / size)
-            bar = "#" * int(30 * done)
-            self.stream.write(f"\r[{bar:<30}] {done:4.0%}  {rows:,} rows")
-        else:
-            self.stream.write(f"\r{rows:,} rows")
-        self.stream.flush()
-
-    def done(self) -> None:
-        if self.shown:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
-
-
-def _is_tty(stream) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-@dataclass
-class Summary:
-    rows: int = 0
-    failed: int = 0  # rows without a result
-    disagreed: int = 0  # rows of `dcalc check` whose derivatives disagree
-    first: str | None = None  # the first failure: line and reason
-    first_disagreement: str | None = None
-
-    def count(self, chunk: Chunk, results) -> None:
-        self.rows += len(chunk.lines)
-        for k, (line, status) in enumerate(zip(chunk.lines, chunk.status)):
-            if status is None:
-                continue
-            if results.checks is not None and results.checks[k] is not None:
-                self.disagreed += 1
-                self.first_disagreement = self.first_disagreement or f"line {line}: {status}"
-            else:
-                self.failed += 1
-                self.first = self.first or f"line {line}: {status}"
-
-    def raise_if_failed(self, name: str) -> None:
-        """A disagreement is what `check` looks for, so it outranks a row that could not be computed."""
-        from .errors import CheckFailed
-        if self.disagreed:
-            raise CheckFailed(f"the derivatives disagree at {self.disagreed} of {self.rows} rows of {name}; "
-                              f"the first, {self.first_disagreement}")
-        if self.failed:
-            raise MathError(f"{self.failed} of {self.rows} rows of {name} failed; the first, {self.first}")
-
-
-def run(points: Points, compute, writer, progress: Progress | None = None) -> Summary:
-    """Read, compute and write chunk after chunk; the summary counts the rows and the failures."""
-    summary = Summary()
-    writer.begin(points.header)
-    try:
-        for chunk in points.chunks():
-            results = compute(chunk)
-            writer.write(chunk, results)
-            summary.count(chunk, results)
-            if progress is not None:
-                progress.update(summary.rows)
-        if not summary.rows:  # a header alone: still a CSV header out
-            empty = Chunk(columns=[[] for _ in points.inputs])
-            writer.write(empty, compute(empty))
-    finally:
-        if progress is not None:
-            progress.done()
-        points.close()
-    return summary
-
-
-def evaluator(graph, names: list[str] | None):
-    """Chunk → Results: values (names None) or values and the gradient over `names`, computed as columns."""
-    import numpy as np
-
-    from .modes import columns
-    from .rows import Results
-
-    def compute(chunk: Chunk) -> Results:
-        rows = columns.Rows(chunk.status)
-        inputs = {x: np.array(col, dtype=float) for x, col in zip(graph.inputs, chunk.columns)}
-        vals = columns.column_values(graph, inputs, rows)
-        if names is None:
-            return Results([], vals[graph.output].tolist())
-        read = [x for x in names if x in inputs]  # by a variable it does not read: 0
-        grad = {x: g.tolist() for x, g in columns.column_gradient(graph, vals, read, rows).items()} if read else {}
-        zeros = [0.0] * len(chunk.status)
-        return Results(names, vals[graph.output].tolist(), {x: grad.get(x, zeros) for x in names})
-    return compute
-
-
-def checker(check):
-    """Chunk → Results of `dcalc check` row by row (a check is many scalar passes; it is not the fast path)."""
-    from .rows import Results
-
-    def compute(chunk: Chunk) -> Results:
-        out = []
-        for k, status in enumerate(chunk.status):
-            if status is not None:
-                out.append(None)
-                continue
-            point = {x: col[k] for x, col in zip(check.graph.inputs, chunk.columns)}
-            try:
-                checked = check.check(point)
-            except DcalcError as e:
-                chunk.status[k] = e.message
-                out.append(None)
-                continue
-            if not checked.ok:
-                chunk.status[k] = "; ".join(checked.problems())
-            out.append(checked)
-        return Results(check.names, checks=out, tolerance=check.tol)
-    return compute
