@@ -313,3 +313,15 @@ def test_a_wrong_rule_is_still_caught_where_the_finite_difference_resolves(tampe
     for text, point in [("x * sin(x)", {"x": 0.7}), ("x * x", {"x": 3.0})]:
         got = _check_of(text, point)
         assert not got.ok, text
+
+
+def test_a_rounding_bound_past_the_doubles_is_no_internal_error():
+    """1e308 + f + 0: the bound on rounding sums two terms of 1e308 (fsum raised OverflowError: exit 70, found by
+    tests/test_fuzz.py). The bound is then infinite and the check still compares the modes: ∂f/∂f = 1 everywhere."""
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, "-m", "dcalc", "check", "-", "--at", "f=0.5", "--json"], input="1e308+f+0",
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    record = json.loads(r.stdout)
+    assert record["ok"] is True and record["partials"]["f"]["forward"] == 1.0

@@ -188,6 +188,15 @@ def agrees(exact: float, fd: float, tol: float, error: float) -> bool:
     return abs(exact - fd) <= tol * max(abs(exact), abs(fd)) + error
 
 
+def _total(terms) -> float:
+    """The exact sum of non-negative bounds, or inf where it passes the doubles (fsum raises on an intermediate
+    overflow: 1e308 + x + 0 has two terms of 1e308)."""
+    try:
+        return math.fsum(terms)
+    except OverflowError:
+        return math.inf
+
+
 class Rounding:
     """First-order rounding analysis at one point, by one reverse pass over absolute values: adjoint[u] = Σ over the
     paths from u to the output of the products of |∂w/∂v|. Then adjoint[x] of an input bounds the sum of the magnitudes
@@ -210,11 +219,11 @@ class Rounding:
         except MathError:
             self.adjoint = None
         terms = [a * abs(v) for a, v, node in zip(adjoint, vals, graph.nodes) if node.kind != "input" and a]
-        self.value = EPS * (math.fsum(terms) if self.adjoint is not None else self.size * abs(vals[graph.output]))
+        self.value = EPS * (_total(terms) if self.adjoint is not None else self.size * abs(vals[graph.output]))
         # and each result's absolute rounding among the subnormals, up to 2^-1075, however small the value: f = x*x
         # at x = 1e-200 is 0 in doubles on every step, so a finite difference there sees nothing (was a false alarm
         # with an error estimate of 0 for ∂f/∂x = 2e-200, seed 3005737)
-        self.value += SUBNORMAL * (math.fsum(a for a, node in zip(adjoint, graph.nodes) if node.kind != "input")
+        self.value += SUBNORMAL * (_total(a for a, node in zip(adjoint, graph.nodes) if node.kind != "input")
                                    if self.adjoint is not None else self.size)
         if not math.isfinite(self.value):
             self.value = math.inf
