@@ -283,10 +283,15 @@ class _Builder:
             i = self.add(Node(None, "const", value=math.nan, expr=Num(math.nan)), key)
             self.poisoned[i] = poisoned[0]
             return i
-        if all(nodes[a].kind == "const" for a in args):  # no variable below: fold to a constant now
+        # no variable below: fold to a constant now; not one whose value underflowed (exp(-745.1)·exp(745)): as a node,
+        # it is evaluated with the rest, wide where needed (modes/evaluate.py), and never differentiated (no input)
+        if all(nodes[a].kind == "const" for a in args):
             formula = Apply(op.name, tuple(nodes[a].expr if nodes[a].name is None else Var(nodes[a].name)
                                            for a in args))
-            value = op.value(*(nodes[a].value for a in args))
+            argvals = [nodes[a].value for a in args]
+            value = op.value(*argvals)
+            if -TINY < value < TINY and underflowed(op, argvals):
+                return self.add(Node(None, "node", op, args), key)
             if value - value != 0:  # name the culprit (text only now: printing every constant would be quadratic)
                 written = self._written(formula, args)
                 op_value(op, [nodes[a].value for a in args], to_text(written), None, self.source,
@@ -372,6 +377,19 @@ def _finish(nodes: list[Node], output: int, source: str, defined: frozenset[str]
     graph = Graph(kept[:main], new_index[output], source, active[:main], inputs, constants, defined)
     graph.guards = kept[main:]
     return graph
+
+
+TINY = 2.2250738585072014e-308  # the smallest normal double
+# The ops whose value loses no digits to underflow: exact below the normal doubles (add, sub, neg, abs: their 0 is a
+# cancellation, x - x), 0 only where exact (ln(1), acos(1)), or never below the normal doubles (cos, sqrt, …)
+NO_UNDERFLOW = frozenset(("add", "sub", "neg", "abs", "ln", "log", "log10", "log2", "acos", "acosh", "cos", "cosh",
+                          "sec", "csc", "sqrt", "cbrt"))
+
+
+def underflowed(op: Op, argvals: list[float]) -> bool:
+    """Whether a value of op that is 0 or subnormal (the caller checked: -TINY < v < TINY, one comparison on the
+    common path) lost digits to underflow: its arguments are nonzero and finite, and op can underflow."""
+    return op.name not in NO_UNDERFLOW and all(a != 0 and a - a == 0 for a in argvals)
 
 
 def op_value(op: Op, argvals: list[float], formula: str, name: str | None, source: str, argtexts: list[str]) -> float:

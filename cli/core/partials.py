@@ -194,20 +194,23 @@ def wide_partial(op: Op, k: int, args: list[float]):
 def wide_local(graph: Graph, i: int, vals: list[float], live: list[bool]) -> list:
     """(argument, partial) for the live arguments of node i, wide (call in the wide context); a node that reads one
     argument twice gives it once, with the sum of both partials (as the double passes do). A partial not finite even
-    wide: NotDifferentiable."""
+    wide: NotDifferentiable. Values that carry their wide values (evaluate.Values) are read from those."""
     from decimal import Decimal
     node = graph.nodes[i]
     terms = []
+    exact = getattr(vals, "wide", None)  # values that underflowed on the way: their wide values (evaluate.Values)
     for k, (a, step) in enumerate(zip(node.args, RULES[node.op.name].steps)):
         if step is None or not live[a]:
             continue
         if step.__class__ is float:
             p = Decimal(step)
         elif step.__class__ is int:
-            p = Decimal(vals[node.args[step]])
+            b = node.args[step]
+            p = Decimal(vals[b]) if exact is None else exact[b]
         else:
             args = [vals[b] for b in node.args]
-            p = wide_rules(node.op.name)[k]([Decimal(b) for b in args])
+            p = wide_rules(node.op.name)[k]([Decimal(v) for v in args] if exact is None else
+                                            [exact[b] for b in node.args])
             if not p.is_finite():
                 raise not_differentiable(graph, i, k, args)
         terms.append((a, p))

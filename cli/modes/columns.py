@@ -13,7 +13,7 @@ from functools import cache
 
 import numpy as np
 
-from ..core.graph import Graph, op_value, reach
+from ..core.graph import NO_UNDERFLOW, Graph, op_value, reach
 from ..core.ops import Op
 from ..core.partials import compile_rule, numeric_rules
 from ..errors import DcalcError, MathError
@@ -51,6 +51,10 @@ class Rows:
     def __init__(self, status: list[str | None]):
         self.status = status
         self.bad = np.array([s is not None for s in status], dtype=bool)
+        # rows where a value underflowed (evaluate.py): the scalar path evaluates them, wide, once the columns are done;
+        # until then what the columns hold for them is no failure. `exact`: their values (with the wide ones) by row
+        self.pending = np.zeros(len(status), dtype=bool)
+        self.exact: dict[int, list[float]] = {}
 
     def fail(self, r: int, message: str) -> None:
         self.status[r] = message
@@ -60,7 +64,7 @@ class Rows:
         """The rows, still fine until now, where array v is not finite (one reduction when all are finite)."""
         if (total := float(v.sum())) - total == 0:  # inf and nan survive a sum (a sum that overflows: look closer)
             return _NONE
-        return np.flatnonzero(~np.isfinite(v) & ~self.bad)
+        return np.flatnonzero(~np.isfinite(v) & ~self.bad & ~self.pending)
 
 
 _NONE = np.empty(0, dtype=np.intp)
@@ -80,8 +84,35 @@ def column_values(graph: Graph, inputs: dict[str, np.ndarray], rows: Rows) -> li
                 v = np.asarray(array_value(node.op)(*(vals[a] for a in node.args)), dtype=float)
                 for r in rows.new_failures(v):
                     v[r] = _scalar_value(graph, i, vals, r, rows)
+                if node.op.name not in NO_UNDERFLOW and (np.abs(v) < TINY).any():
+                    _underflowed(node, v, vals, rows)
                 vals.append(v)
+    for r in np.flatnonzero(rows.pending):
+        _wide_row(graph, inputs, vals, r, rows)
     return vals[:len(graph.nodes)]
+
+
+def _underflowed(node, v, vals, rows: Rows) -> None:
+    """Mark the rows where v underflowed: 0 or subnormal from nonzero finite arguments (see evaluate.py)."""
+    under = (np.abs(v) < TINY) & ~rows.bad
+    for a in node.args:
+        under &= (vals[a] != 0) & np.isfinite(vals[a])
+    rows.pending |= under
+
+
+def _wide_row(graph: Graph, inputs: dict[str, np.ndarray], vals: list[np.ndarray], r: int, rows: Rows) -> None:
+    """Row r's values by the scalar path, which runs wide from the value that underflowed (evaluate.py)."""
+    from .evaluate import node_values
+    try:
+        row = node_values(graph, {x: float(inputs[x][r]) for x in graph.inputs})
+    except DcalcError as e:
+        rows.fail(r, e.message)
+        row = [np.nan] * len(graph.nodes)
+    else:
+        rows.exact[r] = row
+    rows.pending[r] = False
+    for v, x in zip(vals, row):
+        v[r] = x
 
 
 def _scalar_value(graph: Graph, i: int, vals, r: int, rows: Rows) -> float:
@@ -145,10 +176,12 @@ def column_gradient(graph: Graph, vals: list[np.ndarray], names: list[str], rows
     for x, g in grad.items():  # finite partials can still multiply up to inf on the way: the scalar pass decides
         redo |= ~np.isfinite(g)
     redo &= ~rows.bad
+    for r in rows.exact:  # a value underflowed: the scalar pass over its wide values (reverse.py)
+        redo[r] = not rows.bad[r]
     for r in np.flatnonzero(redo):
         if r not in kinked:
             try:
-                kinked[r] = point_gradient(graph, [float(v[r]) for v in vals], names)
+                kinked[r] = point_gradient(graph, rows.exact.get(r) or [float(v[r]) for v in vals], names)
             except DcalcError as e:
                 rows.fail(r, e.message)
                 kinked[r] = dict.fromkeys(names, np.nan)
@@ -168,7 +201,7 @@ def _scalar_partial(graph: Graph, i: int, k: int, args, r: int, rows: Rows, vals
         return p
     if r not in kinked:
         try:
-            kinked[r] = point_gradient(graph, [float(v[r]) for v in vals], names)
+            kinked[r] = point_gradient(graph, rows.exact.get(r) or [float(v[r]) for v in vals], names)
         except DcalcError as e:
             rows.fail(r, e.message)
             return np.nan

@@ -1,9 +1,25 @@
-"""Values: the graph evaluated in order over IEEE doubles, one node at a time."""
+"""Values: the graph evaluated in order over IEEE doubles, one node at a time.
+
+Where a node's value underflowed (0 or a subnormal from nonzero finite arguments, by an op that is not exact there:
+exp(-740) keeps 3 digits, exp(-750) none), a later node may multiply it back up (1e-300/exp(-740)) and the digits lost
+would show. From that node on the evaluation continues in the wide numbers of core/wide.py (imported only then), and
+each value is the nearest double of its wide value: the values are right to rounding, a final value below the
+subnormals is 0, and an intermediate beyond the doubles is an overflow, as in doubles. The wide values stay with the
+values (`Values.wide`): the derivative passes (forward.py, reverse.py) then run wide over them, not over the rounded
+doubles (a subnormal partial's lost digits would show in the derivative too); the series passes (--order, Hessian)
+build every node's value from the inputs themselves, wide where one leaves the safe range.
+"""
 
 from __future__ import annotations
 
-from ..core.graph import Graph, op_value
-from ..errors import MissingVariables
+from ..core.graph import TINY, Graph, op_value, underflowed
+from ..errors import MathError, MissingVariables
+
+
+class Values(list):
+    """Node values that needed the wide numbers: the doubles, and `wide`, each node's wide value."""
+
+    wide: list
 
 
 def node_values(graph: Graph, point: dict[str, float]) -> list[float]:
@@ -20,12 +36,57 @@ def node_values(graph: Graph, point: dict[str, float]) -> list[float]:
             if v - v != 0:  # inf or nan: let the one checker name the node and the values
                 v = op_value(node.op, args, graph.text(i), node.name, graph.source,
                             [graph.node(a).name or graph.text(a) for a in node.args])
+            elif -TINY < v < TINY and underflowed(node.op, args):  # digits lost: wide from here on
+                vals = _wide(graph, nodes, vals, i, point)
+                break
             vals[i] = v
         elif node.kind == "input":
             vals[i] = float(point[node.name])
         else:
             vals[i] = node.value
-    return vals if nodes is graph.nodes else vals[:len(graph.nodes)]
+    if nodes is graph.nodes:
+        return vals
+    if isinstance(vals, Values):
+        short = Values(vals[:len(graph.nodes)])
+        short.wide = vals.wide[:len(graph.nodes)]
+        return short
+    return vals[:len(graph.nodes)]
+
+
+def _wide(graph: Graph, nodes: list, vals: list[float], start: int, point: dict[str, float]) -> Values:
+    """The values from node `start` on in wide numbers (those before it are exact doubles), each then the nearest
+    double. A value that is not a number even wide is the doubles' error (domain, division by zero); one beyond the
+    doubles is an overflow."""
+    from decimal import Decimal
+
+    from ..core import wide
+    w = [Decimal(v) for v in vals[:start]]
+    with wide.localcontext(wide.CONTEXT):
+        for i in range(start, len(nodes)):
+            node = nodes[i]
+            if node.kind == "input":
+                d = Decimal(float(point[node.name]))
+            elif node.kind == "const":
+                d = Decimal(node.value)
+            else:
+                d = wide.value(node.op)(*(w[a] for a in node.args)) + wide.ZERO  # + 0: rounded to the context
+                v = wide.to_float(d)
+                if v - v != 0:
+                    _refuse(graph, i, [wide.to_float(w[a]) for a in node.args], d.is_finite())
+            w.append(d)
+    out = Values(map(wide.to_float, w))
+    out.wide = w
+    return out
+
+
+def _refuse(graph: Graph, i: int, args: list[float], finite: bool):
+    """The error of node i whose wide value is not a double: beyond them (`finite`), or not a number."""
+    node = graph.node(i)
+    texts = [graph.node(a).name or graph.text(a) for a in node.args]
+    if not finite:  # the doubles' checker names the domain or the division by zero
+        op_value(node.op, args, graph.text(i), node.name, graph.source, texts)
+    where = f"{node.name} = {graph.text(i)}" if node.name else graph.text(i)
+    raise MathError(f"overflow in {where}: the value is too large for a double", source=graph.source)
 
 
 def value(graph: Graph, point: dict[str, float]) -> float:

@@ -17,6 +17,8 @@ def tangents(graph: Graph, vals: list[float], seed: dict[str, float], every: boo
     to rounding, and a node's tangent below the doubles is given as 0 or a subnormal. One beyond them is an overflow
     error if it is the output's, or if `every` node's tangent is wanted (the trace shows them); else ±inf."""
     try:
+        if getattr(vals, "wide", None) is not None:  # a value underflowed: its digits are in its wide value alone
+            raise Widen
         return finite(graph, _doubles(graph, vals, seed), "tangent")
     except Widen:
         tan = _wide(graph, vals, seed)

@@ -19,6 +19,8 @@ def adjoints(graph: Graph, vals: list[float], wrt: list[str] | None = None, ever
     error if it is an input's, or if `every` node's adjoint is wanted (the trace shows them); else ±inf."""
     active = graph.active if wrt is None else reach(graph, wrt)
     try:
+        if getattr(vals, "wide", None) is not None:  # a value underflowed: its digits are in its wide value alone
+            raise Widen
         adj = _doubles(graph, vals, active)
     except Widen:  # a partial or a product of them left the doubles: the pass again, wide
         adj = _wide(graph, vals, active)
