@@ -29,6 +29,7 @@ def node_values(graph: Graph, point: dict[str, float]) -> list[float]:
         raise MissingVariables([n for n in graph.inputs if n not in point], graph.inputs, list(point))
     nodes = graph.evaluated()  # the ignored arguments of calls too (graph.guards): f∘g is undefined where g is
     vals = [0.0] * len(nodes)
+    tiny = TINY  # a local name: the check below is on every node
     for i, node in enumerate(nodes):
         if node.kind == "node":
             args = [vals[a] for a in node.args]
@@ -36,7 +37,7 @@ def node_values(graph: Graph, point: dict[str, float]) -> list[float]:
             if v - v != 0:  # inf or nan: let the one checker name the node and the values
                 v = op_value(node.op, args, graph.text(i), node.name, graph.source,
                             [graph.node(a).name or graph.text(a) for a in node.args])
-            elif -TINY < v < TINY and underflowed(node.op, args):  # digits lost: wide from here on
+            elif -tiny < v < tiny and underflowed(node.op, args):  # digits lost: wide from here on
                 vals = _wide(graph, nodes, vals, i, point)
                 break
             vals[i] = v
