@@ -52,6 +52,13 @@ CASES = [
      lambda x: mp.exp(m(-745.1)) * mp.exp(745)),
     ("sin(exp(-x)*1e300)", 700.5, lambda x: mp.sin(mp.exp(-x) * m(1e300)), lambda x: -mp.cos(mp.exp(-x) * m(1e300))
      * mp.exp(-x) * m(1e300)),
+    # a function of a value below the subnormals, which only its wide value holds (sinh a = a there, not 0)
+    ("sinh(exp(-x))*1e300", 800.0, lambda x: mp.sinh(mp.exp(-x)) * m(1e300),
+     lambda x: -mp.cosh(mp.exp(-x)) * mp.exp(-x) * m(1e300)),
+    ("erf(exp(-x))*1e300", 800.0, lambda x: mp.erf(mp.exp(-x)) * m(1e300),
+     lambda x: -2 / mp.sqrt(mp.pi) * mp.exp(-mp.exp(-x) ** 2) * mp.exp(-x) * m(1e300)),
+    ("atan2(exp(-x), 2)*1e300", 800.0, lambda x: mp.atan2(mp.exp(-x), 2) * m(1e300),
+     lambda x: -2 / (4 + mp.exp(-2 * x)) * mp.exp(-x) * m(1e300)),
     ("exp(-745.1)*exp(400)*exp(345)", None, lambda x: mp.exp(m(-745.1)) * mp.exp(745), None),
     ("1e-310*1e10", None, lambda x: m(1e-310) * m(1e10), None),
     ("sqrt(1e-320)*1e10", None, lambda x: mp.sqrt(m(1e-320)) * m(1e10), None),

@@ -21,6 +21,7 @@ import sys
 from decimal import Decimal, localcontext  # noqa: F401 (localcontext: for the modules that run wide)
 from functools import lru_cache
 
+from .ops import OPS as _OPS
 from .ops import Op, _sech
 
 # Traps off: 1/0 is Infinity and sqrt(-1) NaN, as in IEEE doubles, so that one place can say what failed.
@@ -53,10 +54,13 @@ def _cbrt(a: Decimal) -> Decimal:
     return r.copy_negate() if a < 0 else r
 
 
-def _grows(small, big):
+def _grows(small, big, near_zero=None):
     """A function of one double argument whose value leaves the doubles for |a| > GROWS: `small` (a double rule) below
-    that, `big` (over decimals) beyond."""
+    that, `big` (over decimals) beyond; `near_zero` for an argument below the normal doubles (sinh a = a), if the
+    double rule would lose it."""
     def f(a: Decimal) -> Decimal:
+        if near_zero is not None and a != 0 and abs(a) < TINY:
+            return near_zero(a)
         return big(a) if abs(a) > GROWS else Decimal(small(float(a)))
     return f
 
@@ -83,21 +87,34 @@ def _same(a: Decimal) -> Decimal:
     return a
 
 
+_PI = Decimal("3.141592653589793238462643383279502884197")
+# An argument below the normal doubles, which only a wide value can be (an underflowed value of evaluate.py, or a
+# formula's intermediate), by the function's form near 0: the double rule would see it rounded, or as 0
+_NEAR_ZERO = {"sin": _same, "tan": _same, "asin": _same, "atan": _same, "asinh": _same, "atanh": _same,
+              "tanh": _same, "cos": lambda a: ONE, "erf": lambda a: 2 * a / _PI.sqrt()}
+
+
+def _atan2(a: Decimal, b: Decimal) -> Decimal:
+    """atan2 where a is below the normal doubles and b > 0 is a/b (atan of a tiny ratio); else the double rule."""
+    if a != 0 and abs(a) < TINY and b > 0 and b.is_finite():
+        return a / b
+    return _through_double(_OPS["atan2"])(a, b)
+
+
 _WIDE = {
     "add": operator.add, "sub": operator.sub, "mul": operator.mul, "div": operator.truediv, "neg": operator.neg,
     "pow": _pow, "exp": _exp, "ln": lambda a: a.ln(), "log10": lambda a: a.log10(),
     "log2": lambda a: a.ln() / Decimal(2).ln(), "log": lambda a, b: a.ln() / b.ln(),
     "sqrt": lambda a: a.sqrt(), "cbrt": _cbrt, "abs": abs, "hypot": lambda a, b: (a * a + b * b).sqrt(),
-    "sinh": _grows(math.sinh, lambda a: _exp(abs(a)) / 2 * (1 if a > 0 else -1)),
+    "sinh": _grows(math.sinh, lambda a: _exp(abs(a)) / 2 * (1 if a > 0 else -1), lambda a: a),
     "cosh": _grows(math.cosh, lambda a: _exp(abs(a)) / 2),
     "sech": _grows(_sech, lambda a: 2 * _exp(-abs(a))),
     # 1/sin(a) of a double a: sin(a) is a normal double (or a, below them), its reciprocal may not be
     "sec": lambda a: ONE / Decimal(math.cos(float(a))),
     "csc": lambda a: ONE / (a if abs(a) < TINY else Decimal(math.sin(float(a)))),
     "cot": lambda a: ONE / a if abs(a) < TINY else Decimal(math.cos(float(a))) / Decimal(math.sin(float(a))),
+    "atan2": _atan2,
 }
-_NEAR_ZERO = {"sin": _same, "tan": _same, "asin": _same, "atan": _same, "asinh": _same, "atanh": _same,
-              "tanh": _same, "cos": lambda a: ONE}
 
 
 @lru_cache(maxsize=None)
