@@ -10,6 +10,10 @@ versions of the table's functions given here: the arithmetic, exp, ln, sqrt, hyp
 like them in decimals; the bounded ones (sin, atan, tanh, …) through their double rules, their arguments being the
 nodes' values, which are doubles. A result converts back to the nearest double: ±inf past the largest (the callers
 say "too large for a double"), 0 or a subnormal below the smallest normal one (that is right to rounding).
+
+Values too: a node's value that underflowed (exp(-740) keeps 3 digits) and is multiplied back up later
+(1e-300/exp(-740)) is evaluated on from that node with the `value` functions here (modes/evaluate.py), and the
+derivative passes then read the nodes' wide values rather than their doubles (partials.wide_local).
 """
 
 from __future__ import annotations
