@@ -124,6 +124,10 @@ def test_overflow_and_domain_stay_errors():
     assert code == 1 and err == "error: overflow in u3 = 1/u2: the value is too large for a double\n", err
     code, out, err = call("eval", "sqrt(exp(-x)*exp(-x) - 1)", "--at", "400")
     assert code == 1 and err.startswith("error: sqrt is undefined in"), err
+    r = runner.invoke(app, ["eval", "1/exp(-x)*1e-300", "--points", "-", "--format", "csv"], input="x\n750\n1\n")
+    assert r.exit_code == 1
+    assert r.stdout.splitlines()[1:] == ["750,,overflow in u3 = 1/u2: the value is too large for a double",
+                                         "1,2.718281828459045e-300,ok"], r.stdout
 
 
 def near(got: float, want, ulps: int) -> bool:
