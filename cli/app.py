@@ -61,6 +61,8 @@ Digits = Annotated[Optional[int], typer.Option("--digits", min=1, max=17, help=D
 PointsFile = Annotated[Optional[str], typer.Option("--points", help=POINTS_HELP, show_default=False)]
 Format = Annotated[str, typer.Option("--format", help=FORMAT_HELP)]
 IgnoreExtra = Annotated[bool, typer.Option("--ignore-extra", help=EXTRA_HELP, hidden=True)]
+Strict = Annotated[bool, typer.Option("--strict", help="Refuse readings that may not be what was meant (sinx as "
+                                      "one variable, 1/2x as (1/2)*x): errors (exit 2) instead of notes.")]
 ExpectTol = Annotated[Optional[float], typer.Option("--tol", min=0.0, help=TOL_HELP + " Default 1e-9.",
                                                     show_default=False)]
 
@@ -113,11 +115,29 @@ def read_expr(expr: str) -> str:
         raise UsageError(f"standard input is not UTF-8 text (bad byte at offset {e.start})") from None
 
 
-def load(expr: str):
+def load(expr: str, strict: bool = False):
     """Parse and lower the expression argument."""
     from .core.graph import lower
+    program = read_program(expr)
+    graph = lower(program)
+    reading_notes(program, strict)
+    return note_unused(graph)
+
+
+def read_program(expr: str):
+    """Parse the expression argument, with the built-in functions' names (x(x+1) multiplies, sin(x) calls)."""
+    from .core.ops import FUNCTION_NAMES
     from .language.syntax import parse
-    return note_unused(lower(parse(read_expr(expr))))
+    return parse(read_expr(expr), FUNCTION_NAMES)
+
+
+def reading_notes(program, strict: bool) -> None:
+    """The program's notes (sinx read as one variable, 1/2x as (1/2)*x) on stderr, or with --strict the first as the
+    error. After lowering, so that an error in the program comes first, alone."""
+    if strict and program.notes:
+        raise program.notes[0]
+    for note in program.notes:
+        sys.stderr.write(f"note: {note.message}\n")
 
 
 def note_unused(graph):
@@ -218,12 +238,13 @@ def eval_command(
     expect: Optional[str] = typer.Option(None, "--expect", show_default=False,
                                          help="Exit 3 with 'error: expected …, got …' unless the value is VALUE."),
     tol: ExpectTol = None,
+    strict: Strict = False,
 ):
     """Value at each point. Example: dcalc eval "2x^2 + sin(pi/2)" --at 3"""
     from .modes.evaluate import value
     from .render import json_line, number
     fmt = output_format(fmt, as_json, points_file, at, expect, digits, tol)
-    graph = load(expr)
+    graph = load(expr, strict)
     if points_file is not None:
         return run_points(graph, points_file, None, fmt, ignore_extra, digits)
     expected = expected_value(expect)
@@ -258,6 +279,7 @@ def grad_command(
                                          help="Exit 3 unless the partials are these: x=7,y=2 (any of them), or a "
                                               "bare number for one variable or --direction."),
     tol: ExpectTol = None,
+    strict: Strict = False,
 ):
     """Derivative or gradient at each point. Example: dcalc grad "x*y + sin(x)" --at x=1,y=2"""
     from .modes.evaluate import node_values
@@ -265,7 +287,7 @@ def grad_command(
     from .render import json_line, number
     fmt = output_format(fmt, as_json, points_file, at, expect, digits, tol)
     as_json = fmt == "json"
-    graph = load(expr)
+    graph = load(expr, strict)
     from .errors import UsageError
     if not graph.inputs and wrt is None:
         raise UsageError(NO_VARIABLES)
@@ -322,6 +344,7 @@ def diff_command(
     fmt: str = typer.Option("text", "--format", help="text (dcalc input, reads back with eval) or latex."),
     at: Optional[List[str]] = typer.Option(None, "--at", help=AT_HELP + " Adds a line 'at x = 2: VALUE'.",
                                            show_default=False),
+    strict: Strict = False,
 ):
     """The derivative as a simplified formula in the free variables. Example: dcalc diff "sin(x + x^2)" """
     from .errors import UsageError
@@ -329,7 +352,7 @@ def diff_command(
     from .symbolic.formulas import differentiate, program, program_text, wrt_list
     if fmt not in ("text", "latex"):
         raise UsageError(f"--format must be text or latex, not {fmt!r}")
-    graph = load(expr)
+    graph = load(expr, strict)
     given = wrt_names(graph, wrt, as_given=True) if wrt is not None else None
     if given is not None and order is not None and len(given) not in (1, order):
         raise UsageError(f"--order {order} does not match --wrt {wrt} ({len(given)} variables): give one variable "
@@ -447,13 +470,13 @@ def trace_command(
                                          help="Significant digits of the numbers in text, latex, dot and mermaid "
                                               "(JSON writes every number exactly)."),
     no_legend: bool = typer.Option(False, "--no-legend", help="Leave out the key to the notation (∂ and d)."),
+    strict: Strict = False,
 ):
     """How the derivative comes about, node by node. Example: dcalc trace "sin(x + x^2)" --at 2
 
     A text trace wider than the terminal (COLUMNS; 80 when not a terminal) is written one block per node."""
     from .core.graph import lower
     from .errors import UsageError
-    from .language.syntax import parse
     from .output.render_trace import FORMATS, Style, render
     from .output.trace import MODES, trace_until_failure
     if fmt not in FORMATS:
@@ -463,8 +486,10 @@ def trace_command(
                          "exactly: drop one of them")
     if mode not in MODES:
         raise UsageError(f"--mode must be forward or reverse, not {mode!r}")
-    program = parse(read_expr(expr))
-    graph = note_unused(lower(program))
+    program = read_program(expr)
+    graph = lower(program)
+    reading_notes(program, strict)
+    note_unused(graph)
     if wrt is not None:
         names = wrt_names(graph, wrt, unread=False)
         if len(names) != 1:
@@ -520,6 +545,33 @@ def _as_given(text: str, point: dict[str, float]) -> dict[str, str]:
     return given
 
 
+@app.command("parse")
+@handles_errors
+def parse_command(expr: ExprArg, as_json: Annotated[bool, typer.Option("--json", help="One JSON object: the "
+                                                                        "reading and the notes.")] = False,
+                  strict: Strict = False):
+    """How dcalc reads EXPR, fully parenthesised. One line, the statements joined by '; ', and a note for each
+    reading that may not be what was meant. Example: dcalc parse "x(x+1)^2" """
+    from .core.printing import to_text
+    from .language.expr import Assign, Define
+    program = read_program(expr)
+    reading_notes(program, strict)
+    pieces = []
+    for s in program.stmts:
+        if isinstance(s, Define):
+            pieces.append(f"{s.name}({', '.join(s.params)}) = {to_text(s.body, explicit=True)}")
+        elif isinstance(s, Assign):
+            pieces.append(f"{s.name} = {to_text(s.expr, explicit=True)}")
+        else:
+            pieces.append(to_text(s, explicit=True))
+    reading = "; ".join(pieces)
+    if as_json:
+        from .render import json_line
+        emit(json_line({"reading": reading, "notes": [n.message for n in program.notes]}))
+    else:
+        emit(reading)
+
+
 def _direction(graph, text: str) -> dict[str, float]:
     """The seed of a directional derivative: a point-like vector; variables left out move by 0."""
     from .points import parse_point
@@ -541,6 +593,7 @@ def check_command(
     points_file: PointsFile = None,
     fmt: Format = "text",
     ignore_extra: IgnoreExtra = False,
+    strict: Strict = False,
 ):
     """Every partial by forward mode, reverse mode, the symbolic derivative and a finite difference; exit 3 when
     they disagree. Example: dcalc check "sin(x*y)" --at x=1,y=2"""
@@ -548,7 +601,7 @@ def check_command(
     from .errors import CheckFailed, UsageError
     from .render import check_record, check_text, json_line
     fmt = output_format(fmt, as_json, points_file, at, None, digits)
-    graph = load(expr)
+    graph = load(expr, strict)
     if not graph.inputs and wrt is None:
         raise UsageError(NO_VARIABLES)
     given, inputs = wrt_names(graph, wrt), set(graph.inputs)
