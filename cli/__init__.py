@@ -25,7 +25,8 @@ def parse(text: str):
     if not isinstance(text, str):
         from .errors import UsageError
         raise UsageError(f"expected the text of a dcalc expression or program, not {type(text).__name__}")
-    return _parse(text)
+    from .core.ops import FUNCTION_NAMES  # which names are functions decides x(x+1) (a product) from f(x) (a call)
+    return _parse(text, FUNCTION_NAMES)
 
 
 def compile(text: str):

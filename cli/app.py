@@ -62,6 +62,8 @@ Digits = Annotated[Optional[int], typer.Option("--digits", min=1, max=17, help=D
 PointsFile = Annotated[Optional[str], typer.Option("--points", help=POINTS_HELP, show_default=False)]
 Format = Annotated[str, typer.Option("--format", help=FORMAT_HELP)]
 IgnoreExtra = Annotated[bool, typer.Option("--ignore-extra", help=EXTRA_HELP, hidden=True)]
+Strict = Annotated[bool, typer.Option("--strict", help="Refuse readings that may not be what was meant (sinx as "
+                                      "one variable, 1/2x as (1/2)*x): errors (exit 2) instead of notes.")]
 ExpectTol = Annotated[Optional[float], typer.Option("--tol", min=0.0, help=f"{TOL_HELP} Default {_short(EXPECT_TOL)}.",
                                                     show_default=False)]
 
@@ -108,6 +110,7 @@ def eval_command(
     expect: Optional[str] = typer.Option(None, "--expect", show_default=False,
                                          help="Exit 3 with 'error: expected …, got …' unless the value is VALUE."),
     tol: ExpectTol = None,
+    strict: Strict = False,
 ):
     """Value at each point. Example: dcalc eval "2x^2 + sin(pi/2)" --at 3"""
     from .commands import options as opt
@@ -115,7 +118,7 @@ def eval_command(
     from .modes.evaluate import value
     from .output.render import json_line, number
     fmt = opt.output_format(fmt, as_json, points_file, at, expect, digits, tol)
-    graph = opt.load(expr)
+    graph = opt.load(expr, strict)
     if points_file is not None:
         return _batch(graph, points_file, None, fmt, digits)
     expected = opt.expected_value(expect)
@@ -143,12 +146,13 @@ def grad_command(
     ignore_extra: IgnoreExtra = False,
     expect: GradExpect = None,
     tol: ExpectTol = None,
+    strict: Strict = False,
 ):
     """Derivative or gradient at each point. Example: dcalc grad "x*y + sin(x)" --at x=1,y=2"""
     from .commands import options as opt
     from .commands.expect import fail_on
     fmt = opt.output_format(fmt, as_json, points_file, at, expect, digits, tol)
-    graph = opt.load(expr)
+    graph = opt.load(expr, strict)
     names = opt.gradient_names(graph, wrt)
     opt.grad_options(wrt, direction, hessian)
     opt.note_unread(graph, names)
@@ -223,6 +227,7 @@ def diff_command(
     fmt: str = typer.Option("text", "--format", help="text (dcalc input, reads back with eval) or latex."),
     at: Optional[List[str]] = typer.Option(None, "--at", help=AT_HELP + " Adds a line 'at x = 2: VALUE'.",
                                            show_default=False),
+    strict: Strict = False,
 ):
     """The derivative as a simplified formula in the free variables. Example: dcalc diff "sin(x + x^2)" """
     from .commands import options as opt
@@ -230,7 +235,7 @@ def diff_command(
     from .output.render import formula_text, number, point_text
     from .symbolic.formulas import differentiate, program, wrt_list
     opt.diff_options(fmt)
-    graph = opt.load(expr)
+    graph = opt.load(expr, strict)
     given = opt.wrt_names(graph, wrt, as_given=True) if wrt is not None else None
     opt.diff_order(wrt, given, order)
     opt.note_unread(graph, given or [])
@@ -264,6 +269,7 @@ def trace_command(
                                                       "product of the partials on its edges (their sum is the "
                                                       "derivative), largest first."),
     max_paths: int = typer.Option(20, "--max-paths", min=1, help="With --paths: list at most N paths."),
+    strict: Strict = False,
 ):
     """How the derivative comes about, node by node (without --at: as formulas). Example: dcalc trace "sin(x + x^2)" --at 2
 
@@ -271,12 +277,13 @@ def trace_command(
     from .commands import options as opt
     from .commands import traces
     from .core.graph import lower
-    from .language.syntax import parse
     from .output.render_trace import Style, render
     from .output.trace import trace_until_failure
     opt.trace_options(fmt, mode, at, digits)
-    program = parse(opt.read_expr(expr))
-    graph = opt.note_unused(lower(program))
+    program = opt.read_program(expr)
+    graph = lower(program)
+    opt.reading_notes(program, strict)
+    opt.note_unused(graph)
     wrt = opt.trace_variable(graph, wrt)
     opt.trace_drawing(fmt, at)
     colour = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -315,6 +322,34 @@ def _stopped(failure, source: str, fmt: str) -> None:
     raise failure.error
 
 
+@app.command("parse")
+@handles_errors
+def parse_command(expr: ExprArg, as_json: Annotated[bool, typer.Option("--json", help="One JSON object: the "
+                                                                        "reading and the notes.")] = False,
+                  strict: Strict = False):
+    """How dcalc reads EXPR, fully parenthesised. One line, the statements joined by '; ', and a note for each
+    reading that may not be what was meant. Example: dcalc parse "x(x+1)^2" """
+    from .commands import options as opt
+    from .core.printing import to_text
+    from .language.expr import Assign, Define
+    program = opt.read_program(expr)
+    opt.reading_notes(program, strict)
+    pieces = []
+    for s in program.stmts:
+        if isinstance(s, Define):
+            pieces.append(f"{s.name}({', '.join(s.params)}) = {to_text(s.body, explicit=True)}")
+        elif isinstance(s, Assign):
+            pieces.append(f"{s.name} = {to_text(s.expr, explicit=True)}")
+        else:
+            pieces.append(to_text(s, explicit=True))
+    reading = "; ".join(pieces)
+    if as_json:
+        from .output.render import json_line
+        print_line(json_line({"reading": reading, "notes": [n.message for n in program.notes]}))
+    else:
+        print_line(reading)
+
+
 @app.command("check")
 @handles_errors
 def check_command(
@@ -329,6 +364,7 @@ def check_command(
     points_file: PointsFile = None,
     fmt: Format = "text",
     ignore_extra: IgnoreExtra = False,
+    strict: Strict = False,
 ):
     """Every partial by forward mode, reverse mode, the symbolic derivative and a finite difference; exit 3 when
     they disagree. Example: dcalc check "sin(x*y)" --at x=1,y=2"""
@@ -337,7 +373,7 @@ def check_command(
     from .commands.expect import fail_on
     from .output.render import check_record, check_text, json_line, point_text
     fmt = opt.output_format(fmt, as_json, points_file, at, None, digits)
-    graph = opt.load(expr)
+    graph = opt.load(expr, strict)
     given = opt.gradient_names(graph, wrt)
     names = opt.checked_names(graph, wrt, given)
     opt.note_unread(graph, given)

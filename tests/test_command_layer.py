@@ -205,7 +205,7 @@ def test_an_exception_that_only_looks_like_a_usage_error_is_a_bug(monkeypatch, c
         def format_message(self):
             return "looks like a usage error"
 
-    def broken(expr):
+    def broken(expr, strict=False):
         raise Lookalike("broken")
 
     monkeypatch.setattr(options, "load", broken)

@@ -7,24 +7,34 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dcalc.core.ops import FUNCTION_NAMES
 from dcalc.language import syntax
 
 PIECES = ["x", "y1", "2", ".5", "1e3", "pi", "π", "e", "sin", "log", "f", "(", ")", ",", "+", "-", "*", "/", "^", "**",
-          "=", ";", "\n", " ", "# note\n", "$", "9e999"]
+          "=", ";", "\n", " ", "# note\n", "$", "9e999",
+          "·", "×", "÷", "−", "²", "⁻¹", "√", "ℯ", "θ", "é", "sinx"]  # issue 14: pasted math, Unicode names
+FUNCTIONS = frozenset(FUNCTION_NAMES)
 
 
 # What the fast loop may raise on bad input: its own Rejected, or the DcalcError of a reduction (9e999 is too large)
 FAST_ERRORS = {"Rejected", "MathError", "NameError_", "ArityError", "ParseError", "Discarded"}
 
 
-def both(text: str):
-    """(what the fast loop returns or raises, what Lark returns or raises), as comparable values."""
+def both(text: str, functions=None):
+    """(what the fast loop returns or raises, what Lark returns or raises), as comparable values: the text with
+    pasted operators translated as parse() does, read with these built-in function names (None: every name followed
+    by '(' is a call) and the functions the text defines."""
+    text = text.translate(syntax._PASTED)
+    factors = frozenset()
+    if functions is not None:
+        functions, factors = frozenset(functions) | syntax._defined(text), syntax._factors(text)
+
     def run(f):
         try:
-            return ("ok", f(text))
+            return ("ok", f(text, functions, factors))
         except Exception as e:  # noqa: BLE001 - any failure counts as one
             return ("error", type(e).__name__)
-    return run(syntax._fast()), run(syntax._parser().parse)
+    return run(syntax._fast()), run(syntax._lark)
 
 
 def test_the_fast_loop_is_built_from_current_tables():
@@ -58,9 +68,29 @@ def test_same_ast_as_lark(text):
     assert fast == lark and fast[0] == "ok"
 
 
-@pytest.mark.parametrize("text", ["2+*3", "(x", "x $ 2", "pi = 3", "add(1, 2)", "1e999", "f(x)+1 = 2", "x y", ")"])
+@pytest.mark.parametrize("text", ["2+*3", "(x", "x $ 2", "pi = 3", "add(1, 2)", "1e999", "f(x)+1 = 2", ")"])
 def test_gives_up_where_lark_fails(text):
     fast, lark = both(text)
+    assert fast[0] == lark[0] == "error"
+    assert fast[1] in FAST_ERRORS
+
+
+# Issue 14: every new form of input, read alike by both parsers with the built-in function names
+NEW_FORMS = ["x(x+1)^2", "(x+1)x", "(x+1)sin(x)", "sin(x)cos(x)", "x sin(x)", "pi x", "2 x", "x^2 y", "x^2y", "1/2x",
+             "6/2(1+2)", "x·y×z÷w−v", "x²", "x⁻¹", "x²³", "√x", "√(x+1)", "√x^2", "2√x", "πr²", "ℯ^x", "θ^2 + α",
+             "sinx", "f(x) = x^2; f(2)x", "y = g(2); g(t) = t", "(x+1)2", "e(x)", "pi(x)", "x\n(x)", "(x\n(x))",
+             "é", "é", "sin (x)", "x (x)", "rate = 2; rate(x+1)", "rate(x+1)", "θ(x)"]
+
+
+@pytest.mark.parametrize("text", NEW_FORMS)
+def test_new_forms_same_ast_as_lark(text):
+    fast, lark = both(text, FUNCTIONS)
+    assert fast == lark
+
+
+@pytest.mark.parametrize("text", ["2 3", "x 2", "x² 3", "√", "x√", "𝑥 + 1", "x½", "µ"])
+def test_new_forms_lark_refuses_the_fast_loop_gives_up(text):
+    fast, lark = both(text, FUNCTIONS)
     assert fast[0] == lark[0] == "error"
     assert fast[1] in FAST_ERRORS
 
@@ -68,12 +98,13 @@ def test_gives_up_where_lark_fails(text):
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(PIECES), max_size=14).map("".join))
 def test_agrees_with_lark_on_any_token_soup(text):
-    fast, lark = both(text)
-    assert fast[0] == lark[0]
-    if fast[0] == "ok":
-        assert fast == lark
-    else:
-        assert fast[1] in FAST_ERRORS
+    for functions in (None, FUNCTIONS):
+        fast, lark = both(text, functions)
+        assert fast[0] == lark[0]
+        if fast[0] == "ok":
+            assert fast == lark
+        else:
+            assert fast[1] in FAST_ERRORS
 
 
 def test_a_bug_in_the_fast_loop_is_a_failure_not_a_fallback(monkeypatch):

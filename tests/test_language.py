@@ -110,7 +110,7 @@ GRAMMAR = [
     ("atan2(y, x)", "atan2(y, x)", "atan2(y, x)"),
     ("hypot(3, 4)", "hypot(3, 4)", "hypot(3, 4)"),
     ("pow(x, 2)", "x^2", "x^2"),
-    ("f(a, b)", "f(a, b)", "f(a, b)"),
+    ("fn(a, b)", "fn(a, b)", "fn(a, b)"),  # a call of a longer name (one letter, not defined, multiplies)
     ("sin(sin(x))", "sin(sin(x))", "sin(sin(x))"),
     ("sin(x)^2", "sin(x)^2", "sin(x)^2"),
     ("-sin(x)", "-sin(x)", "-sin(x)"),

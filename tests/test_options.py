@@ -229,6 +229,14 @@ ACTS = [
     (["check", "x^3", "--at", "2"], ["--format", "json"], b""),
     (["check", "x^3"], ["--points", "-"], CSV),
     (["check", "x^3", "--points", "-"], ["--format", "csv"], CSV),
+    # issue 14: --strict makes a note on how the text was read an error
+    (["eval", "sinx", "--at", "1"], ["--strict"], b""),
+    (["grad", "1/2x", "--at", "1"], ["--strict"], b""),
+    (["diff", "1/2x"], ["--strict"], b""),
+    (["trace", "xy + x + y", "--at", "x=1,y=2,xy=3"], ["--strict"], b""),
+    (["check", "pix", "--at", "1"], ["--strict"], b""),
+    (["parse", "cos2x"], ["--strict"], b""),
+    (["parse", "x(x+1)"], ["--json"], b""),
 ]
 
 # an option that would have no effect in this combination: refused, exit 2, the message saying why
@@ -278,7 +286,8 @@ REFUSED = [
 def test_an_option_acts(without, option, stdin):
     before, after = call(without, stdin), call(without + option, stdin)
     assert after != before, (without, option, after)
-    assert after[0] in (0, 3) and "internal error" not in after[2]
+    refusal = option == ["--strict"]  # it acts by refusing: a note becomes the error (exit 2)
+    assert after[0] in ((2,) if refusal else (0, 3)) and "internal error" not in after[2]
 
 
 @pytest.mark.parametrize("argv, err", REFUSED, ids=[" ".join(a) for a, _ in REFUSED])

@@ -150,11 +150,29 @@ def read_expr(expr: str) -> str:
         raise UsageError(f"standard input is not UTF-8 text (bad byte at offset {e.start})") from None
 
 
-def load(expr: str):
-    """Parse and lower the expression argument."""
+def load(expr: str, strict: bool = False):
+    """Parse and lower the expression argument; its reading notes on stderr (or with `strict` the first as the error)."""
     from ..core.graph import lower
+    program = read_program(expr)
+    graph = lower(program)
+    reading_notes(program, strict)
+    return note_unused(graph)
+
+
+def read_program(expr: str):
+    """Parse the expression argument, with the built-in functions' names (x(x+1) multiplies, sin(x) calls)."""
+    from ..core.ops import FUNCTION_NAMES
     from ..language.syntax import parse
-    return note_unused(lower(parse(read_expr(expr))))
+    return parse(read_expr(expr), FUNCTION_NAMES)
+
+
+def reading_notes(program, strict: bool) -> None:
+    """The program's notes (sinx read as one variable, 1/2x as (1/2)*x) on stderr, or with --strict the first as the
+    error. After lowering, so that an error in the program comes first, alone."""
+    if strict and program.notes:
+        raise program.notes[0]
+    for note in program.notes:
+        sys.stderr.write(f"note: {note.message}\n")
 
 
 def note_unused(graph):

@@ -135,12 +135,14 @@ class Define(_Frozen):
 
 @_frozen
 class Program(_Frozen):
-    __slots__ = ("stmts", "source")
+    """`notes`: ParseErrors of readings that may not be what the author meant (sinx, 1/2x), for the command layer to
+    print as notes, or raise (--strict)."""
+    __slots__ = ("stmts", "source", "notes")
     __match_args__ = ("stmts",)
 
-    def __init__(self, stmts: tuple, source: str = ""):
+    def __init__(self, stmts: tuple, source: str = "", notes: tuple = ()):
         s = self._set
-        s[0](self, stmts), s[1](self, source)
+        s[0](self, stmts), s[1](self, source), s[2](self, notes)
 
 
 CONSTANTS = {"pi": 3.141592653589793, "e": 2.718281828459045}

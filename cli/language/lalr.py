@@ -105,8 +105,10 @@ def build(data: dict, methods, postlex) -> Callable[[str], object]:
     """A function text → the value Lark's parse with `methods` as its inline transformer would return. `postlex`
     describes what the post-lexer does: a zero-width token of type `IMPLICIT` between the (previous, next) token
     types of `PAIRS`; a new line (a `SEP` token "\\n") dropped inside `OPEN` … `CLOSE` or after `GOES_ON`; and a
-    token of `LEADS` refused at the start of a line that follows a statement ended by a new line."""
+    token of `LEADS` refused at the start of a line that follows a statement ended by a new line; a `FUNC` made a
+    `NAME` when its text is not among the `functions` given to the parse and is one letter or among its `factors`."""
     implicit, implicit_type = postlex.PAIRS, postlex.IMPLICIT
+    func, name_type = postlex.FUNC, postlex.NAME
     open_, close, sep, goes_on, leads = postlex.OPEN, postlex.CLOSE, postlex.SEP, postlex.GOES_ON, postlex.LEADS
     layout = frozenset({open_, close, sep})
     pairs = {**{(sep, t): False for t in leads}, **dict.fromkeys(implicit, True)}  # True: insert IMPLICIT
@@ -133,7 +135,7 @@ def build(data: dict, methods, postlex) -> Callable[[str], object]:
         tok.type, tok.start_pos, tok.end_pos = kind, start, end
         return tok
 
-    def parse(text: str):
+    def parse(text: str, functions=None, factors=frozenset()):
         states = [start_state]
         values: list = []
 
@@ -172,6 +174,10 @@ def build(data: dict, methods, postlex) -> Callable[[str], object]:
             kind = m.lastgroup
             if kind in ignore:
                 continue
+            if kind == func and functions is not None:
+                called = m.group()
+                if called not in functions and (len(called) == 1 or called in factors):
+                    kind = name_type
             if kind in layout:
                 if kind == open_:
                     depth += 1

@@ -18,10 +18,20 @@ from .expr import Apply, Assign, Const, Define, Num, Program, Var, neg
 
 # What an expected terminal is called in an error message.
 _WORDS = {"NUMBER": "a number", "NAME": "a name", "LPAR": "'('", "RPAR": "')'", "POW": "'^'", "$END": "the end",
-          "SEP": "';'", "PI": "a name"}
-_ORDER = ["NUMBER", "NAME", "PI", "LPAR"]  # operands first, in this order
+          "SEP": "';'", "CONST": "a name", "FUNC": "a name", "ROOT": "'√'", "SUP": "an exponent", "SLASH": "'/'"}
+_ORDER = ["NUMBER", "NAME", "FUNC", "CONST", "ROOT", "LPAR"]  # operands first, in this order
 _OPERAND = set(_ORDER)
-_OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "POW"}
+_OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "POW", "SUP"}
+
+# Pasted math: characters that mean an ASCII operator, translated one for one, so every position stays where it was.
+_PASTED = str.maketrans({"·": "*", "×": "*", "⋅": "*", "∙": "*", "÷": "/", "−": "-"})
+_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")
+_NAME = r"[^\W\d²³¹⁰⁴-⁹πℯ](?:[^\W²³¹⁰⁴-⁹πℯ]|[\u0300-\u036f])*"  # as NAME in dcalc.lark (a test checks)
+# A definition `f(a, b) = …` anywhere in the text: its name is a function from the start of the program, so a call of
+# it is a call even where the definition comes later (that is then the error "used before the line that defines it").
+# An assignment `rate = …`: its name multiplies before '(' (see _PostLexer).
+_DEFINITION = re.compile(rf"({_NAME})[ \t\r\f]*\([^()=;\n#]*\)[ \t\r\f]*=(?!=)")
+_ASSIGNMENT = re.compile(rf"({_NAME})[ \t\r\f]*=(?!=)")
 
 
 # The nodes the operators of the grammar build (the reductions below): names of no function, so `add(1, 2)` is an
@@ -30,7 +40,19 @@ OPERATORS = frozenset({"add", "sub", "mul", "div", "neg"})
 
 
 class _Reductions:
-    """One method per grammar alias, called by Lark as it reduces; each returns an AST node."""
+    """One method per grammar alias, called by Lark as it reduces; each returns an AST node.
+
+    It also keeps what the notes of a parse need (reset() before each): the names read, the divisions not in
+    parentheses (by id, with the position of their '/'), and each implicit product whose left factor is one of them
+    (`1/2x`, read as (1/2)*x)."""
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        self.names: list = []  # every Var made, in order
+        self.divisions: dict[int, int] = {}  # id of a div node not (yet) in parentheses → position of its '/'
+        self.after_division: list[tuple[int, int]] = []  # (position of '/', position of the juxtaposition)
 
     def start(self, children):
         """The statements between the SEP tokens. An expression statement before the last is an error: its value
@@ -61,16 +83,40 @@ class _Reductions:
     def add(self, c): return Apply("add", (c[0], c[1]), _join(c[0], c[1]))
     def sub(self, c): return Apply("sub", (c[0], c[1]), _join(c[0], c[1]))
     def mul(self, c): return Apply("mul", (c[0], c[1]), _join(c[0], c[1]))
-    def div(self, c): return Apply("div", (c[0], c[1]), _join(c[0], c[1]))
-    def implicit_mul(self, c): return Apply("mul", (c[0], c[2]), _join(c[0], c[2]))
     def pow(self, c): return Apply("pow", (c[0], c[2]), _join(c[0], c[2]))
     def neg(self, c):
         a = neg(c[0])
         return Apply("neg", a.args, c[0].span) if type(a) is Apply and getattr(c[0], "span", None) else a
     def pos(self, c): return c[0]
-    def group(self, c): return c[1]
-    def pi(self, c): return Const("pi", (c[0].start_pos, c[0].end_pos))
     def args(self, c): return c
+
+    def div(self, c):
+        node = Apply("div", (c[0], c[2]), _join(c[0], c[2]))
+        self.divisions[id(node)] = c[1].start_pos
+        return node
+
+    def group(self, c):
+        self.divisions.pop(id(c[1]), None)  # (1/2)x: in parentheses, nothing to misread
+        return c[1]
+
+    def implicit_mul(self, c):
+        slash = self.divisions.get(id(c[0]))
+        if slash is not None:  # 1/2x, 6/2(1+2): read as (1/2)*x, which the author may not have meant
+            self.after_division.append((slash, c[1].start_pos))
+        return Apply("mul", (c[0], c[2]), _join(c[0], c[2]))
+
+    def const(self, c):
+        tok = c[0]
+        return Const("pi" if tok == "π" else "e", (tok.start_pos, tok.end_pos))
+
+    def sup(self, c):
+        """x², x⁻¹, x²³: a power with an integer exponent."""
+        tok = c[1]
+        return Apply("pow", (c[0], Num(float(tok.translate(_SUPERSCRIPT)))), _join(c[0], Const("", (tok.start_pos, tok.end_pos))))
+
+    def root(self, c):
+        tok = c[0]
+        return Apply("sqrt", (c[1],), _join(Const("", (tok.start_pos, tok.end_pos)), c[1]))
 
     def number(self, c):
         tok = c[0]
@@ -84,15 +130,35 @@ class _Reductions:
         tok = c[0]
         if tok in ("pi", "e"):
             return Const(str(tok), (tok.start_pos, tok.end_pos))
-        return Var(str(tok), (tok.start_pos, tok.end_pos))
+        var = Var(str(tok) if tok.isascii() else _unicode_name(tok), (tok.start_pos, tok.end_pos))
+        self.names.append(var)
+        return var
 
     def call(self, c):
         tok, _, args, rpar = c
-        if tok in OPERATORS:  # add(…) is not a function of dcalc
-            raise NameError_(f"unknown function '{tok}'", span=(tok.start_pos, tok.end_pos))
-        if tok == "pow" and len(args) != 2:  # pow(…) is the operator's node: both arguments
+        name = str(tok) if tok.isascii() else _unicode_name(tok)
+        if name in OPERATORS:  # add(…) is not a function of dcalc
+            raise NameError_(f"unknown function '{name}'", span=(tok.start_pos, tok.end_pos))
+        if name == "pow" and len(args) != 2:  # pow(…) is the operator's node: both arguments
             raise ArityError(f"pow takes 2 arguments, got {len(args)}", span=(tok.start_pos, rpar.end_pos))
-        return Apply(str(tok), tuple(args), (tok.start_pos, rpar.end_pos))
+        return Apply(name, tuple(args), (tok.start_pos, rpar.end_pos))
+
+
+def _unicode_name(tok) -> str:
+    """A non-ASCII name, NFC-normalised (é typed as e and a combining accent is the name é). Letters of any script,
+    then letters, marks, digits and '_'; a name with a compatibility form (𝑥, ｘ, µ, ﬁ) is refused rather than folded
+    (NFKC): folding would make 𝑥 and x one variable silently, and keeping them apart two look-alike ones."""
+    import unicodedata
+    name = unicodedata.normalize("NFC", str(tok))
+    span = (tok.start_pos, tok.end_pos)
+    for k, ch in enumerate(name):
+        cat = unicodedata.category(ch)
+        if not (cat[0] == "L" or ch == "_" or (k and cat in ("Mn", "Mc", "Nd", "Pc"))):
+            raise ParseError(f"'{ch}' cannot be part of a name (in '{tok}')", span=span)
+    plain = unicodedata.normalize("NFKC", name)
+    if plain != name:
+        raise NameError_(f"the name '{tok}' has a plainer form '{plain}': write that", span=span)
+    return name
 
 
 def _join(a, b) -> tuple[int, int] | None:
@@ -112,17 +178,28 @@ class Discarded(ParseError):
         self.region = region
 
 
+_ENDS = ("NUMBER", "NAME", "CONST", "RPAR", "SUP")  # what an operand can end with
+_STARTS = ("NAME", "CONST", "FUNC", "LPAR", "ROOT")  # what an operand can start with, but a number
+
+
 class _PostLexer:
     """Between the lexer and the parser (Lark's postlex; lalr.py does the same from these attributes):
 
-    - a zero-width IMPLICIT token where juxtaposition means multiplication (2x, 2(x), (a)(b));
+    - a FUNC (a name followed by '(') that is not in `functions` becomes a NAME when it is one letter or in `factors`
+      (a constant, or a name the program assigns): x(x+1), pi(x+1) multiply; sine(x) stays a call, of an unknown
+      function (an error that suggests sin). Both are set for each parse (functions None: every FUNC stays a call);
+    - a zero-width IMPLICIT token where juxtaposition means multiplication (2x, 2(x), (a)(b), x y, sin(x)cos(x)). A
+      number multiplies only first or after ')': `2 3`, `x 2` and `x² 3` look like 23, x2 and x²³, and are errors;
     - a new line inside parentheses, or after a token that cannot end a statement (an operator, '=', ','), is
       whitespace: the statement goes on. Every other new line is a SEP, the end of a statement;
     - an operator at the start of a line, after a statement that a new line ended, is an error: `a = x^2` then
       `+ 5x` reads as two statements, the author most likely meant one (an explicit ';' before it settles it)."""
 
     always_accept = ()
-    PAIRS = frozenset({("NUMBER", "NAME"), ("NUMBER", "PI"), ("NUMBER", "LPAR"), ("RPAR", "LPAR")})  # (before, after)
+    PAIRS = frozenset([(a, b) for a in _ENDS for b in _STARTS] + [("RPAR", "NUMBER")])  # (before, after)
+    FUNC, NAME = "FUNC", "NAME"
+    functions: frozenset | None = None
+    factors: frozenset = frozenset()
     IMPLICIT = "IMPLICIT"
     OPEN, CLOSE, SEP = "LPAR", "RPAR", "SEP"
     GOES_ON = frozenset({"PLUS", "MINUS", "STAR", "SLASH", "POW", "EQUAL", "COMMA", "LPAR"})
@@ -133,8 +210,13 @@ class _PostLexer:
         prev = None
         depth = 0
         newline = False  # the statement before the current run of SEPs ended at a new line (no ';' since)
+        functions, factors = self.functions, self.factors
         for tok in stream:
             t = tok.type
+            if t == self.FUNC and functions is not None and tok not in functions and (len(tok) == 1 or tok in factors):
+                tok = Token(self.NAME, tok, tok.start_pos, tok.line, tok.column, tok.end_line, tok.end_column,
+                            tok.end_pos)
+                t = self.NAME
             if t == self.OPEN:
                 depth += 1
             elif t == self.CLOSE:
@@ -175,8 +257,19 @@ def grammar_text() -> str:
 @lru_cache(maxsize=1)
 def _parser():
     from lark import Lark
-    return Lark(grammar_text(), parser="lalr", lexer="basic", transformer=_Reductions(), postlex=_PostLexer(),
-                maybe_placeholders=False, cache=True)  # LALR tables cached in the temp dir: cheap start-up
+    return Lark(grammar_text(), parser="lalr", lexer="basic", transformer=_REDUCTIONS, postlex=_POSTLEX,
+                maybe_placeholders=False, cache=True)
+
+
+_REDUCTIONS = _Reductions()  # one, for both parsers: parse() reads its notes
+_POSTLEX = _PostLexer()
+
+
+def _lark(text: str, functions=None, factors=frozenset()):
+    """Lark's parse of `text` (already translated, see parse) with these function names and factors (_PostLexer)."""
+    _POSTLEX.functions, _POSTLEX.factors = functions, factors
+    _REDUCTIONS.reset()
+    return _parser().parse(text)  # LALR tables cached in the temp dir: cheap start-up
 
 
 @lru_cache(maxsize=1)
@@ -191,7 +284,7 @@ def _fast():
             data = read_tables(_parser())
         except Unsupported:
             return None
-    return build(data, _Reductions(), _PostLexer)
+    return build(data, _REDUCTIONS, _PostLexer)
 
 
 # The longest text dcalc reads. Time and memory grow linearly (100,000-node formulas are about 600 KB); beyond this
@@ -199,45 +292,194 @@ def _fast():
 MAX_SOURCE = 1_000_000
 
 
-def parse(text: str) -> Program:
-    """Parse a dcalc program (or a single expression) into its AST; errors are ParseError with a span."""
+def parse(text: str, functions=None) -> Program:
+    """Parse a dcalc program (or a single expression) into its AST; errors are ParseError with a span.
+
+    `functions`: the names of the built-in functions (the primitive table's, which this stage cannot import); with
+    the names the program defines, a name among them followed by '(' is a call and any other multiplies: x(x+1). None
+    reads every name followed by '(' as a call. The Program's notes are readings the author may not have meant."""
     if len(text) > MAX_SOURCE:
         raise UsageError(f"the input is {len(text):,} characters long; dcalc reads at most {MAX_SOURCE:,}")
+    source = text
+    if not text.isascii():
+        text = text.translate(_PASTED)
+    factors = frozenset()
+    if functions is not None:
+        functions = frozenset(functions).union(_defined(text))
+        factors = _factors(text)
+    stmts = _stmts(text, source, functions, factors)
+    return Program(stmts, source, _notes(stmts, source, functions))
+
+
+def _defined(text: str) -> set[str]:
+    """The names of the functions a program defines (f in `f(x) = …`), wherever they are."""
+    if "=" not in text:
+        return set()
+    return {m.group(1) if m.group(1).isascii() else _nfc(m.group(1)) for m in _DEFINITION.finditer(text)}
+
+
+def _factors(text: str) -> frozenset:
+    """The names longer than a letter that multiply before '(': the constants and the names the program assigns."""
+    names = {"pi", "e"}
+    if "=" in text:
+        names.update(m.group(1) for m in _ASSIGNMENT.finditer(text))
+    return frozenset(names)
+
+
+def _nfc(name: str) -> str:
+    import unicodedata
+    return unicodedata.normalize("NFC", name)
+
+
+def _stmts(text: str, source: str, functions, factors) -> tuple:
+    """The statements: by the fast loop, or by Lark, whose errors are worded here (quoting `source`, the text as
+    typed, where `text` has pasted operators translated)."""
     from .lalr import Rejected
     fast = _fast()
     if fast is not None:
         try:
-            return Program(fast(text).stmts, text)
+            _REDUCTIONS.reset()
+            return fast(text, functions, factors).stmts
         except Discarded as e:
-            raise _discarded(text, e.region) from None
+            raise _discarded(source, e.region) from None
         except (Rejected, DcalcError):  # a syntax error, or a reduction's: Lark's own parser below words it
             pass
     from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
     try:
-        program = _parser().parse(text)
+        program = _lark(text, functions, factors)
     except UnexpectedCharacters as e:
-        ch = text[e.pos_in_stream]
+        ch = source[e.pos_in_stream]
         raise ParseError(f"unexpected character {ch!r}{_expecting(_accepted(text[:e.pos_in_stream]))}",
-                         source=text, span=(e.pos_in_stream, e.pos_in_stream + 1)) from None
+                         source=source, span=(e.pos_in_stream, e.pos_in_stream + 1)) from None
     except UnexpectedToken as e:
         tok = e.token
         if tok.type == "$END":
             pos = len(text.rstrip())
-            raise ParseError(f"unexpected end of input{_expecting(e.accepts or e.expected)}", source=text,
+            raise ParseError(f"unexpected end of input{_expecting(e.accepts or e.expected)}", source=source,
                              span=(pos, pos + 1)) from None
-        what = "end of line" if tok == "\n" else repr(str(tok)) if str(tok) else "juxtaposition"
-        raise ParseError(f"unexpected {what}{_expecting(e.accepts or e.expected)}", source=text,
+        typed = source[tok.start_pos:tok.end_pos]
+        what = "end of line" if tok == "\n" else repr(typed) if typed else "juxtaposition"
+        raise ParseError(f"unexpected {what}{_expecting(e.accepts or e.expected)}", source=source,
                          span=(tok.start_pos, max(tok.end_pos, tok.start_pos + 1)),
-                         hint=_still_open(text, tok.start_pos)) from None
+                         hint=_still_open(text, tok.start_pos) or _juxtaposed(text, tok)) from None
     except UnexpectedInput as e:  # pragma: no cover - other lark errors carry a position too
-        raise ParseError(f"syntax error: {e}", source=text) from None
+        raise ParseError(f"syntax error: {e}", source=source) from None
     except VisitError as e:  # an error raised inside a reduction callback
-        raise e.orig_exc.at(text) from None
+        raise e.orig_exc.at(source) from None
     except Discarded as e:
-        raise _discarded(text, e.region) from None
+        raise _discarded(source, e.region) from None
     except DcalcError as e:
-        raise e.at(text) from None
-    return Program(program.stmts, text)
+        raise e.at(source) from None
+    finally:
+        _POSTLEX.functions = None
+    return program.stmts
+
+
+def _juxtaposed(text: str, tok) -> str | None:
+    """A hint for a number a space after an operand, which dcalc does not multiply (2 3, x 2, x² 3)."""
+    if tok.type == "NUMBER" and text[tok.start_pos - 1: tok.start_pos] in (" ", "\t"):
+        return "a number multiplies only before a name or '(', or after ')': write '*' between the two"
+    return None
+
+
+# The notes: readings that are what the grammar says but perhaps not what the author meant. Each is a ParseError with
+# the spot; the command layer prints it as a note, or raises it (--strict).
+
+_PLAUSIBLE = re.compile(r"[0-9]*[^\W\d_]")  # what can follow a function's name in a look-alike: x, 2x, θ
+
+
+def _notes(stmts: tuple, source: str, functions) -> tuple:
+    red = _REDUCTIONS
+    notes = [_after_division(source, slash, at) for slash, at in red.after_division]
+    if functions is None or not red.names:
+        return tuple(notes)
+    bound = {s.name for s in stmts if isinstance(s, (Assign, Define))}
+    for s in stmts:
+        if isinstance(s, Define):
+            bound.update(s.params)
+    first: dict[str, tuple] = {}  # each longer name once, at its first use
+    letters = {n for n in bound if len(n) == 1}
+    for v in red.names:
+        if len(v.name) == 1:
+            letters.add(v.name)
+        elif v.name not in first:
+            first[v.name] = v.span
+    prefixes: dict[str, list[str]] = {}  # by first letter, longest first
+    for f in sorted(functions | {"pi"}, key=len, reverse=True):
+        prefixes.setdefault(f[0], []).append(f)
+    for name, span in first.items():
+        if name in bound or name in functions:  # sin without (…): an error of its own, later
+            continue
+        f = next((f for f in prefixes.get(name[0], ()) if name.startswith(f) and len(name) > len(f)), None)
+        rest = name[len(f):] if f else ""
+        if f and (_PLAUSIBLE.fullmatch(rest) or all(ch in letters for ch in rest)):
+            write = f"pi*{rest}" if f == "pi" else f"{f}({rest})"
+            what = "the product" if f == "pi" else f"the function {f}"
+            note = f"'{name}' is read as one variable; write {write} for {what}"
+        elif all(ch in letters for ch in name):
+            note = f"'{name}' is read as one variable; write {'*'.join(name)} for the product"
+        else:
+            continue
+        notes.append(ParseError(note, source=source, span=span))
+    notes.sort(key=lambda n: n.span)
+    return tuple(notes)
+
+
+def _after_division(source: str, slash: int, at: int) -> ParseError:
+    """1/2x is (1/2)*x, left to right as * and / are: a note quoting the text, the caret under it."""
+    begin = _operand_start(source, slash)
+    end = _operand_end(source, at)
+    left, right = source[begin:at].rstrip(), source[at:end]
+    below = source[slash + 1:end].strip()
+    return ParseError(f"'{source[begin:end]}' is read as ({left})*{right}; write {source[begin:slash].rstrip()}/({below})"
+                      f" to divide by {below}", source=source, span=(begin, end))
+
+
+def _operand_start(source: str, pos: int) -> int:
+    """Where the operand before `pos` (a '/') begins: a parenthesised group with the name of a call before it, or a
+    run of name and number characters."""
+    k = pos
+    while k and source[k - 1] in " \t":
+        k -= 1
+    if k and source[k - 1] == ")":
+        depth = 0
+        while k:
+            k -= 1
+            depth += {")": 1, "(": -1}.get(source[k], 0)
+            if depth == 0:
+                break
+    while k and (source[k - 1].isalnum() or source[k - 1] in "_.πℯ"):
+        k -= 1
+    return k
+
+
+def _operand_end(source: str, pos: int) -> int:
+    """Where the operand starting at `pos` ends: a name or number, then a parenthesised group (a call's), then its
+    exponent (^ and a signed operand of the same kind, or a superscript)."""
+    k = _atom_end(source, pos)
+    while k < len(source):
+        if source[k] in "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻":
+            k += 1
+        elif source.startswith(("^", "**"), k):
+            k += 1 if source[k] == "^" else 2
+            k += source[k:k + 1] in ("-", "+")
+            k = _atom_end(source, k)
+        else:
+            break
+    return k
+
+
+def _atom_end(source: str, k: int) -> int:
+    while k < len(source) and (source[k].isalnum() and source[k] not in "⁰¹²³⁴⁵⁶⁷⁸⁹" or source[k] in "_.πℯ√"):
+        k += 1
+    if k < len(source) and source[k] == "(":
+        depth = 0
+        while k < len(source):
+            depth += {"(": 1, ")": -1}.get(source[k], 0)
+            k += 1
+            if depth == 0:
+                break
+    return k
 
 
 def _still_open(text: str, pos: int) -> str | None:
@@ -283,7 +525,7 @@ def _expecting(names) -> str:
     """' (expected a number, a name or '(')': Lark's terminal names in words, operands first."""
     names = set(names) - {"IMPLICIT", "COMMENT", "WS"}
     if names & _OPERAND:
-        names -= {"MINUS", "PLUS"}  # a sign is always possible before an operand; leave it unsaid
+        names -= {"MINUS", "PLUS", "ROOT"}  # a sign or √ is always possible before an operand; leave it unsaid
     if names & _OPERATORS:
         names = (names - _OPERATORS) | {"an operator"}
     words = []

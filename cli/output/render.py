@@ -93,6 +93,16 @@ def _maybe(v: float | None, digits: int | None) -> str:
     return "-" if v is None else number(v, digits)
 
 
+def _width(ch: str) -> int:
+    """The columns a character takes on a terminal: 0 for a combining accent, 2 for a wide (CJK) one, else 1."""
+    if ch.isascii():
+        return 1
+    import unicodedata
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
 def error_text(err: DcalcError, message: str | None = None, width: int = 72) -> str:
     """`error: message` (the error's own, or as the command line words it), then the source line with a caret under
     the span when there is one."""
@@ -109,8 +119,8 @@ def error_text(err: DcalcError, message: str | None = None, width: int = 72) -> 
         lines.append(f"error: {where}{message}")
         lo = max(0, col - width // 2)  # a window around the spot, so a 10 MB line prints as one screen line
         shown = line[lo: lo + width]
-        pad = "".join("\t" if ch == "\t" else " " for ch in shown[: col - lo])
-        reach = max(1, min(span[1] - span[0], len(shown) - (col - lo)))
+        pad = "".join("\t" if ch == "\t" else " " * _width(ch) for ch in shown[: col - lo])
+        reach = max(1, sum(map(_width, shown[col - lo: col - lo + span[1] - span[0]])))
         lines.append("  " + ("…" if lo else "") + shown.replace("\0", "\\0") + ("…" if lo + width < len(line) else ""))
         lines.append("  " + (" " if lo else "") + pad + "^" * reach)
     else:
