@@ -160,3 +160,17 @@ def test_chains_of_exponentials(chain):
         assert near(float(out), want, ulps), (text, out, want)
         assert near(dcalc.derivative(text, {"x": 1.0}, "x"), want, ulps), text
         assert near(dcalc.gradient(text, {"x": 1.0})["x"], want, ulps), text
+
+
+@pytest.mark.parametrize("text, exact, a, b", [
+    ("x*exp(-800)*exp(700)", "exp(-800)*exp(700)", -800, 700),
+    ("x*exp(-745.1)*exp(40)", "exp(-745.1)*exp(40)", "-745.1", 40),
+])
+def test_diff_does_not_fold_a_constant_that_underflowed(text, exact, a, b):
+    """The simplifier folded exp(-800) to 0 and exp(-745.1) to the subnormal 5e-324: diff printed 0 (truly 3.7e-44)
+    and 5e-324exp(40) (10 % off). An underflowed constant stays a call; the formula read back is right to rounding."""
+    r = CliRunner().invoke(app, ["diff", text])
+    assert (r.exit_code, r.stdout) == (0, exact + "\n")
+    with mp.workdps(50):
+        want = mp.exp(mp.mpf(a)) * mp.exp(mp.mpf(b))
+    assert dcalc.evaluate(r.stdout.strip(), {}) == pytest.approx(float(want), rel=4e-16)

@@ -17,6 +17,7 @@ import math
 import zlib
 from fractions import Fraction
 
+from ..core.graph import TINY, underflowed
 from ..core.ops import OPS
 from ..language.expr import CONSTANTS, Apply, Const, Num, Var, wrap
 
@@ -116,8 +117,11 @@ class Simplifier:
     def apply(self, op: str, *args):
         """op(args) simplified at its root; the arguments must already be members of this store."""
         if all(isinstance(a, (Num, Const)) for a in args):  # ln(e) is 1; sin(pi) is not 0 in doubles, and stays
-            v = OPS[op].value(*(a.value if isinstance(a, Num) else CONSTANTS[a.name] for a in args))
-            if _short(v):
+            argvals = [a.value if isinstance(a, Num) else CONSTANTS[a.name] for a in args]
+            v = OPS[op].value(*argvals)
+            # (not a value that underflowed: exp(-800) is not 0 and exp(-745.1) not 5e-324 once multiplied by
+            # exp(700); folded, x*exp(-800)*exp(700) differentiated to 0 and x*exp(-745.1)*exp(40) 10 % off)
+            if _short(v) and not (-TINY < v < TINY and underflowed(OPS[op], argvals)):
                 return self._intern(Num(v))  # not num(v), which makes -0 into 0: atan2(sin(-0), -1) is -π
         try:
             if op in ("add", "sub", "neg"):
