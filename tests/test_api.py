@@ -185,3 +185,12 @@ def test_trace_gives_the_rows():
     t = dcalc.trace("sin(x + x^2)", {"x": 2})
     assert t.tangents[t.graph.output] == pytest.approx(5 * math.cos(6), rel=1e-15)
     assert dcalc.trace is not None and callable(dcalc.trace)  # the function, not the submodule dcalc.trace
+
+
+@pytest.mark.parametrize("cell", ["0\x1f", "1\x1c", "\x1e2"])
+def test_a_point_with_a_control_separator_is_a_usage_error(cell):
+    """\\s matched the separators \\x1c-\\x1f but float() refuses them: a bare ValueError (exit 70 on the command line);
+    now the value is read as an expression and refused as one (found by hypothesis in test_api_cli)."""
+    from dcalc.errors import UsageError
+    with pytest.raises(UsageError, match="unexpected character"):
+        dcalc.evaluate("x", {"x": cell})

@@ -17,7 +17,9 @@ from ..errors import DcalcError, UsageError, near_miss
 NO_VARIABLES = "the expression has no free variables: name the variable with --wrt (a constant's derivative is 0)"
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # as in dcalc.lark
-_PLAIN = re.compile(r"\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*")  # a number as dcalc reads one
+# a number as dcalc reads one, between ASCII white space (\s also takes \x1c-\x1f, which float() refuses: "0\x1f"
+# raised a bare ValueError)
+_PLAIN = re.compile(r"[ \t\n\r\f\v]*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?[ \t\n\r\f\v]*")
 
 
 def constant(text: str, what: str) -> float:
