@@ -289,12 +289,12 @@ def trace_command(
     colour = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     if paths:
         return traces.paths_listing(graph, program, wrt, fmt, at, max_paths)
-    if not at:  # no point: the derivation as formulas
-        return traces.symbolic_trace(graph, program, wrt, mode, fmt, colour)
-    if formulas is None:
-        formulas = len(graph.nodes) <= traces.FORMULA_NODES
     from shutil import get_terminal_size
     width = get_terminal_size((80, 24)).columns if fmt == "text" else None  # COLUMNS, the terminal, or 80
+    if not at:  # no point: the derivation as formulas
+        return traces.symbolic_trace(graph, program, wrt, mode, fmt, colour, Style(digits, not no_legend, width))
+    if formulas is None:
+        formulas = len(graph.nodes) <= traces.FORMULA_NODES
     for k, point in enumerate(opt.points_at(graph, at)):
         t = trace_until_failure(graph, point, wrt, mode)
         if formulas and t.failure is None:

@@ -37,6 +37,12 @@ def run(*args):
     return runner.invoke(app, ["trace", *args])
 
 
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch):
+    """The derivations row for row: a terminal wide enough for the table (the blocks' test sets its own width)."""
+    monkeypatch.setenv("COLUMNS", "250")
+
+
 # ---- the issue's three derivations, row for row ----------------------------------------------------------------------
 
 SYMBOLIC_GOLDENS = [
@@ -296,3 +302,65 @@ def test_many_inputs_in_reverse_mode_keep_to_one_pass():
     for n in inputs:
         assert _agree(_value(n["adjoint_formula"], point), grad[n["name"]]), n
     assert "the gradient: the inputs' adjoints above (26 inputs)" in run(text, "--mode", "reverse").stdout
+
+
+# ---- issue 13 items 3-4 in the symbolic trace: the legend, the marks, the blocks -------------------------------------
+
+def test_the_legend_by_default_and_not_with_no_legend():
+    """The same key as the trace at a point, in text and LaTeX; reverse mode adds the adjoint's sentence."""
+    from dcalc.output.render_trace import LEGEND_FORWARD, LEGEND_REVERSE
+    text = run("x + x^2").stdout
+    assert LEGEND_FORWARD in text and "*: a node where the two differ" in text
+    assert LEGEND_REVERSE not in text
+    bare = run("x + x^2", "--no-legend").stdout
+    assert LEGEND_FORWARD not in bare and "*: a node" not in bare
+    assert bare.splitlines()[2:] == text.splitlines()[4:]  # only the key (two sentences) goes
+    reverse = run("x + x^2", "--mode", "reverse").stdout
+    assert LEGEND_FORWARD in reverse and LEGEND_REVERSE in reverse
+    assert LEGEND_REVERSE not in run("x + x^2", "--mode", "reverse", "--no-legend").stdout
+    latex = run("x + x^2", "--format", "latex").stdout
+    assert "\\text{notation: }" in latex and "\\ast \\text{ marks a node where }" in latex
+    assert "notation" not in run("x + x^2", "--format", "latex", "--no-legend").stdout
+    assert "adjoint: the total derivative" in run("x + x^2", "--format", "latex", "--mode", "reverse").stdout
+    assert "notation" not in run("x + x^2", "--format", "json").stdout
+
+
+def _marks(text: str) -> set[str]:
+    """The marked rows of the table (COLUMNS=250): `*  u2 = x + u1  ...`."""
+    return {line.split()[1] for line in run(text, "--no-legend").stdout.splitlines() if line.startswith("*  u")}
+
+
+@pytest.mark.parametrize("text, marks", [
+    ("sin(x)*cos(x)", {"u3"}),  # du3/dx = u2·cos(x) + u1·(-sin(x)), ∂u3/∂x = 0: they differ though x is not read
+    ("x + x^2", {"u2"}),
+    ("sin(x + x^2)", {"u2", "u3"}),
+    ("sin(x)", set()),  # reads only x: du/dx = ∂u/∂x
+    ("x*x", set()),
+])
+def test_the_mark_rule_is_the_trace_at_a_point(text, marks):
+    """Marked exactly where the trace at a point marks (render_trace.marked), at any point."""
+    from dcalc.output.render_trace import marked
+    t = trace(dcalc.compile(text), {"x": 0.7}, "x", "forward")
+    assert {r.name for r in t.rows() if marked(t, r)} == marks
+    assert _marks(text) == marks
+
+
+def test_blocks_when_wider_than_the_terminal(monkeypatch):
+    """COLUMNS=40: one block per node, each equation one step a line, no line wider than 40; at 250 the table."""
+    monkeypatch.setenv("COLUMNS", "40")
+    out = run("sin(x + x^2)", "--no-legend").stdout
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 40
+    assert "* u2 = x + u1" in lines and "  u1 = x^2" in lines
+    k = lines.index("* u2 = x + u1")
+    assert lines[k + 1:k + 6] == ["    ∂u2/∂x = 1", "    ∂u2/∂u1 = 1", "    du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx",
+                                  "           = 1 + 1·2x", "           = 1 + 2x"]
+    assert "df/dx = cos(x + x^2)*(1 + 2x)" in lines
+    reverse = run("x*y", "--mode", "reverse", "--no-legend").stdout.splitlines()
+    assert max(len(line) for line in reverse) <= 40 and "  y (input)" in reverse
+    assert "    ȳ = ū1·∂u1/∂y = 1·x = x" in reverse
+    monkeypatch.setenv("COLUMNS", "250")
+    wide = run("sin(x + x^2)", "--no-legend").stdout
+    assert "* u2  u2 = x + u1" not in wide and any(
+        line.startswith("*  u2 = x + u1") and "du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx = 1 + 1·2x = 1 + 2x" in line
+        for line in wide.splitlines())

@@ -39,7 +39,7 @@ def paths_listing(graph, program, wrt, fmt, at, limit) -> None:
             sys.stdout.write(line + "\n")
 
 
-def symbolic_trace(graph, program, wrt, mode, fmt, colour) -> None:
+def symbolic_trace(graph, program, wrt, mode, fmt, colour, style) -> None:
     """dcalc trace without --at: every node's derivative (or adjoint) as formulas, streamed."""
     from ..output.formula_trace import render
     from ..symbolic.derivation import Derivation
@@ -50,7 +50,7 @@ def symbolic_trace(graph, program, wrt, mode, fmt, colour) -> None:
             raise UsageError(f"say which variable to differentiate by with --wrt (one of {', '.join(graph.inputs)}),"
                              " or use --mode reverse for the whole gradient")
         wrt = graph.inputs[0]
-    for piece in render(Derivation(graph, wrt, mode), fmt, program, colour):
+    for piece in render(Derivation(graph, wrt, mode), fmt, program, colour, style):
         sys.stdout.write(piece if fmt == "json" else piece + "\n")
 
 

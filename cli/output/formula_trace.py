@@ -15,7 +15,26 @@ from ..core.printing import to_text
 from ..language.expr import Assign, Define, Program
 from ..symbolic.derivation import Derivation, FormulaRow
 from ..symbolic.latex import name_latex, to_latex
-from .render_trace import LATEX, TEXT, _bar, _dot_str, _mermaid_str, _paint, _table, function_name, read_as
+from .render_trace import (
+    LATEX,
+    PLAIN,
+    TEXT,
+    Style,
+    _bar,
+    _dot_str,
+    _laid_out,
+    _legend_latex,
+    _mermaid_str,
+    _paint,
+    _table,
+    _too_wide,
+    _width,
+    _wrap,
+    function_name,
+    legend,
+    marked,
+    read_as,
+)
 from .stages import adjoint_stages, formula_of, total_stages
 
 _QUAD = ", \\quad "
@@ -39,30 +58,43 @@ def _d(d: Derivation) -> str:
     return "d" if len(d.graph.inputs) == 1 else "∂"
 
 
-def text_lines(d: Derivation, program: Program | None = None, colour: bool = False) -> Iterator[str]:
+def _fitted(line: str, width: int | None) -> list[str]:
+    return [line] if width is None or _width(line) <= width else _wrap(line, width)
+
+
+def text_lines(d: Derivation, program: Program | None = None, colour: bool = False,
+               style: Style = PLAIN) -> Iterator[str]:
     for line in read_as(program, d):
         yield _paint(line, "1", colour)
     f = function_name(program)
     rows = list(d.rows())
     if d.mode == "forward":
-        yield f"symbolic, forward mode: the total derivative d/d{d.wrt} of every node, in evaluation order"
-        yield ""
+        yield from _fitted(f"symbolic, forward mode: the total derivative d/d{d.wrt} of every node, in evaluation "
+                           "order", style.width)
+    else:
+        out = d.graph.nodes[d.graph.output].name or "f"
+        yield from _fitted(f"symbolic, reverse mode: adjoints {_bar('u')} = d{f}/du, each the sum over the nodes "
+                           f"that read u, backward from {_bar(out)} = 1 to the inputs", style.width)
+    if style.legend:  # the same key as the trace at a point (issue 13's caution)
+        for sentence in legend(d):
+            yield from (_paint(line, "2", colour) for line in _wrap(sentence, style.width))
+    yield ""
+    if d.mode == "forward":
         cells = [("", "node", "local partials", f"total derivative d/d{d.wrt}")]
         for r in rows:
             eq = f"d{r.name}/d{d.wrt} = " + " = ".join(total_stages(d, r, TEXT))
-            cells.append(("*" if r.also_through else "", _definition(r, d), _partials_text(r), eq))
-        yield from _table(cells, colour, ("33", "", "", "36"))
+            cells.append(("*" if marked(d, r) else "", _definition(r, d), _partials_text(r), eq))
+        yield from _laid_out(cells, colour, ("33", "", "", "36"), style, values=False)
         names = [d.wrt]
     else:
-        out = d.graph.nodes[d.graph.output].name or "f"
-        yield (f"symbolic, reverse mode: adjoints {_bar('u')} = d{f}/du, each the sum over the nodes that read u, "
-               f"backward from {_bar(out)} = 1 to the inputs")
-        yield ""
-        cells = [("node", "local partials", "adjoint")]
+        cells = [("", "node", "local partials", "adjoint")]
         for r in rows:
             eq = f"{_bar(r.name)} = " + " = ".join(adjoint_stages(d, r, TEXT))
-            cells.append((_definition(r, d), _partials_text(r), eq))
-        yield from _table(cells, colour, ("", "", "36"))
+            cells.append(("", _definition(r, d), _partials_text(r), eq))
+        # no mark column in reverse mode: the table keeps its columns, a block per node only where it is too wide
+        table = _table([c[1:] for c in cells], colour, ("", "", "36"))
+        too_wide = _too_wide(table, style, colour)
+        yield from _laid_out(cells, colour, ("", "", "", "36"), style, values=False) if too_wide else table
         names = list(d.graph.inputs)
     yield ""
     dd = _d(d)
@@ -73,15 +105,16 @@ def text_lines(d: Derivation, program: Program | None = None, colour: bool = Fal
         text = d.diff_text(name)
         sep = "\n" if "\n" in text else " "
         yield _paint(f"{dd}{f}/{dd}{name} ={sep}{text}", "1;32", colour)
-    marked = [r for r in rows if r.also_through]
-    if marked:
+    notes = [r for r in rows if r.also_through]
+    if notes:
         yield ""
-    for r in marked:
+    for r in notes:
         through = ", ".join(r.also_through)
         direct = next(rule for _, name, rule in r.partials if name == d.wrt)
-        yield _paint(f"* {d.wrt} reaches {r.name} directly and through {through}: ∂{r.name}/∂{d.wrt} = "
-                     f"{to_text(direct)} but d{r.name}/d{d.wrt} = {formula_of(d, r, TEXT)} "
-                     "(a chain rule along one path misses the rest)", "33", colour)
+        note = (f"* {d.wrt} reaches {r.name} directly and through {through}: ∂{r.name}/∂{d.wrt} = "
+                f"{to_text(direct)} but d{r.name}/d{d.wrt} = {formula_of(d, r, TEXT)} "
+                "(a chain rule along one path misses the rest)")
+        yield from (_paint(line, "33", colour) for line in _fitted(note, style.width))
 
 
 # ---- JSON -----------------------------------------------------------------------------------------------------------
@@ -113,7 +146,7 @@ def json_pieces(d: Derivation, program: Program | None = None) -> Iterator[str]:
 
 # ---- LaTeX ----------------------------------------------------------------------------------------------------------
 
-def latex_lines(d: Derivation, program: Program | None = None) -> Iterator[str]:
+def latex_lines(d: Derivation, program: Program | None = None, style: Style = PLAIN) -> Iterator[str]:
     yield "\\begin{aligned}"
     f = function_name(program)
     args = ", ".join(name_latex(n) for n in d.graph.inputs)
@@ -125,6 +158,8 @@ def latex_lines(d: Derivation, program: Program | None = None) -> Iterator[str]:
             yield f"{name_latex(s.name)} &= {to_latex(s.expr)} \\\\"
         else:
             yield f"{f}\\left({args}\\right) &= {to_latex(s)} \\\\"
+    if style.legend:
+        yield from _legend_latex(d)
     for r in d.rows():
         name = name_latex(r.name)
         if r.kind == "node" and d.mode == "forward":
@@ -212,13 +247,14 @@ def mermaid_lines(d: Derivation) -> Iterator[str]:
         yield f"  class {','.join(marked)} direct"
 
 
-def render(d: Derivation, fmt: str, program: Program | None = None, colour: bool = False) -> Iterator[str]:
+def render(d: Derivation, fmt: str, program: Program | None = None, colour: bool = False,
+           style: Style = PLAIN) -> Iterator[str]:
     if fmt == "json":
         return json_pieces(d, program)
     if fmt == "latex":
-        return latex_lines(d, program)
+        return latex_lines(d, program, style)
     if fmt == "dot":
         return dot_lines(d)
     if fmt == "mermaid":
         return mermaid_lines(d)
-    return text_lines(d, program, colour)
+    return text_lines(d, program, colour, style)

@@ -408,19 +408,22 @@ def _forward_table(t: Trace, rows: list[Row], colour: bool, style: Style, n: _No
     yield from _laid_out(cells, colour, ("33", "", "", "", "36"), style)
 
 
-def _laid_out(cells: list[tuple], colour: bool, styles: tuple, style: Style) -> list[str]:
+def _laid_out(cells: list[tuple], colour: bool, styles: tuple, style: Style, values: bool = True) -> list[str]:
     """The table, or where it is wider than the terminal one block per node: the node and its value on a line, then
-    each partial and each equation on lines of their own (an equation one step a line)."""
+    each partial and each equation on lines of their own (an equation one step a line). `values`: whether the
+    third column is the node's value (the symbolic trace has none: its first line is the definition alone)."""
     lines = _table(cells, colour, styles)
     if not _too_wide(lines, style, colour):
         return lines
     out = []
-    for k, (mark, definition, value, *rest) in enumerate(cells[1:]):
+    for k, (mark, definition, *rest) in enumerate(cells[1:]):
         if k:
             out.append("")
+        value = rest.pop(0) if values else None
         name, kind = definition.split(" (", 1) if definition.endswith(")") and " = " not in definition else (
             definition, "")
-        first = f"{mark or ' '} {name} = {value}" + (f" ({kind}" if kind else "")
+        first = f"{mark or ' '} {definition}" if value is None else (
+            f"{mark or ' '} {name} = {value}" + (f" ({kind}" if kind else ""))
         out.append(_paint(first, "1", colour))
         partials = rest[0].replace(", ∂", "\0∂").split("\0") if rest and rest[0] else []  # no formula holds ∂
         for part in partials:

@@ -48,6 +48,7 @@ class FormulaRow:
     partials: list[tuple[int, str, object]] = field(default_factory=list)  # (node read, its name, ∂u/∂v rule)
     terms: list[FormulaTerm] = field(default_factory=list)
     total: object = None  # du/dx (forward) or ū (reverse) in the free variables; None where it is 0 structurally
+    through: list[str] = field(default_factory=list)  # forward: the nodes it reads, other than x, that depend on x
     also_through: list[str] = field(default_factory=list)  # forward: x is read directly and through these
 
 
@@ -125,8 +126,9 @@ class Derivation:
                     total = term if total is None else s.apply("add", total, term)
                 if total is not None and not (isinstance(total, Num) and total.value == 0):
                     tangent[i] = total
+                row.through = [n for a, n, _ in row.partials if n != x and live[a]]
                 if x in (p[1] for p in row.partials):
-                    row.also_through = [n for a, n, _ in row.partials if n != x and live[a]]
+                    row.also_through = row.through
             row.total = tangent[i]
             if i in shown:
                 yield row
