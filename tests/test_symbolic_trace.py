@@ -364,3 +364,12 @@ def test_blocks_when_wider_than_the_terminal(monkeypatch):
     assert "* u2  u2 = x + u1" not in wide and any(
         line.startswith("*  u2 = x + u1") and "du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx = 1 + 1·2x = 1 + 2x" in line
         for line in wide.splitlines())
+
+
+def test_the_graphs_mark_by_the_same_rule():
+    """dot and Mermaid highlight the marked nodes: u3 of sin(x)*cos(x), and neither u1 nor u2."""
+    dot = run("sin(x)*cos(x)", "--format", "dot").stdout.splitlines()
+    assert [line.split()[0] for line in dot if "darkorange" in line] == ['"u3"']
+    mermaid = run("sin(x)*cos(x)", "--format", "mermaid").stdout.splitlines()
+    assert mermaid[-1] == "  class n3 direct"
+    assert "direct" not in run("sin(x)", "--format", "mermaid").stdout

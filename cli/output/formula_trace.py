@@ -217,7 +217,7 @@ def dot_lines(d: Derivation) -> Iterator[str]:
             attrs.append("shape=ellipse")
         if r.index == d.graph.output:
             attrs.append("peripheries=2")
-        if r.also_through:
+        if marked(d, r):
             attrs.append('color="darkorange", penwidth=2')
         yield f"  {_dot_str(r.name)} [{', '.join(attrs)}];"
         for a, text in _edges(r):
@@ -229,7 +229,7 @@ def dot_lines(d: Derivation) -> Iterator[str]:
 def mermaid_lines(d: Derivation) -> Iterator[str]:
     yield "flowchart LR"
     ids = {i: f"n{k}" for k, i in enumerate(d.graph.shown())}
-    marked = []
+    direct = []
     for r in sorted(d.rows(), key=lambda r: r.index) if d.mode == "reverse" else d.rows():
         label = '"' + "<br/>".join(_mermaid_str(line)[1:-1] for line in _labels(d, r)) + '"'
         shape = f"([{label}])" if r.kind != "node" else f"[{label}]"
@@ -237,14 +237,14 @@ def mermaid_lines(d: Derivation) -> Iterator[str]:
         for a, text in _edges(r):
             if a in ids:
                 yield f"  {ids[a]} -->|{_mermaid_str(text)}| {ids[r.index]}"
-        if r.also_through:
-            marked.append(ids[r.index])
+        if marked(d, r):
+            direct.append(ids[r.index])
     yield "  classDef output stroke-width:3px"
     if d.graph.output in ids:
         yield f"  class {ids[d.graph.output]} output"
-    if marked:
+    if direct:
         yield "  classDef direct stroke:#d97706,stroke-width:2px"
-        yield f"  class {','.join(marked)} direct"
+        yield f"  class {','.join(direct)} direct"
 
 
 def render(d: Derivation, fmt: str, program: Program | None = None, colour: bool = False,
