@@ -157,6 +157,7 @@ class Checker:
 def _underflows(expr, point: dict[str, float]) -> bool:
     """Whether evaluating a formula in doubles underflows somewhere: an operation other than a sum (whose 0 is a
     cancellation, x - x) gives 0 or a subnormal from finite, nonzero arguments (x^2 at x = 1e-200)."""
+    from ..core.graph import underflowed
     from ..core.ops import OPS
     from ..language.expr import CONSTANTS, Const, Num, Var
     from ..symbolic.formulas import _postorder
@@ -171,8 +172,7 @@ def _underflows(expr, point: dict[str, float]) -> bool:
         else:
             args = [vals[id(a)] for a in e.args]
             v = OPS[e.op].value(*args)
-            if (abs(v) < TINY_NORMAL and e.op not in ("add", "sub", "neg", "abs")
-                    and all(a != 0 and math.isfinite(a) for a in args)):
+            if -TINY_NORMAL < v < TINY_NORMAL and underflowed(OPS[e.op], args):  # the value pass's own rule
                 return True
             vals[id(e)] = v
     return False

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator
 
 from ..core.printing import to_text
-from ..language.expr import Assign, Define, Program
+from ..language.expr import Program
 from ..symbolic.derivation import Derivation, FormulaRow
 from ..symbolic.latex import name_latex, to_latex
 from .render_trace import (
@@ -33,6 +33,7 @@ from .render_trace import (
     function_name,
     legend,
     marked,
+    program_latex,
     read_as,
 )
 from .stages import adjoint_stages, formula_of, total_stages
@@ -150,14 +151,7 @@ def latex_lines(d: Derivation, program: Program | None = None, style: Style = PL
     yield "\\begin{aligned}"
     f = function_name(program)
     args = ", ".join(name_latex(n) for n in d.graph.inputs)
-    for s in (program.stmts if program is not None else [d.graph.formula(d.graph.output)]):
-        if isinstance(s, Define):
-            params = ", ".join(name_latex(p) for p in s.params)
-            yield f"\\operatorname{{{s.name}}}\\left({params}\\right) &= {to_latex(s.body)} \\\\"
-        elif isinstance(s, Assign):
-            yield f"{name_latex(s.name)} &= {to_latex(s.expr)} \\\\"
-        else:
-            yield f"{f}\\left({args}\\right) &= {to_latex(s)} \\\\"
+    yield from program_latex(program, d.graph, f, args)
     if style.legend:
         yield from _legend_latex(d)
     for r in d.rows():

@@ -622,14 +622,7 @@ def latex_lines(t: Trace, program: Program | None = None, style: Style = PLAIN) 
     args = ", ".join(name_latex(a) for a in t.graph.inputs)
     at = ", ".join(f"{name_latex(k)} = {_given_latex(given[k])} \\approx {_num_latex(v, digits)}" if given.get(k)
                    else f"{name_latex(k)} = {_num_latex(v, digits)}" for k, v in t.point.items())
-    for s in (program.stmts if program is not None else [t.graph.formula(t.graph.output)]):
-        if isinstance(s, Define):
-            params = ", ".join(name_latex(p) for p in s.params)
-            yield f"\\operatorname{{{s.name}}}\\left({params}\\right) &= {to_latex(s.body)} \\\\"
-        elif isinstance(s, Assign):
-            yield f"{name_latex(s.name)} &= {to_latex(s.expr)} \\\\"
-        else:
-            yield f"{f}\\left({args}\\right) &= {to_latex(s)} \\\\"
+    yield from program_latex(program, t.graph, f, args)
     yield f"&\\text{{at }} {at} \\\\"
     if style.legend:
         yield from _legend_latex(t)
@@ -689,6 +682,18 @@ def _latex_adjoint(t: Trace, r: Row, n: _Notation = LATEX) -> str:
     if r.index == t.graph.output:
         return f"{_bar_latex(r.name)} &= 1"
     return f"{_bar_latex(r.name)} &= {_adjoint_equation(r, n, _formula(t, r, LATEX, reverse=True))}"
+
+
+def program_latex(program, graph, f: str, args: str):
+    """The program's statements as lines of an aligned block (the trace's header, at a point or symbolic)."""
+    for s in (program.stmts if program is not None else [graph.formula(graph.output)]):
+        if isinstance(s, Define):
+            params = ", ".join(name_latex(p) for p in s.params)
+            yield f"\\operatorname{{{s.name}}}\\left({params}\\right) &= {to_latex(s.body)} \\\\"
+        elif isinstance(s, Assign):
+            yield f"{name_latex(s.name)} &= {to_latex(s.expr)} \\\\"
+        else:
+            yield f"{f}\\left({args}\\right) &= {to_latex(s)} \\\\"
 
 
 # ---- the graph: DOT and Mermaid -------------------------------------------------------------------------------------
