@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 from ..core.graph import Graph, reach
 from ..core.printing import to_text
-from ..language.expr import Apply, Num, Var, wrap
-from .formulas import _written, _zero_base_exponent, differentiate, program, program_text
+from ..language.expr import Apply, Num, wrap
+from .formulas import _zero_base_exponent, differentiate, expressions, program, program_text
 from .simplify import Simplifier
 
 DIFF_INPUTS = 20  # reverse mode restates diff's formula per input up to this many inputs (each costs a pass)
@@ -70,17 +70,7 @@ class Derivation:
         return e is None or self.s.size(e) <= BOUND
 
     def _expressions(self) -> list:
-        g, s = self.graph, self.s
-        exprs: list = []
-        written: dict[int, object] = {}
-        for node in g.nodes:
-            if node.kind == "input":
-                exprs.append(s.simplify(Var(node.name)))
-            elif node.kind == "const":
-                exprs.append(_written(node.expr, g.constants, s, written))
-            else:
-                exprs.append(s.apply(node.op.name, *(exprs[a] for a in node.args)))
-        return exprs
+        return expressions(self.graph, self.s)
 
     def _local(self, i: int, active: list[bool]) -> list[tuple[int, object, object]]:
         """Node i's partials, one per distinct node read: (node read, rule over the node names, rule in the free

@@ -23,6 +23,11 @@ _INLINE_LIMIT = 400  # print one expression while it has at most this many nodes
 
 def expression(graph: Graph, s: Simplifier):
     """The graph's output as one simplified expression in its free variables (a DAG of shared nodes)."""
+    return expressions(graph, s)[graph.output]
+
+
+def expressions(graph: Graph, s: Simplifier) -> list:
+    """Every node of the graph as a simplified expression in the free variables (shared nodes shared)."""
     exprs: list = []
     written: dict[int, object] = {}
     for node in graph.nodes:
@@ -32,7 +37,7 @@ def expression(graph: Graph, s: Simplifier):
             exprs.append(_written(node.expr, graph.constants, s, written))
         else:
             exprs.append(s.apply(node.op.name, *(exprs[a] for a in node.args)))
-    return exprs[graph.output]
+    return exprs
 
 
 def _written(expr, constants: dict, s: Simplifier, done: dict[int, object]):
