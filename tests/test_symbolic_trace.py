@@ -93,6 +93,18 @@ def test_reverse_rows_are_the_adjoints_written_so():
     assert out.split("\n\n")[1].splitlines()[-1].endswith("= cos(x + x^2)*(1 + 2x)")
 
 
+def test_reverse_with_wrt_restates_only_that_derivative():
+    """--wrt is not ignored in reverse mode: the summary (text, JSON, LaTeX) gives df/dx alone, equal to diff's."""
+    out = run("x*y + sin(x)", "--mode", "reverse", "--wrt", "x").stdout
+    assert out.rstrip().splitlines()[-1] == "∂f/∂x = y + cos(x)" and "∂f/∂y" not in out
+    head = json.loads(run("x*y + sin(x)", "--mode", "reverse", "--wrt", "x", "--format", "json").stdout)
+    assert head["gradient_formula"] == {"x": "y + cos(x)"}
+    latex = run("x*y + sin(x)", "--mode", "reverse", "--wrt", "y", "--format", "latex").stdout
+    assert "\\frac{\\partial f}{\\partial y} &= x" in latex and "\\partial f}{\\partial x}" not in latex
+    both = run("x*y + sin(x)", "--mode", "reverse").stdout.rstrip().splitlines()[-2:]
+    assert both == ["∂f/∂x = y + cos(x)", "∂f/∂y = x"]
+
+
 def test_formula_beside_the_number_at_a_point():
     out = run("x*x^2", "--at", "2").stdout
     assert "du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx = 3x^2 = 4 + 2·4 = 12" in out

@@ -86,7 +86,6 @@ def text_lines(d: Derivation, program: Program | None = None, colour: bool = Fal
             eq = f"d{r.name}/d{d.wrt} = " + " = ".join(total_stages(d, r, TEXT))
             cells.append(("*" if marked(d, r) else "", _definition(r, d), _partials_text(r), eq))
         yield from _laid_out(cells, colour, ("33", "", "", "36"), style, values=False)
-        names = [d.wrt]
     else:
         cells = [("", "node", "local partials", "adjoint")]
         for r in rows:
@@ -96,12 +95,11 @@ def text_lines(d: Derivation, program: Program | None = None, colour: bool = Fal
         table = _table([c[1:] for c in cells], colour, ("", "", "36"))
         too_wide = _too_wide(table, style, colour)
         yield from _laid_out(cells, colour, ("", "", "", "36"), style, values=False) if too_wide else table
-        names = list(d.graph.inputs)
+    names = d.summarised()
     yield ""
     dd = _d(d)
-    if not d.restates_diff():  # many inputs: the adjoints' rows above are the gradient
-        yield f"the gradient: the inputs' adjoints above ({len(names):,} inputs)"
-        names = []
+    if not names:  # many inputs: the adjoints' rows above are the gradient
+        yield f"the gradient: the inputs' adjoints above ({len(d.graph.inputs):,} inputs)"
     for name in names:
         text = d.diff_text(name)
         sep = "\n" if "\n" in text else " "
@@ -137,7 +135,7 @@ def json_pieces(d: Derivation, program: Program | None = None) -> Iterator[str]:
     if d.mode == "forward":
         head["derivative_formula"] = d.diff_text(d.wrt)
     else:
-        head["gradient_formula"] = ({name: d.diff_text(name) for name in d.graph.inputs} if d.restates_diff()
+        head["gradient_formula"] = ({name: d.diff_text(name) for name in d.summarised()} if d.summarised()
                                     else None)  # many inputs: the inputs' adjoint_formula are the gradient
     yield json.dumps(head, ensure_ascii=False)[:-1] + ', "nodes": ['
     for k, r in enumerate(d.rows()):
@@ -167,7 +165,7 @@ def latex_lines(d: Derivation, program: Program | None = None, style: Style = PL
         elif r.kind != "const":
             yield f"{LATEX.bar(r.name)} &= {' = '.join(adjoint_stages(d, r, LATEX))} \\\\"
     dd = "d" if len(d.graph.inputs) == 1 else "\\partial "
-    names = [d.wrt] if d.mode == "forward" else list(d.graph.inputs) if d.restates_diff() else []
+    names = d.summarised()
     lines = []
     for x in names:
         definitions, final = _diff_program(d, x)

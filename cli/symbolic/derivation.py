@@ -154,7 +154,14 @@ class Derivation:
     def restates_diff(self) -> bool:
         """Whether rows and summaries restate `dcalc diff`'s formula for every variable they name: forward mode (one
         variable), or reverse mode with at most DIFF_INPUTS inputs (a differentiation per input)."""
-        return self.mode == "forward" or len(self.graph.inputs) <= DIFF_INPUTS
+        return self.mode == "forward" or self.wrt is not None or len(self.graph.inputs) <= DIFF_INPUTS
+
+    def summarised(self) -> list[str]:
+        """The variables whose df/dx the summary restates: the one asked for (forward mode, or reverse mode given
+        --wrt), else every input while restates_diff(); none beyond it (the inputs' adjoint rows are the gradient)."""
+        if self.wrt is not None:
+            return [self.wrt]
+        return list(self.graph.inputs) if self.restates_diff() else []
 
     def own_derivative(self, wrt: str) -> object:
         """df/d(wrt) built in this derivation's store (to combine with its other formulas)."""
