@@ -45,7 +45,8 @@ AT_HELP = ("A point: '2' for one variable or 'x=2,y=-1.5'; values may be constan
 JSON_HELP = "One JSON object per line, per point."
 DIGITS_HELP = "Significant digits for text output (default: the shortest text that reads back exactly)."
 POINTS_HELP = ("A CSV file of points ('-' reads standard input): a header naming the variables, one point per row; "
-               "one result per row, a failed row gets a status and does not stop the batch (exit 1 at the end).")
+               "one result per row, a failed row gets a status and does not stop the batch (exit 1 at the end). "
+               "With --at too: the columns are the data, --at the parameters (the same on every row).")
 FORMAT_HELP = "text, json (the same as --json) or csv (with --points: the input columns, the results, status)."
 EXTRA_HELP = "Accepted for old scripts: --points columns that are not variables are always allowed (echoed, not used)."
 TOL_HELP = "Relative tolerance of --expect, absolute below 1: |got - expected| <= TOL*max(|expected|, 1)."
@@ -62,6 +63,12 @@ Digits = Annotated[Optional[int], typer.Option("--digits", min=1, max=17, help=D
 PointsFile = Annotated[Optional[str], typer.Option("--points", help=POINTS_HELP, show_default=False)]
 Format = Annotated[str, typer.Option("--format", help=FORMAT_HELP)]
 IgnoreExtra = Annotated[bool, typer.Option("--ignore-extra", help=EXTRA_HELP, hidden=True)]
+Delimiter = Annotated[Optional[str], typer.Option("--delimiter", show_default=False,
+                                                  help="With --points: the character between cells (';', 'tab', "
+                                                       "…); default: the one of , ; and tab the header line uses.")]
+Reduce = Annotated[Optional[str], typer.Option("--reduce", show_default=False, metavar="mean|sum",
+                                               help="With --points: one result, the mean or the sum of the value "
+                                                    "(and gradient) over every row, summed exactly.")]
 Strict = Annotated[bool, typer.Option("--strict", help="Refuse readings that may not be what was meant (sinx as "
                                       "one variable, 1/2x as (1/2)*x): errors (exit 2) instead of notes.")]
 ExpectTol = Annotated[Optional[float], typer.Option("--tol", min=0.0, help=f"{TOL_HELP} Default {_short(EXPECT_TOL)}.",
@@ -111,6 +118,8 @@ def eval_command(
                                          help="Exit 3 with 'error: expected …, got …' unless the value is VALUE."),
     tol: ExpectTol = None,
     strict: Strict = False,
+    delimiter: Delimiter = None,
+    reduce: Reduce = None,
 ):
     """Value at each point. Example: dcalc eval "2x^2 + sin(pi/2)" --at 3"""
     from .commands import options as opt
@@ -118,9 +127,10 @@ def eval_command(
     from .modes.evaluate import value
     from .output.render import json_line, number
     fmt = opt.output_format(fmt, as_json, points_file, at, expect, digits, tol)
+    opt.batch_options(points_file, fmt, delimiter, reduce, expect)
     graph = opt.load(expr, strict)
     if points_file is not None:
-        return _batch(graph, points_file, None, fmt, digits)
+        return _batch(graph, points_file, at, None, fmt, digits, delimiter, reduce, expect, tol)
     expected = opt.expected_value(expect)
     missed = []
     for point in opt.points_at(graph, at):
@@ -147,11 +157,14 @@ def grad_command(
     expect: GradExpect = None,
     tol: ExpectTol = None,
     strict: Strict = False,
+    delimiter: Delimiter = None,
+    reduce: Reduce = None,
 ):
     """Derivative or gradient at each point. Example: dcalc grad "x*y + sin(x)" --at x=1,y=2"""
     from .commands import options as opt
     from .commands.expect import fail_on
     fmt = opt.output_format(fmt, as_json, points_file, at, expect, digits, tol)
+    opt.batch_options(points_file, fmt, delimiter, reduce, expect)
     graph = opt.load(expr, strict)
     names = opt.gradient_names(graph, wrt)
     opt.grad_options(wrt, direction, hessian)
@@ -159,7 +172,7 @@ def grad_command(
     seed = opt.direction_seed(graph, direction) if direction is not None else None
     if points_file is not None:
         opt.only_gradient(seed is not None or order is not None or hessian, "--points")
-        return _batch(graph, points_file, names, fmt, digits)
+        return _batch(graph, points_file, at, names, fmt, digits, delimiter, reduce, expect, tol, wrt)
     if order is not None or hessian:
         opt.only_gradient(expect is not None, "--expect")
         return _higher(graph, names, seed, order, hessian, opt.points_at(graph, at), fmt == "json", digits)
@@ -365,6 +378,7 @@ def check_command(
     fmt: Format = "text",
     ignore_extra: IgnoreExtra = False,
     strict: Strict = False,
+    delimiter: Delimiter = None,
 ):
     """Every partial by forward mode, reverse mode, the symbolic derivative and a finite difference; exit 3 when
     they disagree. Example: dcalc check "sin(x*y)" --at x=1,y=2"""
@@ -373,14 +387,15 @@ def check_command(
     from .commands.expect import fail_on
     from .output.render import check_record, check_text, json_line, point_text
     fmt = opt.output_format(fmt, as_json, points_file, at, None, digits)
+    opt.batch_options(points_file, fmt, delimiter)
     graph = opt.load(expr, strict)
     given = opt.gradient_names(graph, wrt)
+    if points_file is not None:
+        opt.note_unread(graph, given)
+        return _batch(graph, points_file, at, given, fmt, digits, delimiter, wrt=wrt, check_tol=tol)
     names = opt.checked_names(graph, wrt, given)
     opt.note_unread(graph, given)
     checker = Checker(graph, names, tol)
-    if points_file is not None:
-        from .commands.batch import check_results
-        return _batch(graph, points_file, checker.names, fmt, digits, check_results(checker))
     problems = []
     for point in opt.points_at(graph, at):
         report = checker.check(point)
@@ -389,11 +404,15 @@ def check_command(
     fail_on(problems)
 
 
-def _batch(graph, path: str, names, fmt: str, digits, compute=None) -> None:
-    """--points: the rows of the CSV file through the graph, one result per row; exit 1 at the end if a row failed.
-    (--ignore-extra changes nothing: columns that are not variables are always allowed now.)"""
-    from .commands.batch import run_file
-    run_file(graph, path, names, fmt, digits, compute)
+def _batch(graph, path: str, at, names, fmt: str, digits, delimiter=None, reduce=None, expect=None, tol=None,
+           wrt=None, check_tol=None) -> None:
+    """--points: the rows of the CSV file through the graph, one result per row (or with --reduce one for all);
+    exit 1 at the end if a row failed. (--ignore-extra changes nothing: columns that are not variables are always
+    allowed now.)"""
+    from .commands.batch import Batch, run_file
+    from .commands.options import delimiter_char
+    batch = Batch(path, at, delimiter_char(delimiter), reduce, expect, tol)
+    run_file(graph, batch, names, fmt, digits, wrt, check_tol)
 
 
 def main(argv: list[str] | None = None) -> int:

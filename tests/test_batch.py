@@ -100,12 +100,14 @@ def test_a_column_that_is_not_a_variable_is_echoed_not_used():
         r = run("eval", "x + 1", "--points", "-", *extra, "--format", "csv", input=text)
         assert (r.exit_code, r.stderr) == (0, "")
         assert rows_csv(r.stdout) == expected
-    r = run("grad", "x^2", "--points", "-", "--json", input=text)
+    r = run("grad", "x^2", "--points", "-", "--json", input=text)  # JSON echoes them as read, under "extra"
     assert (r.exit_code, rows_json(r.stdout)) == (0, [
-        {"at": {"x": 1.0}, "value": 1.0, "gradient": {"x": 2.0}, "status": "ok"},
-        {"at": {"x": 2.0}, "value": 4.0, "gradient": {"x": 4.0}, "status": "ok"}])
+        {"at": {"x": 1.0}, "extra": {"id": "first", "w": "9"}, "value": 1.0, "gradient": {"x": 2.0}, "status": "ok"},
+        {"at": {"x": 2.0}, "extra": {"id": "second", "w": "oops"}, "value": 4.0, "gradient": {"x": 4.0},
+         "status": "ok"}])
     r = run("check", "x^2", "--points", "-", "--json", input=text)
     assert r.exit_code == 0 and [g["ok"] for g in rows_json(r.stdout)] == [True, True]
+    assert [g["extra"]["id"] for g in rows_json(r.stdout)] == ["first", "second"]
 
 
 def test_a_missing_column_suggests_the_column_that_looks_like_it():
@@ -226,13 +228,14 @@ def test_wrt_x_of_x_to_the_y_at_negative_x():
 
 def test_no_free_variables():
     r = run("eval", "2+3", "--points", "-", "--json", "--ignore-extra", input="a\n1\n2\n")
-    assert rows_json(r.stdout) == [{"at": {}, "value": 5.0, "status": "ok"}] * 2
+    assert rows_json(r.stdout) == [{"at": {}, "extra": {"a": "1"}, "value": 5.0, "status": "ok"},
+                                   {"at": {}, "extra": {"a": "2"}, "value": 5.0, "status": "ok"}]
 
 
 @pytest.mark.parametrize("args, message", [
     (["grad", "x", "--points", "-", "--direction", "x=1"], "error: --points works with gradients"),
     (["grad", "x", "--points", "-", "--hessian"], "error: --points works with gradients"),
-    (["eval", "x", "--points", "-", "--at", "1"], "error: give the points either with --at or with --points"),
+    (["eval", "x", "--points", "-", "--at", "x=1"], "error: 'x' is given both by --at and by a column"),
     (["eval", "x", "--points", "-", "--format", "xml"], "error: --format must be text, json or csv"),
     (["eval", "x", "--points", "-", "--format", "csv", "--json"], "error: --json and --format csv contradict"),
 ])

@@ -64,7 +64,7 @@ def test_the_result_is_still_printed_when_the_expectation_fails():
     (["grad", "x*y", "--at", "x=2,y=3", "--expect", "x=1,x=2"], "error: --expect x=1,x=2: 'x' is given twice"),
     (["eval", "x", "--at", "1", "--expect", "y"], "error: --expect must be a constant"),
     (["eval", "x", "--at", "1", "--expect", "2+"], "error: --expect: "),
-    (["eval", "x", "--points", "-", "--expect", "1"], "error: --expect checks single points"),
+    (["eval", "x", "--at", "1", "--expect", "col:y"], "error: --expect col:y: col:NAME is a column of the --points"),
     (["grad", "x^3", "--at", "1", "--order", "2", "--expect", "6"], "error: --expect works with gradients"),
 ])
 def test_a_malformed_expectation_exits_2(args, message):

@@ -1,16 +1,32 @@
 """Batches of points (--points): chunk after chunk of a CSV file computed (as columns, or row by row for check) and
 written, one result per row in the order of the input. A row that fails keeps its place in the output with its
 reason as `status` and no numbers; the batch goes on, and exits 1 at the end.
+
+With --at beside --points the columns give the data variables and --at the parameters, the same on every row; with
+--reduce the rows give one result, their mean or sum (the full-batch value and gradient of a loss), summed exactly.
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ..errors import CheckFailed, DcalcError, MathError
+from ..errors import CheckFailed, DcalcError, MathError, UsageError
 from .csv_points import Chunk, CsvPoints
 from .progress import Progress
+
+
+@dataclass
+class Batch:
+    """What the command line asks of a batch besides the expression: the file and the options that shape it."""
+
+    path: str
+    at: list[str] | None = None  # the parameters: one --at
+    delimiter: str | None = None
+    reduce: str | None = None  # mean or sum
+    expect: str | None = None
+    tol: float | None = None
+    params: dict[str, float] = field(default_factory=dict)  # read from `at` once the header is known
 
 
 @dataclass
@@ -23,6 +39,7 @@ class Results:
     partials: dict[str, list[float]] | None = None  # None for eval
     checks: list | None = None  # check: a check.PointCheck, or None where the row failed
     tolerance: float = 0.0  # check: the tolerance of the finite differences
+    missed: list[str | None] | None = None  # --expect: per row, what did not hold (the row has its numbers)
 
 
 @dataclass
@@ -31,14 +48,20 @@ class Summary:
 
     rows: int = 0
     failed: int = 0  # rows without a result
-    disagreed: int = 0  # rows of `dcalc check` whose derivatives disagree
+    disagreed: int = 0  # rows of `dcalc check` whose derivatives disagree, or rows whose --expect does not hold
     first: str | None = None  # the first failure: line and reason
     first_disagreement: str | None = None
+    expecting: bool = False  # the disagreements are --expect's
 
     def count(self, chunk: Chunk, results) -> None:
         self.rows += len(chunk.lines)
+        missed = results.missed or ()
         for k, (line, status) in enumerate(zip(chunk.lines, chunk.status)):
             if status is None:
+                if missed and missed[k] is not None:
+                    self.disagreed += 1
+                    self.expecting = True
+                    self.first_disagreement = self.first_disagreement or f"line {line}: {missed[k]}"
                 continue
             if results.checks is not None and results.checks[k] is not None:
                 self.disagreed += 1
@@ -48,9 +71,10 @@ class Summary:
                 self.first = self.first or f"line {line}: {status}"
 
     def raise_if_failed(self, name: str) -> None:
-        """A disagreement is what `check` looks for, so it outranks a row that could not be computed."""
+        """A disagreement is what `check` (or --expect) looks for, so it outranks a row that could not be computed."""
         if self.disagreed:
-            raise CheckFailed(f"the derivatives disagree at {self.disagreed} of {self.rows} rows of {name}; "
+            what = "the expectation does not hold" if self.expecting else "the derivatives disagree"
+            raise CheckFailed(f"{what} at {self.disagreed} of {self.rows} rows of {name}; "
                               f"the first, {self.first_disagreement}")
         if self.failed:
             raise MathError(f"{self.failed} of {self.rows} rows of {name} failed; the first, {self.first}")
@@ -68,7 +92,7 @@ def run(points: CsvPoints, compute, writer, progress: Progress | None = None) ->
             if progress is not None:
                 progress.update(summary.rows)
         if not summary.rows:  # a header alone: still a CSV header out
-            empty = Chunk(columns=[[] for _ in points.inputs])
+            empty = Chunk(columns=[[] for _ in points.inputs], expected=[[] for _ in points.expected])
             writer.write(empty, compute(empty))
     finally:
         if progress is not None:
@@ -77,36 +101,114 @@ def run(points: CsvPoints, compute, writer, progress: Progress | None = None) ->
     return summary
 
 
-def run_file(graph, path: str, names: list[str] | None, fmt: str, digits: int | None, compute=None) -> None:
-    """The batch of the CSV file at `path` ('-': standard input) through the graph, written to standard output as
-    `fmt`; values (names None), the gradient over `names`, or `compute`'s results. Raises at the end if a row
-    failed."""
+# ---- the file, its columns and the parameters -------------------------------------------------------------------
+
+def parameters(graph, at: list[str] | None, source: CsvPoints) -> dict[str, float]:
+    """--at beside --points: the values of the free variables that are not columns, the same on every row. Every
+    free variable comes from exactly one of the two."""
+    if not at:
+        source.missing(graph.inputs, "; or give it as a parameter, the same on every row, with --at {name}=VALUE")
+        return {}
+    if len(at) > 1:
+        raise UsageError(f"with --points, --at gives the parameters, the same for every row: give one --at, not "
+                         f"{len(at)}")
+    from .options import example, parse_point, split_top, typo
+    text, columns = at[0], set(source.header)
+    needed = [x for x in graph.inputs if x not in columns]
+    parts = split_top(text)
+    if len(parts) == 1 and "=" not in parts[0]:  # a bare value: the one variable the file does not give
+        if len(needed) != 1:
+            raise UsageError(f"--at {text}: a bare value needs exactly one free variable that is not a column of "
+                             f"{source.name}; there are {len(needed)}"
+                             + (f" (use {example(needed)})" if needed else ""))
+        return parse_point(text, needed)
+    given = [p.partition("=")[0].strip() for p in parts]
+    both = next((n for n in given if n in columns), None)
+    if both is not None:
+        raise UsageError(f"'{both}' is given both by --at and by a column of {source.name}: give each variable one "
+                         "way (a column varies by row, --at is the same on every row)")
+    missing = next((x for x in needed if x not in given), None)
+    if missing is not None:
+        near = typo(missing, [n for n in list(given) + source.header if n not in set(graph.inputs)])
+        raise UsageError(f"no value for the free variable '{missing}': {source.name} has no column '{missing}' and "
+                         f"--at {text} does not give it{near}")
+    return parse_point(text, needed)
+
+
+def gradient_names(graph, params: dict[str, float], given: list[str], wrt: str | None) -> list[str]:
+    """The gradient of a batch: by --wrt's names, else by the parameters the expression reads (the gradient ML
+    computes, of a loss by its weights), else by every free variable."""
+    if wrt is not None or not params:
+        return given
+    return [x for x in graph.inputs if x in params] or given
+
+
+# ---- running a batch -------------------------------------------------------------------------------------------
+
+def run_file(graph, batch: Batch, names: list[str] | None, fmt: str, digits: int | None, wrt: str | None = None,
+             check_tol: float | None = None) -> None:
+    """The batch through the graph, written to standard output as `fmt`: values (names None), the gradient over
+    `names` (or, with parameters and no --wrt, over the parameters), or with `check_tol` the checks of `dcalc check`.
+    Raises at the end if a row failed or an expectation did not hold; with --reduce, at the first row that failed."""
     from ..output.rows import writer
-    source = CsvPoints(path, graph.inputs)
-    out = writer(fmt, sys.stdout, graph.inputs, digits)
-    run(source, compute or column_results(graph, names), out, Progress(source)).raise_if_failed(source.name)
+    from .expect import batch_expectation
+    checker = None
+    source = CsvPoints(batch.path, None, batch.delimiter)
+    try:  # the header decides which variables are columns and which are parameters
+        batch.params = parameters(graph, batch.at, source)
+        if names is not None:
+            names = gradient_names(graph, batch.params, names, wrt)
+        if check_tol is not None:
+            from .check import Checker
+            from .options import checked_names
+            checker = Checker(graph, checked_names(graph, wrt, names), check_tol)
+        want = batch_expectation(batch.expect, names, source, batch.reduce)
+        source.use([x for x in graph.inputs if x not in batch.params], want.columns)
+    except DcalcError:
+        source.close()
+        raise
+    data = source.inputs
+    if checker is not None:
+        compute = check_results(checker, data, batch.params)
+    else:
+        compute = column_results(graph, data, batch.params, names, want.judge(batch.tol) if want.values else None)
+    if batch.reduce is not None:
+        reduction = Reduction(batch.reduce, names, source.name)
+        run(source, compute, reduction, Progress(source))
+        return reduction.report(fmt, digits, batch.params, want.values, batch.tol)
+    out = writer(fmt, sys.stdout, data, digits, batch.params, [(source.header[k], k) for k in source.extra()])
+    run(source, compute, out, Progress(source)).raise_if_failed(source.name)
 
 
-def column_results(graph, names: list[str] | None):
-    """Chunk → Results: values (names None) or values and the gradient over `names`, computed as columns."""
+def column_results(graph, data: list[str], params: dict[str, float], names: list[str] | None, judge=None):
+    """Chunk → Results: values (names None) or values and the gradient over `names`, computed as columns; the
+    data variables from the chunk's columns, the parameters the same on every row. `judge`: --expect's verdicts."""
     import numpy as np
 
     from ..modes import columns
+    read = set(graph.inputs)
+    fixed = {x: v for x, v in params.items() if x in read}
 
     def compute(chunk: Chunk) -> Results:
         rows = columns.Rows(chunk.status)
-        inputs = {x: np.array(col, dtype=float) for x, col in zip(graph.inputs, chunk.columns)}
+        n = len(chunk.status)
+        inputs = {x: np.array(col, dtype=float) for x, col in zip(data, chunk.columns)}
+        inputs.update((x, np.full(n, v)) for x, v in fixed.items())
         vals = columns.column_values(graph, inputs, rows)
         if names is None:
-            return Results([], vals[graph.output].tolist())
-        read = [x for x in names if x in inputs]  # by a variable it does not read: 0
-        grad = {x: g.tolist() for x, g in columns.column_gradient(graph, vals, read, rows).items()} if read else {}
-        zeros = [0.0] * len(chunk.status)
-        return Results(names, vals[graph.output].tolist(), {x: grad.get(x, zeros) for x in names})
+            results = Results([], vals[graph.output].tolist())
+        else:
+            wrt = [x for x in names if x in inputs]  # by a variable it does not read: 0
+            grad = {x: g.tolist() for x, g in columns.column_gradient(graph, vals, wrt, rows).items()} if wrt else {}
+            zeros = [0.0] * n
+            results = Results(names, vals[graph.output].tolist(), {x: grad.get(x, zeros) for x in names})
+        if judge is not None:
+            results.missed = judge(chunk, results)
+        return results
     return compute
 
 
-def check_results(check):
+def check_results(check, data: list[str], params: dict[str, float]):
     """Chunk → Results of `dcalc check` row by row (a check is many scalar passes; it is not the fast path)."""
 
     def compute(chunk: Chunk) -> Results:
@@ -115,7 +217,7 @@ def check_results(check):
             if status is not None:
                 out.append(None)
                 continue
-            point = {x: col[k] for x, col in zip(check.graph.inputs, chunk.columns)}
+            point = {x: col[k] for x, col in zip(data, chunk.columns)} | params
             try:
                 report = check.check(point)
             except DcalcError as e:
@@ -127,3 +229,52 @@ def check_results(check):
             out.append(report)
         return Results(check.names, checks=out, tolerance=check.tol)
     return compute
+
+
+class Reduction:
+    """--reduce: the mean or the sum of the values and partials over every row, in place of a writer. Each is
+    summed exactly (modes/columns.ExactSum), chunk by chunk; a row that fails fails the whole reduction."""
+
+    def __init__(self, how: str, names: list[str] | None, name: str):
+        from ..modes.columns import ExactSum
+        self.how, self.names, self.name, self.rows = how, names or [], name, 0
+        self.value = ExactSum()
+        self.partials = {x: ExactSum() for x in self.names}
+
+    def begin(self, header: list[str]) -> None:
+        pass
+
+    def write(self, chunk: Chunk, results: Results) -> None:
+        bad = next((k for k, s in enumerate(chunk.status) if s is not None), None)
+        if bad is not None:
+            raise MathError(f"line {chunk.lines[bad]} of {self.name}: {chunk.status[bad]} (--reduce {self.how} "
+                            "needs every row)")
+        self.rows += len(chunk.status)
+        try:
+            self.value.add(results.values)
+            for x, s in self.partials.items():
+                s.add(results.partials[x])
+        except OverflowError:
+            raise self._overflow() from None
+
+    def result(self) -> tuple[float, dict[str, float]]:
+        """The sums, or the means: each exact sum rounded once, then divided by the number of rows."""
+        if self.how == "mean" and not self.rows:
+            raise MathError(f"the mean over no rows is undefined: {self.name} has a header and no rows")
+        scale = self.rows if self.how == "mean" else 1
+        try:
+            return self.value.total() / scale, {x: s.total() / scale for x, s in self.partials.items()}
+        except OverflowError:
+            raise self._overflow() from None
+
+    def _overflow(self) -> MathError:
+        return MathError(f"the {self.how} over the rows of {self.name} overflows: a sum is too large for a double")
+
+    def report(self, fmt: str, digits: int | None, params: dict[str, float], expected: dict, tol) -> None:
+        """The one result on standard output; then --expect's verdict (constants only: there is one result)."""
+        from ..output.rows import reduced_text
+        from .expect import fail_on, mismatches
+        value, grad = self.result()
+        sys.stdout.write(reduced_text(fmt, digits, self.how, self.rows, params, value,
+                                      grad if self.names else None) + "\n")
+        fail_on(mismatches(grad if self.names else {"": value}, expected, tol, None))

@@ -2,7 +2,8 @@
 
 The file is never loaded whole: rows are read a chunk at a time, so memory depends on the chunk size, not on the
 number of rows. The common chunk (every cell a plain number) is converted column by column; a row with a constant
-expression (pi/4) or a problem takes the slow path, and a problem becomes that row's status.
+expression (pi/4) or a problem takes the slow path, and a problem becomes that row's status. The cells are separated
+by the delimiter given, or the one the header line uses (a comma, a semicolon or a tab; never a guess between two).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import csv
 import io
 import math
 import os
+import re
 import sys
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from operator import itemgetter
 
 from ..errors import DcalcError, UsageError
@@ -30,25 +32,50 @@ class Chunk:
     cells: list[list[str]] = field(default_factory=list)  # each row as read, echoed by --format csv
     columns: list[list[float]] = field(default_factory=list)  # per variable, the value of each row
     status: list[str | None] = field(default_factory=list)  # None, or why the row failed
+    expected: list[list[float]] = field(default_factory=list)  # per column of --expect col:NAME, each row's value
 
 
 class CsvPoints:
-    """A CSV source of points: a header row naming the variables, then one point per row."""
+    """A CSV source of points: a header row naming the variables, then one point per row. `inputs`: the variables
+    the file must give (None: bind them later with `use`, once the header is known)."""
 
-    def __init__(self, path: str, inputs: list[str]):
+    def __init__(self, path: str, inputs: list[str] | None = None, delimiter: str | None = None):
         self.name = "standard input" if path == "-" else path
         self.raw = _open(path)
         self.size = _size(self.raw)
         self.text = io.TextIOWrapper(self.raw, encoding="utf-8-sig", newline="")  # utf-8-sig: drop a BOM
-        self.reader = csv.reader(self.text)
-        self.inputs = inputs
         try:
+            before, first = self._first_line()
+            self.delimiter = delimiter or sniff(first, self.name)
+            self.reader = csv.reader(chain(before, self.text), delimiter=self.delimiter)
             self.header = self._header()
+            if inputs is not None:
+                self.use(inputs)
         except DcalcError:
             self.close()  # a wrapper left to the garbage collector would close standard input under us
             raise
+
+    def use(self, inputs: list[str], expected: list[str] = ()) -> None:
+        """Read the columns of `inputs` (each must be there) as the points, and those of `expected` as numbers too."""
+        self.missing(inputs)
         column = {name: k for k, name in enumerate(self.header)}  # (header.index per input was quadratic)
-        self.index = [column[n] for n in inputs]
+        self.inputs, self.expected = inputs, list(expected)
+        self.index = [column[n] for n in inputs + self.expected]
+
+    def missing(self, inputs: list[str], hint: str = "") -> None:
+        """A variable without a column is an error, with a did-you-mean for a column that looks like it."""
+        seen = set(self.header)
+        missing = next((n for n in inputs if n not in seen), None)
+        if missing is not None:
+            known = set(inputs)
+            near = typo(missing, [n for n in self.header if n not in known])
+            more = near or f" (its columns: {_few(self.header)}; the variables: {_few(inputs)})" + hint
+            raise UsageError(f"{self.name} has no column for the variable '{missing}'{more.format(name=missing)}")
+
+    def extra(self) -> list[int]:
+        """The columns that are not variables (echoed with each result, not used), by position."""
+        used = set(self.inputs)
+        return [k for k, name in enumerate(self.header) if name not in used]
 
     def position(self) -> int:
         """Bytes read so far (for the progress bar)."""
@@ -74,25 +101,32 @@ class CsvPoints:
         except csv.Error as e:
             raise UsageError(f"{self.name}, line {reader.line_num}: {e}") from None
 
+    def _first_line(self) -> tuple[list[str], str]:
+        """The lines up to the first that is not blank, to find the delimiter in; the reader reads them again."""
+        lines = []
+        try:
+            while line := self.text.readline():
+                lines.append(line)
+                if line.strip():
+                    return lines, line
+        except UnicodeDecodeError as e:
+            raise UsageError(f"{self.name} is not UTF-8 text (bad byte at offset {e.start} near line "
+                             f"{len(lines) + 1})") from None
+        return lines, ""
+
     def _header(self) -> list[str]:
         """The header row. Columns that are not variables are allowed (a point may name variables the expression
-        does not read, and an `id` column is echoed by --format csv); a variable without a column is an error."""
+        does not read, and an `id` column is echoed with the results); a variable without a column is an error."""
         # one row at a time, so that the header's block does not swallow data rows
         first = next((row for _, (row,) in self._blocks(1) if not _blank(row)), None)
         if first is None:
-            raise UsageError(f"{self.name} has no header row (expected the variables: {_few(self.inputs)})")
+            raise UsageError(f"{self.name} has no header row (a header names the variables, then one point per row)")
         header = [c.strip() for c in first]
         seen = set()
         for name in header:
             if name in seen:
                 raise UsageError(f"{self.name}: the column '{_clip(name)}' appears twice in the header")
             seen.add(name)
-        missing = next((n for n in self.inputs if n not in seen), None)
-        if missing is not None:
-            inputs = set(self.inputs)
-            hint = (typo(missing, [n for n in header if n not in inputs])
-                    or f" (its columns: {_few(header)}; the variables: {_few(self.inputs)})")
-            raise UsageError(f"{self.name} has no column for the variable '{missing}'{hint}")
         return header
 
     def chunks(self, size: int = CHUNK):
@@ -117,15 +151,16 @@ class CsvPoints:
             return None
         if any((t := sum(col)) - t != 0 for col in columns):  # an inf or nan cell (or a sum that overflows)
             return None
-        return Chunk(lines, rows, columns, [None] * len(rows))
+        n = len(self.inputs)
+        return Chunk(lines, rows, columns[:n], [None] * len(rows), columns[n:])
 
     def _by_row(self, lines: list[int], rows: list[list[str]]) -> Chunk:
-        chunk = Chunk(columns=[[] for _ in self.index])
+        chunk = Chunk(columns=[[] for _ in self.inputs], expected=[[] for _ in self.expected])
         for line, row in zip(lines, rows):
             if _blank(row):
                 continue
             point, status = self._slow(row)
-            for column, v in zip(chunk.columns, point):
+            for column, v in zip(chunk.columns + chunk.expected, point):
                 column.append(v)
             chunk.lines.append(line)
             chunk.cells.append(row)
@@ -137,7 +172,7 @@ class CsvPoints:
         if len(row) != len(self.header):
             return [math.nan] * len(self.index), f"the row has {len(row)} cells, the header {len(self.header)}"
         point, status = [], None
-        for name, k in zip(self.inputs, self.index):
+        for name, k in zip(self.inputs + self.expected, self.index):
             try:
                 point.append(constant(row[k], f"column {name}"))
             except DcalcError as e:  # the row fails, but its good cells are still echoed
@@ -150,6 +185,22 @@ class CsvPoints:
             self.text.close()
         else:
             self.text.detach()
+
+
+DELIMITERS = {",": "a comma", ";": "a semicolon", "\t": "a tab"}
+
+
+def sniff(line: str, name: str) -> str:
+    """The delimiter the header line uses: the one of a comma, a semicolon and a tab that it has outside quotes (a
+    comma when it has none: one column). Two of them is a question only the user can answer."""
+    found = [d for d in DELIMITERS if d in _QUOTED.sub("", line)]
+    if len(found) > 1:
+        both = " and ".join(DELIMITERS[d] for d in found)
+        raise UsageError(f"{name}: the header line has {both}: say which separates the columns with --delimiter")
+    return found[0] if found else ","
+
+
+_QUOTED = re.compile(r'"[^"]*"?')
 
 
 def _few(names: list[str], shown: int = 8) -> str:

@@ -22,3 +22,81 @@ def fail_on(problems: list[str]) -> None:
     if problems:
         from ..errors import CheckFailed
         raise CheckFailed(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+
+
+# ---- --expect with --points --------------------------------------------------------------------------------------
+
+COLUMN = "col:"  # --expect col:NAME: the expected value of each row is in the column NAME
+
+
+class Expectation:
+    """--expect of a batch: per expected quantity ("" the value, else a partial) a constant or a column's name."""
+
+    def __init__(self, values: dict[str, float | str]):
+        self.values = values
+        self.columns = list(dict.fromkeys(v for v in values.values() if isinstance(v, str)))
+
+    def judge(self, tol: float | None):
+        """(chunk, results) → per row, what did not hold (None where all did, or where the row failed)."""
+        from .check import close
+        from .defaults import EXPECT_TOL
+        tol = EXPECT_TOL if tol is None else tol
+        where = {c: k for k, c in enumerate(self.columns)}
+
+        def missed(chunk, results) -> list[str | None]:
+            got = {"": results.values} if results.partials is None else results.partials
+            out = []
+            for k, status in enumerate(chunk.status):
+                wrong = []
+                for x, want in ([] if status is not None else self.values.items()):
+                    e = chunk.expected[where[want]][k] if isinstance(want, str) else want
+                    if not close(got[x][k], e, tol):
+                        wrong.extend(mismatches({x: got[x][k]}, {x: e}, tol, None))
+                out.append("; ".join(wrong) or None)
+            return out
+        return missed
+
+
+def batch_expectation(text: str | None, names: list[str] | None, source, reduce: str | None) -> Expectation:
+    """--expect beside --points: as with --at (a value for eval; x=VALUE,y=VALUE or a bare value for one variable
+    for grad), and each VALUE a constant or col:NAME, a column of the file holding each row's expected value. With
+    --reduce there is one result, so only constants."""
+    if text is None:
+        return Expectation({})
+    from ..errors import UsageError, near_miss
+    from .options import constant, split_top
+    parts = split_top(text)
+    if names is None or (len(parts) == 1 and "=" not in parts[0]):
+        if names is not None and len(names) != 1:
+            raise UsageError(f"--expect {text}: a bare value needs exactly one variable, the gradient has {len(names)} "
+                             f"(use --expect {names[0]}=VALUE,…)")
+        given = {"" if names is None else names[0]: text}
+    else:
+        given = {}
+        for part in parts:
+            name, eq, val = (s.strip() for s in part.partition("="))
+            if not eq or not name:
+                raise UsageError(f"--expect {text}: expected name=value, got {part.strip()!r}")
+            if name not in names:
+                near = near_miss(name, names)
+                raise UsageError(f"--expect {text}: the gradient has no variable '{name}'"
+                                 f"{f' (did you mean {near!r}?)' if near else ''}; its variables: {', '.join(names)}")
+            if name in given:
+                raise UsageError(f"--expect {text}: '{name}' is given twice")
+            given[name] = val
+    values: dict[str, float | str] = {}
+    for x, val in given.items():
+        val = val.strip()
+        if not val.startswith(COLUMN):
+            values[x] = constant(val, f"--expect {x}" if x else "--expect")
+            continue
+        column = val[len(COLUMN):].strip()
+        if reduce is not None:
+            raise UsageError(f"--expect {val}: --reduce {reduce} gives one result, so it expects a constant, not a "
+                             "column")
+        if column not in source.header:
+            near = near_miss(column, source.header)
+            hint = f" (did you mean {COLUMN}{near}?)" if near else f" (its columns: {', '.join(source.header[:8])})"
+            raise UsageError(f"--expect {val}: {source.name} has no column '{column}'{hint}")
+        values[x] = column
+    return Expectation(values)

@@ -137,19 +137,43 @@ def _clip(text: str, n: int = 60) -> str:
 # ---- the expression argument ------------------------------------------------------------------------------------
 
 def read_expr(expr: str) -> str:
-    """The expression argument, or standard input for '-' (strict UTF-8: bad bytes are a usage error)."""
+    """The expression argument; standard input for '-', the file PATH for '@PATH' (strict UTF-8: bad bytes are a
+    usage error). Everything after the first '@' is the path, as given ('@@x' reads the file '@x'): '@' is never
+    dcalc, so it needs no escape."""
+    if expr.startswith("@"):
+        return _read_file(expr[1:])
     if expr != "-":
         return expr
-    from ..language.syntax import MAX_SOURCE
     if sys.stdin is None:  # started with `<&-`
         raise UsageError("standard input is closed")
-    data = sys.stdin.buffer.read(4 * MAX_SOURCE + 1)  # enough for the longest text: never all of `< /dev/zero`
+    return _decoded(sys.stdin.buffer, "standard input")
+
+
+def _decoded(stream, name: str) -> str:
+    from ..language.syntax import MAX_SOURCE
+    data = stream.read(4 * MAX_SOURCE + 1)  # enough for the longest text: never all of `< /dev/zero`
     if len(data) > 4 * MAX_SOURCE:
-        raise UsageError(f"standard input is longer than dcalc reads (at most {MAX_SOURCE:,} characters)")
+        raise UsageError(f"{name} is longer than dcalc reads (at most {MAX_SOURCE:,} characters)")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise UsageError(f"standard input is not UTF-8 text (bad byte at offset {e.start})") from None
+        raise UsageError(f"{name} is not UTF-8 text (bad byte at offset {e.start})") from None
+
+
+def _read_file(path: str) -> str:
+    """The program in the file at `path` (`~` expanded: after '@' the shell does not)."""
+    import os
+    if not path:
+        raise UsageError("'@' names a file to read the expression from: write @loss.dc")
+    try:
+        with open(os.path.expanduser(path), "rb") as f:
+            return _decoded(f, repr(path))
+    except OSError as e:
+        raise UsageError(f"cannot read the expression file {path!r}: {e.strerror or e}") from None
+
+
+# a word that looks like a file name (loss.dc, ./f.txt, ~/x, dir/y): said so when it does not parse
+_PATH_LIKE = re.compile(r"(\.{0,2}/|~/)?([\w.-]+/)*[\w-]+\.[A-Za-z]\w{0,7}|(\.{0,2}/|~/)[\w./-]*")
 
 
 def load(expr: str, strict: bool = False):
@@ -162,10 +186,19 @@ def load(expr: str, strict: bool = False):
 
 
 def read_program(expr: str):
-    """Parse the expression argument, with the built-in functions' names (x(x+1) multiplies, sin(x) calls)."""
+    """Parse the expression argument, with the built-in functions' names (x(x+1) multiplies, sin(x) calls). A word
+    that looks like a file name and does not parse (loss.dc) gets a hint: files are read with '@'."""
     from ..core.ops import FUNCTION_NAMES
+    from ..errors import ParseError
     from ..language.syntax import parse
-    return parse(read_expr(expr), FUNCTION_NAMES)
+    try:
+        return parse(read_expr(expr), FUNCTION_NAMES)
+    except ParseError as e:
+        if expr != "-" and not expr.startswith("@") and _PATH_LIKE.fullmatch(expr.strip()) and not e.hint:
+            import os
+            there = os.path.isfile(os.path.expanduser(expr.strip()))
+            e.hint = f"to read {'the' if there else 'a'} file write @{expr.strip()}"
+        raise
 
 
 def reading_notes(program, strict: bool) -> None:
@@ -299,10 +332,6 @@ def output_format(fmt: str, as_json: bool, points_file, at, expect, digits=None,
         raise UsageError(f"--json and --format {fmt} contradict each other")
     if fmt == "csv" and points_file is None:
         raise UsageError("--format csv writes one row per point of a batch: use it with --points FILE")
-    if points_file is not None and at:
-        raise UsageError("give the points either with --at or with --points, not both")
-    if points_file is not None and expect is not None:
-        raise UsageError("--expect checks single points (--at); a batch (--points) reports a status per row")
     out = "json" if as_json else fmt
     if digits is not None and out != "text":
         raise UsageError(f"--digits {digits} shapes text output; --format {out} writes every number exactly as its "
@@ -310,6 +339,36 @@ def output_format(fmt: str, as_json: bool, points_file, at, expect, digits=None,
     if tol is not None and expect is None:
         raise UsageError(f"--tol {tol:g} is the tolerance of --expect: use it with --expect")
     return out
+
+
+REDUCTIONS = ("mean", "sum")  # --reduce
+
+
+def batch_options(points_file, fmt: str, delimiter: str | None = None, reduce: str | None = None,
+                  expect: str | None = None) -> None:
+    """--delimiter, --reduce and --expect col:NAME shape a batch: each needs --points; --reduce gives one result,
+    not a CSV of rows."""
+    for option, value in (("--delimiter", delimiter), ("--reduce", reduce)):
+        if value is not None and points_file is None:
+            raise UsageError(f"{option} {value} shapes a batch of points: use it with --points FILE")
+    if expect is not None and points_file is None and "col:" in expect:
+        raise UsageError(f"--expect {expect}: col:NAME is a column of the --points file: use it with --points FILE")
+    if reduce is not None and reduce not in REDUCTIONS:
+        raise UsageError(f"--reduce must be mean or sum, not {reduce!r}")
+    if reduce is not None and fmt == "csv":
+        raise UsageError(f"--reduce {reduce} gives one result, not a row per point: use text or --json, not "
+                         "--format csv")
+
+
+def delimiter_char(text: str | None) -> str | None:
+    """--delimiter: one character (`tab` or `\\t` for a tab); never one that occurs in numbers or quotes cells."""
+    if text is None:
+        return None
+    d = "\t" if text in ("tab", "\\t") else text
+    if len(d) != 1 or d.isalnum() or d in '.+-_"\r\n' or (d.isspace() and d not in " \t"):
+        raise UsageError(f"--delimiter {text!r}: give one character that separates the cells (',', ';', '|', 'tab' "
+                         "…), not one that occurs in numbers or quotes them")
+    return d
 
 
 def grad_options(wrt, direction, hessian: bool) -> None:

@@ -9,6 +9,7 @@ batch path imports this module, so single-point calls never pay for NumPy.
 
 from __future__ import annotations
 
+import math
 from functools import cache
 
 import numpy as np
@@ -206,3 +207,27 @@ def _scalar_partial(graph: Graph, i: int, k: int, args, r: int, rows: Rows, vals
             rows.fail(r, e.message)
             return np.nan
     return 0.0  # a stand-in: the row's gradient is kinked[r]
+
+
+class ExactSum:
+    """A running sum of doubles, kept exact as a few doubles that add up to it (the reductions of a batch).
+
+    Each chunk's numbers join the parts so far, and math.fsum — the correctly rounded sum of a list — is taken again
+    on what is left after the parts found, until nothing is: the remainder is a sum of doubles, so a multiple of the
+    smallest subnormal, and fsum gives 0 only when it is exactly 0. The total is therefore math.fsum of every number
+    added, whatever the chunks (1e16, 1, -1e16 gives 1; a plain sum gives 0)."""
+
+    def __init__(self):
+        self.parts: list[float] = []
+
+    def add(self, values: list[float]) -> None:
+        terms = self.parts + list(values)
+        parts = []
+        while (s := math.fsum(terms)) != 0:  # each pass leaves a remainder below half an ulp of the last part
+            parts.append(s)
+            terms.append(-s)
+        self.parts = parts
+
+    def total(self) -> float:
+        """The sum rounded once (OverflowError when it is beyond the doubles)."""
+        return math.fsum(self.parts)

@@ -23,46 +23,72 @@ def _json_number(v: float | None):
 
 
 class JsonWriter:
-    def __init__(self, out, inputs: list[str]):
-        self.out, self.inputs = out, inputs
+    """One JSON line per row: `at` the row's variables and the parameters, `extra` the other columns as read."""
+
+    def __init__(self, out, inputs: list[str], params: dict[str, float] | None = None,
+                 extra: list[tuple[str, int]] = ()):
+        self.out, self.inputs, self.params, self.extra = out, inputs, params or {}, list(extra)
 
     def begin(self, header: list[str]) -> None:
-        self.template = None
+        self.template = self.missed_template = None
 
-    def _template(self, results) -> str:
-        """`{"at": {"x": %r}, "value": %r, "gradient": {"x": %r}, "status": "ok"}`: repr of a finite float is JSON."""
-        at = ", ".join(f"{json.dumps(n)}: %r" for n in self.inputs)
-        parts = [f'"at": {{{at}}}', '"value": %r']
+    def _template(self, results, status: str = '"ok"') -> str:
+        """`{"at": {"x": %r, "w": 0.5}, "value": %r, "gradient": {"x": %r}, "status": "ok"}`: repr of a finite float
+        is JSON; the parameters are the same on every row, written into the template."""
+        at = [f"{json.dumps(n)}: %r" for n in self.inputs]
+        at += [f"{json.dumps(n)}: {v!r}" for n, v in self.params.items()]
+        parts = [f'"at": {{{", ".join(at)}}}'] + (['"extra": %s'] if self.extra else []) + ['"value": %r']
         if results.partials is not None:
             grad = ", ".join(f"{json.dumps(n)}: %r" for n in results.partials)
             parts.append(f'"gradient": {{{grad}}}')
-        return "{" + ", ".join(parts + ['"status": "ok"']) + "}\n"
+        return "{" + ", ".join(parts + [f'"status": {status}']) + "}\n"
+
+    def _extra(self, cells: list[str]) -> str:
+        """The columns that are not variables, as read (text: an id stays '007'); null for a cell a short row lacks."""
+        return "{" + ", ".join(f"{json.dumps(name, ensure_ascii=False)}: "
+                               f"{json.dumps(cells[k], ensure_ascii=False) if k < len(cells) else 'null'}"
+                               for name, k in self.extra) + "}"
 
     def write(self, chunk, results) -> None:
         if results.checks is not None:
             return self._checks(chunk, results)
         template = self.template = self.template or self._template(results)
         partials = list(results.partials.values()) if results.partials is not None else []
-        rows = zip(*chunk.columns, results.values, *partials)  # a row without a status has only finite numbers
-        if not any(chunk.status):
+        extra = [list(map(self._extra, chunk.cells))] if self.extra else []
+        rows = zip(*chunk.columns, *extra, results.values, *partials)  # a row without a status: only finite numbers
+        missed = results.missed or [None] * len(chunk.status)
+        if not any(chunk.status) and not any(missed):
             self.out.write("".join(map(template.__mod__, rows)))
             return
-        self.out.write("".join(template % row if status is None else self._failed(chunk, k, results)
-                               for k, (row, status) in enumerate(zip(rows, chunk.status))))
+        self.missed_template = self.missed_template or self._template(results, "%s")
+        self.out.write("".join(
+            self._failed(chunk, k, results) if status is not None
+            else template % row if miss is None
+            else self.missed_template % (*row, json.dumps(miss, ensure_ascii=False))
+            for k, (row, status, miss) in enumerate(zip(rows, chunk.status, missed))))
+
+    def _at(self, chunk, k: int) -> dict:
+        at = {x: _json_number(column[k]) for x, column in zip(self.inputs, chunk.columns)}
+        return at | self.params
+
+    def _record(self, chunk, k: int, record: dict) -> dict:
+        """`at` (and `extra`) first, then the rest of the record."""
+        head = {"at": self._at(chunk, k)}
+        if self.extra:
+            head["extra"] = json.loads(self._extra(chunk.cells[k]))
+        return head | record
 
     def _failed(self, chunk, k: int, results) -> str:
-        at = {x: _json_number(column[k]) for x, column in zip(self.inputs, chunk.columns)}
-        record = {"at": at, "value": None}
+        record = {"value": None}
         if results.partials is not None:
             record["gradient"] = dict.fromkeys(results.partials)
         record["status"] = chunk.status[k]
-        return json.dumps(record, ensure_ascii=False) + "\n"
+        return json.dumps(self._record(chunk, k, record), ensure_ascii=False) + "\n"
 
     def _checks(self, chunk, results) -> None:
         for k, report in enumerate(results.checks):
-            at = {x: _json_number(col[k]) for x, col in zip(self.inputs, chunk.columns)}
-            record = check_record(report, results.names, results.tolerance, at, chunk.status[k])
-            self.out.write(json_line(record) + "\n")
+            record = check_record(report, results.names, results.tolerance, self._at(chunk, k), chunk.status[k])
+            self.out.write(json_line(self._record(chunk, k, record)) + "\n")
 
 
 class CsvWriter:
@@ -87,12 +113,14 @@ class CsvWriter:
         if not self.started:
             self._start(results)
         width = len(self.header)
-        if results.checks is None and not any(chunk.status) and all(len(c) == width for c in chunk.cells):
+        missed = results.missed or [None] * len(chunk.status)
+        if (results.checks is None and not any(chunk.status) and not any(missed)
+                and all(len(c) == width for c in chunk.cells)):
             return self._fast(chunk, results)
         rows = []
         for k, cells in enumerate(chunk.cells):
             cells = (cells + [""] * width)[:width]  # a short or long row still fills exactly the header's columns
-            rows.append(cells + self._numbers(k, chunk.status[k], results))
+            rows.append(cells + self._numbers(k, chunk.status[k], results, missed[k]))
         self.csv.writerows(rows)
 
     def _fast(self, chunk, results) -> None:
@@ -105,7 +133,7 @@ class CsvWriter:
         cells = map(",".join, chunk.cells)
         self.out.write("".join(map("%s,%s".__mod__, zip(cells, map(template.__mod__, zip(*numbers))))))
 
-    def _numbers(self, k: int, status: str | None, results) -> list:
+    def _numbers(self, k: int, status: str | None, results, missed: str | None = None) -> list:
         if results.checks is not None:
             report = results.checks[k]
             if report is None:
@@ -115,7 +143,7 @@ class CsvWriter:
         partials = results.partials or {}
         if status is not None:
             return [""] * (1 + len(partials)) + [status]
-        return [repr(results.values[k])] + [repr(p[k]) for p in partials.values()] + ["ok"]
+        return [repr(results.values[k])] + [repr(p[k]) for p in partials.values()] + [missed or "ok"]
 
 
 def _cell(v: float | None) -> str:
@@ -151,9 +179,25 @@ class TextWriter:
         return "  ".join(f"∂f/∂{x} = {number_text(p[k], self.digits)}" for x, p in partials.items())
 
 
-def writer(fmt: str, out, inputs: list[str], digits: int | None = None):
+def writer(fmt: str, out, inputs: list[str], digits: int | None = None, params: dict[str, float] | None = None,
+           extra: list[tuple[str, int]] = ()):
+    """The writer of `fmt`; `params` (the --at beside --points) and `extra` (the other columns) show in JSON; CSV
+    echoes every column as read, and text shows the results alone."""
     if fmt == "json":
-        return JsonWriter(out, inputs)
+        return JsonWriter(out, inputs, params, extra)
     if fmt == "csv":
         return CsvWriter(out, inputs)
     return TextWriter(out, inputs, digits)
+
+
+def reduced_text(fmt: str, digits: int | None, how: str, rows: int, params: dict[str, float], value: float,
+                 gradient: dict[str, float] | None) -> str:
+    """The one result of --reduce: as one point's (the number, or the gradient) in text; in JSON with the
+    parameters, how and over how many rows."""
+    from .render import gradient_text, number
+    if fmt != "json":
+        return number(value, digits) if gradient is None else gradient_text(gradient, digits)
+    record = {"at": params, "reduce": how, "rows": rows, "value": value}
+    if gradient is not None:
+        record["gradient"] = gradient
+    return json_line(record)
