@@ -431,3 +431,48 @@ def test_a_path_like_expr_that_does_not_parse_gets_a_hint(tmp_path, monkeypatch,
 def test_other_syntax_errors_get_no_file_hint(expr):
     code, _, err = call(["eval", expr, "--at", "1"])
     assert code == 2 and "@" not in err
+
+
+# ---- the README's examples, as printed --------------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_examples() -> list[tuple[str, str]]:
+    """(command, output) of each `$ …` line of the README's data-and-parameters examples (`\\` joins lines)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("**Data and parameters", 1)[1].split("**Expectations per row.**", 1)[0]
+    examples, command, output = [], None, []
+    for line in section.splitlines():
+        if not line.startswith("    "):
+            continue
+        body = line[4:]
+        if command is not None and command.endswith("\\"):
+            command = command[:-1] + body.strip()
+        elif body.startswith("$ "):
+            if command is not None:
+                examples.append((command, "".join(o + "\n" for o in output)))
+            command, output = body[2:], []
+        else:
+            output.append(body)
+    examples.append((command, "".join(o + "\n" for o in output)))
+    return examples
+
+
+@pytest.mark.parametrize("command, output", readme_examples())
+def test_the_readme_examples_print_what_the_readme_shows(command, output, monkeypatch):
+    import shlex
+    monkeypatch.chdir(ROOT)
+    words, _, pipe = command.partition(" | ")
+    argv = shlex.split(words)
+    if argv[0] == "dcalc":
+        code, out, err = call(argv[1:])
+        assert (code, err) == (0, "")
+    else:  # cat FILE, head -N FILE
+        out = (ROOT / argv[-1]).read_text()
+        if argv[0] == "head":
+            out = "".join(out.splitlines(keepends=True)[:int(argv[1][1:])])
+    if pipe:
+        n = int(shlex.split(pipe)[1][1:])
+        out = "".join(out.splitlines(keepends=True)[:n])
+    assert out == output
