@@ -439,40 +439,43 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def readme_examples() -> list[tuple[str, str]]:
-    """(command, output) of each `$ …` line of the README's data-and-parameters examples (`\\` joins lines)."""
+    """(command, output) of each `$ …` line of the README's data-and-parameters examples."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("**Data and parameters", 1)[1].split("**Expectations per row.**", 1)[0]
     examples, command, output = [], None, []
-    for line in section.splitlines():
-        if not line.startswith("    "):
-            continue
-        body = line[4:]
-        if command is not None and command.endswith("\\"):
-            command = command[:-1] + body.strip()
-        elif body.startswith("$ "):
+    for line in section.splitlines() + ["$ end"]:
+        body = line[4:] if line.startswith("    ") else line
+        if body.startswith("$ "):
             if command is not None:
                 examples.append((command, "".join(o + "\n" for o in output)))
             command, output = body[2:], []
-        else:
+        elif line.startswith("    "):
             output.append(body)
-    examples.append((command, "".join(o + "\n" for o in output)))
     return examples
+
+
+def test_the_readme_examples_are_all_there():
+    commands = [c for c, _ in readme_examples()]
+    assert [c.split()[:2] for c in commands] == [["cat", "logistic.csv"], ["dcalc", "grad"], ["dcalc", "grad"],
+                                                 ["dcalc", "check"], ["cat", "mlp.dc"], ["cat", "xor.csv"],
+                                                 ["dcalc", "grad"]]
 
 
 @pytest.mark.parametrize("command, output", readme_examples())
 def test_the_readme_examples_print_what_the_readme_shows(command, output, monkeypatch):
+    """The files shown are those of tests/data; the commands print there what the README shows (tests/test_api.py
+    runs them too, from the files as the README shows them)."""
     import shlex
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(DATA)
     words, _, pipe = command.partition(" | ")
     argv = shlex.split(words)
     if argv[0] == "dcalc":
         code, out, err = call(argv[1:])
         assert (code, err) == (0, "")
-    else:  # cat FILE, head -N FILE
-        out = (ROOT / argv[-1]).read_text()
-        if argv[0] == "head":
-            out = "".join(out.splitlines(keepends=True)[:int(argv[1][1:])])
+    else:
+        out = (DATA / argv[1]).read_text()
     if pipe:
-        n = int(shlex.split(pipe)[1][1:])
-        out = "".join(out.splitlines(keepends=True)[:n])
+        head, n = shlex.split(pipe)
+        lines = out.splitlines(keepends=True)
+        out = "".join(lines[:int(n[1:])] if head == "head" else lines[-int(n[1:]):])
     assert out == output
