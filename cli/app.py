@@ -39,7 +39,8 @@ app = typer.Typer(cls=_Commands, add_completion=False, no_args_is_help=True, ric
                   help="dcalc: values, derivatives, gradients, and how the total derivative comes about.\n\n"
                        + EXIT_CODES, epilog="Run 'dcalc COMMAND --help' for a command's options.")
 
-EXPR_HELP = "An expression or a program ('a = x^2; a + x'); '-' reads it from standard input."
+EXPR_HELP = ("An expression or a program ('a = x^2; a + x'); '-' reads it from standard input, '@FILE' from the "
+             "file FILE.")
 AT_HELP = ("A point: '2' for one variable or 'x=2,y=-1.5'; values may be constant expressions (x=pi/4), and names the "
            "expression does not read are allowed. Repeatable.")
 JSON_HELP = "One JSON object per line, per point."
@@ -85,7 +86,8 @@ Hessian = Annotated[bool, typer.Option("--hessian", help="Also the matrix of sec
                                        "exact to rounding). Along a direction d, dᵀHd is --order 2 --direction d.")]
 GradExpect = Annotated[Optional[str], typer.Option("--expect", show_default=False,
                                                    help="Exit 3 unless the partials are these: x=7,y=2 (any of them), "
-                                                        "or a bare number for one variable or --direction.")]
+                                                        "or a bare number for one variable or --direction. With "
+                                                        "--points a value may be col:NAME, a column of the file.")]
 
 
 def _version(flag: bool):
@@ -115,7 +117,8 @@ def eval_command(
     fmt: Format = "text",
     ignore_extra: IgnoreExtra = False,
     expect: Optional[str] = typer.Option(None, "--expect", show_default=False,
-                                         help="Exit 3 with 'error: expected …, got …' unless the value is VALUE."),
+                                         help="Exit 3 with 'error: expected …, got …' unless the value is VALUE "
+                                              "(with --points: a constant, or col:NAME, a column of the file)."),
     tol: ExpectTol = None,
     strict: Strict = False,
     delimiter: Delimiter = None,
