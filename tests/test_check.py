@@ -194,7 +194,7 @@ def test_not_differentiable_is_a_math_error():
                                                "there is nothing to check"),
     (["2 + 3"], "error: the expression has no free variables"),
     (["x", "--at", "1", "--format", "csv"], "error: --format csv writes one row per point of a batch"),
-    (["x", "--at", "1", "--points", "p.csv"], "error: give the points either with --at or with --points"),
+    (["x", "--at", "y=1", "--points", "nope.csv"], "error: cannot read the points file 'nope.csv'"),
     (["x"], "error: no value for the free variable 'x'"),
 ])
 def test_usage_and_syntax_errors_exit_2(args, message):

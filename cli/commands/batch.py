@@ -124,12 +124,13 @@ def parameters(graph, at: list[str] | None, source: CsvPoints) -> dict[str, floa
         return parse_point(text, needed)
     given = [p.partition("=")[0].strip() for p in parts]
     both = next((n for n in given if n in columns), None)
+    inputs, named = set(graph.inputs), set(given)
     if both is not None:
         raise UsageError(f"'{both}' is given both by --at and by a column of {source.name}: give each variable one "
                          "way (a column varies by row, --at is the same on every row)")
-    missing = next((x for x in needed if x not in given), None)
+    missing = next((x for x in needed if x not in named), None)
     if missing is not None:
-        near = typo(missing, [n for n in list(given) + source.header if n not in set(graph.inputs)])
+        near = typo(missing, [n for n in given + source.header if n not in inputs])
         raise UsageError(f"no value for the free variable '{missing}': {source.name} has no column '{missing}' and "
                          f"--at {text} does not give it{near}")
     return parse_point(text, needed)

@@ -69,8 +69,9 @@ class CsvPoints:
         if missing is not None:
             known = set(inputs)
             near = typo(missing, [n for n in self.header if n not in known])
-            more = near or f" (its columns: {_few(self.header)}; the variables: {_few(inputs)})" + hint
-            raise UsageError(f"{self.name} has no column for the variable '{missing}'{more.format(name=missing)}")
+            more = near or (f" (its columns: {_few(self.header)}; the variables: {_few(inputs)})"
+                            + hint.replace("{name}", missing))
+            raise UsageError(f"{self.name} has no column for the variable '{missing}'{more}")
 
     def extra(self) -> list[int]:
         """The columns that are not variables (echoed with each result, not used), by position."""
