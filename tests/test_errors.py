@@ -45,7 +45,7 @@ SYNTAX = [
     (["1.2.3"], "error: unexpected '.3' (expected '=', ';', an operator or the end)\n  1.2.3\n     ^^\n"),
     (["x = = 2"], "error: unexpected '=' (expected a number, a name or '(')\n  x = = 2\n      ^\n"),
     (["2 @ 3"], "error: unexpected character '@' (expected '=', ';', an operator or the end)\n  2 @ 3\n    ^\n"),
-    (["@"], "error: unexpected character '@' (expected a number, a name, '(', ';' or the end)\n  @\n  ^\n"),
+    (["@"], "error: '@' names a file to read the expression from: write @loss.dc\n"),  # @FILE reads a file
     (["a = 2\nb = a +\n"],  # a line that ends with an operator goes on: here into the end of the input
      "error: line 2, column 8: unexpected end of input (expected a number, a name or '(')\n  b = a +\n         ^\n"),
     (["a = 2\nb = a )\nb"],
