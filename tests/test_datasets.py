@@ -479,3 +479,14 @@ def test_the_readme_examples_print_what_the_readme_shows(command, output, monkey
         lines = out.splitlines(keepends=True)
         out = "".join(lines[:int(n[1:])] if head == "head" else lines[-int(n[1:]):])
     assert out == output
+
+
+def test_many_parameters():
+    """2,000 parameters beside one column: each gets its partial (the parameters' checks are linear in the names)."""
+    n = 2000
+    expr = " + ".join(f"p{i}*x^{i % 3}" for i in range(n))
+    at = ",".join(f"p{i}={i}" for i in range(n))
+    code, out, err = call(["grad", expr, "--points", "-", "--at", at, "--reduce", "sum", "--json"], b"x\n2\n3\n")
+    assert (code, err) == (0, "")
+    (r,) = rows(out)
+    assert r["gradient"] == {f"p{i}": float(2 ** (i % 3) + 3 ** (i % 3)) for i in range(n)}
