@@ -45,7 +45,11 @@ class MathError(DcalcError):
     exit_code = 1
 
 
-class FormulaOverflow(MathError):
+class Overflow(MathError):
+    """A value too large for a double where every argument is a double inside its function's domain (exp(1000))."""
+
+
+class FormulaOverflow(Overflow):
     """A printed formula overflows in an intermediate (y^2 at y = 1e160) at arguments inside every domain: its own
     result may well be a double, which the formula as written cannot give."""
 

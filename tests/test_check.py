@@ -276,17 +276,31 @@ def test_a_symbolic_formula_off_by_more_than_the_conditioning_is_still_caught():
     assert not got.ok and got.problems()[0].startswith("∂f/∂x: ")
 
 
-def test_a_formula_that_underflows_is_not_computable_there():
-    """Seed 3001107: the symbolic formula divides by hypot(atan(z), -asin(x + z))^2, which underflows to 0 at
-    x = -1e-200, z = 0: a note, not an alarm. Seed 3006369: a formula whose product underflows to 0 where the
-    derivative is -1.1e-201: a note too."""
+def test_a_formula_that_underflows_is_evaluated_wide_like_the_graph():
+    """Seed 3001107: the symbolic formula divides by hypot(atan(z), -asin(x + z))^2, which underflows to 0 in doubles
+    at x = -1e-200, z = 0; seed 3006369: a formula whose product underflows to 0 where the derivative is -1.1e-201.
+    Both were a note (no symbolic value). The formula's value now comes from the value pass over its graph, which
+    goes on in wide numbers from the piece that underflowed, as for the function itself: the symbolic column has the
+    derivative, and it agrees (SymPy at 30 digits: 1e200 and -1.1111111111111111e-201)."""
     got = _check_of("p = asin(x + z); atan(atan2(atan(z), -p))", {"x": -1e-200, "z": 0.0})
     assert got.ok, got.problems()
-    assert got.partials["z"].symbolic is None
-    assert got.partials["z"].symbolic_note.startswith("the formula underflows in an intermediate: division by zero")
+    z = got.partials["z"]
+    assert z.symbolic == z.forward == z.reverse == 1e200 and z.symbolic_note is None
     got = _check_of("g(a) = abs(a / 2.7); p = g(y); q = cos(asin(0.9tanh(p))); -(x / q)", {"y": 1e-200, "x": 1.0})
     assert got.ok, got.problems()
-    assert got.partials["y"].symbolic is None and "underflows" in got.partials["y"].symbolic_note
+    y = got.partials["y"]
+    assert y.symbolic_note is None and math.isclose(y.symbolic, -1.1111111111111111e-201, rel_tol=1e-14)
+    assert math.isclose(y.symbolic, y.reverse, rel_tol=1e-14)
+
+
+def test_a_formula_that_underflows_in_doubles_is_right_to_rounding():
+    """The value pass's rule on a formula (modes/evaluate.value_of): x^2*y^2/x^2 at x = 1e-200 underflows in x^2
+    (1e-400) and is y^2 wide, where in doubles, piece by piece, it was 0/0; x*x/x at 1e-170 was 1e-340 → 0, then 0."""
+    from dcalc.language.expr import Var
+    from dcalc.modes.evaluate import value_of
+    x, y = Var("x"), Var("y")
+    assert value_of(x * x * (y * y) / (x * x), {"x": 1e-200, "y": 3.0}) == 9.0
+    assert 1e-170 * 1e-170 / 1e-170 == 0.0 and value_of(x * x / x, {"x": 1e-170}) == 1e-170
 
 
 def test_a_finite_difference_that_cannot_resolve_the_function_gives_no_column():

@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 import dcalc
 from dcalc.app import app
 from dcalc.errors import NotDifferentiable
-from dcalc.modes.evaluate import node_values
+from dcalc.modes.evaluate import node_values, value_of
 from dcalc.modes.hessian import hessian
 from dcalc.modes.taylor import nth_derivative
-from dcalc.symbolic.formulas import differentiate, value_of
+from dcalc.symbolic.formulas import differentiate
 
 X, Y = sp.symbols("x y", real=True)
 runner = CliRunner()

@@ -20,9 +20,9 @@ from dcalc.core.printing import to_text
 from dcalc.errors import DcalcError
 from dcalc.language.expr import Num, Program
 from dcalc.language.syntax import parse
-from dcalc.modes.evaluate import node_values, value
+from dcalc.modes.evaluate import node_values, value, value_of
 from dcalc.modes.forward import derivative
-from dcalc.symbolic.formulas import differentiate, program, program_text, value_of
+from dcalc.symbolic.formulas import differentiate, program, program_text
 from strategies import expressions
 
 runner = CliRunner()
@@ -155,6 +155,18 @@ def test_value_of_shares_work():
     g = dcalc.compile("x")
     d = differentiate(g, ["x"])
     assert value_of(d, {"x": 2.0}) == 1.0
+
+
+def test_value_of_visits_each_shared_piece_once():
+    """A formula is a DAG: 300 levels of sin(e) + cos(e) is a tree of 2^300 leaves and a graph of 900 nodes; the value
+    pass runs over the graph (core/graph.formula_graph), against the same recurrence in the math module."""
+    from dcalc.core.graph import formula_graph
+    from dcalc.language.expr import Apply, Var
+    e, v = Var("x"), 0.3
+    for _ in range(300):
+        e, v = Apply("add", (Apply("sin", (e,)), Apply("cos", (e,)))), math.sin(v) + math.cos(v)
+    assert value_of(e, {"x": 0.3}) == v
+    assert len(formula_graph(e).nodes) == 1 + 3 * 300
 
 
 # -- the command --------------------------------------------------------------------------------------------------

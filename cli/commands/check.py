@@ -21,7 +21,7 @@ from ..core.graph import Graph
 from ..core.partials import local_partials
 from ..core.printing import number_text
 from ..errors import FormulaOverflow, MathError
-from ..modes.evaluate import node_values, value
+from ..modes.evaluate import node_values, value, value_of
 from ..modes.forward import derivative
 from ..modes.reverse import at_kink, gradient
 from .defaults import CHECK_TOL
@@ -104,26 +104,15 @@ class Checker:
             note = None
             if isinstance(problem, FormulaOverflow):  # unavailable, not a disagreement: the formula cannot say
                 note, problem = f"the formula overflows in an intermediate: {problem.message}", None
-            elif problem is not None and _underflows(self.symbolic[x], point):
-                # The formula has no value in doubles where forward and reverse mode have one, after an intermediate
-                # of it underflowed (a 0 it then divides by: hypot(atan(z), asin(x))^2 at x = -1e-200). Evaluated in
-                # doubles, a formula is another computation than the derivative, so the symbolic column is not
-                # computable here: a note, not an alarm. A formula undefined with no underflow on the way (1/(x - x))
-                # is still a disagreement.
-                note, problem = f"the formula underflows in an intermediate: {problem}", None
             elif problem is not None:
                 problem = f"the symbolic derivative is undefined there: {problem}"
             if kink and symbolic is None:  # the formula divides by the kink's 0 (x/|x|): it has no value there
                 problem = None
-            self.note = None
             out[x] = self._compare(x, point, forward, reverse[x], symbolic, problem, rounding)
-            if self.note:
-                out[x].symbolic, note = None, self.note
             out[x].symbolic_note = note
         return PointCheck(point, vals[self.graph.output], self.tol, out, kink)
 
     def _symbolic(self, x: str, point: dict[str, float]) -> tuple[float | None, str | None]:
-        from ..symbolic.formulas import value_of
         try:
             return value_of(self.symbolic[x], point, self.graph.source) + 0.0, None
         except FormulaOverflow as e:  # forward and reverse gave a double: an intermediate of the formula overflowed
@@ -138,10 +127,6 @@ class Checker:
         for _, m, n in sorted(pairs, reverse=True):
             a, b = ad[m], ad[n]
             if problem is None and abs(a - b) > ROUNDING * max(abs(a), abs(b)) + room:
-                if "symbolic" in (m, n) and _underflows(self.symbolic[x], point):
-                    # the formula's own underflow (a product of 1e-200s going to 0), not a disagreement of rules
-                    self.note = f"the formula underflows in an intermediate (it gave {number_text(symbolic)})"
-                    continue
                 problem = (f"{m} {number_text(a)} and {n} {number_text(b)} differ by {disagreement(a, b):.3g} "
                            f"(they should agree to rounding, {ROUNDING:g} or {room:.3g} here)")
         fd, error = finite_difference_estimate(self.graph, point, x, rounding.value, reverse, self.tol)
@@ -154,31 +139,6 @@ class Checker:
         return PartialCheck(forward, reverse, symbolic, fd, max(d for d, _, _ in pairs), problem, error)
 
 
-def _underflows(expr, point: dict[str, float]) -> bool:
-    """Whether evaluating a formula in doubles underflows somewhere: an operation other than a sum (whose 0 is a
-    cancellation, x - x) gives 0 or a subnormal from finite, nonzero arguments (x^2 at x = 1e-200)."""
-    from ..core.graph import underflowed
-    from ..core.ops import OPS
-    from ..language.expr import CONSTANTS, Const, Num, Var
-    from ..symbolic.formulas import _postorder
-    vals: dict[int, float] = {}
-    for e in _postorder(expr):
-        if isinstance(e, Num):
-            vals[id(e)] = e.value
-        elif isinstance(e, Const):
-            vals[id(e)] = CONSTANTS[e.name]
-        elif isinstance(e, Var):
-            vals[id(e)] = float(point[e.name])
-        else:
-            args = [vals[id(a)] for a in e.args]
-            v = OPS[e.op].value(*args)
-            if -TINY_NORMAL < v < TINY_NORMAL and underflowed(OPS[e.op], args):  # the value pass's own rule
-                return True
-            vals[id(e)] = v
-    return False
-
-
-TINY_NORMAL = 2.2250738585072014e-308  # the smallest normal double: below it a result has lost digits
 SUBNORMAL = 2.0 ** -1074  # the absolute rounding of any result is up to half of this, the spacing of the subnormals
 
 

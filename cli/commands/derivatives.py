@@ -47,7 +47,7 @@ def derivative_at(graph, d, point, names: list[str]) -> float:
     doubles an intermediate may overflow, underflow or cancel (1/hypot(x, 1) - x^2/hypot(x, 1)^3 at x = 1e100 gave
     1.3e-116 for 1e-300). Other mixed orders evaluate the formula (at a kink, x*abs(x) at 0, its 0/0 is an error)."""
     from ..errors import FormulaOverflow
-    from ..symbolic.formulas import value_of
+    from ..modes.evaluate import value_of
     if len(set(names)) == 1:
         from ..modes.taylor import nth_derivative
         return nth_derivative(graph, point, names[0], len(names))

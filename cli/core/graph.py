@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 import re
 
-from ..errors import MathError, UsageError
+from ..errors import MathError, Overflow, UsageError
 from ..language.expr import CONSTANTS, Apply, Assign, Define, Expr, Num, Program, Var
 from .names import primitive, resolve
-from .ops import Op
+from .ops import OPS, Op
 from .printing import number_text, to_text
 
 
@@ -283,19 +283,17 @@ class _Builder:
             i = self.add(Node(None, "const", value=math.nan, expr=Num(math.nan)), key)
             self.poisoned[i] = poisoned[0]
             return i
-        # no variable below: fold to a constant now; not one whose value underflowed (exp(-745.1)·exp(745)): as a node,
-        # it is evaluated with the rest, wide where needed (modes/evaluate.py), and never differentiated (no input)
+        # no variable below: fold to a constant now (the policy: fold); one whose value underflowed stays a node,
+        # evaluated with the rest, wide where needed (modes/evaluate.py), and never differentiated (no input)
         if all(nodes[a].kind == "const" for a in args):
             formula = Apply(op.name, tuple(nodes[a].expr if nodes[a].name is None else Var(nodes[a].name)
                                            for a in args))
             argvals = [nodes[a].value for a in args]
-            value = op.value(*argvals)
-            if -TINY < value < TINY and underflowed(op, argvals):
+            value = fold(op, argvals)
+            if value is None:  # not a double: an error naming the culprit as written (text only now: printing every
+                written = self._written(formula, args)  # constant would be quadratic); or underflowed: a node
+                op_value(op, argvals, to_text(written), None, self.source, [to_text(f) for f in written.args])
                 return self.add(Node(None, "node", op, args), key)
-            if value - value != 0:  # name the culprit (text only now: printing every constant would be quadratic)
-                written = self._written(formula, args)
-                op_value(op, [nodes[a].value for a in args], to_text(written), None, self.source,
-                        [to_text(f) for f in written.args])
             if value == 0:  # kept as the zero it is: simplifying its formula (-0*sqrt(2)) would lose the sign
                 self.written[len(self.nodes)] = self._written(formula, args)  # messages still quote it as written
                 formula = Num(value)
@@ -392,6 +390,41 @@ def underflowed(op: Op, argvals: list[float]) -> bool:
     return op.name not in NO_UNDERFLOW and all(a != 0 and a - a == 0 for a in argvals)
 
 
+EXACT_DIGITS = 12  # a folded constant the simplifier writes as a number prints in this many significant digits
+
+
+def fold(op: Op, argvals: list[float], exact: bool = False) -> float | None:
+    """The one constant-folding policy (the graph's and the simplifier's): the value of op at constant arguments, or
+    None where the operation must stay an operation.
+
+    It stays where its value is not a double (inf, nan: the error is evaluation's, which names the node), and where
+    its value underflowed (exp(-745.1) is 5e-324 with no digit left: folded, exp(-745.1)*exp(745) would be 10 % off
+    and x*exp(-800)*exp(700) differentiate to 0; as an operation it is evaluated with the rest, wide where needed).
+    The graph folds every other constant and keeps its formula as written to show it (pi/2). `exact` asks as well that
+    the value print in EXACT_DIGITS significant digits, which the simplifier asks before it writes a number in place
+    of a formula: 2*3 is 6 and ln(e) is 1, but pi/2, sqrt(2) and 1/3 stay as written (the text says which number it
+    is), and so does sin(pi), which is 1.2e-16 in doubles, not 0. A constant alone (pi, e) is never folded. The
+    simplifier's sums and products of numbers are exact fractions, and their doubles follow the same policy
+    (fold_rational)."""
+    v = op.value(*argvals)
+    if v - v != 0 or (-TINY < v < TINY and underflowed(op, argvals)):
+        return None
+    if exact and float(f"{v:.{EXACT_DIGITS}g}") != v:
+        return None
+    return v
+
+
+def fold_rational(c) -> float:
+    """The double of an exact rational constant (the simplifier sums and multiplies numbers as fractions), by fold's
+    policy: OverflowError beyond the doubles (float's own), ValueError where it underflowed, that is where the double
+    is below the normal ones and not the exact value (1e-200*1e-200 is 1e-400, not 0; the formula keeps the operation,
+    as fold keeps exp(-800)). A fraction that is a double (1e-320 as written) is that double."""
+    v = float(c)
+    if -TINY < v < TINY and v != c:
+        raise ValueError(f"the constant {c} underflows")
+    return v
+
+
 def op_value(op: Op, argvals: list[float], formula: str, name: str | None, source: str, argtexts: list[str]) -> float:
     """The value of op at argvals, or a MathError naming the node, its formula and the values involved."""
     v = op.value(*argvals)
@@ -406,4 +439,71 @@ def op_value(op: Op, argvals: list[float], formula: str, name: str | None, sourc
         texts = dict(zip("ab", argtexts))
         needs = re.sub(r"\b[ab]\b", lambda m: texts[m.group()], op.domain)
         raise MathError(f"{op.name} is undefined in {where}{with_values} (needs {needs})", source=source)
-    raise MathError(f"overflow in {where}{with_values}: the value is too large for a double", source=source)
+    raise Overflow(f"overflow in {where}{with_values}: the value is too large for a double", source=source)
+
+
+def postorder(expr: Expr) -> list[Expr]:
+    """The distinct nodes of an expression DAG, each after its arguments (iterative, by identity)."""
+    seen: set[int] = set()
+    order = []
+    stack = [(expr, False)]
+    while stack:
+        e, ready = stack.pop()
+        if ready:
+            order.append(e)
+        elif id(e) not in seen:
+            seen.add(id(e))
+            stack.append((e, True))
+            if isinstance(e, Apply):
+                stack.extend((a, False) for a in reversed(e.args) if id(a) not in seen)
+    return order
+
+
+class FormulaGraph(Graph):
+    """The graph of a formula (formula_graph): its nodes are unnamed, and a message shows each as its piece of the
+    formula (`overflow in y^2 with y = 1e+160`), briefly."""
+
+    pieces: list[Expr]
+
+    def text(self, i: int) -> str:
+        return brief(self.pieces[i])
+
+
+def formula_graph(expr: Expr, source: str = "") -> FormulaGraph:
+    """An expression DAG (a derivative's formula, whose shared pieces are shared objects) as a graph, so that the
+    passes over graphs (the value pass: modes/evaluate.value_of) serve formulas too: its variables are the inputs, in
+    order of first appearance, then one node per distinct piece, by identity (the DAG is not unfolded into its tree,
+    which may be astronomically larger). Nothing is folded: the value is the formula's as written."""
+    order = postorder(expr)
+    inputs = list(dict.fromkeys(e.name for e in order if isinstance(e, Var)))
+    nodes = [Node(name, "input") for name in inputs]
+    pieces: list[Expr] = [Var(name) for name in inputs]
+    active = [True] * len(inputs)
+    named = {name: i for i, name in enumerate(inputs)}  # a variable by name (Var("x") may be two objects)
+    at: dict[int, int] = {}  # id of a piece → its node
+    for e in order:
+        if isinstance(e, Var):
+            at[id(e)] = named[e.name]
+            continue
+        at[id(e)] = len(nodes)
+        pieces.append(e)
+        if isinstance(e, Apply):
+            args = tuple(at[id(a)] for a in e.args)
+            nodes.append(Node(None, "node", OPS[e.op], args))
+            active.append(any(active[a] for a in args))
+        else:
+            nodes.append(Node(None, "const", value=e.value if isinstance(e, Num) else CONSTANTS[e.name], expr=e))
+            active.append(False)
+    graph = FormulaGraph(nodes, at[id(expr)], source, active, inputs)
+    graph.pieces = pieces
+    return graph
+
+
+def brief(e: Expr, limit: int = 40) -> str:
+    """The text of e for a message, or its head alone when the whole would be long (a DAG may print huge)."""
+    stack, n = [e], 0
+    while stack and n <= limit:
+        x = stack.pop()
+        n += 1
+        stack.extend(x.args if isinstance(x, Apply) else ())
+    return to_text(e) if n <= limit else f"{e.op}(…)"

@@ -12,8 +12,8 @@ build every node's value from the inputs themselves, wide where one leaves the s
 
 from __future__ import annotations
 
-from ..core.graph import TINY, Graph, op_value, underflowed
-from ..errors import MathError, MissingVariables
+from ..core.graph import TINY, Graph, formula_graph, op_value, underflowed
+from ..errors import FormulaOverflow, MissingVariables, Overflow
 
 
 class Values(list):
@@ -87,8 +87,19 @@ def _refuse(graph: Graph, i: int, args: list[float], finite: bool):
     if not finite:  # the doubles' checker names the domain or the division by zero
         op_value(node.op, args, graph.text(i), node.name, graph.source, texts)
     where = f"{node.name} = {graph.text(i)}" if node.name else graph.text(i)
-    raise MathError(f"overflow in {where}: the value is too large for a double", source=graph.source)
+    raise Overflow(f"overflow in {where}: the value is too large for a double", source=graph.source)
 
 
 def value(graph: Graph, point: dict[str, float]) -> float:
     return node_values(graph, point)[graph.output]
+
+
+def value_of(expr, point: dict[str, float], source: str = "") -> float:
+    """The value of an expression DAG (a derivative's formula) at a point: this value pass over the formula's graph
+    (each shared piece once), so with the graph's domain errors, the wide numbers where a piece underflowed, and an
+    overflow as a FormulaOverflow: the formula as written cannot give its value, which may well be a double (y^2 in
+    -x/y^2 at y = 1e160)."""
+    try:
+        return value(formula_graph(expr, source), point)
+    except Overflow as e:
+        raise FormulaOverflow(e.message, source=source) from None

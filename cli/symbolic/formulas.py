@@ -9,13 +9,11 @@ derivative can be differentiated again for higher orders. Printing keeps big sha
 
 from __future__ import annotations
 
-import math
-
-from ..core.graph import Graph, op_value
+from ..core.graph import Graph, postorder
 from ..core.ops import OPS
 from ..core.printing import to_text
-from ..errors import FormulaOverflow, MathError, UsageError, WrtNeeded
-from ..language.expr import CONSTANTS, Apply, Const, Num, Var, wrap
+from ..errors import UsageError, WrtNeeded
+from ..language.expr import Apply, Num, Var, wrap
 from .simplify import Simplifier
 
 _INLINE_LIMIT = 400  # print one expression while it has at most this many nodes, or is not much larger than its DAG
@@ -65,28 +63,11 @@ def _written(expr, constants: dict, s: Simplifier, done: dict[int, object]):
     return done[id(expr)]
 
 
-def _postorder(expr) -> list:
-    """The distinct nodes of a DAG, each after its arguments (iterative, by identity)."""
-    seen: set[int] = set()
-    order = []
-    stack = [(expr, False)]
-    while stack:
-        e, ready = stack.pop()
-        if ready:
-            order.append(e)
-        elif id(e) not in seen:
-            seen.add(id(e))
-            stack.append((e, True))
-            if isinstance(e, Apply):
-                stack.extend((a, False) for a in reversed(e.args) if id(a) not in seen)
-    return order
-
-
 def derive(expr, wrt: str, s: Simplifier, order: list | None = None):
     """d(expr)/d(wrt): tangents in evaluation order; an argument without one (a structural zero) is skipped.
-    `order` is _postorder(expr) when the caller has it already."""
+    `order` is postorder(expr) when the caller has it already."""
     tangent: dict[int, object] = {}
-    for e in order if order is not None else _postorder(expr):
+    for e in order if order is not None else postorder(expr):
         if isinstance(e, Var) and e.name == wrt:
             tangent[id(e)] = s.one
         elif isinstance(e, Apply):
@@ -170,7 +151,7 @@ def differentiate(graph: Graph, names: list[str], s: Simplifier | None = None):
             return history[j + (len(names) - k) % (len(history) - j)]
         seen[id(expr)] = len(history)
         history.append(expr)
-        nodes = _postorder(expr)
+        nodes = postorder(expr)
         sizes.append(len(nodes))
         if k == 1:
             budget = max(WORK_BUDGET, 4 * len(nodes))
@@ -198,7 +179,7 @@ def _projected(sizes: list[int], work: int, steps: int) -> float:
 def program(expr, avoid) -> tuple[list[tuple[str, object]], object]:
     """Definitions and a final expression stating expr; a shared node whose inlining would blow up the text is named
     (d1, d2, … skipping the names in `avoid`), so the text stays about as large as the DAG."""
-    order = _postorder(expr)
+    order = postorder(expr)
     tree: dict[int, int] = {}
     for e in order:
         tree[id(e)] = min(10 ** 12, 1 + sum(tree[id(a)] for a in e.args)) if isinstance(e, Apply) else 1
@@ -237,38 +218,3 @@ def program_text(definitions, final, printer=to_text) -> str:
     if definitions and last[:1] in ("-", "+"):
         last = f"({last})"
     return "\n".join([f"{name} = {printer(e)}" for name, e in definitions] + [last])
-
-
-def value_of(expr, point: dict[str, float], source: str = "") -> float:
-    """The value of an expression DAG at a point (each shared node once), with dcalc's domain errors."""
-    vals: dict[int, float] = {}
-    for e in _postorder(expr):
-        if isinstance(e, Num):
-            vals[id(e)] = e.value
-        elif isinstance(e, Const):
-            vals[id(e)] = CONSTANTS[e.name]
-        elif isinstance(e, Var):
-            vals[id(e)] = float(point[e.name])
-        else:
-            op = OPS[e.op]
-            args = [vals[id(a)] for a in e.args]
-            v = op.value(*args)
-            if v - v != 0:
-                if v in (math.inf, -math.inf) and all(map(math.isfinite, args)) and (op.defined is None or op.defined(*args)):
-                    try:
-                        op_value(op, args, _brief(e), None, source, [_brief(a) for a in e.args])
-                    except MathError as err:
-                        raise FormulaOverflow(err.message, source=source) from None
-                v = op_value(op, args, _brief(e), None, source, [_brief(a) for a in e.args])
-            vals[id(e)] = v
-    return vals[id(expr)]
-
-
-def _brief(e, limit: int = 40) -> str:
-    """The text of e for a message, or its head alone when the whole would be long (a DAG may print huge)."""
-    stack, n = [e], 0
-    while stack and n <= limit:
-        x = stack.pop()
-        n += 1
-        stack.extend(x.args if isinstance(x, Apply) else ())
-    return to_text(e) if n <= limit else f"{e.op}(…)"

@@ -17,7 +17,7 @@ import math
 import zlib
 from fractions import Fraction
 
-from ..core.graph import TINY, underflowed
+from ..core.graph import fold, fold_rational
 from ..core.ops import OPS
 from ..language.expr import CONSTANTS, Apply, Const, Num, Var, wrap
 
@@ -118,10 +118,8 @@ class Simplifier:
         """op(args) simplified at its root; the arguments must already be members of this store."""
         if all(isinstance(a, (Num, Const)) for a in args):  # ln(e) is 1; sin(pi) is not 0 in doubles, and stays
             argvals = [a.value if isinstance(a, Num) else CONSTANTS[a.name] for a in args]
-            v = OPS[op].value(*argvals)
-            # (not a value that underflowed: exp(-800) is not 0 and exp(-745.1) not 5e-324 once multiplied by
-            # exp(700); folded, x*exp(-800)*exp(700) differentiated to 0 and x*exp(-745.1)*exp(40) 10 % off)
-            if _short(v) and not (-TINY < v < TINY and underflowed(OPS[op], argvals)):
+            v = fold(OPS[op], argvals, exact=True)  # the one folding policy (core/graph.fold): short, not underflowed
+            if v is not None:
                 return self._intern(Num(v))  # not num(v), which makes -0 into 0: atan2(sin(-0), -1) is -π
         try:
             if op in ("add", "sub", "neg"):
@@ -183,6 +181,7 @@ class Simplifier:
         return self._build(c * c0, factors)
 
     def _fraction(self, c: Fraction):
+        fold_rational(c)  # the one folding policy (core/graph): no number for a fraction that has no double
         if c.denominator == 1 and abs(c.numerator) < 2 ** 53 or _short(float(c)):
             return self.num(float(c))
         if c.denominator > _BIG_DENOMINATOR:
@@ -274,7 +273,7 @@ class Simplifier:
         c = abs(coef)
         n, d = c.numerator, c.denominator
         if d > _BIG_DENOMINATOR or n >= 2 ** 53 or d >= 2 ** 53:
-            n, d = float(c), 1
+            n, d = fold_rational(c), 1
         if n != 1 or not top:
             top.insert(0, self.num(n))
         if d != 1:
