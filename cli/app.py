@@ -292,14 +292,10 @@ def trace_command(
     A text trace wider than the terminal (COLUMNS; 80 when not a terminal) is written one block per node."""
     from .commands import options as opt
     from .commands import traces
-    from .core.graph import lower
     from .output.render_trace import Style, render
     from .output.trace import trace_until_failure
     opt.trace_options(fmt, mode, at, digits)
-    program = opt.read_program(expr)
-    graph = lower(program)
-    opt.reading_notes(program, strict)
-    opt.note_unused(graph)
+    program, graph = opt.load_program(expr, strict)
     wrt = opt.trace_variable(graph, wrt)
     opt.trace_drawing(fmt, at)
     colour = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -346,21 +342,11 @@ def parse_command(expr: ExprArg, as_json: Annotated[bool, typer.Option("--json",
     """How dcalc reads EXPR, fully parenthesised. One line, the statements joined by '; ', and a note for each
     reading that may not be what was meant. Example: dcalc parse "x(x+1)^2" """
     from .commands import options as opt
-    from .core.printing import to_text
-    from .language.expr import Assign, Define
+    from .output.render import json_line, statement_lines
     program = opt.read_program(expr)
     opt.reading_notes(program, strict)
-    pieces = []
-    for s in program.stmts:
-        if isinstance(s, Define):
-            pieces.append(f"{s.name}({', '.join(s.params)}) = {to_text(s.body, explicit=True)}")
-        elif isinstance(s, Assign):
-            pieces.append(f"{s.name} = {to_text(s.expr, explicit=True)}")
-        else:
-            pieces.append(to_text(s, explicit=True))
-    reading = "; ".join(pieces)
+    reading = "; ".join(statement_lines(program))
     if as_json:
-        from .output.render import json_line
         print_line(json_line({"reading": reading, "notes": [n.message for n in program.notes]}))
     else:
         print_line(reading)

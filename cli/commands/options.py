@@ -178,11 +178,16 @@ _PATH_LIKE = re.compile(r"(\.{0,2}/|~/)?([\w.-]+/)*[\w-]+\.[A-Za-z]\w{0,7}|(\.{0
 
 def load(expr: str, strict: bool = False):
     """Parse and lower the expression argument; its reading notes on stderr (or with `strict` the first as the error)."""
+    return load_program(expr, strict)[1]
+
+
+def load_program(expr: str, strict: bool = False):
+    """The program as read and its graph, as load makes it (trace shows the program's statements too)."""
     from ..core.graph import lower
     program = read_program(expr)
     graph = lower(program)
     reading_notes(program, strict)
-    return note_unused(graph)
+    return program, note_unused(graph)
 
 
 def read_program(expr: str):

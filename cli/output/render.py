@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..core.printing import number_text
+from ..core.printing import number_text, to_text
 from ..errors import DcalcError
+from ..language.expr import Assign, Define
 
 
 def number(v: float, digits: int | None = None) -> str:
@@ -35,6 +36,20 @@ def hessian_text(h: dict[str, dict[str, float]], digits: int | None = None) -> s
 
 def _pair(x: str, y: str) -> str:
     return f"∂{x}²" if x == y else f"∂{x}∂{y}"
+
+
+def statement_lines(program, lhs: str = "") -> list[str]:
+    """The statements as dcalc read them, fully parenthesised, one a line: `f(a) = …`, `a = …`, and a bare expression
+    after `lhs` (dcalc parse joins the lines with '; '; the trace's header writes `f(x) = ` before the expression)."""
+    lines = []
+    for s in program.stmts:
+        if isinstance(s, Define):
+            lines.append(f"{s.name}({', '.join(s.params)}) = {to_text(s.body, explicit=True)}")
+        elif isinstance(s, Assign):
+            lines.append(f"{s.name} = {to_text(s.expr, explicit=True)}")
+        else:
+            lines.append(lhs + to_text(s, explicit=True))
+    return lines
 
 
 def formula_text(definitions, final, fmt: str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..core.printing import number_text, to_text
 from ..language.expr import Assign, Define, Program
 from ..symbolic.latex import name_latex, number_latex, to_latex
+from .render import statement_lines
 from .trace import Row, Trace
 
 FORMATS = ("text", "json", "latex", "dot", "mermaid")
@@ -73,15 +74,7 @@ def read_as(program: Program | None, t: Trace) -> list[str]:
     f = function_name(program)
     if program is None:
         return [f"{f}({', '.join(t.graph.inputs)}) = {t.graph.text(t.graph.output)}"]
-    lines = []
-    for s in program.stmts:
-        if isinstance(s, Define):
-            lines.append(f"{s.name}({', '.join(s.params)}) = {to_text(s.body, explicit=True)}")
-        elif isinstance(s, Assign):
-            lines.append(f"{s.name} = {to_text(s.expr, explicit=True)}")
-        else:
-            lines.append(f"{f}({', '.join(t.graph.inputs)}) = {to_text(s, explicit=True)}")
-    return lines
+    return statement_lines(program, f"{f}({', '.join(t.graph.inputs)}) = ")
 
 
 def _num(v: float, digits: int | None = None) -> str:
