@@ -407,4 +407,5 @@ def _batch(graph, path: str, at, names, fmt: str, digits, delimiter=None, reduce
 def main(argv: list[str] | None = None) -> int:
     """The console script: run a command, turn every failure into `error: …` and an exit code."""
     from .commands.exits import run_command_line
-    return run_command_line(app, argv)
+    from .commands.lazy import one_command
+    return run_command_line(one_command(app, sys.argv[1:] if argv is None else argv), argv)
