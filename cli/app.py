@@ -191,11 +191,11 @@ def _first(graph, point, names, seed, as_json, digits, expected, tol) -> list[st
     from .commands.derivatives import gradient_by
     from .commands.expect import mismatches
     from .modes.evaluate import node_values
-    from .modes.forward import directional
     from .output.render import gradient_text, json_line, number
     vals = node_values(graph, point)
     v = vals[graph.output]
     if seed is not None:
+        from .modes.forward import directional
         d = directional(graph, vals, seed) + 0.0
         print_line(json_line({"at": point, "value": v, "direction": seed, "derivative": d}) if as_json
                    else number(d, digits))
