@@ -149,3 +149,16 @@ def test_no_second_derivative_is_an_honest_refusal():
 def test_refusals_where_the_derivative_does_not_exist(args, message):
     out, err, code = run("grad", *args)
     assert (out, err, code) == ("", message, 1)
+
+
+def test_points_take_the_same_policy(tmp_path):
+    """--points, row by row: (x − x)^y + x·y has gradient (y, x); x^y at (1, 2): (2·1, 1²·ln 1 = 0), at (0, 1) and
+    (0, 2.5) the one-sided values above."""
+    points = tmp_path / "points.csv"
+    points.write_text("x,y\n1,2\n0,1\n0,2.5\n-2,0.5\n", encoding="utf-8")
+    out, err, code = run("grad", "(x - x)^y + x*y", "--points", str(points))
+    assert (out, err, code) == ("∂f/∂x = 2  ∂f/∂y = 1\n∂f/∂x = 1  ∂f/∂y = 0\n∂f/∂x = 2.5  ∂f/∂y = 0\n"
+                                "∂f/∂x = 0.5  ∂f/∂y = -2\n", "", 0)
+    points.write_text("x,y\n1,2\n0,1\n0,2.5\n", encoding="utf-8")
+    out, err, code = run("grad", "x^y", "--points", str(points))
+    assert (out, err, code) == ("∂f/∂x = 2  ∂f/∂y = 0\n∂f/∂x = 1  ∂f/∂y = 0\n∂f/∂x = 0  ∂f/∂y = 0\n", "", 0)
