@@ -14,7 +14,7 @@ prints its reproducer; run one alone with `pytest tests/test_oracle.py -k "seed_
 
 KNOWN_FAILURES lists cases that fail for a dcalc bug of a known class (oracle_gen.KNOWN_CLASSES) not fixed yet: such
 a case is an expected failure only while all of its wrong answers are of its listed classes; anything not in it fails
-the test. It is empty: every CI seed and every kept regression passes.
+the test. One is listed: x^x at -1e200 (forward and reverse mode give 0 where the function is defined at integers only).
 """
 
 from __future__ import annotations
@@ -31,8 +31,12 @@ from oracle_gen import KNOWN_CLASSES, Oracle, Result, run_case, run_program, ver
 CASES = int(os.environ.get("DCALC_ORACLE_CASES", "200"))
 REGRESSIONS = Path(__file__).with_name("oracle_regressions.jsonl")
 
-# case → the bug classes of its wrong answers, each a dcalc bug that could not be fixed yet, with the reason (none now)
-KNOWN_FAILURES: dict[str, set[str]] = {}
+# case → the bug classes of its wrong answers, each a dcalc bug that could not be fixed yet, with the reason
+KNOWN_FAILURES: dict[str, set[str]] = {
+    # forward and reverse mode give 0 for x^x at -1e200 where --order refuses (core/partials: x^x underflows to 0 and
+    # 0·ln(x) is taken as 0): found by the 9,000,000 run, outside the oracle's lane, reported
+    "negative-base-x-x-1e200": {"isolated-domain"},
+}
 
 
 def regressions() -> list[dict]:
