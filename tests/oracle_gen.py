@@ -45,7 +45,13 @@ ADDPREC = (60, 250, 1100)
 EXACT_PARTIALS = {"add", "sub", "neg"}  # partials ±1: each term of the tangent's sum is exact, only the sum rounds
 EXACT_OPS = {"add", "sub", "mul", "neg", "abs", "pow", "div"}  # exact in doubles when the result is a small integer
 FORMULA = 16  # more room for numbers computed from dcalc's symbolic formulas (see _formula)
-TAYLOR = 5  # the argument perturbation reaches Taylor coefficients up to this order  # extra bits for mpmath.diff, tried in turn until two agree
+TAYLOR = 5  # the argument perturbation reaches Taylor coefficients up to this order
+# The step of mpmath.diff (Oracle.step_bits): primitives whose structure has a fixed width in their argument (a
+# period, the transition of tanh at 0, exp's relative change) rather than one relative to the argument's size
+FIXED_WIDTH = {"sin", "cos", "tan", "sec", "csc", "cot", "exp", "sinh", "cosh", "tanh", "sech", "atan", "asinh", "erf",
+               "erfc"}
+PROBE = 1600  # bits: the probe step along a scaled variable that measures how fast each argument moves
+MOST_BITS = 1400  # at most this much smaller a step (mpmath.diff's working precision grows with it)
 
 UNARY = ["sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan", "sinh", "cosh", "tanh", "sech", "asinh",
          "acosh", "atanh", "exp", "ln", "log10", "log2", "sqrt", "cbrt", "abs"]
@@ -549,6 +555,36 @@ def edges(tree, args):
     return []
 
 
+def _widths(name, args):
+    """(argument index, width) for each argument of a primitive whose value changes its nature within that distance
+    of the argument: a period, a pole, a domain's edge, a kink (for mpmath.diff's step, Oracle.step_bits). A width
+    of 0 (on an edge or a kink) is the kinks' business, not the step's."""
+    a = args[0]
+    b = args[1] if len(args) > 1 else None
+    if name in FIXED_WIDTH:
+        return [(0, 1)]
+    if name == "div":
+        return [(1, abs(b))]
+    if name == "pow":
+        out = [(0, abs(a))]
+        if a > 0 and a != 1:
+            out.append((1, 1 / abs(mpmath.ln(a))))  # a^b = exp(b·ln a)
+        elif a < 0:
+            out.append((1, 1))  # defined at integers b only: a step must not jump from one to the next (seed 9000573)
+        return out
+    if name in ("ln", "log10", "log2", "sqrt", "cbrt", "abs"):
+        return [(0, abs(a))]
+    if name == "log":
+        return [(0, abs(a)), (1, min(abs(b), abs(b - 1)))]
+    if name in ("asin", "acos", "atanh"):
+        return [(0, abs(1 - abs(a)))]
+    if name == "acosh":
+        return [(0, abs(a - 1))]
+    if name in ("hypot", "atan2"):
+        return [(0, mpmath.hypot(a, b)), (1, mpmath.hypot(a, b))]
+    return []  # add, sub, mul, neg: no structure of their own
+
+
 class Oracle:
     """The reference answers for one program at one point, with their tolerances."""
 
@@ -599,6 +635,8 @@ class Oracle:
             # u = 4e14) is no longer small, and would leave both sides undefined
             self.edge_runs = [Run(prog, {"pi": d, "e": d}) for d in (4 * EPS, -4 * EPS)]
             self.constant_failure = any(self._constant_failure(run) for run in [Run(prog)] + self.runs)
+            self.isolated: set[str] = set()  # variables along which the program is undefined on both sides
+            self.step_bits = self._step_bits() if self.undefined is None else {}
             self.perturbed = []
             for run in self.runs:
                 try:
@@ -606,6 +644,44 @@ class Oracle:
                 except Undefined:
                     self.perturbed.append(None)
             self._flags()
+
+    def _step_bits(self) -> dict[str, int]:
+        """How many bits below 2^-(prec+addprec) mpmath.diff's step along each (scaled) variable must go so that no
+        argument of a primitive moves by more than that fraction of the width of the primitive's structure there
+        (_widths). The scaling alone sizes the step by the variable, which is right for x^5 or ln(x) but steps across
+        many periods of sec at x = 1e200 (seed 8001740: the oracle said 1.0 where the derivative is 2.1), of
+        sin(1e150·x) at x = 1, or past the pole of 1/(x - 1.5 + 1e-100). A probe step of 2^-PROBE, at a precision
+        that holds it, measures how fast each argument moves (the exact run, at the point and beside it)."""
+        out = {}
+        scales = _scales(self.point, [self.point[v] for v in self.names])
+        with mp.workprec(mp.prec + PROBE + 400):
+            try:
+                run = Run(self.prog, record=True)
+                run(self.point)
+                base = run.record
+            except Undefined:
+                return {v: 0 for v in self.names}
+            for v, s in zip(self.names, scales):
+                out[v] = 0
+                for sign in (1, -1):
+                    h = sign * s * mpf(2) ** -PROBE
+                    try:
+                        run(dict(self.point, **{v: self.point[v] + h}))
+                    except Undefined:
+                        if sign == -1:  # undefined 2^-PROBE away on both sides: no derivative (x^x at x = -1e200
+                            self.isolated.add(v)  # is defined at integers only; seed 9000573)
+                        continue
+                    fastest = mpf(0)
+                    for (tree, args, _), (tree2, args2, _) in zip(base, run.record):
+                        if tree is not tree2:  # another path beside the point (cannot happen: no branches)
+                            break
+                        for i, width in _widths(tree[1], args):
+                            if width:
+                                fastest = max(fastest, abs(args2[i] - args[i]) / abs(h / s) / width)
+                    if fastest:
+                        out[v] = min(max(int(mpmath.mag(fastest)), 0), MOST_BITS)
+                    break
+        return out
 
     def _constant_failure(self, run) -> bool:
         """Whether a part of the program that reads no variable (in an unused definition, a function's body, a call
@@ -719,6 +795,8 @@ class Oracle:
             return ("either", "near a kink or an edge")
         if wrt - self.reads():
             return ("value", mpf(0), 4 * TINY)  # by a variable the result does not read
+        if wrt & self.isolated:
+            return ("refuse", "undefined beside the point on both sides")
         names = list(orders)
         x0 = [self.point[v] for v in names]
         ks = [orders[v] for v in names]
@@ -726,26 +804,28 @@ class Oracle:
             if sum(ks) != 1:
                 return ("either", "kink")
             return self._one_sided(names[ks.index(1)])
+        extra = max(self.step_bits.get(v, 0) for v in wrt)  # a step below the program's finest structure
         try:
-            qs = [_diff(run, self.point, names, x0, ks, addprec=ADDPREC[0]) for run in [self.exact] + self.runs]
+            qs = [_diff(run, self.point, names, x0, ks, addprec=ADDPREC[0] + extra)
+                  for run in [self.exact] + self.runs]
             unsettled = 0
             if abs(qs[0]) < mpf(10) ** -60 or tolerance(qs[0], qs[1:]) > abs(qs[0]) * mpf(10) ** -12:
-                addprec, q0, unsettled = self._converged(names, x0, ks, qs[0])
-                if addprec != ADDPREC[0]:
+                addprec, q0, unsettled = self._converged(names, x0, ks, qs[0], extra)
+                if addprec != ADDPREC[0] + extra:
                     qs = [q0] + [_diff(run, self.point, names, x0, ks, addprec=addprec) for run in self.runs]
         except (Undefined, ZeroDivisionError):
             return ("either", "edge within the step of mpmath.diff")
         return _answer(qs, extra=unsettled, order=sum(ks))
 
-    def _converged(self, names, x0, ks, low):
+    def _converged(self, names, x0, ks, low, extra=0):
         """mpmath.diff loses a derivative that is small beside the values it differences (f'·h ≪ f): a zero, or
         perturbed answers that spread widely, may be that. The working precision grows until two precisions agree
         (a zero is believed at the largest).
         Returns the extra precision the perturbed runs need, the exact answer, and the oracle's own error where no two
         precisions agreed: the last change (a zero derivative comes out as the step's truncation error, h² for x^3
         at 0, which shrinks with every precision; the answer is then known only to that change)."""
-        last, change = ADDPREC[0], None
-        for addprec in ADDPREC[1:]:
+        last, change = ADDPREC[0] + extra, None
+        for addprec in [a + extra for a in ADDPREC[1:]]:
             q = _diff(self.exact, self.point, names, x0, ks, addprec=addprec)
             if q != 0 and abs(q - low) <= abs(q) * mpf(2) ** -140:
                 return last, low, 0
@@ -755,16 +835,17 @@ class Oracle:
     def _one_sided(self, v):
         sides = []
         x0 = [self.point[v]]
+        extra = self.step_bits.get(v, 0)
         for direction in (1, -1):
             qs = []
             for run in [self.exact] + self.runs:
                 try:
-                    qs.append(_diff(run, self.point, [v], x0, [1], direction=direction, addprec=60))
+                    qs.append(_diff(run, self.point, [v], x0, [1], direction=direction, addprec=60 + extra))
                 except (Undefined, ZeroDivisionError):
                     return ("either", "a kink at a domain's edge")
             try:  # a one-sided difference of an infinite slope grows as the step shrinks
-                finer = _diff(self.exact, self.point, [v], x0, [1], direction=direction, addprec=60,
-                              h=mpf(2) ** -400)
+                finer = _diff(self.exact, self.point, [v], x0, [1], direction=direction, addprec=60 + extra,
+                              h=mpf(2) ** -(400 + extra))
             except (Undefined, ZeroDivisionError):
                 return ("either", "a kink at a domain's edge")
             if abs(finer - qs[0]) > mpf(10) ** -30 * (1 + abs(finer)):
@@ -794,18 +875,23 @@ class Oracle:
         return False
 
 
+def _scales(point, x0):
+    """The power of two each coordinate of x0 is scaled by before mpmath.diff steps along it: near its size, so that
+    x + h differs from x at x = 1e150, and the step stays clear of 0 at x = 1e-200 (abs(x) there: a step across its
+    kink would see garbage). A variable at 0 is scaled like the smallest nonzero coordinate below 1: the function may
+    have structure at that scale (atan2(atan(z), -asin(x + z)) at z = 0, x = -1e-200 turns within 1e-200 in z), which
+    a step of 2^-(prec+addprec) would straddle (its mixed partial, 1e400, came out as 1.4e137)."""
+    small = min([abs(v) for v in point.values() if v] + [mpf(1)])
+    zero = mpf(2) ** int(mpmath.mag(small)) if small < 1 else mpf(1)
+    return [mpf(2) ** int(mpmath.mag(v)) if v else zero for v in x0]
+
+
 def _diff(run, point, names, x0, ks, direction=0, addprec=10, h=None):
-    """mpmath.diff of the run along `names` at x0, orders ks. Its step is absolute (2^-(prec+addprec)): each variable
-    is scaled by a power of two near its size first, so that x + h differs from x at x = 1e150, and the step stays
-    clear of 0 at x = 1e-200 (abs(x) there: a step across its kink would see garbage). At the caller's precision, at
-    least DIGITS (Oracle.digits)."""
+    """mpmath.diff of the run along `names` at x0, orders ks. Its step is absolute (2^-(prec+addprec)) in each
+    variable scaled by _scales; Oracle.step_bits says how much smaller it must be where the program has structure
+    finer than the variable's size. At the caller's precision, at least DIGITS (Oracle.digits)."""
     with mp.workdps(max(mp.dps, DIGITS)):
-        # a variable at 0 is scaled like the smallest nonzero coordinate below 1: the function may have structure at
-        # that scale (atan2(atan(z), -asin(x + z)) at z = 0, x = -1e-200 turns within 1e-200 in z), which a step of
-        # 2^-(prec+addprec) would straddle (its mixed partial, 1e400, came out as 1.4e137)
-        small = min([abs(v) for v in point.values() if v] + [mpf(1)])
-        zero = mpf(2) ** int(mpmath.mag(small)) if small < 1 else mpf(1)
-        scales = [mpf(2) ** int(mpmath.mag(v)) if v else zero for v in x0]
+        scales = _scales(point, x0)
 
         def f(*ts):
             p = dict(point)
@@ -950,6 +1036,9 @@ KNOWN_CLASSES = {
     "zero-base": "0^b with a varying exponent b > 0 (its derivative is 0): refused as 'cannot decide whether f is "
                  "differentiable' by forward mode and --order",
     "formula-domain": "the printed diff formula, evaluated exactly, is undefined where the derivative exists",
+    "isolated-domain": "a derivative given where the function is undefined on both sides beside the point: forward "
+                       "and reverse mode give 0 for x^x at x = -1e200 (x^x underflows to 0, and 0·ln(x) is taken as "
+                       "0), where --order and diff --at refuse (x^x is defined at integers only; seed 9000573)",
     "check-kink": "check's own: a false alarm where every finite-difference step that tells something crosses a kink "
                   "of the function a hair away (abs(x) at x = -1e-150)",
 }
@@ -962,6 +1051,8 @@ def classify(what: str, verdict_text: str, forward_ok: set, text: str = "") -> s
     """The class of one wrong answer (KNOWN_CLASSES), from what was compared and the verdict's words."""
     if "reading [" in verdict_text or "KeyError" in verdict_text:
         return "named-constants"
+    if verdict_text.startswith("WRONG: gave") and "undefined beside the point on both sides" in verdict_text:
+        return "isolated-domain"
     if what == "check" and "reverse mode gives" in verdict_text:
         v = verdict_text.split("∂f/∂", 1)[1].split(":", 1)[0] if "∂f/∂" in verdict_text else ""
         if f"d/d{v}?" in forward_ok:
@@ -1214,7 +1305,9 @@ def formula_value(program, point, rng=None, sign=1):
     for dps in (DIGITS, 110, 400, 1200):
         with mp.workdps(dps):
             q = _formula_run(program, point, None)
-        if last is not None and (q == last or abs(q - last) <= abs(q) * mpf(10) ** -45):
+        # two precisions that agree on a number; a 0 is believed at the largest only (the terms of 1e150 in
+        # d²/dx² log(abs(tan(x)) + 0.25, …) at x = 1e-150 cancel to exactly 0 at 50 and 110 digits: seed 9001536)
+        if last is not None and q != 0 and (q == last or abs(q - last) <= abs(q) * mpf(10) ** -45):
             break
         last = q
     return +q

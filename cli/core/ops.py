@@ -214,7 +214,8 @@ ONE_SIDED: dict[str, Callable] = {
     "abs": lambda a: ("sign",) if a == 0 else None,
     "sqrt": lambda a: ("power", 0.5, False) if a == 0 else None,
     "cbrt": lambda a: ("power", 1 / 3, True) if a == 0 else None,
-    "pow": lambda a, b: ("power", b, False) if a == 0 else None,  # a constant b; a varying one is not decided here
+    "pow": lambda a, b: ("power", b, False) if a == 0 else None,  # a constant b (a varying one: series.py's
+    # _zero_base_varying, the constant exponent's form below its first t^s·ln(t) term)
     "hypot": lambda a, b: (lambda u, v: sqrt(u ** 2 + v ** 2)) if a == 0 and b == 0 else None,
     "atan2": lambda a, b: ("angle",) if a == 0 and b == 0 else None,
     "asin": lambda a: ((lambda u: _HALF_PI - 2 * call("asin", sqrt((1 - u) / 2))) if a == 1 else

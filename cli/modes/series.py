@@ -198,6 +198,7 @@ class _Arithmetic:
         self.node: int | None = None
         self.kinks: list[int] = []
         self.jumped = False
+        self.settles: dict[int, tuple] = {}  # id of an _ode series → (its settle, its rules: empty until settled)
 
     def const(self, v: float) -> _Series:
         return self.series(first=self.num(v))
@@ -215,6 +216,11 @@ class _Arithmetic:
         return s
 
     def _make(self, op: str, args: list[_Series]) -> _Series:
+        if op == "pow":  # an exponent (or base) constant near the point though not built from constants (_ode)
+            for a in args:
+                settle, rules = self.settles.get(id(a), (None, True))
+                if not a.constant and not rules:
+                    settle()
         if all(a.constant for a in args):
             return self.const(self.value(op)(*(a.c[0] for a in args)))
         one_sided = ONE_SIDED.get(op)
@@ -225,6 +231,8 @@ class _Arithmetic:
         series, fsum = self.series, self.fsum
         if op in ("add", "sub"):
             a, b = args
+            if op == "sub" and a is b:  # u − u is 0 wherever u is defined, exactly: a constant, not only 0 so far
+                return self.const(0.0)
             return series(lambda k: a[k] + b[k]) if op == "add" else series(lambda k: a[k] - b[k])
         if op == "neg":
             (a,) = args
@@ -236,6 +244,8 @@ class _Arithmetic:
             return series(lambda k: fsum(a[j] * b[k - j] for j in range(k + 1)))
         if op == "div":
             a, b = args
+            if a.constant and a.c[0] == 0 and b[0] != 0:  # 0/v is 0 wherever v ≠ 0, as near the point
+                return self.const(0.0)
             c: _Series = series(lambda k: fsum((a[k], *(-b[j] * c[k - j] for j in range(1, k + 1)))) / b[0])
             return c
         if op == "pow":
@@ -253,22 +263,32 @@ class _Arithmetic:
         return self._ode(op, args)
 
     def _ode(self, op: str, args: list[_Series]) -> _Series:
-        """y = f(args) from y' = Σ ∂f/∂(arg)·arg', with the partials from the table, evaluated as series."""
+        """y = f(args) from y' = Σ ∂f/∂(arg)·arg', with the partials from the table, evaluated as series. Where some
+        arguments are constant and the partial by every other one is the constant 0 (atan2(u − u, v) with v > 0:
+        -a/hypot(a, b)² at a ≡ 0), y' ≡ 0 near the point: `settle` (called by a power for its exponent, see _make)
+        makes y a constant then."""
         rules: list = []
         owner = self.node
 
         fsum = self.fsum
 
+        def settle() -> None:
+            self.node, outer = owner, self.node
+            rules.extend(None if a.constant else self.rule(op, i, args) for i, a in enumerate(args))
+            self.node = outer
+            if any(a.constant for a in args) and all(g is None or (g.constant and g.c[0] == 0) for g in rules):
+                y.constant = True  # c[0], the value, is all it has computed so far
+
         def step(k: int) -> float:
             if k == 0:
                 return self.value(op)(*(a[0] for a in args))
             if not rules:
-                self.node, outer = owner, self.node
-                rules.extend(None if a.constant else self.rule(op, i, args) for i, a in enumerate(args))
-                self.node = outer
+                settle()
             total = fsum(j * a[j] * g[k - j] for a, g in zip(args, rules) if g is not None for j in range(1, k + 1))
             return total / k
-        return self.series(step)
+        y = self.series(step)
+        self.settles[id(y)] = (settle, rules)
+        return y
 
     def _power(self, a: _Series, b: float, y0: float) -> _Series:
         """y = a^b for a constant b, from a·y' = b·y·a': y_k = (1/(k·a0)) Σ_{j=1..k} (b·j − (k−j))·a_j·y_{k−j}."""
@@ -296,7 +316,7 @@ class _Arithmetic:
         if a0 == 0 and a.constant and b[0] > 0:  # 0^b with b > 0 near the point: 0 on both sides
             return self.const(0.0)
         if a0 == 0:
-            raise Undecided(self.node, "has the base 0 and a varying exponent")
+            return self._zero_base_varying(a, b)
         z = self.apply("mul", [b, self.apply("ln", [a])])
         y0 = self.value("pow")(a0, b[0])
         fsum = self.fsum
@@ -307,6 +327,39 @@ class _Arithmetic:
             return fsum(j * z[j] * y[k - j] for j in range(1, k + 1)) / k
         y = self.series(step)
         return y
+
+    def _zero_base_varying(self, a: _Series, b: _Series) -> _Series:
+        """a^b at a = 0 with a varying exponent b → b0 > 0. With a = c·t^(m/q)·(1 + w), c > 0:
+        a^b = a^b0 · exp((b − b0)·ln a), and ln a = ln c + (m/q)·ln t + ln(1 + w); so a^b is a^b0 (the constant
+        exponent's series, _zero_base) up to terms t^((m·b0 + r)/q)·ln(t)^j, r the index of b's first moving term.
+        Coefficient k is a^b0's while m·b0 + r > k: 0 below t^(m·b0/q) (all of them where a is 0 as far as the series
+        look: (x − x)^y), and the first ones beyond it when the exponent moves late (x^(2 + y^2) at (0, 0) along
+        x = y: t^2 up to t^4·ln(t)). A logarithmic term at or below k is no power of t: the series cannot say (x^y at
+        (0, 1) has no second derivative along x = y; another node's term might cancel it). With
+        c < 0 the base is negative on this side and a moving exponent leaves the domain at once; b0 ≤ 0 (0^0 with a
+        moving exponent, a pole for b0 < 0) is not decided."""
+        owner, b0 = self.node, b[0]
+        if not b0 > 0:
+            raise Undecided(owner, "has the base 0 and a varying exponent")
+        state: dict = {}
+
+        def step(k: int) -> float:
+            if k == 0:
+                return 0.0
+            if "power" not in state:
+                m = a.lead(1, min(int(k / b0 * (1 + 1e-12)), self.reach))
+                if m is None:  # a's first term lands t^(m·b0/q) beyond k: so does every term of a^b
+                    if k / b0 > self.reach:
+                        raise Undecided(owner, "vanishes further than the one-sided series look")
+                    return 0.0
+                if a[m] < 0:
+                    raise Undefined(owner)
+                state["m"], state["power"] = m, self._zero_base(a, b0, False, owner)
+            if k - state["m"] * b0 >= 1 and b.lead(1, int(k - state["m"] * b0)) is not None:
+                raise Undecided(owner, "has the base 0 and a varying exponent: beside the point it has a term "
+                                      "t^s·ln(t), which the one-sided series cannot follow")
+            return state["power"][k]
+        return self.series(step)
 
     def _kink(self, op: str, form, args: list[_Series]) -> _Series:
         """The one-sided form of `op` where its arguments sit at a kink (see ops.ONE_SIDED)."""
