@@ -32,11 +32,7 @@ CASES = int(os.environ.get("DCALC_ORACLE_CASES", "200"))
 REGRESSIONS = Path(__file__).with_name("oracle_regressions.jsonl")
 
 # case → the bug classes of its wrong answers, each a dcalc bug that could not be fixed yet, with the reason
-KNOWN_FAILURES: dict[str, set[str]] = {
-    # forward and reverse mode give 0 for x^x at -1e200 where --order refuses (core/partials: x^x underflows to 0 and
-    # 0·ln(x) is taken as 0): found by the 9,000,000 run, outside the oracle's lane, reported
-    "negative-base-x-x-1e200": {"isolated-domain"},
-}
+KNOWN_FAILURES: dict[str, set[str]] = {}
 
 
 def regressions() -> list[dict]:

@@ -145,6 +145,11 @@ def test_no_second_derivative_is_an_honest_refusal():
                            "base 0 and a varying exponent\n"),
     # a negative base to a moving exponent leaves the domain on both sides
     (["(x - 3)^x", "--at", "0"], "error: f is not differentiable at x = 0: u2 = u1^x is undefined on either side\n"),
+    # the same where x^x underflows to 0: ln(x) is still undefined, 0·ln(x) is not 0 (every mode: seed 9000573)
+    (["x^x", "--at", "-1e200"], "error: f is not differentiable at x = -1e+200: u1 = x^x is undefined on either "
+                                "side\n"),
+    (["x^x + y", "--at", "x=-1e200,y=1"], "error: f is not differentiable with respect to x at x = -1e+200, y = 1: "
+                                          "u1 = x^x is undefined on either side\n"),
 ])
 def test_refusals_where_the_derivative_does_not_exist(args, message):
     out, err, code = run("grad", *args)

@@ -2,7 +2,8 @@
 
 Each rule (`b*a^(b-1)` for pow) is turned once into a Python closure over the table's value functions: no text is
 evaluated, only the table's own formulas. Multiplication here has a strong zero (0·∞ = 0) because a zero factor in a
-rule is exact: `x^0` has derivative 0·x^-1, which is 0 at x = 0 too. A partial that is still not finite means the
+rule is exact: `x^0` has derivative 0·x^-1, which is 0 at x = 0 too. It is not strong against nan: a factor undefined
+at the point (ln(a) of a^b·ln(a) at a < 0, where a^b underflowed to 0) leaves the partial undefined. A partial that is still not finite means the
 derivative does not exist at that point, or that the function has a kink there: kinks.py decides which.
 """
 
@@ -27,7 +28,12 @@ class Widen(Exception):
 
 
 def _strong_times(left, right):
-    return lambda args: 0.0 if (lhs := left(args)) == 0 else lhs * right(args)
+    def product(args):
+        if (lhs := left(args)) != 0:
+            return lhs * right(args)
+        rhs = right(args)
+        return rhs if rhs != rhs else 0.0  # 0·nan stays nan: the other factor is undefined, so is the partial
+    return product
 
 
 def interpret(formula, leaf, apply):

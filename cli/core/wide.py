@@ -129,5 +129,10 @@ def value(op: Op):
 
 
 def times(left, right):
-    """The strong zero of partials.py: a zero factor is exact (0·∞ = 0)."""
-    return lambda args: ZERO if (lhs := left(args)) == 0 else lhs * right(args)
+    """The strong zero of partials.py: a zero factor is exact (0·∞ = 0), an undefined one (nan) is not."""
+    def product(args):
+        if (lhs := left(args)) != 0:
+            return lhs * right(args)
+        rhs = right(args)
+        return rhs if rhs.is_nan() else ZERO  # 0·nan stays nan, as in partials.py
+    return product

@@ -34,8 +34,11 @@ def array_value(op: Op):
 
 
 def _array_times(left, right):
-    """The strong zero of partials.py over arrays: a zero factor is exact, 0·inf = 0 (x^0 at x = 0)."""
-    return lambda args: np.where((lhs := left(args)) == 0, 0.0, lhs * right(args))
+    """The strong zero of partials.py over arrays: a zero factor is exact, 0·inf = 0 (x^0 at x = 0); 0·nan is nan."""
+    def product(args):
+        lhs, rhs = left(args), right(args)
+        return np.where((lhs == 0) & ~np.isnan(rhs), 0.0, lhs * rhs)
+    return product
 
 
 @cache
