@@ -376,6 +376,11 @@ class _Arithmetic:
         if kind == "angle":
             self._mark(owner)
             return self._angle(*args)
+        if kind == "step":
+            if form[1] == form[2]:  # off the jumps: a constant
+                return self.const(self.value(op)(args[0][0]))
+            self._mark(owner)
+            return self._step(args[0], form[1], form[2], self.value(op)(args[0][0]))
         _, b, odd = form
         if not (b >= 0 and float(b).is_integer()):
             self._mark(owner)
@@ -453,6 +458,17 @@ class _Arithmetic:
         if p is None:  # the limit's angle is decided by terms past the search, if any
             raise Undecided(self.node, "vanishes further than the one-sided series look")
         y = self.apply("atan2", [self.series(lambda k: a[k + p]), self.series(lambda k: b[k + p])])
+        if y[0] != value:
+            self.jumped = True
+        return y
+
+    def _step(self, a: _Series, below: float, above: float, value: float) -> _Series:
+        """A step (sign, floor, …) at its jump: constant along the ray, `below` or `above` by the sign of a's first
+        nonzero term; a limit other than the value at the point is a jump (the derivative is infinite, kinks.py)."""
+        m = a.lead(1, self.reach)
+        if m is None:  # the side is decided by terms past the search, if any
+            raise Undecided(self.node, "vanishes further than the one-sided series look")
+        y = self.const(above if a[m] > 0 else below)
         if y[0] != value:
             self.jumped = True
         return y
@@ -546,7 +562,7 @@ def _needs(graph: Graph, vals: list[float], top: int, reach: int) -> list[int]:
             n = 2 * n
         elif form is not None and form[0] == "power" and form[1] > 0:
             n = math.ceil(n / form[1])
-        elif form is not None and form[0] == "angle":
+        elif form is not None and (form[0] == "angle" or form[0] == "step" and form[1] != form[2]):
             n = n + reach
         for a in node.args:
             need[a] = max(need[a], min(n, reach))
