@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-from ..language.expr import Const, Expr, Num, call
+from ..language.expr import Const, Expr, call
 
 inf, nan = math.inf, math.nan
 
@@ -127,12 +127,12 @@ def _csch(a):
     return math.copysign(2 * math.exp(-abs(a)) / -math.expm1(-2 * abs(a)), a)
 
 
-_SQRT_HALF = math.sqrt(0.5)
+_SQRT2 = math.sqrt(2)
 
 
 def _gelu(a):
     # a·Φ(a) = a/2·(1 + erf(a/√2)) = a/2·erfc(-a/√2): erfc keeps the left tail where 1 + erf(…) cancels to 0
-    return a * (0.5 * math.erfc(-a * _SQRT_HALF))
+    return a * (0.5 * math.erfc(-a / _SQRT2))
 
 
 def _whole(f):
@@ -293,7 +293,7 @@ _TABLE = [
     Op("coth", 1, _safe(lambda a: 1 / math.tanh(a)), (lambda a: -csch(a) ** 2,), lambda a: a != 0, "a ≠ 0",
        latex="\\coth\\left({a}\\right)", sample=((0.2, 3),), doc="hyperbolic cotangent, 1/tanh"),
     # Φ(a) + a·φ(a): erfc(-a/√2)/2 keeps the left tail; a²/2 overflowing (|a| > 1.9e154) gives e^-inf = 0, right
-    Op("gelu", 1, _gelu, (lambda a: erfc(-a * Num(_SQRT_HALF)) / 2 + a * exp(-a ** 2 / 2) / sqrt(2 * Const("pi")),),
+    Op("gelu", 1, _gelu, (lambda a: erfc(-a / sqrt(2)) / 2 + a * exp(-a ** 2 / 2) / sqrt(2 * Const("pi")),),
        latex="\\operatorname{{GELU}}\\left({a}\\right)", doc="a·Φ(a) = a/2·(1 + erf(a/√2)), exact (not the tanh form)"),
     Op("floor", 1, _whole(math.floor), (lambda a: 0 / (a - floor(a)),),
        latex="\\left\\lfloor {a} \\right\\rfloor", sample=((0.1, 0.9),),
@@ -301,7 +301,7 @@ _TABLE = [
     Op("ceil", 1, _whole(math.ceil), (lambda a: 0 / (a - floor(a)),),
        latex="\\left\\lceil {a} \\right\\rceil", sample=((0.1, 0.9),),
        doc="the smallest integer ≥ a; derivative 0, none at an integer (a jump)", numpy="ceil"),
-    Op("round", 1, _whole(_round_half_away), (lambda a: 0 / (a - floor(a) - Num(0.5)),),
+    Op("round", 1, _whole(_round_half_away), (lambda a: 0 / (a - floor(a) - 0.5),),
        latex="\\operatorname{{round}}\\left({a}\\right)", sample=((0.6, 1.4),),
        doc="the nearest integer, halves away from zero (2.5 → 3, -2.5 → -3); derivative 0, none at a half"),
 ]
@@ -339,14 +339,14 @@ def _floor_step(a):
     if a - a != 0:
         return None
     f = float(math.floor(a))
-    return ("step", a - 1, a) if a == f else ("step", f, f)
+    return (("step", a - 1, a) if a - 1 != a else ("unresolved",)) if a == f else ("step", f, f)
 
 
 def _ceil_step(a):
     if a - a != 0:
         return None
     c = float(math.ceil(a))
-    return ("step", a, a + 1) if a == c else ("step", c, c)
+    return (("step", a, a + 1) if a + 1 != a else ("unresolved",)) if a == c else ("step", c, c)
 
 
 def _round_step(a):
@@ -376,7 +376,8 @@ ONE_SIDED: dict[str, Callable] = {
     "min": lambda a, b: (lambda u, v: v + (u - v - absf(u - v)) / 2) if a == b else None,
     # ("step", below, above): the op is a constant on each side, `below` where a's first nonzero term is negative,
     # `above` where it is positive; one that differs from the value at the point is a jump (no derivative). Given at
-    # every finite point, as (v, v) off the jumps: a constant series, whatever the argument does (floor(round(x)))
+    # every finite point, as (v, v) off the jumps: a constant series, whatever the argument does (floor(round(x))).
+    # ("unresolved",): a jump by 1 at an integer beyond 2^53, where a - 1 is a: an error rather than a silent 0
     "sign": lambda a: ("step", -1.0, 1.0) if a == 0 else ("step", _sign(a), _sign(a)) if a - a == 0 else None,
     "floor": _floor_step, "ceil": _ceil_step, "round": _round_step,
 }

@@ -376,6 +376,8 @@ class _Arithmetic:
         if kind == "angle":
             self._mark(owner)
             return self._angle(*args)
+        if kind == "unresolved":  # floor(x) at 1e300: a jump by 1 that the doubles cannot show
+            raise Undecided(owner, "jumps there by less than the doubles resolve at this size")
         if kind == "step":
             if form[1] == form[2]:  # off the jumps: a constant
                 return self.const(self.value(op)(args[0][0]))
