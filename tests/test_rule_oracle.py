@@ -197,7 +197,7 @@ EDGES: dict[str, list] = {
     "sqrt": [_NEAR_0 + [1e300, 1.7e308]], "cbrt": [_NEAR_0 + [-x for x in _NEAR_0] + [1e300, -1e300]],
     "sigmoid": [[-36.0, -40.0, 40.0, -700.0, -709.0, -745.0, -800.0, 710.0, 800.0, 1e300]],
     "softplus": [[-36.0, 36.0, -700.0, -745.0, -800.0, 710.0, 800.0, 1e300, -1e300]],
-    "logsumexp": [[-745.0, 709.0, 800.0, 1e300, -1e300, 1.7e308]],
+    "logsumexp": [[-745.0, 709.0, 800.0, 1e300, -1e300, 1.7e308], [-745.0, 709.0, 800.0, 1e300, -1e300, -1.7e308]],
     "csch": [_NEAR_0 + [-x for x in _NEAR_0] + [1e-160, 20.0, 710.0, 745.0, 800.0, -800.0]],
     "coth": [_NEAR_0 + [-x for x in _NEAR_0] + [1e-160, 1e-154, 20.0, 372.0, 710.0, 800.0]],
     "gelu": [[6.0, -6.0, -20.0, -37.0, -38.5, -40.0, 26.0, 1e154, 1e155, -1e155]],
@@ -359,6 +359,10 @@ def _exponent_rounding(name: str, k: int, point: list[float]):
 def _known_gap(name: str, k: int, c: float | None, x: float, expected: Expected) -> set[str]:
     """The modes that miss at this point for a reason outside the rules, each stated (and reported to its owner).
     Kept narrow and exact: any other miss fails the test."""
+    if name == "gelu" and abs(x) > 1.3e154:
+        # the rule printed as a formula reads x^2, which the evaluator refuses as an overflow beyond 1.3e154 (an
+        # error, not a wrong number); the modes compute the same rule with e^-inf = 0 and are held to the oracle
+        return {"rule formula"}
     if name != "pow":
         return set()
     a, b = (x, c) if k == 0 else (c, x)
@@ -467,7 +471,10 @@ def test_oracle_closed_forms_match_the_derivative_of_the_value(name):
     value, partials = ORACLE[name]
     op = OPS[name]
     for t in (0.13, 0.5, 0.77):
-        point = [lo + t * (hi - lo) for lo, hi in op.sample]
+        # the second argument at another fraction than the first: max(a, b) at a = b would be a tie (no derivative)
+        point = [lo + (t if i == 0 else 1 - t) * (hi - lo) for i, (lo, hi) in enumerate(op.sample)]
+        if point[1:] == point[:1]:
+            continue
         with mp.workdps(DPS):
             for k, g in enumerate(partials):
                 def f(x, k=k):

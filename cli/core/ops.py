@@ -336,6 +336,7 @@ _HALF_PI = Const("pi") / 2
 
 
 def _floor_step(a):
+    a = float(a)  # a wide series (modes/series.py) gives a decimal
     if a - a != 0:
         return None
     f = float(math.floor(a))
@@ -343,6 +344,7 @@ def _floor_step(a):
 
 
 def _ceil_step(a):
+    a = float(a)  # a wide series (modes/series.py) gives a decimal
     if a - a != 0:
         return None
     c = float(math.ceil(a))
@@ -350,6 +352,7 @@ def _ceil_step(a):
 
 
 def _round_step(a):
+    a = float(a)  # a wide series (modes/series.py) gives a decimal
     if a - a != 0:
         return None
     f = float(math.floor(a))
@@ -378,6 +381,7 @@ ONE_SIDED: dict[str, Callable] = {
     # `above` where it is positive; one that differs from the value at the point is a jump (no derivative). Given at
     # every finite point, as (v, v) off the jumps: a constant series, whatever the argument does (floor(round(x))).
     # ("unresolved",): a jump by 1 at an integer beyond 2^53, where a - 1 is a: an error rather than a silent 0
-    "sign": lambda a: ("step", -1.0, 1.0) if a == 0 else ("step", _sign(a), _sign(a)) if a - a == 0 else None,
+    "sign": lambda a: ("step", -1.0, 1.0) if a == 0 else ("step", _sign(float(a)), _sign(float(a))) if a - a == 0
+    else None,
     "floor": _floor_step, "ceil": _ceil_step, "round": _round_step,
 }

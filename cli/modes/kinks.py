@@ -46,13 +46,14 @@ def _side(graph: Graph, vals: list[float], direction: dict[str, float], order: i
         return _Side(None, [], e.node)
     i = graph.output if node is None else node
     s = out[i]
-    limit = s[0] if arith.jumped and abs(s[0] - vals[i]) > 1e-12 * max(1.0, abs(vals[i])) else None
-    return _Side(_derivatives(s, vals[i], arith.jumped, order, q), arith.kinks, limit=limit)
+    limit = s[0] if arith.jumped and abs(s[0] - vals[i]) > arith.jump_tol * max(1.0, abs(vals[i])) else None
+    return _Side(_derivatives(s, vals[i], arith.jumped, order, q, arith.jump_tol), arith.kinks, limit=limit)
 
 
-def _derivatives(s, f0: float, jumped: bool, order: int, q: int) -> list[float]:
-    """Orders 1..order of the derivative along the ray from series s on the grid q (f0: the value at the point)."""
-    if jumped and abs(s[0] - f0) > 1e-12 * max(1.0, abs(f0)):  # the value jumps: (f(t) − f(0))/t → ±inf
+def _derivatives(s, f0: float, jumped: bool, order: int, q: int, tol: float = 1e-12) -> list[float]:
+    """Orders 1..order of the derivative along the ray from series s on the grid q (f0: the value at the point; tol:
+    how far the limit may be from it by rounding, 0 for the exact constants of steps)."""
+    if jumped and abs(s[0] - f0) > tol * max(1.0, abs(f0)):  # the value jumps: (f(t) − f(0))/t → ±inf
         return [math.copysign(math.inf, s[0] - f0)]
     derivs = []
     for j in range(1, order + 1):
@@ -73,7 +74,8 @@ def node_derivatives(graph: Graph, vals: list[float], wrt: str, live: list[bool]
         for q in GRIDS:
             try:
                 arith, out = series(graph, vals, direction, q, q)
-                sides.append([_derivatives(s, vals[i], arith.jumped, 1, q)[0] for i, s in enumerate(out)])
+                sides.append([_derivatives(s, vals[i], arith.jumped, 1, q, arith.jump_tol)[0]
+                              for i, s in enumerate(out)])
                 break
             except Undefined:
                 sides.append(None)

@@ -199,6 +199,7 @@ class _Arithmetic:
         self.kinks: list[int] = []
         self.jumped = False
         self.settles: dict[int, tuple] = {}  # id of an _ode series → (its settle, its rules: empty until settled)
+        self.jump_tol = 0.0  # how far a limit may differ from the value by rounding alone (0: steps are exact)
 
     def const(self, v: float) -> _Series:
         return self.series(first=self.num(v))
@@ -462,6 +463,7 @@ class _Arithmetic:
         y = self.apply("atan2", [self.series(lambda k: a[k + p]), self.series(lambda k: b[k + p])])
         if y[0] != value:
             self.jumped = True
+            self.jump_tol = 1e-12
         return y
 
     def _step(self, a: _Series, below: float, above: float, value: float) -> _Series:
