@@ -356,7 +356,7 @@ def parse_command(expr: ExprArg, as_json: Annotated[bool, typer.Option("--json",
 @handles_errors
 def functions_command(as_json: Annotated[bool, typer.Option("--json", help="One JSON object per function.")] = False):
     """Every built-in function: its arguments, domain and derivative rule, from the primitive table.
-    Example: dcalc functions"""
+    Example: dcalc functions --json"""
     from .commands.functions import rows, text
     from .output.render import json_line
     table = rows()
