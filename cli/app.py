@@ -352,6 +352,17 @@ def parse_command(expr: ExprArg, as_json: Annotated[bool, typer.Option("--json",
         print_line(reading)
 
 
+@app.command("functions")
+@handles_errors
+def functions_command(as_json: Annotated[bool, typer.Option("--json", help="One JSON object per function.")] = False):
+    """Every built-in function: its arguments, domain and derivative rule, from the primitive table.
+    Example: dcalc functions --json"""
+    from .commands.functions import rows, text
+    from .output.render import json_line
+    table = rows()
+    print_line("\n".join(map(json_line, table)) if as_json else text(table))
+
+
 @app.command("check")
 @handles_errors
 def check_command(

@@ -54,8 +54,9 @@ PROBE = 1600  # bits: the probe step along a scaled variable that measures how f
 MOST_BITS = 1400  # at most this much smaller a step (mpmath.diff's working precision grows with it)
 
 UNARY = ["sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan", "sinh", "cosh", "tanh", "sech", "asinh",
-         "acosh", "atanh", "exp", "ln", "log10", "log2", "sqrt", "cbrt", "abs"]
-BINARY_FUNCTIONS = ["atan2", "hypot", "log", "pow"]
+         "acosh", "atanh", "exp", "ln", "log10", "log2", "sqrt", "cbrt", "abs",
+         "sigmoid", "softplus", "relu", "sign", "csch", "coth", "gelu", "floor", "ceil", "round", "erf", "erfc"]
+BINARY_FUNCTIONS = ["atan2", "hypot", "log", "pow", "max", "min", "logsumexp"]
 OPERATORS = ["add", "sub", "mul", "div", "neg", "pow"]
 ALL_OPS = sorted(set(UNARY + BINARY_FUNCTIONS + OPERATORS))
 SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
@@ -322,6 +323,11 @@ def _pow(a, b):
     raise Undefined("pow")
 
 
+def _erfc(a):
+    """mpmath's erfc fails past a ≈ 1e150; there it is e^(-a²)/(a√π) to far below the doubles."""
+    return mpmath.erfc(a) if a < 1e100 else mpmath.exp(-a * a) / (a * mpmath.sqrt(mpmath.pi))
+
+
 def _need(cond, what):
     if not cond:
         raise Undefined(what)
@@ -383,6 +389,34 @@ def apply(name, args):
         return abs(a)
     if name == "hypot":
         return mpmath.hypot(a, b)
+    # issue 14's activations, reductions and steps, by their textbook definitions
+    if name == "sigmoid":
+        return 1 / (1 + mpmath.exp(-a))
+    if name == "softplus":
+        return mpmath.log1p(mpmath.exp(a))  # log(1 + e^a) would lose e^a at a = -200, even at 50 digits
+    if name == "relu":
+        return a if a > 0 else mpf(0)
+    if name == "sign":
+        return mpf(mpmath.sign(a))
+    if name in ("csch", "coth"):
+        _need(a != 0, name)
+        return 1 / mpmath.sinh(a) if name == "csch" else mpmath.cosh(a) / mpmath.sinh(a)
+    if name == "gelu":  # a/2·(1 + erf(a/√2)), the tail by erfc (1 + erf cancels at 50 digits from a ≈ -15)
+        return a / 2 * _erfc(-a / mpmath.sqrt(2))
+    if name == "erf":
+        return mpmath.erf(a)
+    if name == "erfc":
+        return _erfc(a)
+    if name in ("floor", "ceil"):
+        return getattr(mpmath, name)(a)
+    if name == "round":  # halves away from zero
+        return mpmath.sign(a) * mpmath.floor(abs(a) + mpf(1) / 2)
+    if name == "max":
+        return a if a >= b else b
+    if name == "min":
+        return a if a <= b else b
+    if name == "logsumexp":
+        return mpmath.log(mpmath.exp(a) + mpmath.exp(b))
     raise KeyError(name)
 
 
@@ -547,6 +581,18 @@ def edges(tree, args):
         return [(mpmath.cos(a), [0], "domain")]
     if name == "hypot":
         return [(max(abs(a), abs(b)), [0, 1], "kink")]
+    if name == "relu":
+        return [(a, [0], "kink")]
+    if name in ("max", "min"):
+        return [(a - b, [0, 1], "kink")]
+    if name in ("csch", "coth"):
+        return [(a, [0], "domain")]
+    if name == "sign":
+        return [(a, [0], "cut")]
+    if name in ("floor", "ceil"):
+        return [(a - mpmath.nint(a), [0], "cut")]
+    if name == "round":
+        return [(a - mpmath.floor(a) - mpf(1) / 2, [0], "cut")]
     if name == "atan2":  # the origin and the branch cut: the value jumps there (the sign of a zero decides)
         out = [(max(abs(a), abs(b)), [0, 1], "cut")]
         if b < 0:

@@ -29,8 +29,9 @@ NOT_DIFFERENTIABLE = [
     ("x^y", "x=-2,y=2", "f is not differentiable with respect to y at x = -2, y = 2: u1 = x^y is undefined on either side"),
     ("hypot(x, y)", "x=0,y=0", ("f is not differentiable with respect to x at x = 0, y = 0: left derivative -1, "
                                "right derivative 1 (at u1 = hypot(x, y) where x = 0, y = 0)")),
-    ("atan2(y, x)", "x=0,y=0", ("f is not differentiable with respect to y at y = 0, x = 0: left derivative +inf, "
-                               "right derivative +inf (at u1 = atan2(y, x) where y = 0, x = 0)")),
+    ("atan2(y, x)", "x=0,y=0", ("f is not differentiable with respect to y at y = 0, x = 0: it jumps there "
+                               "(-1.5707963267948966 to the left, 0 at the point, 1.5707963267948966 to the right) "
+                               "(at u1 = atan2(y, x) where y = 0, x = 0)")),
     ("x^x", "0", ("cannot decide whether f is differentiable at x = 0: u1 = x^x where x = 0 has the base 0 and a "
                  "varying exponent")),
     ("abs(x - 1)", "1", ("f is not differentiable at x = 1: left derivative -1, right derivative 1 "

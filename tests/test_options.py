@@ -242,6 +242,7 @@ ACTS = [
     (["check", "pix", "--at", "1"], ["--strict"], b""),
     (["parse", "cos2x"], ["--strict"], b""),
     (["parse", "x(x+1)"], ["--json"], b""),
+    (["functions"], ["--json"], b""),
 ]
 
 # an option that would have no effect in this combination: refused, exit 2, the message saying why

@@ -24,6 +24,12 @@ SYMPY = {
     "asinh": sp.asinh(a), "acosh": sp.acosh(a), "atanh": sp.atanh(a),
     "exp": sp.exp(a), "ln": sp.log(a), "log": sp.log(a, b), "log10": sp.log(a, 10), "log2": sp.log(a, 2),
     "sqrt": sp.sqrt(a), "cbrt": sp.cbrt(a), "abs": sp.Abs(a), "hypot": sp.sqrt(a ** 2 + b ** 2),
+    "sigmoid": 1 / (1 + sp.exp(-a)), "softplus": sp.log(1 + sp.exp(a)), "relu": sp.Max(a, 0), "sign": sp.sign(a),
+    "max": sp.Max(a, b), "min": sp.Min(a, b), "logsumexp": sp.log(sp.exp(a) + sp.exp(b)),
+    "csch": sp.csch(a), "coth": sp.coth(a), "gelu": a / 2 * (1 + sp.erf(a / sp.sqrt(2))),
+    # the steps on their sample intervals (0.1..0.9, 0.1..0.9, 0.6..1.4), where they are constants: SymPy's floor and
+    # ceiling have no derivative of their own (an unevaluated Derivative)
+    "floor": 0 * a, "ceil": 1 + 0 * a, "round": 1 + 0 * a,
 }
 
 FRACTIONS = (0.1, 0.37, 0.5, 0.81, 0.95)  # where in each sample interval the points lie

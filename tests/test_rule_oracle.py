@@ -133,6 +133,34 @@ ORACLE = {
                lambda a, b: b / mp.sqrt(a * a + b * b) if (a or b) else None)),
 }
 
+def _erfc(x):
+    return mp.erfc(x) if x < 1e100 else mp.exp(-x * x) / (x * mp.sqrt(mp.pi))  # mpmath's erfc fails past 1e150
+
+
+def _step(jumps):
+    """The derivative of floor, ceil, round: 0, none where the step jumps."""
+    return lambda a: None if jumps(a) else mp.mpf(0)
+
+
+ORACLE.update({
+    # e^-a/(1 + e^-a)² rather than σ(1 - σ), whose 1 - σ cancels in the oracle's own 50 digits from a ≈ 60 on
+    "sigmoid": (lambda a: 1 / (1 + mp.exp(-a)), (lambda a: mp.exp(-a) / (1 + mp.exp(-a)) ** 2,)),
+    "softplus": (lambda a: mp.log1p(mp.exp(a)), (lambda a: 1 / (1 + mp.exp(-a)),)),
+    "relu": (lambda a: max(a, 0), (lambda a: None if a == 0 else mp.mpf(a > 0),)),
+    "sign": (mp.sign, (lambda a: None if a == 0 else mp.mpf(0),)),
+    "max": (max, (lambda a, b: None if a == b else mp.mpf(a > b), lambda a, b: None if a == b else mp.mpf(b > a))),
+    "min": (min, (lambda a, b: None if a == b else mp.mpf(a < b), lambda a, b: None if a == b else mp.mpf(b < a))),
+    "logsumexp": (lambda a, b: mp.log(mp.exp(a) + mp.exp(b)),
+                  (lambda a, b: 1 / (1 + mp.exp(b - a)), lambda a, b: 1 / (1 + mp.exp(a - b)))),
+    "csch": (lambda a: mp.csch(a) if a else None, (lambda a: -mp.csch(a) * mp.coth(a) if a else None,)),
+    "coth": (lambda a: mp.coth(a) if a else None, (lambda a: -mp.csch(a) ** 2 if a else None,)),
+    "gelu": (lambda a: a / 2 * _erfc(-a / mp.sqrt(2)),
+             (lambda a: _erfc(-a / mp.sqrt(2)) / 2 + a * mp.exp(-a * a / 2) / mp.sqrt(2 * mp.pi),)),
+    "floor": (mp.floor, (_step(lambda a: a == mp.floor(a)),)),
+    "ceil": (mp.ceil, (_step(lambda a: a == mp.floor(a)),)),
+    "round": (lambda a: mp.sign(a) * mp.floor(abs(a) + mp.mpf(0.5)), (_step(lambda a: a - mp.floor(a) == 0.5),)),
+})
+
 # -- the points -------------------------------------------------------------------------------------------------------
 _MAGNITUDES = [10.0 ** k for k in range(-150, 151, 10)] + [0.3, 0.7, 1.5, 3.0, 7.0]
 SPAN = sorted({s * m for m in _MAGNITUDES for s in (1.0, -1.0)}) + [0.0]
@@ -167,6 +195,18 @@ EDGES: dict[str, list] = {
     "log2": [_NEAR_0 + _BELOW_1 + _ABOVE_1 + [1e300, 1.7e308]],
     "log": [_NEAR_0 + _BELOW_1 + _ABOVE_1 + [1e300, 1.7e308], _BELOW_1 + _ABOVE_1 + _NEAR_0 + [1e300, 1.7e308]],
     "sqrt": [_NEAR_0 + [1e300, 1.7e308]], "cbrt": [_NEAR_0 + [-x for x in _NEAR_0] + [1e300, -1e300]],
+    "sigmoid": [[-36.0, -40.0, 40.0, -700.0, -709.0, -745.0, -800.0, 710.0, 800.0, 1e300]],
+    "softplus": [[-36.0, 36.0, -700.0, -745.0, -800.0, 710.0, 800.0, 1e300, -1e300]],
+    "logsumexp": [[-745.0, 709.0, 800.0, 1e300, -1e300, 1.7e308], [-745.0, 709.0, 800.0, 1e300, -1e300, -1.7e308]],
+    "csch": [_NEAR_0 + [-x for x in _NEAR_0] + [1e-160, 20.0, 710.0, 745.0, 800.0, -800.0]],
+    "coth": [_NEAR_0 + [-x for x in _NEAR_0] + [1e-160, 1e-154, 20.0, 372.0, 710.0, 800.0]],
+    "gelu": [[6.0, -6.0, -20.0, -37.0, -38.5, -40.0, 26.0, 1e154, 1e155, -1e155]],
+    "relu": [_NEAR_0 + [-x for x in _NEAR_0]], "sign": [_NEAR_0 + [-x for x in _NEAR_0]],
+    "floor": [[0.5, -0.5, 1 - 2.0 ** -53, 2.0 ** 52 + 0.5, 2.0 ** 53, -1.0, 1e300]],
+    "ceil": [[0.5, -0.5, 1 - 2.0 ** -53, 2.0 ** 52 + 0.5, 2.0 ** 53, -1.0, 1e300]],
+    "round": [[0.5, -0.5, 1.5, -2.5, 0.49999999999999994, 2.0 ** 52 + 0.5, 2.0 ** 53, 1e300]],
+    "max": [[1e-300, 1e300, -1e300, 1.7e308], [1e-300, 1e300, -1e300, -1.7e308]],
+    "min": [[1e-300, 1e300, -1e300, 1.7e308], [1e-300, 1e300, -1e300, -1.7e308]],
 }
 
 # The constants the other argument of a binary op takes (its edges, and a spread of magnitudes and signs).
@@ -319,6 +359,10 @@ def _exponent_rounding(name: str, k: int, point: list[float]):
 def _known_gap(name: str, k: int, c: float | None, x: float, expected: Expected) -> set[str]:
     """The modes that miss at this point for a reason outside the rules, each stated (and reported to its owner).
     Kept narrow and exact: any other miss fails the test."""
+    if name == "gelu" and abs(x) > 1.3e154:
+        # the rule printed as a formula reads x^2, which the evaluator refuses as an overflow beyond 1.3e154 (an
+        # error, not a wrong number); the modes compute the same rule with e^-inf = 0 and are held to the oracle
+        return {"rule formula"}
     if name != "pow":
         return set()
     a, b = (x, c) if k == 0 else (c, x)
@@ -427,7 +471,10 @@ def test_oracle_closed_forms_match_the_derivative_of_the_value(name):
     value, partials = ORACLE[name]
     op = OPS[name]
     for t in (0.13, 0.5, 0.77):
-        point = [lo + t * (hi - lo) for lo, hi in op.sample]
+        # the second argument at another fraction than the first: max(a, b) at a = b would be a tie (no derivative)
+        point = [lo + (t if i == 0 else 1 - t) * (hi - lo) for i, (lo, hi) in enumerate(op.sample)]
+        if point[1:] == point[:1]:
+            continue
         with mp.workdps(DPS):
             for k, g in enumerate(partials):
                 def f(x, k=k):

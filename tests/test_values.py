@@ -38,6 +38,11 @@ MPMATH = {
     "sqrt": mpmath.sqrt, "cbrt": mpmath.cbrt,
     "abs": mpmath.fabs,
     "hypot": mpmath.hypot,
+    "sigmoid": lambda a: 1 / (1 + mpmath.exp(-a)), "softplus": lambda a: mpmath.log1p(mpmath.exp(a)),
+    "relu": lambda a: max(a, 0), "sign": mpmath.sign, "max": max, "min": min,
+    "logsumexp": lambda a, b: mpmath.log(mpmath.exp(a) + mpmath.exp(b)),
+    "csch": mpmath.csch, "coth": mpmath.coth, "gelu": lambda a: a / 2 * mpmath.erfc(-a / mpmath.sqrt(2)),
+    "floor": mpmath.floor, "ceil": mpmath.ceil, "round": lambda a: mpmath.sign(a) * mpmath.floor(abs(a) + 0.5),
 }
 
 MATH = {
@@ -60,6 +65,12 @@ MATH = {
     "sqrt": math.sqrt, "cbrt": lambda a: math.copysign(abs(a) ** (1 / 3), a),
     "abs": abs,
     "hypot": math.hypot,
+    "sigmoid": lambda a: 1 / (1 + math.exp(-a)), "softplus": lambda a: math.log(1 + math.exp(a)),
+    "relu": lambda a: max(a, 0.0), "sign": lambda a: math.copysign(1.0, a) if a else 0.0, "max": max, "min": min,
+    "logsumexp": lambda a, b: math.log(math.exp(a) + math.exp(b)),
+    "csch": lambda a: 1 / math.sinh(a), "coth": lambda a: 1 / math.tanh(a),
+    "gelu": lambda a: a / 2 * (1 + math.erf(a / math.sqrt(2))),
+    "floor": math.floor, "ceil": math.ceil, "round": lambda a: math.copysign(math.floor(abs(a) + 0.5), a),
 }
 
 # Where in each sample interval the points lie: both ends and three inside (distinct per argument, so that

@@ -332,8 +332,10 @@ def _turns(graph: Graph, point: dict[str, float], x: str, h: float, slopes: list
             vals = node_values(graph, p)
             if sign == 1:
                 up_vals = vals
-            elif sign == -1 and slopes is not None:
-                for t, a, b in zip(slopes, up_vals, vals):
+            elif sign == -1:
+                if _jumps(graph, point, up_vals, vals):
+                    return True
+                for t, a, b in zip(slopes or (), up_vals, vals):
                     if t is not None and h * abs(t) > abs(a) + abs(b):
                         return True
             sides.append([local_partials(graph, i, vals) if node.kind == "node" else ()
@@ -346,8 +348,24 @@ def _turns(graph: Graph, point: dict[str, float], x: str, h: float, slopes: list
     # A partial near 0 at the point itself, small beside its change across the step, crosses zero smoothly near the
     # middle of the step (-sin(x) at x = 0, cos(x) at fl(π/2)): no kink. A kink's partial jumps (a/|a| is ±1 on each
     # side and at the point, or undefined there). Skipping such steps left cos(x) at 0 with no finite difference.
-    return any(a is not None and b is not None and a * b < 0 and not (c is not None and 4 * abs(c) < abs(a - b))
+    # A partial that is exactly 0 on one side and not on the other, the point's own being one of the two, switches
+    # there (relu(u), max(u, v): 0 and 1) rather than crossing zero smoothly.
+    return any(a is not None and b is not None and (a * b < 0 and not (c is not None and 4 * abs(c) < abs(a - b)) or
+                                                    a != b and (a == 0 or b == 0) and (c is None or c == a or c == b))
                for up, down, centre in zip(*sides) for a, b, c in zip(up, down, centre))
+
+
+def _jumps(graph: Graph, point: dict[str, float], up: list[float], down: list[float]) -> bool:
+    """Whether a step of the table (ops.ONE_SIDED gives it a "step" form: sign, floor, …) has other values at the two
+    ends of the difference: it jumps within the step, which then differences the jump, not the derivative."""
+    from ..core.ops import ONE_SIDED
+    for i, node in enumerate(graph.nodes):
+        form = ONE_SIDED.get(node.op.name) if node.kind == "node" else None
+        if form is not None and up[i] != down[i]:
+            shape = form(*(up[a] for a in node.args))
+            if shape is not None and shape[0] == "step":
+                return True
+    return False
 
 
 def _central(graph: Graph, point: dict[str, float], x: str, h: float, f0: float) -> tuple[float, float, float]:

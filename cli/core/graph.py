@@ -14,7 +14,7 @@ import re
 from ..errors import MathError, Overflow, UsageError
 from ..language.expr import CONSTANTS, Apply, Assign, Define, Expr, Num, Program, Var
 from .names import primitive, resolve
-from .ops import OPS, Op
+from .ops import FOLDS, OPS, Op
 from .printing import number_text, to_text
 
 
@@ -253,6 +253,12 @@ class _Builder:
                     ids = tuple(out[len(out) - n:])
                     del out[len(out) - n:]
                 op = primitive(e.op, n)
+                if op is None and e.op in FOLDS:  # max(a, b, c) is max(max(a, b), c) (ops.FOLDS)
+                    i = ids[0]
+                    for j in ids[1:]:
+                        i = self.apply(OPS[e.op], (i, j), e.span)
+                    push(i)
+                    continue
                 if op is None:  # a user function: its body, with the parameters bound to the arguments
                     f = functions[e.op]
                     unread = self.unread.get(f.name)
@@ -381,7 +387,9 @@ TINY = 2.2250738585072014e-308  # the smallest normal double
 # The ops whose value loses no digits to underflow: exact below the normal doubles (add, sub, neg, abs: their 0 is a
 # cancellation, x - x), 0 only where exact (ln(1), acos(1)), or never below the normal doubles (cos, sqrt, …)
 NO_UNDERFLOW = frozenset(("add", "sub", "neg", "abs", "ln", "log", "log10", "log2", "acos", "acosh", "cos", "cosh",
-                          "sec", "csc", "sqrt", "cbrt"))
+                          "sec", "csc", "sqrt", "cbrt",
+                          # a 0 or a subnormal of these is exact: an argument's own, or the step's constant
+                          "relu", "sign", "max", "min", "floor", "ceil", "round", "coth"))
 
 
 def underflowed(op: Op, argvals: list[float]) -> bool:

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from ..errors import ArityError, NameError_
 from ..language.expr import CONSTANTS, Apply, Assign, Define, Program, Var, children
-from .ops import FUNCTION_NAMES, FUNCTIONS, OPS, arities
+from .ops import FOLDS, FUNCTION_NAMES, FUNCTIONS, OPS, arities
 
 
 def walk(expr):
@@ -82,12 +82,11 @@ def resolve(program: Program) -> tuple[list[str], dict[str, Define]]:
                 raise fail(NameError_, f"{name} calls itself: a function cannot be recursive", _name_span(e))
             if own:
                 raise fail(NameError_, f"'{name}' is used before the line that defines it", _name_span(e))
-            known = FUNCTION_NAMES + list(functions)
-            near = difflib.get_close_matches(name, known, n=1)
-            hint = f" (did you mean '{near[0]}'?)" if near else ""
-            raise fail(NameError_, f"unknown function '{name}'{hint}", _name_span(e))
+            raise fail(NameError_, f"unknown function '{name}'{suggestion(name, list(functions))}", _name_span(e))
+        if name in FOLDS and n >= 2:
+            return
         if n not in want:
-            counts = " or ".join(map(str, want))
+            counts = " or ".join(map(str, want)) + (" or more" if name in FOLDS else "")
             s = "" if want == [1] else "s"
             raise fail(ArityError, f"{name} takes {counts} argument{s}, got {n}", e.span)
 
@@ -110,6 +109,44 @@ def resolve(program: Program) -> tuple[list[str], dict[str, Define]]:
         else:
             check_expr(stmt)
     return list(inputs), functions
+
+
+# What people type for a function dcalc has under another name, or for one it cannot have: meaning, not spelling
+# (difflib would offer 'sin' for min and nothing for heaviside). A name here maps to the hint's text.
+_STEP = "dcalc has no step function: write (1 + sign(x))/2, which jumps at 0, or relu(x), whose slope it is"
+MEANINGS: dict[str, str] = {
+    "arsinh": "did you mean 'asinh'?", "arcosh": "did you mean 'acosh'?", "artanh": "did you mean 'atanh'?",
+    "arctan2": "did you mean 'atan2'?", "maximum": "did you mean 'max'?", "minimum": "did you mean 'min'?",
+    "amax": "did you mean 'max'?", "amin": "did you mean 'min'?", "fmax": "did you mean 'max'?",
+    "fmin": "did you mean 'min'?", "logistic": "did you mean 'sigmoid'?", "expit": "did you mean 'sigmoid'?",
+    "sgn": "did you mean 'sign'?", "signum": "did you mean 'sign'?", "fabs": "did you mean 'abs'?",
+    "absolute": "did you mean 'abs'?", "ramp": "did you mean 'relu'?", "rectifier": "did you mean 'relu'?",
+    "lse": "did you mean 'logsumexp'?", "log1p": "write ln(1 + x)", "expm1": "write exp(x) - 1",
+    "log1pexp": "did you mean 'softplus'?", "ln1p": "write ln(1 + x)", "power": "did you mean 'pow'?",
+    "sqr": "write x^2", "square": "write x^2", "rint": "did you mean 'round'?", "nint": "did you mean 'round'?",
+    "trunc": "write sign(x)*floor(abs(x))", "ceiling": "did you mean 'ceil'?",
+    "softmax": "softmax is a vector function; one component is exp(a)/(exp(a) + exp(b)), "
+               "or exp(a - logsumexp(a, b)); logsumexp(a, b, …) is its scalar companion",
+    "heaviside": _STEP, "step": _STEP, "unitstep": _STEP,
+    "swish": "write x*sigmoid(x)", "silu": "write x*sigmoid(x)", "elu": "write relu(x) + min(0, exp(x) - 1)",
+    "leakyrelu": "write max(x, 0.01x)", "leaky_relu": "write max(x, 0.01x)", "mish": "write x*tanh(softplus(x))",
+}
+MEANINGS.update({f"arc{f[1:]}": f"did you mean '{f}'?" for f in ("asin", "acos", "atan", "asinh", "acosh", "atanh")})
+
+
+def suggestion(name: str, own: list[str] = ()) -> str:
+    """The hint after "unknown function 'name'": by meaning first (MEANINGS, then a built-in's name as a prefix:
+    sigmoidal → sigmoid), by spelling only among names as long as it (min is never 'sin': a three-letter name
+    suggests only a name it differs from by a transposition or one added letter)."""
+    key = name.lower()
+    if key in MEANINGS:
+        return f" ({MEANINGS[key]})"
+    if key != name and key in FUNCTION_NAMES:  # Sin, MAX
+        return f" (did you mean '{key}'?)"
+    known = FUNCTION_NAMES + [f for f in own if f not in FUNCTION_NAMES]
+    cutoff = 0.6 if len(name) > 3 else 0.8  # short names: 'sin' for 'min' is 0.67 similar and means nothing alike
+    near = difflib.get_close_matches(key, known, n=1, cutoff=cutoff)
+    return f" (did you mean '{near[0]}'?)" if near else ""
 
 
 def _name_span(e: Apply):

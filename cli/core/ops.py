@@ -75,6 +75,85 @@ def _sech(a):
     return 2 * t / (1 + t * t)
 
 
+def _sigmoid(a):
+    if a >= 0:
+        return 1 / (1 + math.exp(-a))
+    e = math.exp(a)  # a < 0 (or nan): e^a ≤ 1, no overflow; 1/(1 + e^-a) would overflow from a = -710 on
+    return e / (1 + e)
+
+
+def _softplus(a):
+    # ln(1 + e^a) = max(a, 0) + ln(1 + e^-|a|): e^-|a| ≤ 1 never overflows, log1p keeps it where it is tiny
+    return (a if a > 0 else 0.0) + math.log1p(math.exp(-abs(a)))
+
+
+def _relu(a):
+    return a if a > 0 or a != a else 0.0
+
+
+def _sign(a):
+    return 1.0 if a > 0 else -1.0 if a < 0 else a  # ±0 and nan are their own sign (NumPy's sign too)
+
+
+def _max(a, b):
+    if a > b:
+        return a
+    if b > a:
+        return b
+    return a + b if a == 0 else a if a == b else nan  # max(-0, 0) is 0; a nan argument gives nan (NumPy's maximum)
+
+
+def _min(a, b):
+    if a < b:
+        return a
+    if b < a:
+        return b
+    return -(-a - b) if a == 0 else a if a == b else nan  # min(0, -0) is -0
+
+
+_LN2 = math.log(2)
+
+
+def _logsumexp(a, b):
+    """ln(e^a + e^b) = max(a, b) + ln(1 + e^-|a - b|): no exponential overflows (a, b = 1000) or underflows to a
+    log of 0 (a, b = -1000)."""
+    if a == b:  # also ±inf twice, where a - b is nan
+        return a + _LN2
+    return (a if a > b else b) + math.log1p(math.exp(-abs(a - b)))
+
+
+def _csch(a):
+    # 1/sinh(a) = 2e^-|a|/(1 - e^-2|a|) with a's sign: nothing overflows (sinh does past 710); expm1 keeps small a
+    return math.copysign(2 * math.exp(-abs(a)) / -math.expm1(-2 * abs(a)), a)
+
+
+_SQRT2 = math.sqrt(2)
+
+
+def _gelu(a):
+    # a·Φ(a) = a/2·(1 + erf(a/√2)) = a/2·erfc(-a/√2): erfc keeps the left tail where 1 + erf(…) cancels to 0
+    return a * (0.5 * math.erfc(-a / _SQRT2))
+
+
+def _whole(f):
+    """floor, ceil, round as floats: ±inf and nan stay, a zero result keeps the argument's sign (as NumPy's do)."""
+    def value(a):
+        if a - a != 0:
+            return a
+        r = float(f(a))
+        return math.copysign(r, a) if r == 0 else r
+    value.__name__ = f.__name__
+    return value
+
+
+def _round_half_away(a):
+    """The nearest integer, halves away from zero (2.5 → 3, -2.5 → -3), as taught and as C's round(); not Python's
+    or NumPy's round, which round halves to even. floor and the difference are exact for every double."""
+    r = float(math.floor(a))
+    d = a - r
+    return r + 1 if d > 0.5 or (d == 0.5 and r >= 0) else r
+
+
 def _fn(name):
     """A builder for calls of `name`, used to write the partial rules: sin(a) builds the expression sin(a)."""
     return lambda *args: call(name, *args)
@@ -83,6 +162,7 @@ def _fn(name):
 sin, cos, tan, sec, csc, cot = map(_fn, ("sin", "cos", "tan", "sec", "csc", "cot"))
 sinh, cosh, tanh, sech, exp, ln, sqrt, cbrt, hypot, absf = map(
     _fn, ("sinh", "cosh", "tanh", "sech", "exp", "ln", "sqrt", "cbrt", "hypot", "abs"))
+csch, coth, sigmoid, sign, erfc, floor = map(_fn, ("csch", "coth", "sigmoid", "sign", "erfc", "floor"))
 
 _POS = ((0.2, 5.0),)
 _UNIT = ((-0.9, 0.9),)
@@ -185,6 +265,46 @@ _TABLE = [
     Op("hypot", 2, _safe(math.hypot), (lambda a, b: a / hypot(a, b), lambda a, b: b / hypot(a, b)),
        latex="\\sqrt{{{a}^2 + {b}^2}}", sample=((0.2, 3), (0.2, 3)), doc="hypot(a, b) = sqrt(a^2 + b^2)",
        numpy="hypot", commutative=True),
+    # activations, reductions and steps (issue 14). A partial that does not exist at a kink or a jump is written so
+    # that it is nan there (0/0: the passes then go to the one-sided forms of ONE_SIDED below) and exact elsewhere
+    Op("sigmoid", 1, _sigmoid, (lambda a: sigmoid(a) * sigmoid(-a),),
+       latex="\\sigma\\left({a}\\right)", doc="logistic sigmoid, 1/(1 + e^-a)"),  # σ(a)σ(-a): 1 - σ cancels
+    Op("softplus", 1, _softplus, (lambda a: sigmoid(a),),
+       latex="\\operatorname{{softplus}}\\left({a}\\right)", doc="ln(1 + e^a), a smooth relu"),
+    Op("relu", 1, _relu, (lambda a: (1 + sign(a)) / 2 + 0 / a,),
+       latex="\\operatorname{{ReLU}}\\left({a}\\right)", sample=((0.2, 3),),
+       doc="max(a, 0); at 0 the left derivative is 0, the right one 1"),
+    Op("sign", 1, _sign, (lambda a: 0 / a,),
+       latex="\\operatorname{{sgn}}\\left({a}\\right)", sample=((0.2, 3),),
+       doc="-1, 0 or 1; jumps at 0 (no derivative there)", numpy="sign"),
+    # max(a, b, c, …) is max(max(a, b), c) (FOLDS): exact, and the one binary rule serves every arity. The samples
+    # of a and b differ, so that the middle of both (tests/test_check.py) is not a tie
+    Op("max", 2, _max, (lambda a, b: (1 + sign(a - b)) / 2 + 0 / (a - b), lambda a, b: (1 - sign(a - b)) / 2 + 0 / (a - b)),
+       latex="\\max\\left({a}, {b}\\right)", sample=((-3, 3), (-2, 3)),
+       doc="the largest argument (2 or more); at a tie the one-sided derivatives", numpy="maximum", commutative=True),
+    Op("min", 2, _min, (lambda a, b: (1 - sign(a - b)) / 2 + 0 / (a - b), lambda a, b: (1 + sign(a - b)) / 2 + 0 / (a - b)),
+       latex="\\min\\left({a}, {b}\\right)", sample=((-3, 3), (-2, 3)),
+       doc="the smallest argument (2 or more); at a tie the one-sided derivatives", numpy="minimum", commutative=True),
+    # ∂/∂a = e^a/(e^a + e^b) = σ(a - b): bounded, no exponential of a large argument
+    Op("logsumexp", 2, _logsumexp, (lambda a, b: sigmoid(a - b), lambda a, b: sigmoid(b - a)),
+       latex="\\operatorname{{logsumexp}}\\left({a}, {b}\\right)", sample=((-3, 3), (-2, 3)),
+       doc="ln(e^a + e^b + …) (2 or more arguments), computed without overflow", commutative=True),
+    Op("csch", 1, _safe(_csch), (lambda a: -csch(a) * coth(a),), lambda a: a != 0, "a ≠ 0",
+       latex="\\operatorname{{csch}}\\left({a}\\right)", sample=((0.2, 3),), doc="hyperbolic cosecant, 1/sinh"),
+    Op("coth", 1, _safe(lambda a: 1 / math.tanh(a)), (lambda a: -csch(a) ** 2,), lambda a: a != 0, "a ≠ 0",
+       latex="\\coth\\left({a}\\right)", sample=((0.2, 3),), doc="hyperbolic cotangent, 1/tanh"),
+    # Φ(a) + a·φ(a): erfc(-a/√2)/2 keeps the left tail; a²/2 overflowing (|a| > 1.9e154) gives e^-inf = 0, right
+    Op("gelu", 1, _gelu, (lambda a: erfc(-a / sqrt(2)) / 2 + a * exp(-a ** 2 / 2) / sqrt(2 * Const("pi")),),
+       latex="\\operatorname{{GELU}}\\left({a}\\right)", doc="a·Φ(a) = a/2·(1 + erf(a/√2)), exact (not the tanh form)"),
+    Op("floor", 1, _whole(math.floor), (lambda a: 0 / (a - floor(a)),),
+       latex="\\left\\lfloor {a} \\right\\rfloor", sample=((0.1, 0.9),),
+       doc="the largest integer ≤ a; derivative 0, none at an integer (a jump)", numpy="floor"),
+    Op("ceil", 1, _whole(math.ceil), (lambda a: 0 / (a - floor(a)),),
+       latex="\\left\\lceil {a} \\right\\rceil", sample=((0.1, 0.9),),
+       doc="the smallest integer ≥ a; derivative 0, none at an integer (a jump)", numpy="ceil"),
+    Op("round", 1, _whole(_round_half_away), (lambda a: 0 / (a - floor(a) - 0.5),),
+       latex="\\operatorname{{round}}\\left({a}\\right)", sample=((0.6, 1.4),),
+       doc="the nearest integer, halves away from zero (2.5 → 3, -2.5 → -3); derivative 0, none at a half"),
 ]
 
 OPS: dict[str, Op] = {op.name: op for op in _TABLE}
@@ -194,10 +314,14 @@ FUNCTIONS: dict[tuple[str, int], str] = {(op.name, op.arity): op.name for op in 
 FUNCTIONS[("log", 1)] = "ln"
 FUNCTIONS[("pow", 2)] = "pow"
 FUNCTION_NAMES = sorted({name for name, _ in FUNCTIONS})
+# Binary ops that also take more arguments: name(a, b, c, …) is name(name(a, b), c)… (the graph folds the call when it
+# lowers it). Each is associative, so the fold is exact, and each binary step is as stable as the op: one table entry
+# and one set of rules serve every arity.
+FOLDS = frozenset(("max", "min", "logsumexp"))
 
 
 def arities(name: str) -> list[int]:
-    """The numbers of arguments a built-in function accepts."""
+    """The numbers of arguments a built-in function accepts (2 for max: see FOLDS for more)."""
     return sorted(n for f, n in FUNCTIONS if f == name)
 
 
@@ -210,6 +334,33 @@ def arities(name: str) -> list[int]:
 #   a formula over a, b  an identity valid beside the point whose own kinks are the ones above (asin at 1 is
 #                        π/2 − 2·asin(√((1 − a)/2)): the square root's edge, where the power rule applies)
 _HALF_PI = Const("pi") / 2
+
+
+def _floor_step(a):
+    a = float(a)  # a wide series (modes/series.py) gives a decimal
+    if a - a != 0:
+        return None
+    f = float(math.floor(a))
+    return (("step", a - 1, a) if a - 1 != a else ("unresolved",)) if a == f else ("step", f, f)
+
+
+def _ceil_step(a):
+    a = float(a)  # a wide series (modes/series.py) gives a decimal
+    if a - a != 0:
+        return None
+    c = float(math.ceil(a))
+    return (("step", a, a + 1) if a + 1 != a else ("unresolved",)) if a == c else ("step", c, c)
+
+
+def _round_step(a):
+    a = float(a)  # a wide series (modes/series.py) gives a decimal
+    if a - a != 0:
+        return None
+    f = float(math.floor(a))
+    r = _round_half_away(a)
+    return ("step", f, f + 1) if a - f == 0.5 else ("step", r, r)
+
+
 ONE_SIDED: dict[str, Callable] = {
     "abs": lambda a: ("sign",) if a == 0 else None,
     "sqrt": lambda a: ("power", 0.5, False) if a == 0 else None,
@@ -223,4 +374,15 @@ ONE_SIDED: dict[str, Callable] = {
     "acos": lambda a: ((lambda u: 2 * call("asin", sqrt((1 - u) / 2))) if a == 1 else
                        (lambda u: 2 * _HALF_PI - 2 * call("asin", sqrt((1 + u) / 2))) if a == -1 else None),
     "acosh": lambda a: (lambda u: 2 * call("asinh", sqrt((u - 1) / 2))) if a == 1 else None,
+    # relu, max and min at their kinks through |u| (the "sign" form above): left and right derivatives by the side
+    "relu": lambda a: (lambda u: (u + absf(u)) / 2) if a == 0 else None,
+    "max": lambda a, b: (lambda u, v: v + (u - v + absf(u - v)) / 2) if a == b else None,
+    "min": lambda a, b: (lambda u, v: v + (u - v - absf(u - v)) / 2) if a == b else None,
+    # ("step", below, above): the op is a constant on each side, `below` where a's first nonzero term is negative,
+    # `above` where it is positive; one that differs from the value at the point is a jump (no derivative). Given at
+    # every finite point, as (v, v) off the jumps: a constant series, whatever the argument does (floor(round(x))).
+    # ("unresolved",): a jump by 1 at an integer beyond 2^53, where a - 1 is a: an error rather than a silent 0
+    "sign": lambda a: ("step", -1.0, 1.0) if a == 0 else ("step", _sign(float(a)), _sign(float(a))) if a - a == 0
+    else None,
+    "floor": _floor_step, "ceil": _ceil_step, "round": _round_step,
 }

@@ -26,7 +26,7 @@ from decimal import Decimal, localcontext  # noqa: F401 (localcontext: for the m
 from functools import lru_cache
 
 from .ops import OPS as _OPS
-from .ops import Op, _sech
+from .ops import Op, _csch, _sech, _sigmoid, _softplus
 
 # Traps off: 1/0 is Infinity and sqrt(-1) NaN, as in IEEE doubles, so that one place can say what failed.
 CONTEXT = decimal.Context(prec=40, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN, traps=[])
@@ -113,6 +113,10 @@ _WIDE = {
     "sinh": _grows(math.sinh, lambda a: _exp(abs(a)) / 2 * (1 if a > 0 else -1), lambda a: a),
     "cosh": _grows(math.cosh, lambda a: _exp(abs(a)) / 2),
     "sech": _grows(_sech, lambda a: 2 * _exp(-abs(a))),
+    # beyond |a| = 700 these are e^a (or 1, a) to far more than 40 digits: the double rule underflows there
+    "csch": _grows(_csch, lambda a: 2 * _exp(-abs(a)) * (1 if a > 0 else -1)),
+    "sigmoid": _grows(_sigmoid, lambda a: _exp(a) if a < 0 else ONE),
+    "softplus": _grows(_softplus, lambda a: _exp(a) if a < 0 else a),
     # 1/sin(a) of a double a: sin(a) is a normal double (or a, below them), its reciprocal may not be
     "sec": lambda a: ONE / Decimal(math.cos(float(a))),
     "csc": lambda a: ONE / (a if abs(a) < TINY else Decimal(math.sin(float(a)))),

@@ -31,8 +31,10 @@ class _Side:
     """One side: the derivatives of orders 1, 2, … along the ray (±inf where the first fractional term says so, the
     list stopping there), or `undefined` (the node where the function leaves its domain at once)."""
 
-    def __init__(self, derivs: list[float] | None, kinks: list[int], undefined: int | None = None):
+    def __init__(self, derivs: list[float] | None, kinks: list[int], undefined: int | None = None,
+                 limit: float | None = None):
         self.derivs, self.kinks, self.undefined = derivs, kinks, undefined
+        self.limit = limit  # the limit of the function on this side where it jumps there (floor(x) at 1 from the left)
 
 
 def _side(graph: Graph, vals: list[float], direction: dict[str, float], order: int, q: int,
@@ -43,12 +45,15 @@ def _side(graph: Graph, vals: list[float], direction: dict[str, float], order: i
     except Undefined as e:
         return _Side(None, [], e.node)
     i = graph.output if node is None else node
-    return _Side(_derivatives(out[i], vals[i], arith.jumped, order, q), arith.kinks)
+    s = out[i]
+    limit = s[0] if arith.jumped and abs(s[0] - vals[i]) > arith.jump_tol * max(1.0, abs(vals[i])) else None
+    return _Side(_derivatives(s, vals[i], arith.jumped, order, q, arith.jump_tol), arith.kinks, limit=limit)
 
 
-def _derivatives(s, f0: float, jumped: bool, order: int, q: int) -> list[float]:
-    """Orders 1..order of the derivative along the ray from series s on the grid q (f0: the value at the point)."""
-    if jumped and abs(s[0] - f0) > 1e-12 * max(1.0, abs(f0)):  # the value jumps: (f(t) − f(0))/t → ±inf
+def _derivatives(s, f0: float, jumped: bool, order: int, q: int, tol: float = 1e-12) -> list[float]:
+    """Orders 1..order of the derivative along the ray from series s on the grid q (f0: the value at the point; tol:
+    how far the limit may be from it by rounding, 0 for the exact constants of steps)."""
+    if jumped and abs(s[0] - f0) > tol * max(1.0, abs(f0)):  # the value jumps: (f(t) − f(0))/t → ±inf
         return [math.copysign(math.inf, s[0] - f0)]
     derivs = []
     for j in range(1, order + 1):
@@ -69,7 +74,8 @@ def node_derivatives(graph: Graph, vals: list[float], wrt: str, live: list[bool]
         for q in GRIDS:
             try:
                 arith, out = series(graph, vals, direction, q, q)
-                sides.append([_derivatives(s, vals[i], arith.jumped, 1, q)[0] for i, s in enumerate(out)])
+                sides.append([_derivatives(s, vals[i], arith.jumped, 1, q, arith.jump_tol)[0]
+                              for i, s in enumerate(out)])
                 break
             except Undefined:
                 sides.append(None)
@@ -134,6 +140,8 @@ def derivative(graph: Graph, vals: list[float], direction: dict[str, float], ord
             fine = len(ok) == 1 and math.isfinite(ok[0])
         else:
             fine = len(ok) == 2 and all(map(math.isfinite, ok)) and abs(r - lf) <= AGREE * max(abs(r), abs(lf))
+        if not fine and (left.limit is not None or right.limit is not None):
+            raise _jump(graph, vals, direction, wrt, left, right, kink)
         if not fine:
             raise _fail(graph, vals, direction, wrt, j, lf if left.derivs is not None else None,
                         r if right.derivs is not None else None, kink)
@@ -261,6 +269,16 @@ def _fail(graph, vals, direction, wrt, j, left, right, kink, both=False) -> NotD
     head = f"{f} is not differentiable {where}" if j == 1 else f"{f} has no derivative of order {j} {where}"
     hint = f" (at {_node_at(graph, vals, kink)})" if kink is not None else ""
     return NotDifferentiable(f"{head}: {', '.join(sides)}{hint}", source=graph.source)
+
+
+def _jump(graph, vals, direction, wrt, left: _Side, right: _Side, kink) -> NotDifferentiable:
+    """The function itself jumps at the point (sign(x) at 0, floor(x) at 1): its value and the limits beside it."""
+    f0 = vals[graph.output]
+    sides = [f"{_signed(f0 if s.limit is None else s.limit)} to the {name}" if s.derivs is not None
+             else f"undefined to the {name}" for s, name in ((left, "left"), (right, "right"))]
+    hint = f" (at {_node_at(graph, vals, kink)})" if kink is not None else ""
+    return NotDifferentiable(f"{_name(graph)} is not differentiable {_where(graph, vals, direction, wrt)}: it jumps "
+                             f"there ({sides[0]}, {_signed(f0)} at the point, {sides[1]}){hint}", source=graph.source)
 
 
 def _undecided(graph, vals, direction, wrt, node, why) -> NotDifferentiable:

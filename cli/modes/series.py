@@ -199,6 +199,7 @@ class _Arithmetic:
         self.kinks: list[int] = []
         self.jumped = False
         self.settles: dict[int, tuple] = {}  # id of an _ode series → (its settle, its rules: empty until settled)
+        self.jump_tol = 0.0  # how far a limit may differ from the value by rounding alone (0: steps are exact)
 
     def const(self, v: float) -> _Series:
         return self.series(first=self.num(v))
@@ -376,6 +377,13 @@ class _Arithmetic:
         if kind == "angle":
             self._mark(owner)
             return self._angle(*args)
+        if kind == "unresolved":  # floor(x) at 1e300: a jump by 1 that the doubles cannot show
+            raise Undecided(owner, "jumps there by less than the doubles resolve at this size")
+        if kind == "step":
+            if form[1] == form[2]:  # off the jumps: a constant
+                return self.const(self.value(op)(args[0][0]))
+            self._mark(owner)
+            return self._step(args[0], form[1], form[2], self.value(op)(args[0][0]))
         _, b, odd = form
         if not (b >= 0 and float(b).is_integer()):
             self._mark(owner)
@@ -453,6 +461,18 @@ class _Arithmetic:
         if p is None:  # the limit's angle is decided by terms past the search, if any
             raise Undecided(self.node, "vanishes further than the one-sided series look")
         y = self.apply("atan2", [self.series(lambda k: a[k + p]), self.series(lambda k: b[k + p])])
+        if y[0] != value:
+            self.jumped = True
+            self.jump_tol = 1e-12
+        return y
+
+    def _step(self, a: _Series, below: float, above: float, value: float) -> _Series:
+        """A step (sign, floor, …) at its jump: constant along the ray, `below` or `above` by the sign of a's first
+        nonzero term; a limit other than the value at the point is a jump (the derivative is infinite, kinks.py)."""
+        m = a.lead(1, self.reach)
+        if m is None:  # the side is decided by terms past the search, if any
+            raise Undecided(self.node, "vanishes further than the one-sided series look")
+        y = self.const(above if a[m] > 0 else below)
         if y[0] != value:
             self.jumped = True
         return y
@@ -546,7 +566,7 @@ def _needs(graph: Graph, vals: list[float], top: int, reach: int) -> list[int]:
             n = 2 * n
         elif form is not None and form[0] == "power" and form[1] > 0:
             n = math.ceil(n / form[1])
-        elif form is not None and form[0] == "angle":
+        elif form is not None and (form[0] == "angle" or form[0] == "step" and form[1] != form[2]):
             n = n + reach
         for a in node.args:
             need[a] = max(need[a], min(n, reach))
