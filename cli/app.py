@@ -74,6 +74,9 @@ Strict = Annotated[bool, typer.Option("--strict", help="Refuse readings that may
                                       "one variable, 1/2x as (1/2)*x): errors (exit 2) instead of notes.")]
 ExpectTol = Annotated[Optional[float], typer.Option("--tol", min=0.0, help=f"{TOL_HELP} Default {_short(EXPECT_TOL)}.",
                                                     show_default=False)]
+LatexDelims = Annotated[str, typer.Option("--latex-delims", help="How --format latex marks its display math: brackets "
+                                          "(\\[ … \\]), dollars ($$ … $$) or none (the bare lines, for a display of "
+                                          "your own).")]
 
 
 
@@ -240,27 +243,37 @@ def diff_command(
                                              "(taken N times) or exactly N; default 1, or one per --wrt name. "
                                              "Refused (exit 2) when the formulas would grow past a budget (README, "
                                              "dcalc diff)."),
-    fmt: str = typer.Option("text", "--format", help="text (dcalc input, reads back with eval) or latex."),
+    fmt: str = typer.Option("text", "--format", help="text (dcalc input, reads back with eval), latex (a display "
+                                                     "block to paste) or markdown."),
     at: Optional[List[str]] = typer.Option(None, "--at", help=AT_HELP + " Adds a line 'at x = 2: VALUE'.",
                                            show_default=False),
     strict: Strict = False,
+    latex_delims: LatexDelims = "brackets",
 ):
     """The derivative as a simplified formula in the free variables. Example: dcalc diff "sin(x + x^2)" """
     from .commands import options as opt
-    from .commands.derivatives import derivative_at, differentiable
     from .output.render import formula_text, number, point_text
     from .symbolic.formulas import differentiate, program, wrt_list
-    opt.diff_options(fmt)
+    opt.diff_options(fmt, latex_delims)
     graph = opt.load(expr, strict)
     given = opt.wrt_names(graph, wrt, as_given=True) if wrt is not None else None
     opt.diff_order(wrt, given, order)
     opt.note_unread(graph, given or [])
     names = wrt_list(graph, given, order)
     d = differentiate(graph, names)
+    if fmt in ("latex", "markdown"):  # the values go inside the display, so they come first
+        from .output.display import diff_block
+        values = [(p, _diff_at(graph, d, p, names)) for p in ([] if not at else opt.points_at(graph, at))]
+        return print_line(diff_block(graph, names, d, values, fmt, latex_delims))
     print_line(formula_text(*program(d, graph.inputs), fmt))
     for point in [] if not at else opt.points_at(graph, at):
-        differentiable(graph, point, names)
-        print_line(f"at {point_text(point)}: {number(derivative_at(graph, d, point, names) + 0.0)}")
+        print_line(f"at {point_text(point)}: {number(_diff_at(graph, d, point, names))}")
+
+
+def _diff_at(graph, d, point, names) -> float:
+    from .commands.derivatives import derivative_at, differentiable
+    differentiable(graph, point, names)
+    return derivative_at(graph, d, point, names) + 0.0
 
 
 @app.command("trace")

@@ -406,9 +406,16 @@ def order_limit(order: int) -> None:
         raise UsageError(f"the order must be between 1 and {MAX_ORDER}, not {order}")
 
 
-def diff_options(fmt: str) -> None:
-    if fmt not in ("text", "latex"):
-        raise UsageError(f"--format must be text or latex, not {fmt!r}")
+def diff_options(fmt: str, delims: str = "brackets") -> None:
+    if fmt not in ("text", "latex", "markdown"):
+        raise UsageError(f"--format must be text, latex or markdown, not {fmt!r}")
+    latex_delims(delims)
+
+
+def latex_delims(delims: str) -> None:
+    from ..output.display import DELIMS
+    if delims not in DELIMS:
+        raise UsageError(f"--latex-delims must be one of {', '.join(DELIMS)}, not {delims!r}")
 
 
 def diff_order(wrt: str | None, given: list[str] | None, order: int | None) -> None:

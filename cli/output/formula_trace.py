@@ -21,9 +21,13 @@ from .render_trace import (
     TEXT,
     Style,
     _bar,
+    _dot_head,
+    _dot_key,
     _dot_str,
     _laid_out,
     _legend_latex,
+    _mermaid_head,
+    _mermaid_key,
     _mermaid_str,
     _paint,
     _table,
@@ -31,6 +35,8 @@ from .render_trace import (
     _width,
     _wrap,
     function_name,
+    graph_key,
+    graph_title,
     legend,
     marked,
     program_latex,
@@ -196,11 +202,9 @@ def _edges(r: FormulaRow) -> Iterator[tuple[int, str]]:
         yield a, f"∂{r.name}/∂{name} = {to_text(rule)}"
 
 
-def dot_lines(d: Derivation) -> Iterator[str]:
-    yield "digraph trace {"
-    yield "  rankdir=LR;"
-    yield '  node [shape=box, fontname="Helvetica"];'
-    yield '  edge [fontname="Helvetica", fontsize=10];'
+def dot_lines(d: Derivation, style: Style = PLAIN, program: Program | None = None) -> Iterator[str]:
+    derivative = d.mode == "forward"
+    yield from _dot_head(graph_title(d, program, None, derivative))
     names = {i: d.graph.nodes[i].name for i in d.graph.shown()}
     for r in sorted(d.rows(), key=lambda r: r.index) if d.mode == "reverse" else d.rows():
         label = "\\n".join(_dot_str(line)[1:-1] for line in _labels(d, r))
@@ -215,11 +219,14 @@ def dot_lines(d: Derivation) -> Iterator[str]:
         for a, text in _edges(r):
             if a in names:
                 yield f"  {_dot_str(names[a])} -> {_dot_str(r.name)} [label={_dot_str(text)}];"
+    if style.legend:
+        yield from _dot_key(graph_key(d, False, derivative))
     yield "}"
 
 
-def mermaid_lines(d: Derivation) -> Iterator[str]:
-    yield "flowchart LR"
+def mermaid_lines(d: Derivation, style: Style = PLAIN, program: Program | None = None) -> Iterator[str]:
+    derivative = d.mode == "forward"
+    yield from _mermaid_head(graph_title(d, program, None, derivative))
     ids = {i: f"n{k}" for k, i in enumerate(d.graph.shown())}
     direct = []
     for r in sorted(d.rows(), key=lambda r: r.index) if d.mode == "reverse" else d.rows():
@@ -232,10 +239,12 @@ def mermaid_lines(d: Derivation) -> Iterator[str]:
         if marked(d, r):
             direct.append(ids[r.index])
     yield "  classDef output stroke-width:3px"
+    yield "  classDef direct stroke:#d97706,stroke-width:2px"
+    if style.legend:
+        yield from _mermaid_key(graph_key(d, False, derivative), "direct")
     if d.graph.output in ids:
         yield f"  class {ids[d.graph.output]} output"
     if direct:
-        yield "  classDef direct stroke:#d97706,stroke-width:2px"
         yield f"  class {','.join(direct)} direct"
 
 
@@ -244,9 +253,14 @@ def render(d: Derivation, fmt: str, program: Program | None = None, colour: bool
     if fmt == "json":
         return json_pieces(d, program)
     if fmt == "latex":
-        return latex_lines(d, program, style)
-    if fmt == "dot":
-        return dot_lines(d)
+        from .display import delimited
+        return delimited(latex_lines(d, program, style), style.delims)
+    if fmt == "markdown":
+        from .markdown import formula_markdown
+        return formula_markdown(d, program, style)
+    if fmt in ("dot", "svg"):
+        from .svg import drawn
+        return drawn(dot_lines(d, style, program), fmt)
     if fmt == "mermaid":
-        return mermaid_lines(d)
+        return mermaid_lines(d, style, program)
     return text_lines(d, program, colour, style)

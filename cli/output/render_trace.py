@@ -17,7 +17,7 @@ from ..symbolic.latex import name_latex, number_latex, to_latex
 from .render import statement_lines
 from .trace import Row, Trace
 
-FORMATS = ("text", "json", "latex", "dot", "mermaid")
+FORMATS = ("text", "json", "latex", "markdown", "dot", "mermaid", "svg")
 MACRON = "\u0304"  # combining bar: ū2 is the adjoint of u2
 
 
@@ -32,6 +32,7 @@ class Style:
     legend: bool = True
     width: int | None = None
     given: dict[str, str] | None = None
+    delims: str = "brackets"  # LaTeX's display delimiters (output/display.py DELIMS)
 
 
 PLAIN = Style()
@@ -43,11 +44,16 @@ def render(t: Trace, fmt: str, program: Program | None = None, colour: bool = Fa
     if fmt == "json":
         return json_pieces(t, program)
     if fmt == "latex":
-        return latex_lines(t, program, style)
-    if fmt == "dot":
-        return dot_lines(t, style)
+        from .display import delimited
+        return delimited(latex_lines(t, program, style), style.delims)
+    if fmt == "markdown":
+        from .markdown import trace_markdown
+        return trace_markdown(t, program, style)
+    if fmt in ("dot", "svg"):
+        from .svg import drawn
+        return drawn(dot_lines(t, style, program), fmt)
     if fmt == "mermaid":
-        return mermaid_lines(t, style)
+        return mermaid_lines(t, style, program)
     return text_lines(t, program, colour, style)
 
 
@@ -711,6 +717,94 @@ def _labels(t: Trace, r: Row, digits: int | None = None) -> list[str]:
     return lines
 
 
+def graph_title(t, program: Program | None, where: str | None, derivative: bool) -> str:
+    """The drawing's title: the function as written (clipped), the point (`where`; None: the symbolic trace) and
+    what is followed (`derivative`: d/dx): `f(x) = sin(x + x^2) at x = 2 (forward mode, d/dx)`."""
+    g, f = t.graph, function_name(program)
+    args = ", ".join(g.inputs)
+    pieces = []
+    for s in program.stmts if program is not None else [g.formula(g.output)]:
+        if isinstance(s, Define):
+            pieces.append(f"{s.name}({', '.join(s.params)}) = {to_text(s.body)}")
+        elif isinstance(s, Assign):
+            pieces.append(f"{s.name} = {to_text(s.expr)}")
+        else:
+            pieces.append(f"{f}({args}) = {to_text(s)}")
+    text = "; ".join(pieces)
+    text = text if len(text) <= 100 else text[:99] + "…"  # a title, not the program: the nodes carry the rest
+    what = f"{t.mode} mode" + (f", d/d{t.wrt}" if derivative else "") + (", adjoints" if t.mode == "reverse" else "")
+    return f"{text} at {where} ({what})" if where is not None else f"{text} (symbolic, {what})"
+
+
+def graph_key(t, values: bool, derivative: bool) -> list[tuple[str, list[str]]]:
+    """The drawing's legend, one (kind, label lines) per entry, each drawn as the graph draws that kind (`input`,
+    `node`, `output`, `marked`, `failed`); the first two are joined by an edge whose label says what edge labels are.
+    `values`: the nodes carry values (a trace at a point); `derivative`: they carry du/dx."""
+    x, failed = t.wrt, getattr(t, "failure", None) is not None
+    node = ["node: u = its formula" + (" = its value" if values else "")]
+    if derivative:
+        node.append(f"du/d{x}: its total derivative")
+    if t.mode == "reverse":
+        node.append(f"{_bar('u')}: its adjoint df/du")
+    key = [("input", ["input: a variable"]), ("node", node), ("output", ["the output"])]
+    if derivative:
+        key.append(("marked", [f"orange: du/d{x} ≠ ∂u/∂{x}", f"(u reads a node that depends on {x})"]))
+    if failed:
+        key.append(("failed", ["red: where the trace stops", "(dashed: what it reads)"]))
+    return key
+
+
+EDGE_KEY = "edge label ∂u/∂v: the local partial"
+_DOT_KINDS = {"input": ", shape=ellipse", "node": "", "output": ", peripheries=2",
+              "marked": ', color="darkorange", penwidth=2', "failed": ', color="red", fontcolor="red", penwidth=2'}
+
+
+def _dot_key(key: list[tuple[str, list[str]]]) -> Iterator[str]:
+    """The legend as a cluster of example nodes (ids with a space, which no dcalc name has)."""
+    yield "  subgraph cluster_key {"
+    yield '    label="legend"; labelloc="t"; fontsize=10; color="gray"; style="dashed";'
+    yield "    node [fontsize=9]; edge [fontsize=9];"
+    for kind, lines in key:
+        yield f'    "key {kind}" [label={_dot_label(lines)}{_DOT_KINDS[kind]}];'
+    yield f'    "key input" -> "key node" [label={_dot_str(EDGE_KEY)}];'
+    yield "  }"
+
+
+def _dot_label(lines: list[str]) -> str:
+    """A quoted DOT label of several lines (DOT's own line break, \\n)."""
+    return '"' + "\\n".join(_dot_str(line)[1:-1] for line in lines) + '"'
+
+
+def _dot_head(title: str) -> Iterator[str]:
+    yield "digraph trace {"
+    yield "  rankdir=LR;"
+    yield f'  label={_dot_str(title)}; labelloc="t"; fontname="Helvetica";'
+    yield '  node [shape=box, fontname="Helvetica"];'
+    yield '  edge [fontname="Helvetica", fontsize=10];'
+
+
+def _mermaid_head(title: str) -> Iterator[str]:
+    yield "---"
+    yield f"title: {json.dumps(title, ensure_ascii=False)}"  # a JSON string is a YAML one
+    yield "---"
+    yield "flowchart LR"
+
+
+def _mermaid_key(key: list[tuple[str, list[str]]], marked_class: str) -> Iterator[str]:
+    """The legend as a subgraph of example nodes (ids key0, key1, …), drawn with the graph's own classes."""
+    yield '  subgraph key["legend"]'
+    classes = {"output": "output", "marked": marked_class, "failed": "failed"}
+    drawn = []
+    for k, (kind, lines) in enumerate(key):
+        text = '"' + "<br/>".join(_mermaid_str(line)[1:-1] for line in lines) + '"'
+        yield f"    key{k}" + (f"([{text}])" if kind == "input" else f"[{text}]")
+        if kind in classes:
+            drawn.append(f"  class key{k} {classes[kind]}")
+    yield f"    key0 -->|{_mermaid_str(EDGE_KEY)}| key1"
+    yield "  end"
+    yield from drawn
+
+
 def _edge_label(r: Row, p, n: _Notation = TEXT) -> str:
     return _partial_equation(r, p, n)
 
@@ -719,14 +813,13 @@ def _dot_str(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def dot_lines(t: Trace, style: Style = PLAIN) -> Iterator[str]:
-    """A Graphviz digraph: data flows left to right, edges labelled with the local partials; a node where ∂u/∂x and
-    du/dx differ (marked) drawn in orange."""
+def dot_lines(t: Trace, style: Style = PLAIN, program: Program | None = None) -> Iterator[str]:
+    """A Graphviz digraph titled with the function and the point: data flows left to right, edges labelled with the
+    local partials; a node where ∂u/∂x and du/dx differ (marked) drawn in orange; a legend (unless style.legend is
+    off) says so."""
     n = _text_notation(style.digits)
-    yield "digraph trace {"
-    yield "  rankdir=LR;"
-    yield '  node [shape=box, fontname="Helvetica"];'
-    yield '  edge [fontname="Helvetica", fontsize=10];'
+    derivative = t.wrt is not None  # the nodes carry du/dx (reverse mode too, when there is one variable)
+    yield from _dot_head(graph_title(t, program, _at(t, style), derivative))
     for r in t.rows():
         label = "\\n".join(_dot_str(line)[1:-1] for line in _labels(t, r, style.digits))  # DOT's own line break, \n
         attrs = [f'label="{label}"']
@@ -745,6 +838,8 @@ def dot_lines(t: Trace, style: Style = PLAIN) -> Iterator[str]:
         yield f'  {_dot_str(f.name)} [label="{label}", color="red", fontcolor="red", penwidth=2];'
         for a in dict.fromkeys(f.formula_reads):
             yield f"  {_dot_str(a)} -> {_dot_str(f.name)} [style=dashed];"
+    if style.legend:
+        yield from _dot_key(graph_key(t, True, derivative))
     yield "}"
 
 
@@ -758,11 +853,13 @@ def _mermaid_str(s: str) -> str:
     return '"' + s.replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;") + '"'
 
 
-def mermaid_lines(t: Trace, style: Style = PLAIN) -> Iterator[str]:
-    """A Mermaid flowchart; node ids are n0, n1, … (a name like `end` would be a keyword); a node where ∂u/∂x and
-    du/dx differ (marked) is of class `differs`."""
+def mermaid_lines(t: Trace, style: Style = PLAIN, program: Program | None = None) -> Iterator[str]:
+    """A Mermaid flowchart titled with the function and the point; node ids are n0, n1, … (a name like `end` would
+    be a keyword); a node where ∂u/∂x and du/dx differ (marked) is of class `differs`; a legend unless style.legend
+    is off."""
     n = _text_notation(style.digits)
-    yield "flowchart LR"
+    derivative = t.wrt is not None  # the nodes carry du/dx (reverse mode too, when there is one variable)
+    yield from _mermaid_head(graph_title(t, program, _at(t, style), derivative))
     ids: dict[int, str] = {}
     differ = []
     for r in t.rows():
@@ -782,12 +879,15 @@ def mermaid_lines(t: Trace, style: Style = PLAIN) -> Iterator[str]:
         for a in dict.fromkeys(f.formula_reads):
             if a in by_name:
                 yield f"  {ids[by_name[a]]} -.-> stop"
-        yield "  classDef failed stroke:#dc2626,stroke-width:3px,color:#dc2626"
+    yield "  classDef output stroke-width:3px"
+    yield "  classDef differs stroke:#d97706,stroke-width:2px"
+    yield "  classDef failed stroke:#dc2626,stroke-width:3px,color:#dc2626"
+    if style.legend:
+        yield from _mermaid_key(graph_key(t, True, derivative), "differs")
+    if f is not None:
         yield "  class stop failed"
         return
-    yield "  classDef output stroke-width:3px"
     if t.graph.output in ids:  # a constant output (`f; 0`) is not a row
         yield f"  class {ids[t.graph.output]} output"
     if differ:
-        yield "  classDef differs stroke:#d97706,stroke-width:2px"
         yield f"  class {','.join(differ)} differs"

@@ -71,10 +71,13 @@ def _template(op) -> tuple:
 
 def _prec(e) -> int:
     """How tightly e binds once printed in LaTeX: the text printer's level (printing.prec), but a \\frac is as tight
-    as a call, a name or a plain number can be a power's base, and a number in scientific notation is a product."""
+    as a call (a signed one, -\\frac{1}{x}, as a negation), a name or a plain number can be a power's base, and a
+    number in scientific notation is a product."""
     p = prec(e)
     if p < ATOM:
-        return ATOM if isinstance(e, Apply) and e.op == "div" else p
+        if isinstance(e, Apply) and e.op == "div":
+            return UNARY if _signed(e.args[0]) else ATOM
+        return p
     if isinstance(e, Apply):
         return ATOM
     return MUL if isinstance(e, Num) and "e" in number_text(e.value) else BASE
@@ -91,7 +94,7 @@ def _needs(e: Apply, op) -> list[int]:
             if after.startswith("^"):
                 needs[piece] = BASE
             elif before.endswith("{") and after.startswith("}"):
-                needs[piece] = 0  # a braced group (\frac{a}{b}, x^{b}, \sqrt{a}) needs no parentheses
+                needs[piece] = 0  # a braced group (\\frac{a}{b}, x^{b}, \\sqrt{a}) needs no parentheses
             elif op.symbol is not None:
                 needs[piece] = _operand_need(op, piece, e.args[piece])
     return needs
@@ -103,15 +106,96 @@ def _operand_need(op, k: int, child) -> int:
     if k == 0:
         return op.prec
     if _prec(child) == UNARY:
-        return POWER  # a signed right operand is parenthesised: a - (-b), a \cdot (-1)
+        return POWER  # a signed right operand is parenthesised: a - (-b), a \\cdot (-1)
     return op.prec + 1  # left-associative: a - (b - c) keeps its parentheses
 
 
+def _negative(e) -> bool:
+    return isinstance(e, Num) and (e.value < 0 or math.copysign(1.0, e.value) < 0)
+
+
+def _signed(e) -> bool:
+    """Whether e prints with a leading minus: a negative number or a negation, alone or as a product's first factor."""
+    while isinstance(e, Apply) and e.op == "mul":
+        e = e.args[0]
+    return _negative(e) or isinstance(e, Apply) and e.op == "neg"
+
+
+def _unsigned(e):
+    """e without its leading minus (_signed(e) holds): -x y → x y, -1 x → x. Iterative down the products' left spine."""
+    rights = []
+    while isinstance(e, Apply) and e.op == "mul":
+        rights.append(e.args[1])
+        e = e.args[0]
+    e = Num(-e.value) if isinstance(e, Num) else e.args[0]
+    for r in reversed(rights):
+        e = r if isinstance(e, Num) and e.value == 1 else Apply("mul", (e, r))
+    return e
+
+
+def _edge_leaf(e, side: int):
+    """The leaf a printed product starts (side 0) or ends (side 1) with, down the products' spine (a start also down a
+    power's base); None where that is a parenthesis, a \\frac or a call."""
+    while isinstance(e, Apply):
+        if e.op == "mul":
+            child = e.args[side]
+            need = MUL if side == 0 else _operand_need(_op(e), 1, child)
+        elif e.op == "pow" and side == 0 and _function_power(e) is None:
+            child, need = e.args[0], BASE
+        else:
+            return None
+        if _prec(child) < need:
+            return None
+        e = child
+    return e
+
+
+def _wordy(e) -> bool:
+    """A name printed as a word (\\mathit{rate}): beside another factor it would read as one longer word."""
+    return e is not None and not isinstance(e, Num) and "\\mathit" in name_latex(e.name)
+
+
 def _juxtaposed(e: Apply) -> bool:
-    """Whether a product prints as `2 x` rather than `2 \\cdot x`: a plain number before a name, call or power."""
+    """Whether a product prints as `2 x`, `x \\sin(x)`, `x (x + 1)` rather than with \\cdot: not before a number
+    (x \\cdot 2, 2 \\cdot 3^{x}, x \\cdot (-1)), not a number before a numeric fraction (2 \\cdot \\frac{1}{3} is not
+    2⅓), not beside a word-like name (\\mathit{rate}) or a number in scientific notation."""
     a, b = e.args
-    return _prec(a) == BASE and isinstance(a, Num) and not isinstance(b, Num) and _prec(b) >= POWER and not (
-        isinstance(b, Apply) and b.op == "pow" and isinstance(b.args[0], Num))
+    last = None if _prec(a) < MUL else _edge_leaf(a, 1)
+    first = None if _prec(b) < _operand_need(_op(e), 1, b) else _edge_leaf(b, 0)
+    if isinstance(b, Num) or isinstance(first, Num) or _wordy(last) or _wordy(first):
+        return False
+    if isinstance(last, Num) and _prec(last) == MUL:
+        return False  # 1 \times 10^{-5} \cdot x
+    if isinstance(last, Num) and isinstance(b, Apply) and b.op == "div":
+        return not (_signed(b.args[0]) or isinstance(_edge_leaf(b.args[0], 0), Num))
+    return True
+
+
+def _function_power(e: Apply) -> str | None:
+    """sec(x)^2 as `\\sec^{2}`: the head of a named function's template when e raises its call to a whole power of at
+    least 2 (a negative power would read as an inverse, \\sin^{-1}); None otherwise."""
+    base, k = e.args
+    if not (e.op == "pow" and isinstance(base, Apply) and isinstance(k, Num) and k.value >= 2 and k.value.is_integer()
+            and k.value < 1e16):
+        return None
+    op = _op(base)
+    pieces = _template(op) if op is not None and op.arity == 1 else ()
+    if len(pieces) == 3 and pieces[1] == 0 and pieces[2] == "\\right)" and _HEAD.fullmatch(pieces[0]):
+        return pieces[0][: -len("\\left(")]
+    return None
+
+
+_HEAD = re.compile(r"\\(?:[A-Za-z]+|operatorname\{[A-Za-z0-9]+\})\\left\(")  # \sin\left(, \operatorname{sech}\left(
+
+
+def _ratio(v: float) -> tuple[int, int] | None:
+    """A power's non-whole exponent as the fraction it is (1.5 → 3/2, -0.6666666666666666 → -2/3), when a fraction with
+    a denominator up to 1000 is that same double; None otherwise."""
+    if v.is_integer() or not math.isfinite(v):
+        return None
+    from fractions import Fraction  # here: only a fractional power needs it
+    f = Fraction(v).limit_denominator(1000)
+    return (f.numerator, f.denominator) if f.numerator / f.denominator == v else None
 
 
 def to_latex(expr, *, digits: int | None = None) -> str:
@@ -133,9 +217,17 @@ def _pieces(e: Apply, need: int) -> list:
             parts += [", "] if i else []
             parts.append((a, 0))
         return parts + ["\\right)"]
-    if op.name == "mul" and _juxtaposed(e):
-        body: list = [(e.args[0], MUL), " ", (e.args[1], POWER)]
+    head = _function_power(e) if op.name == "pow" else None
+    ratio = _ratio(e.args[1].value) if op.name == "pow" and isinstance(e.args[1], Num) else None
+    if head is not None:  # \sec^{2}\left(x\right)
+        body: list = [head, "^{", (e.args[1], 0), "}\\left(", (e.args[0].args[0], 0), "\\right)"]
+    elif ratio is not None:  # x^{\frac{3}{2}}, never x^{1.5}
+        sign, (p, q) = "-" if ratio[0] < 0 else "", ratio
+        body = [(e.args[0], BASE), f"^{{{sign}\\frac{{{abs(p)}}}{{{q}}}}}"]
+    elif op.name == "div" and _signed(e.args[0]):  # -\frac{1}{x^{2}}, not \frac{-1}{x^{2}}
+        body = ["-\\frac{", (_unsigned(e.args[0]), 0), "}{", (e.args[1], 0), "}"]
     else:
         needs = _needs(e, op)
-        body = [p if isinstance(p, str) else (e.args[p], needs[p]) for p in _template(op)]
+        template = _template(op) if op.name != "mul" or not _juxtaposed(e) else (0, " ", 1)
+        body = [p if isinstance(p, str) else (e.args[p], needs[p]) for p in template]
     return ["\\left(", *body, "\\right)"] if _prec(e) < need else body
