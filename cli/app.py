@@ -74,9 +74,10 @@ Strict = Annotated[bool, typer.Option("--strict", help="Refuse readings that may
                                       "one variable, 1/2x as (1/2)*x): errors (exit 2) instead of notes.")]
 ExpectTol = Annotated[Optional[float], typer.Option("--tol", min=0.0, help=f"{TOL_HELP} Default {_short(EXPECT_TOL)}.",
                                                     show_default=False)]
-LatexDelims = Annotated[str, typer.Option("--latex-delims", help="How --format latex marks its display math: brackets "
-                                          "(\\[ … \\]), dollars ($$ … $$) or none (the bare lines, for a display of "
-                                          "your own).")]
+LatexDelims = Annotated[Optional[str], typer.Option("--latex-delims", show_default=False,
+                                                    help="How --format latex marks its display math: brackets (\\[ "
+                                                         "… \\], the default), dollars ($$ … $$) or none (the bare "
+                                                         "lines, for a display of your own).")]
 
 
 
@@ -248,13 +249,13 @@ def diff_command(
     at: Optional[List[str]] = typer.Option(None, "--at", help=AT_HELP + " Adds a line 'at x = 2: VALUE'.",
                                            show_default=False),
     strict: Strict = False,
-    latex_delims: LatexDelims = "brackets",
+    latex_delims: LatexDelims = None,
 ):
     """The derivative as a simplified formula in the free variables. Example: dcalc diff "sin(x + x^2)" """
     from .commands import options as opt
     from .output.render import formula_text, number, point_text
     from .symbolic.formulas import differentiate, program, wrt_list
-    opt.diff_options(fmt, latex_delims)
+    latex_delims = opt.diff_options(fmt, latex_delims)
     graph = opt.load(expr, strict)
     given = opt.wrt_names(graph, wrt, as_given=True) if wrt is not None else None
     opt.diff_order(wrt, given, order)
@@ -286,11 +287,13 @@ def trace_command(
     wrt: Optional[str] = typer.Option(None, "--wrt", show_default=False,
                                       help="The variable (default: the only one; reverse mode needs none)."),
     mode: str = typer.Option("forward", "--mode", help="forward (tangents d/dx) or reverse (adjoints ∂f/∂u)."),
-    fmt: str = typer.Option("text", "--format", help="text, json, latex, dot (Graphviz) or mermaid."),
+    fmt: str = typer.Option("text", "--format", help="text, json, latex (a display block to paste), markdown, dot "
+                                                     "(Graphviz), mermaid or svg (runs Graphviz's dot)."),
     digits: Optional[int] = typer.Option(None, "--digits", min=1, max=17, show_default=False,
                                          help="Significant digits of the numbers in text, latex, dot and mermaid "
                                               "(JSON writes every number exactly)."),
-    no_legend: bool = typer.Option(False, "--no-legend", help="Leave out the key to the notation (∂ and d)."),
+    no_legend: bool = typer.Option(False, "--no-legend", help="Leave out the key to the notation (∂ and d) and the "
+                                                              "graphs' legend."),
     formulas: Optional[bool] = typer.Option(None, "--formulas/--no-formulas", show_default=False,
                                             help="With --at: show each derivative's formula beside its number "
                                                  "(default: for graphs up to 2,000 nodes)."),
@@ -299,6 +302,7 @@ def trace_command(
                                                       "derivative), largest first."),
     max_paths: int = typer.Option(20, "--max-paths", min=1, help="With --paths: list at most N paths."),
     strict: Strict = False,
+    latex_delims: LatexDelims = None,
 ):
     """How the derivative comes about, node by node (without --at: as formulas). Example: dcalc trace "sin(x + x^2)" --at 2
 
@@ -308,6 +312,7 @@ def trace_command(
     from .output.render_trace import Style, render
     from .output.trace import trace_until_failure
     opt.trace_options(fmt, mode, at, digits)
+    latex_delims = opt.latex_delims(latex_delims, fmt)
     program, graph = opt.load_program(expr, strict)
     wrt = opt.trace_variable(graph, wrt)
     opt.trace_drawing(fmt, at)
@@ -317,7 +322,8 @@ def trace_command(
     from shutil import get_terminal_size
     width = get_terminal_size((80, 24)).columns if fmt == "text" else None  # COLUMNS, the terminal, or 80
     if not at:  # no point: the derivation as formulas
-        return traces.symbolic_trace(graph, program, wrt, mode, fmt, colour, Style(digits, not no_legend, width))
+        return traces.symbolic_trace(graph, program, wrt, mode, fmt, colour,
+                                     Style(digits, not no_legend, width, delims=latex_delims))
     if formulas is None:
         formulas = len(graph.nodes) <= traces.FORMULA_NODES
     for k, point in enumerate(opt.points_at(graph, at)):
@@ -328,7 +334,7 @@ def trace_command(
             t.failure.error.message = cli_message(t.failure.error)
         if k and fmt != "json":  # JSON: one object per line; the others: a blank line between traces
             sys.stdout.write("\n")
-        style = Style(digits, not no_legend, width, opt.as_given(at[k] if at else "", point))
+        style = Style(digits, not no_legend, width, opt.as_given(at[k] if at else "", point), latex_delims)
         for piece in render(t, fmt, program, colour, style):
             sys.stdout.write(piece if fmt == "json" else piece + "\n")
         if t.failure is not None:  # stdout: the rows so far, the failing row and where it was written; stderr: error

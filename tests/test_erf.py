@@ -119,7 +119,8 @@ def test_latex_and_the_diff_formula():
     assert dcalc.evaluate(d, {"x": 0.4}) == pytest.approx(float(2 / mp.sqrt(mp.pi) * mp.exp(-mp.sin(0.4) ** 2)
                                                                * mp.cos(0.4)), rel=1e-15)
     code, out, _ = call(["diff", "erfc(x)", "--format", "latex"])
-    assert code == 0 and out == "\\frac{-2 \\cdot e^{-x^{2}}}{\\sqrt{\\pi}}\n"
+    assert code == 0 and out == ("\\[\n\\frac{d}{dx}\\left[\\operatorname{erfc}\\left(x\\right)\\right] = "
+                                 "-\\frac{2 e^{-x^{2}}}{\\sqrt{\\pi}}\n\\]\n")
 
 
 def test_the_names_are_functions_of_one_argument():

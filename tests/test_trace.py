@@ -3,6 +3,7 @@ real tools (Graphviz's dot, KaTeX, Mermaid's parser). Those tools skip locally w
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import os
@@ -269,7 +270,7 @@ def test_deep_trace_streams_without_recursion():
     (["x*y", "--at", "x=1,y=2"], "say which variable to differentiate by with --wrt (one of x, y)"),
     (["x*y", "--at", "x=1,y=2", "--wrt", "z"], "--wrt z: the expression has no variable 'z'"),
     (["x*y", "--at", "x=1,y=2", "--wrt", "x,y"], "trace follows one variable"),
-    (["x", "--at", "1", "--format", "png"], "--format must be one of text, json, latex, dot, mermaid"),
+    (["x", "--at", "1", "--format", "png"], "--format must be one of text, json, latex, markdown, dot, mermaid, svg"),
     (["x", "--at", "1", "--mode", "sideways"], "--mode must be forward or reverse"),
     (["x*y"], "say which variable to differentiate by with --wrt (one of x, y)"),
     (["3", "--at", "1"], "no free variables"),
@@ -352,7 +353,10 @@ def test_dot_is_accepted_by_graphviz(text, at, extra):
     out = _rendered("dot", text, at, extra)
     p = subprocess.run(["dot", "-Tsvg"], input=out, capture_output=True, text=True, timeout=60, check=False)
     assert p.returncode == 0 and not p.stderr, p.stderr
-    assert p.stdout.count('class="node"') == len(trace_json_for(text, at, extra)["nodes"])
+    key = out.count('\n    "key ') - 1  # the legend's example nodes (its one edge's line names two)
+    assert key >= 3 and p.stdout.count('class="node"') == len(trace_json_for(text, at, extra)["nodes"]) + key
+    title = re.search(r'^  label="(.*)"; labelloc="t";', out, re.MULTILINE).group(1)
+    assert f">{title}</text>" in html.unescape(p.stdout)  # drawn (Graphviz writes - as &#45;)
 
 
 def trace_json_for(text, at, extra):
@@ -362,8 +366,8 @@ def trace_json_for(text, at, extra):
 @pytest.mark.parametrize("text, at, extra", RENDERED)
 def test_latex_is_accepted_by_katex(text, at, extra):
     out = _rendered("latex", text, at, extra)
-    assert out.startswith("\\begin{aligned}\n") and out.endswith("\\end{aligned}\n")
-    p = _node(KATEX, out)
+    assert out.startswith("\\[\n\\begin{aligned}\n") and out.endswith("\\end{aligned}\n\\]\n")
+    p = _node(KATEX, out[3:-3])  # KaTeX renders what is inside the display delimiters, in display mode
     assert p.returncode == 0, p.stderr
 
 
@@ -400,7 +404,7 @@ def test_graph_structure_dot_and_mermaid():
     dot = _rendered("dot", "x + x^2", "2", [])
     assert '"x" [label="x = 2\\ndx/dx = 1", shape=ellipse];' in dot
     assert '"x" -> "u2" [label="∂u2/∂x = 1"];' in dot and '"u1" -> "u2" [label="∂u2/∂u1 = 1"];' in dot
-    mer = _rendered("mermaid", "x + x^2", "2", ["--mode", "reverse"])
+    mer = _rendered("mermaid", "x + x^2", "2", ["--mode", "reverse", "--no-legend"])
     assert 'n0(["x = 2<br/>dx/dx = 1<br/>x̄ = 1 + 2x<br/>x̄ = 5"])' in mer  # the formula, then the number
     assert 'n1["u1 = x^2 = 4<br/>du1/dx = 2x<br/>du1/dx = 4<br/>ū1 = 1"]' in mer
     assert len(re.findall(r"-->\|", mer)) == 3
@@ -409,7 +413,7 @@ def test_graph_structure_dot_and_mermaid():
 # ---- latex.to_latex, which `dcalc diff --format latex` uses too -------------------------------------------------------
 
 @pytest.mark.parametrize("text, tex", [
-    ("ln(x1) + x1*x2 - sin(x2)", "\\ln\\left(x_{1}\\right) + x_{1} \\cdot x_{2} - \\sin\\left(x_{2}\\right)"),
+    ("ln(x1) + x1*x2 - sin(x2)", "\\ln\\left(x_{1}\\right) + x_{1} x_{2} - \\sin\\left(x_{2}\\right)"),
     ("(x + 1)^2", "\\left(x + 1\\right)^{2}"),
     ("2^3^2", "2^{3^{2}}"),
     ("a - (b - c)", "a - \\left(b - c\\right)"),
@@ -419,7 +423,7 @@ def test_graph_structure_dot_and_mermaid():
     ("2sin(x)", "2 \\sin\\left(x\\right)"),
     ("hypot(x + 1, y)", "\\sqrt{\\left(x + 1\\right)^2 + y^2}"),
     ("log(x, 2) + abs(x - 1)", "\\log_{2}\\left(x\\right) + \\left|x - 1\\right|"),
-    ("1e-5*alpha*pi", "1 \\times 10^{-5} \\cdot \\alpha \\cdot \\pi"),
+    ("1e-5*alpha*pi", "1 \\times 10^{-5} \\cdot \\alpha \\pi"),
 ])
 def test_to_latex(text, tex):
     from dcalc.symbolic.latex import to_latex

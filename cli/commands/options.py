@@ -406,16 +406,20 @@ def order_limit(order: int) -> None:
         raise UsageError(f"the order must be between 1 and {MAX_ORDER}, not {order}")
 
 
-def diff_options(fmt: str, delims: str = "brackets") -> None:
+def diff_options(fmt: str, delims: str | None = None) -> str:
     if fmt not in ("text", "latex", "markdown"):
         raise UsageError(f"--format must be text, latex or markdown, not {fmt!r}")
-    latex_delims(delims)
+    return latex_delims(delims, fmt)
 
 
-def latex_delims(delims: str) -> None:
+def latex_delims(delims: str | None, fmt: str) -> str:
+    """--latex-delims, checked: it shapes --format latex only (Markdown's display math is always $$)."""
     from ..output.display import DELIMS
-    if delims not in DELIMS:
+    if delims is not None and delims not in DELIMS:
         raise UsageError(f"--latex-delims must be one of {', '.join(DELIMS)}, not {delims!r}")
+    if delims is not None and fmt != "latex":
+        raise UsageError(f"--latex-delims {delims} marks LaTeX's display math: use it with --format latex")
+    return delims or "brackets"
 
 
 def diff_order(wrt: str | None, given: list[str] | None, order: int | None) -> None:
@@ -440,9 +444,9 @@ def trace_options(fmt: str, mode: str, at, digits: int | None = None) -> None:
 
 def trace_drawing(fmt: str, at) -> None:
     """DOT and Mermaid draw the graph at one point."""
-    if at and len(at) > 1 and fmt in ("dot", "mermaid"):
+    if at and len(at) > 1 and fmt in ("dot", "mermaid", "svg"):
         raise UsageError(f"--format {fmt} draws the graph at one point, and {len(at)} were given: give one --at, or "
-                         "use text, json or latex for a trace per point")
+                         "use text, json, latex or markdown for a trace per point")
 
 
 def as_given(text: str, point: dict[str, float]) -> dict[str, str]:
