@@ -61,7 +61,7 @@ def test_every_function_spelling_traces_in_every_format(name, arity, fmt, mode):
     elif fmt == "markdown":
         df = "df/dx" if arity == 1 else "∂f/∂x"
         tail = f"= x̄ = {number_text(d)}`" if mode == "reverse" else f"= {number_text(d)}`"
-        assert lines[:2] == ["$$", "\\begin{aligned}"] and f"| `u1 = " in out and f"` | {number_text(value)} |" in out
+        assert lines[:2] == ["$$", "\\begin{aligned}"] and "| `u1 = " in out and f"` | {number_text(value)} |" in out
         assert any(line.startswith(f"- `{df}") and line.endswith(tail) for line in lines), out
     elif fmt == "dot":
         assert lines[0] == "digraph trace {" and lines[-1] == "}"

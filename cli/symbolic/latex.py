@@ -62,7 +62,9 @@ def _template(op) -> tuple:
     """The template of an op as a tuple of literal strings and argument indices (0 for {a}, 1 for {b})."""
     pieces: list = []
     for literal, field, _, _ in Formatter().parse(op.latex):
-        if literal:
+        if literal and pieces and isinstance(pieces[-1], str):
+            pieces[-1] += literal  # `{{` splits a literal: \operatorname{{sech}} comes in three pieces
+        elif literal:
             pieces.append(literal)
         if field is not None:
             pieces.append("ab".index(field))
@@ -79,8 +81,15 @@ def _prec(e) -> int:
             return UNARY if _signed(e.args[0]) else ATOM
         return p
     if isinstance(e, Apply):
-        return ATOM
+        return BASE if _fenced(e) else ATOM
     return MUL if isinstance(e, Num) and "e" in number_text(e.value) else BASE
+
+
+def _fenced(e: Apply) -> bool:
+    """A call written between a pair of delimiters of its own (\\left|a\\right|): a power's base as it is, |x|^{2}."""
+    op = _op(e)
+    pieces = _template(op) if op is not None else ()
+    return len(pieces) == 3 and pieces[0] == "\\left|" and pieces[2] == "\\right|"
 
 
 def _needs(e: Apply, op) -> list[int]:
