@@ -302,7 +302,7 @@ def katex_verdicts():
 
 
 def test_katex_renders_every_display_block(katex_verdicts):
-    assert len(katex_verdicts) > 40
+    assert len(katex_verdicts) > 30
     failed = [(name, doc, verdict) for name, doc, verdict in katex_verdicts[:-1] if verdict != "ok"]
     assert not failed, failed
 
@@ -404,14 +404,15 @@ def test_a_stopped_trace_in_markdown():
     assert out.endswith("`✗ the trace stops at u2: sqrt is undefined in u2 = sqrt(u1) with u1 = -1 (needs u1 ≥ 0)`\n")
 
 
-def test_pandoc_reads_the_markdown_when_installed():
-    """pandoc (where installed) finds the same table and math: its AST has a Table and DisplayMath."""
+def test_pandoc_reads_the_markdown():
+    """pandoc finds the same tables and math: its AST has a Table and DisplayMath."""
     if shutil.which("pandoc") is None:
-        pytest.skip("pandoc is not installed here (markdown-it is the referee the suite always has)")
-    out = call(["trace", "x + x^2", "--at", "2", "--format", "markdown"])[1]
-    p = subprocess.run(["pandoc", "-f", "gfm+tex_math_dollars", "-t", "json"], input=out, capture_output=True,
-                       text=True, check=True, timeout=60)
-    assert '"t":"Table"' in p.stdout and '"DisplayMath"' in p.stdout
+        _required("pandoc")
+    for argv in (["trace", "x + x^2", "--at", "2"], ["trace", "x*y", "--mode", "reverse"], ["diff", "x^3", "--at", "2"]):
+        out = call([*argv, "--format", "markdown"])[1]
+        p = subprocess.run(["pandoc", "-f", "gfm+tex_math_dollars", "-t", "json"], input=out, capture_output=True,
+                           text=True, check=True, timeout=60)
+        assert '"t":"Table"' in p.stdout and '"DisplayMath"' in p.stdout, argv
 
 
 # ---- graphs: a title, a legend, and svg through Graphviz ---------------------------------------------------------------
