@@ -263,9 +263,10 @@ def diff_command(
     names = wrt_list(graph, given, order)
     d = differentiate(graph, names)
     if fmt in ("latex", "markdown"):  # the values go inside the display, so they come first
-        from .output.display import diff_block
+        from .output import display, markdown
         values = [(p, _diff_at(graph, d, p, names)) for p in ([] if not at else opt.points_at(graph, at))]
-        return print_line(diff_block(graph, names, d, values, fmt, latex_delims))
+        return print_line(display.diff_block(graph, names, d, values, latex_delims) if fmt == "latex"
+                          else markdown.diff_markdown(graph, names, d, values))
     print_line(formula_text(*program(d, graph.inputs), fmt))
     for point in [] if not at else opt.points_at(graph, at):
         print_line(f"at {point_text(point)}: {number(_diff_at(graph, d, point, names))}")
@@ -309,7 +310,8 @@ def trace_command(
     A text trace wider than the terminal (COLUMNS; 80 when not a terminal) is written one block per node."""
     from .commands import options as opt
     from .commands import traces
-    from .output.render_trace import Style, render
+    from .output.formats import trace_pieces
+    from .output.render_trace import Style
     from .output.trace import trace_until_failure
     opt.trace_options(fmt, mode, at, digits)
     latex_delims = opt.latex_delims(latex_delims, fmt)
@@ -335,7 +337,7 @@ def trace_command(
         if k and fmt != "json":  # JSON: one object per line; the others: a blank line between traces
             sys.stdout.write("\n")
         style = Style(digits, not no_legend, width, opt.as_given(at[k] if at else "", point), latex_delims)
-        for piece in render(t, fmt, program, colour, style):
+        for piece in trace_pieces(t, fmt, program, colour, style):
             sys.stdout.write(piece if fmt == "json" else piece + "\n")
         if t.failure is not None:  # stdout: the rows so far, the failing row and where it was written; stderr: error
             _stopped(t.failure, graph.source, fmt)

@@ -440,6 +440,17 @@ def trace_options(fmt: str, mode: str, at, digits: int | None = None) -> None:
                          "exactly: drop one of them")
     if mode not in MODES:
         raise UsageError(f"--mode must be forward or reverse, not {mode!r}")
+    if fmt == "svg":
+        graphviz()
+
+
+def graphviz() -> None:
+    """--format svg runs Graphviz's dot: said before any work when it is not installed."""
+    import shutil
+    if shutil.which("dot") is None:
+        from ..output.svg import INSTALL
+        raise UsageError(f"--format svg runs Graphviz's 'dot' program, which is not installed here (not on PATH): "
+                         f"{INSTALL}, or write --format dot and render it elsewhere")
 
 
 def trace_drawing(fmt: str, at) -> None:

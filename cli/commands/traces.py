@@ -41,7 +41,7 @@ def paths_listing(graph, program, wrt, fmt, at, limit) -> None:
 
 def symbolic_trace(graph, program, wrt, mode, fmt, colour, style) -> None:
     """dcalc trace without --at: every node's derivative (or adjoint) as formulas, streamed."""
-    from ..output.formula_trace import render
+    from ..output.formats import formula_pieces
     from ..symbolic.derivation import Derivation
     if not graph.inputs:
         raise UsageError("the expression has no free variables, so there is no derivative to trace")
@@ -50,7 +50,7 @@ def symbolic_trace(graph, program, wrt, mode, fmt, colour, style) -> None:
             raise UsageError(f"say which variable to differentiate by with --wrt (one of {', '.join(graph.inputs)}),"
                              " or use --mode reverse for the whole gradient")
         wrt = graph.inputs[0]
-    for piece in render(Derivation(graph, wrt, mode), fmt, program, colour, style):
+    for piece in formula_pieces(Derivation(graph, wrt, mode), fmt, program, colour, style):
         sys.stdout.write(piece if fmt == "json" else piece + "\n")
 
 

@@ -27,16 +27,26 @@ def delimited(lines: Iterable[str], delims: str = "brackets") -> Iterator[str]:
 def operator(names: list[str], partial: bool) -> str:
     """The derivative operator, the variables in the order of differentiation: `\\frac{d}{dx}`, `\\frac{d^{2}}{dx^{2}}`,
     `\\frac{\\partial^{3}}{\\partial y \\, \\partial x^{2}}` (x, x, y: the last one taken written first, as in ∂³f/∂y∂x²)."""
-    runs: list[list] = []
-    for x in names:
-        if runs and runs[-1][0] == x:
-            runs[-1][1] += 1
-        else:
-            runs.append([x, 1])
     d = "\\partial " if partial else "d"
-    below = " \\, ".join(f"{d}{name_latex(x)}" + (f"^{{{k}}}" if k > 1 else "") for x, k in reversed(runs))
+    below = " \\, ".join(f"{d}{name_latex(x)}" + (f"^{{{k}}}" if k > 1 else "") for x, k in reversed(runs(names)))
     top = d.strip() + (f"^{{{len(names)}}}" if len(names) > 1 else "")
     return f"\\frac{{{top}}}{{{below}}}"
+
+
+def runs(names: list[str]) -> list[tuple[str, int]]:
+    """The variables of differentiation as (name, times in a row): x, x, y → (x, 2), (y, 1)."""
+    out: list[list] = []
+    for x in names:
+        if out and out[-1][0] == x:
+            out[-1][1] += 1
+        else:
+            out.append([x, 1])
+    return [(x, k) for x, k in out]
+
+
+def partial(graph, names: list[str]) -> bool:
+    """∂ rather than d: the function has several variables (or is differentiated by one it does not read)."""
+    return len(set(graph.inputs) | set(names)) > 1
 
 
 def function_lines(source: str) -> tuple[list[str], str]:
@@ -70,7 +80,7 @@ def diff_lines(graph, names: list[str], derivative, values: list[tuple[dict, flo
     head, function = function_lines(graph.source)
     avoid = set(graph.inputs) | set(graph.defined)
     definitions, final = program(derivative, avoid)
-    lhs = f"{operator(names, len(set(graph.inputs) | set(names)) > 1)}\\left[{function}\\right]"
+    lhs = f"{operator(names, partial(graph, names))}\\left[{function}\\right]"
     if not head and not definitions and not values:
         return [f"{lhs} = {to_latex(final)}"]
     lines = head + [f"{lhs} &= {to_latex(final)}"]
@@ -80,11 +90,6 @@ def diff_lines(graph, names: list[str], derivative, values: list[tuple[dict, flo
     return ["\\begin{aligned}", " \\\\\n".join(lines), "\\end{aligned}"]
 
 
-def diff_block(graph, names: list[str], derivative, values: list[tuple[dict, float]], fmt: str,
-               delims: str = "brackets") -> str:
-    """`dcalc diff --format latex` (the display between `delims`) or `--format markdown` (the derivative in `$$`
-    display math, then a table of its values at the points)."""
-    if fmt == "latex":
-        return "\n".join(delimited(diff_lines(graph, names, derivative, values), delims))
-    from .markdown import diff_markdown
-    return diff_markdown(diff_lines(graph, names, derivative, []), values, names)
+def diff_block(graph, names: list[str], derivative, values: list[tuple[dict, float]], delims: str = "brackets") -> str:
+    """`dcalc diff --format latex`: the display between `delims`."""
+    return "\n".join(delimited(diff_lines(graph, names, derivative, values), delims))

@@ -255,9 +255,6 @@ def render(d: Derivation, fmt: str, program: Program | None = None, colour: bool
     if fmt == "latex":
         from .display import delimited
         return delimited(latex_lines(d, program, style), style.delims)
-    if fmt == "markdown":
-        from .markdown import formula_markdown
-        return formula_markdown(d, program, style)
     if fmt in ("dot", "svg"):
         from .svg import drawn
         return drawn(dot_lines(d, style, program), fmt)

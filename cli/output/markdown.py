@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from ..language.expr import Program
 from . import render_trace as rt
-from .display import delimited, diff_lines
+from .display import delimited, diff_lines, partial, runs
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -37,23 +37,19 @@ def _math(lines: list[str]) -> Iterator[str]:
 def _text_operator(names: list[str], partial: bool) -> str:
     """df/dx, d²f/dx², ∂³f/∂y∂x² (the variables in the order of differentiation, the last written first)."""
     d = "∂" if partial else "d"
-    runs: list[list] = []
-    for x in names:
-        if runs and runs[-1][0] == x:
-            runs[-1][1] += 1
-        else:
-            runs.append([x, 1])
-    power = lambda k: str(k).translate(_SUPERSCRIPT) if k > 1 else ""  # noqa: E731
-    return f"{d}{power(len(names))}f/" + "".join(f"{d}{x}{power(k)}" for x, k in reversed(runs))
+    return f"{d}{_power(len(names))}f/" + "".join(f"{d}{x}{_power(k)}" for x, k in reversed(runs(names)))
 
 
-def diff_markdown(lines: list[str], values: list[tuple[dict, float]], names: list[str]) -> str:
+def _power(k: int) -> str:
+    return str(k).translate(_SUPERSCRIPT) if k > 1 else ""
+
+
+def diff_markdown(graph, names: list[str], derivative, values: list[tuple[dict, float]]) -> str:
     """dcalc diff --format markdown: the derivative in display math, then its value at each point in a table."""
-    out = list(delimited(lines, "dollars"))
+    out = list(delimited(diff_lines(graph, names, derivative, []), "dollars"))
     if values:
         columns = list(dict.fromkeys(k for p, _ in values for k in p))
-        partial = len(set(columns) | set(names)) > 1
-        rows = [(*columns, _text_operator(names, partial))]
+        rows = [(*columns, _text_operator(names, partial(graph, names)))]
         rows += [(*(rt._num(p[k]) if k in p else "" for k in columns), rt._num(v)) for p, v in values]
         out += ["", *table(rows, (False,) * len(rows[0]))]
     return "\n".join(out)

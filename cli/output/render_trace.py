@@ -40,15 +40,13 @@ PLAIN = Style()
 
 def render(t: Trace, fmt: str, program: Program | None = None, colour: bool = False,
            style: Style = PLAIN) -> Iterator[str]:
-    """The trace in one of FORMATS, as pieces of text (each ends a line unless the format is JSON's single line)."""
+    """The trace in one of FORMATS but Markdown (output/formats.py), as pieces of text (each ends a line unless the
+    format is JSON's single line)."""
     if fmt == "json":
         return json_pieces(t, program)
     if fmt == "latex":
         from .display import delimited
         return delimited(latex_lines(t, program, style), style.delims)
-    if fmt == "markdown":
-        from .markdown import trace_markdown
-        return trace_markdown(t, program, style)
     if fmt in ("dot", "svg"):
         from .svg import drawn
         return drawn(dot_lines(t, style, program), fmt)
