@@ -364,7 +364,9 @@ def test_fast_path_untouched():
 # ---- laws, over random expressions --------------------------------------------------------------------------------
 
 _LEAVES = st.sampled_from([Var("x"), Num(0.5), Num(2.0), Num(3.0)])
-_SMOOTH = st.recursive(_LEAVES, lambda children: st.sampled_from(sorted(OPS)).flatmap(
+# continuous functions only: the laws below read G(c) as G's value on both sides (floor(x) at c = 1 is not)
+_JUMPS = {"sign", "floor", "ceil", "round"}
+_SMOOTH = st.recursive(_LEAVES, lambda children: st.sampled_from(sorted(set(OPS) - _JUMPS)).flatmap(
     lambda name: st.tuples(*[children] * OPS[name].arity).map(lambda args: Apply(name, args))), max_leaves=8)
 
 
