@@ -240,23 +240,35 @@ def diff_command(
                                              "(taken N times) or exactly N; default 1, or one per --wrt name. "
                                              "Refused (exit 2) when the formulas would grow past a budget (README, "
                                              "dcalc diff)."),
-    fmt: str = typer.Option("text", "--format", help="text (dcalc input, reads back with eval) or latex."),
+    fmt: str = typer.Option("text", "--format", help="text (dcalc input, reads back with eval), latex, json (the "
+                            "same as --json), or a function computing the value and the derivative (the gradient for "
+                            "several variables without --wrt): python, numpy, c or js."),
     at: Optional[List[str]] = typer.Option(None, "--at", help=AT_HELP + " Adds a line 'at x = 2: VALUE'.",
                                            show_default=False),
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object: formula, LaTeX, variables, order and, "
+                                          "with --at, the values.")] = False,
     strict: Strict = False,
 ):
     """The derivative as a simplified formula in the free variables. Example: dcalc diff "sin(x + x^2)" """
+    from .commands import diff_out
     from .commands import options as opt
     from .commands.derivatives import derivative_at, differentiable
     from .output.render import formula_text, number, point_text
     from .symbolic.formulas import differentiate, program, wrt_list
-    opt.diff_options(fmt)
+    fmt = opt.diff_options(fmt, as_json)
     graph = opt.load(expr, strict)
     given = opt.wrt_names(graph, wrt, as_given=True) if wrt is not None else None
     opt.diff_order(wrt, given, order)
     opt.note_unread(graph, given or [])
+    if fmt in diff_out.CODE_FORMATS:
+        sys.stdout.write(diff_out.code(graph, given, order, fmt, at, diff_out.about(graph.source, fmt, wrt, order)))
+        return
     names = wrt_list(graph, given, order)
     d = differentiate(graph, names)
+    if fmt == "json":
+        from .output.render import json_line
+        print_line(json_line(diff_out.record(graph, d, names, at)))
+        return
     print_line(formula_text(*program(d, graph.inputs), fmt))
     for point in [] if not at else opt.points_at(graph, at):
         differentiable(graph, point, names)

@@ -406,9 +406,16 @@ def order_limit(order: int) -> None:
         raise UsageError(f"the order must be between 1 and {MAX_ORDER}, not {order}")
 
 
-def diff_options(fmt: str) -> None:
-    if fmt not in ("text", "latex"):
-        raise UsageError(f"--format must be text or latex, not {fmt!r}")
+DIFF_FORMATS = ("text", "latex", "json", "python", "numpy", "c", "js")
+
+
+def diff_options(fmt: str, as_json: bool = False) -> str:
+    """diff's output format: --json is --format json."""
+    if fmt not in DIFF_FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(DIFF_FORMATS)}, not {fmt!r}")
+    if as_json and fmt not in ("text", "json"):
+        raise UsageError(f"--json and --format {fmt} contradict each other")
+    return "json" if as_json else fmt
 
 
 def diff_order(wrt: str | None, given: list[str] | None, order: int | None) -> None:
