@@ -11,8 +11,9 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import __version__
-from .commands.defaults import CHECK_TOL, EXPECT_TOL
+from .commands.defaults import CHECK_TOL, DIFF_FORMATS, EXPECT_TOL, FORMATS, MODES, SHELLS, TRACE_FORMATS
 from .commands.exits import EXIT_CODES, cli_message, handles_errors
+from .commands.params import OneOf, Real, Whole
 
 
 def _short(tol: float) -> str:
@@ -28,13 +29,26 @@ class _Commands(typer.core.TyperGroup):
         width = max((len(name) for name, _ in commands), default=0) + 2
         with formatter.section("Commands"):
             for name, command in commands:
-                example = " ".join((command.help or "").split()).partition(" Example: ")[2]
+                first = (command.help or "").split("\n\n")[0]  # the example closes the first paragraph
+                example = " ".join(first.split()).partition(" Example: ")[2]
                 formatter.write(f"  {name:<{width}}{command.get_short_help_str(formatter.width - width - 2)}\n")
                 if example:
                     formatter.write(f"  {'':<{width}}{example.strip()}\n")
 
 
-app = typer.Typer(cls=_Commands, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+class _Command(typer.core.TyperCommand):
+    """A command whose usage line reads `dcalc grad [OPTIONS] EXPR` (typer writes a required argument as {EXPR})."""
+
+    def collect_usage_pieces(self, ctx):
+        return [p[1:-1] if p[:1] == "{" and p[-1:] == "}" else p for p in super().collect_usage_pieces(ctx)]
+
+
+class _App(typer.Typer):
+    def command(self, *args, **kwargs):
+        return super().command(*args, cls=kwargs.pop("cls", _Command), **kwargs)
+
+
+app = _App(cls=_Commands, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]},
                   help="dcalc: values, derivatives, gradients, and how the total derivative comes about.\n\n"
                        + EXIT_CODES, epilog="Run 'dcalc COMMAND --help' for a command's options.")
@@ -54,15 +68,23 @@ TOL_HELP = "Relative tolerance of --expect, absolute below 1: |got - expected| <
 
 
 # The options several commands share, declared once.
-ExprArg = Annotated[str, typer.Argument(help=EXPR_HELP, show_default=False, metavar="EXPR")]
-At = Annotated[Optional[List[str]], typer.Option("--at", help=AT_HELP, show_default=False)]
+def _complete_expr(incomplete: str) -> list[str]:
+    """Shell completion of EXPR: the function names that complete the name being typed."""
+    from .commands.completion import functions
+    return functions(incomplete)
+
+
+ExprArg = Annotated[str, typer.Argument(help=EXPR_HELP, show_default=False, metavar="EXPR",
+                                        autocompletion=_complete_expr)]
+At = Annotated[Optional[List[str]], typer.Option("--at", help=AT_HELP, show_default=False, metavar="POINT")]
 Wrt = Annotated[Optional[str], typer.Option("--wrt", help="Variables, comma-separated (default: all). A name the "
                                             "expression does not read has derivative 0 (a note says so).",
-                                            show_default=False)]
+                                            show_default=False, metavar="NAMES")]
 Json = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
-Digits = Annotated[Optional[int], typer.Option("--digits", min=1, max=17, help=DIGITS_HELP, show_default=False)]
-PointsFile = Annotated[Optional[str], typer.Option("--points", help=POINTS_HELP, show_default=False)]
-Format = Annotated[str, typer.Option("--format", help=FORMAT_HELP)]
+Digits = Annotated[Optional[int], typer.Option("--digits", click_type=Whole(1, 17), help=DIGITS_HELP,
+                                               show_default=False)]
+PointsFile = Annotated[Optional[str], typer.Option("--points", help=POINTS_HELP, show_default=False, metavar="FILE")]
+Format = Annotated[str, typer.Option("--format", help=FORMAT_HELP, click_type=OneOf(FORMATS))]
 IgnoreExtra = Annotated[bool, typer.Option("--ignore-extra", help=EXTRA_HELP, hidden=True)]
 Delimiter = Annotated[Optional[str], typer.Option("--delimiter", show_default=False,
                                                   help="With --points: the character between cells (';', 'tab', "
@@ -72,19 +94,19 @@ Reduce = Annotated[Optional[str], typer.Option("--reduce", show_default=False, m
                                                     "(and gradient) over every row, summed exactly.")]
 Strict = Annotated[bool, typer.Option("--strict", help="Refuse readings that may not be what was meant (sinx as "
                                       "one variable, 1/2x as (1/2)*x): errors (exit 2) instead of notes.")]
-ExpectTol = Annotated[Optional[float], typer.Option("--tol", min=0.0, help=f"{TOL_HELP} Default {_short(EXPECT_TOL)}.",
-                                                    show_default=False)]
+ExpectTol = Annotated[Optional[float], typer.Option("--tol", click_type=Real(0.0, "TOL"), show_default=False,
+                                                    help=f"{TOL_HELP} Default {_short(EXPECT_TOL)}.")]
 
 
 
-Direction = Annotated[Optional[str], typer.Option("--direction", show_default=False,
+Direction = Annotated[Optional[str], typer.Option("--direction", show_default=False, metavar="VECTOR",
                                                   help="Directional derivative along x=1,y=0.5 (one forward pass).")]
-Order = Annotated[Optional[int], typer.Option("--order", min=1, show_default=False,
+Order = Annotated[Optional[int], typer.Option("--order", click_type=Whole(1), show_default=False,
                                               help="The N-th derivative by one variable (Taylor mode, exact to "
                                                    "rounding), N from 1 to 100.")]
 Hessian = Annotated[bool, typer.Option("--hessian", help="Also the matrix of second partials (forward-over-reverse, "
                                        "exact to rounding). Along a direction d, dᵀHd is --order 2 --direction d.")]
-GradExpect = Annotated[Optional[str], typer.Option("--expect", show_default=False,
+GradExpect = Annotated[Optional[str], typer.Option("--expect", show_default=False, metavar="PARTIALS",
                                                    help="Exit 3 unless the partials are these: x=7,y=2 (any of them), "
                                                         "or a bare number for one variable or --direction. With "
                                                         "--points a value may be col:NAME, a column of the file.")]
@@ -96,9 +118,32 @@ def _version(flag: bool):
         raise typer.Exit()
 
 
+def _completion(ctx, param, value):
+    """--show-completion and --install-completion (commands/completion.py, imported only for them)."""
+    if value is None or ctx.resilient_parsing:
+        return
+    from .commands import completion
+    if param.name == "show_completion":
+        typer.echo(completion.script(value))
+    else:
+        typer.echo(f"{value} completion installed in {completion.install(value)}; it takes effect in a new shell")
+    raise typer.Exit()
+
+
+_SHELL_HELP = "the shell: commands, options, the choices of --format and --mode, function names."
+
+
 @app.callback()
 def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                       help="Print the version and exit.")):
+                                       help="Print the version and exit."),
+          show_completion: Optional[str] = typer.Option(None, "--show-completion", callback=_completion,
+                                                        is_eager=True, expose_value=False, click_type=OneOf(SHELLS),
+                                                        show_default=False,
+                                                        help="Print the completion script of " + _SHELL_HELP),
+          install_completion: Optional[str] = typer.Option(None, "--install-completion", callback=_completion,
+                                                           is_eager=True, expose_value=False, click_type=OneOf(SHELLS),
+                                                           show_default=False,
+                                                           help="Install completion in " + _SHELL_HELP)):
     pass
 
 
@@ -116,7 +161,7 @@ def eval_command(
     points_file: PointsFile = None,
     fmt: Format = "text",
     ignore_extra: IgnoreExtra = False,
-    expect: Optional[str] = typer.Option(None, "--expect", show_default=False,
+    expect: Optional[str] = typer.Option(None, "--expect", show_default=False, metavar="VALUE",
                                          help="Exit 3 with 'error: expected …, got …' unless the value is VALUE "
                                               "(with --points: a constant, or col:NAME, a column of the file)."),
     tol: ExpectTol = None,
@@ -231,20 +276,21 @@ def _higher(graph, names, seed, order, hessian, pts, as_json, digits):
 @handles_errors
 def diff_command(
     expr: ExprArg,
-    wrt: Optional[str] = typer.Option(None, "--wrt", show_default=False,
+    wrt: Optional[str] = typer.Option(None, "--wrt", show_default=False, metavar="NAMES",
                                       help="The variables to differentiate by, in order, repeats included: x,x,y is "
                                            "∂³f/∂y∂x² taken x first (default: the only variable). A name the "
                                            "expression does not read gives 0, with a note."),
-    order: Optional[int] = typer.Option(None, "--order", min=1, show_default=False,
+    order: Optional[int] = typer.Option(None, "--order", click_type=Whole(1), show_default=False,
                                         help="Differentiate N times (N up to 100,000): --wrt names one variable "
                                              "(taken N times) or exactly N; default 1, or one per --wrt name. "
                                              "Refused (exit 2) when the formulas would grow past a budget (README, "
                                              "dcalc diff)."),
-    fmt: str = typer.Option("text", "--format", help="text (dcalc input, reads back with eval), latex, json (the "
+    fmt: str = typer.Option("text", "--format", click_type=OneOf(DIFF_FORMATS),
+                            help="text (dcalc input, reads back with eval), latex, json (the "
                             "same as --json), or a function computing the value and the derivative (the gradient for "
                             "several variables without --wrt): python, numpy, c or js."),
     at: Optional[List[str]] = typer.Option(None, "--at", help=AT_HELP + " Adds a line 'at x = 2: VALUE'.",
-                                           show_default=False),
+                                           show_default=False, metavar="POINT"),
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object: formula, LaTeX, variables, order and, "
                                           "with --at, the values.")] = False,
     strict: Strict = False,
@@ -279,14 +325,16 @@ def diff_command(
 @handles_errors
 def trace_command(
     expr: ExprArg,
-    at: Optional[List[str]] = typer.Option(None, "--at", show_default=False,
+    at: Optional[List[str]] = typer.Option(None, "--at", show_default=False, metavar="POINT",
                                            help="The point: '2' for one variable or 'x=2,y=-1.5'. Repeatable: one "
                                                 "trace per point, in order (text, json and latex)."),
-    wrt: Optional[str] = typer.Option(None, "--wrt", show_default=False,
+    wrt: Optional[str] = typer.Option(None, "--wrt", show_default=False, metavar="NAME",
                                       help="The variable (default: the only one; reverse mode needs none)."),
-    mode: str = typer.Option("forward", "--mode", help="forward (tangents d/dx) or reverse (adjoints ∂f/∂u)."),
-    fmt: str = typer.Option("text", "--format", help="text, json, latex, dot (Graphviz) or mermaid."),
-    digits: Optional[int] = typer.Option(None, "--digits", min=1, max=17, show_default=False,
+    mode: str = typer.Option("forward", "--mode", click_type=OneOf(MODES),
+                             help="forward (tangents d/dx) or reverse (adjoints ∂f/∂u)."),
+    fmt: str = typer.Option("text", "--format", click_type=OneOf(TRACE_FORMATS),
+                            help="text, json, latex, dot (Graphviz) or mermaid."),
+    digits: Optional[int] = typer.Option(None, "--digits", click_type=Whole(1, 17), show_default=False,
                                          help="Significant digits of the numbers in text, latex, dot and mermaid "
                                               "(JSON writes every number exactly)."),
     no_legend: bool = typer.Option(False, "--no-legend", help="Leave out the key to the notation (∂ and d)."),
@@ -296,7 +344,7 @@ def trace_command(
     paths: bool = typer.Option(False, "--paths", help="List every path from the variable to the output with the "
                                                       "product of the partials on its edges (their sum is the "
                                                       "derivative), largest first."),
-    max_paths: int = typer.Option(20, "--max-paths", min=1, help="With --paths: list at most N paths."),
+    max_paths: int = typer.Option(20, "--max-paths", click_type=Whole(1), help="With --paths: list at most N paths."),
     strict: Strict = False,
 ):
     """How the derivative comes about, node by node (without --at: as formulas). Example: dcalc trace "sin(x + x^2)" --at 2
@@ -381,7 +429,7 @@ def check_command(
     expr: ExprArg,
     at: At = None,
     wrt: Wrt = None,
-    tol: float = typer.Option(CHECK_TOL, "--tol", min=0.0,
+    tol: float = typer.Option(CHECK_TOL, "--tol", click_type=Real(0.0, "TOL"),
                               help="How closely the finite difference must agree with reverse mode, relative "
                                    "(absolute below 1). Forward, reverse and symbolic must agree to 1e-9."),
     as_json: Json = False,

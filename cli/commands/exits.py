@@ -120,6 +120,9 @@ def run_command_line(app, argv: list[str] | None) -> int:
     _json_errors = json_asked(sys.argv[1:] if argv is None else argv)
     if sys.stdout is None:  # started with `>&-`: nowhere to put a result
         return USAGE if sys.stderr is None else _say("standard output is closed", "usage", USAGE)
+    if os.environ.get("_DCALC_COMPLETE"):  # the shell asks for completions (commands/completion.py)
+        from .completion import prepare
+        prepare()
     try:
         command = typer.main.get_command(app)
         rv = command.main(args=argv, prog_name="dcalc", standalone_mode=False)

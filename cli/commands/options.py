@@ -406,11 +406,9 @@ def order_limit(order: int) -> None:
         raise UsageError(f"the order must be between 1 and {MAX_ORDER}, not {order}")
 
 
-DIFF_FORMATS = ("text", "latex", "json", "python", "numpy", "c", "js")
-
-
 def diff_options(fmt: str, as_json: bool = False) -> str:
     """diff's output format: --json is --format json."""
+    from .defaults import DIFF_FORMATS
     if fmt not in DIFF_FORMATS:
         raise UsageError(f"--format must be one of {', '.join(DIFF_FORMATS)}, not {fmt!r}")
     if as_json and fmt not in ("text", "json"):

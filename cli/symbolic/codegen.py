@@ -195,8 +195,8 @@ class _Code:
 
 def _refused(op: str, language: str) -> UsageError:
     shown = {"python": "Python", "numpy": "NumPy", "c": "C", "js": "JavaScript"}[language]
-    return UsageError(f"dcalc cannot write {op} in {shown} yet (the language has no such function); use another "
-                      f"--format: {', '.join(sorted(_writers(op)))}")
+    return UsageError(f"dcalc cannot write {op} in {shown} yet (the language has no such function); it can in "
+                      f"{', '.join(sorted(_writers(op)))}")
 
 
 def _writers(op: str) -> set[str]:
