@@ -13,7 +13,7 @@ import typer
 from . import __version__
 from .commands.defaults import CHECK_TOL, DIFF_FORMATS, EXPECT_TOL, FORMATS, MODES, SHELLS, TRACE_FORMATS
 from .commands.exits import EXIT_CODES, cli_message, handles_errors
-from .commands.params import OneOf, Real, Whole
+from .commands.params import Expression, OneOf, Real, Whole
 
 
 def _short(tol: float) -> str:
@@ -21,8 +21,29 @@ def _short(tol: float) -> str:
     return f"{tol:.0e}".replace("e-0", "e-")
 
 
+def _completion(ctx, param, value):
+    """--show-completion and --install-completion (commands/completion.py, imported only for them)."""
+    if value is None or ctx.resilient_parsing:
+        return
+    from .commands import completion
+    if param.name == "show_completion":
+        typer.echo(completion.script(value))
+    else:
+        typer.echo(f"{value} completion installed in {completion.install(value)}; it takes effect in a new shell")
+    raise typer.Exit()
+
+
 class _Commands(typer.core.TyperGroup):
-    """The root help lists every command with its one-line example, the `Example:` of the command's docstring."""
+    """The root help lists every command with its one-line example, the `Example:` of the command's docstring. The
+    completion options are click's own (a typer callback would cost every start-up an inspection of its signature)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        what = "the shell: commands, options, the choices of --format and --mode, function names."
+        self.params += [typer.core.TyperOption(param_decls=[f"--{name}-completion"], type=OneOf(SHELLS),
+                                               callback=_completion, is_eager=True, expose_value=False, help=text + what)
+                        for name, text in (("show", "Print the completion script of "), ("install", "Install "
+                                                                                            "completion in "))]
 
     def format_commands(self, ctx, formatter):
         commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
@@ -68,14 +89,7 @@ TOL_HELP = "Relative tolerance of --expect, absolute below 1: |got - expected| <
 
 
 # The options several commands share, declared once.
-def _complete_expr(incomplete: str) -> list[str]:
-    """Shell completion of EXPR: the function names that complete the name being typed."""
-    from .commands.completion import functions
-    return functions(incomplete)
-
-
-ExprArg = Annotated[str, typer.Argument(help=EXPR_HELP, show_default=False, metavar="EXPR",
-                                        autocompletion=_complete_expr)]
+ExprArg = Annotated[str, typer.Argument(help=EXPR_HELP, show_default=False, metavar="EXPR", click_type=Expression())]
 At = Annotated[Optional[List[str]], typer.Option("--at", help=AT_HELP, show_default=False, metavar="POINT")]
 Wrt = Annotated[Optional[str], typer.Option("--wrt", help="Variables, comma-separated (default: all). A name the "
                                             "expression does not read has derivative 0 (a note says so).",
@@ -118,32 +132,9 @@ def _version(flag: bool):
         raise typer.Exit()
 
 
-def _completion(ctx, param, value):
-    """--show-completion and --install-completion (commands/completion.py, imported only for them)."""
-    if value is None or ctx.resilient_parsing:
-        return
-    from .commands import completion
-    if param.name == "show_completion":
-        typer.echo(completion.script(value))
-    else:
-        typer.echo(f"{value} completion installed in {completion.install(value)}; it takes effect in a new shell")
-    raise typer.Exit()
-
-
-_SHELL_HELP = "the shell: commands, options, the choices of --format and --mode, function names."
-
-
 @app.callback()
 def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                       help="Print the version and exit."),
-          show_completion: Optional[str] = typer.Option(None, "--show-completion", callback=_completion,
-                                                        is_eager=True, expose_value=False, click_type=OneOf(SHELLS),
-                                                        show_default=False,
-                                                        help="Print the completion script of " + _SHELL_HELP),
-          install_completion: Optional[str] = typer.Option(None, "--install-completion", callback=_completion,
-                                                           is_eager=True, expose_value=False, click_type=OneOf(SHELLS),
-                                                           show_default=False,
-                                                           help="Install completion in " + _SHELL_HELP)):
+                                       help="Print the version and exit.")):
     pass
 
 

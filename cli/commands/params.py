@@ -8,6 +8,27 @@ except ImportError:  # pragma: no cover
     from click import types as _types
 
 
+class Expression(_types.ParamType):
+    """EXPR: any text (read and checked by the command); the shell completes the function name being typed."""
+
+    name = "EXPR"
+
+    def convert(self, value, param, ctx):
+        return value
+
+    def shell_complete(self, ctx, param, incomplete):
+        from .completion import functions
+        return [_item(name) for name in functions(incomplete)]
+
+
+def _item(value: str):
+    try:
+        from typer._click.shell_completion import CompletionItem
+    except ImportError:  # pragma: no cover
+        from click.shell_completion import CompletionItem
+    return CompletionItem(value)
+
+
 class Whole(_types.ParamType):
     """A whole number in [lo, hi] (either end open when None), shown as N."""
 
@@ -72,8 +93,4 @@ class OneOf(_types.ParamType):
         self.fail(f"{value!r} is not one of {', '.join(self.choices)}", param, ctx)
 
     def shell_complete(self, ctx, param, incomplete):
-        try:
-            from typer._click.shell_completion import CompletionItem
-        except ImportError:  # pragma: no cover
-            from click.shell_completion import CompletionItem
-        return [CompletionItem(c) for c in self.choices if c.startswith(incomplete)]
+        return [_item(c) for c in self.choices if c.startswith(incomplete)]
