@@ -115,9 +115,17 @@ def _click():
 
 
 def run_command_line(app, argv: list[str] | None) -> int:
-    """Run the typer app as the console script: every failure becomes `error: …` on stderr and an exit code."""
+    """Run the typer app as the console script: every failure becomes `error: …` on stderr and an exit code (one
+    JSON object when the command line asks for JSON)."""
     global _json_errors
     _json_errors = json_asked(sys.argv[1:] if argv is None else argv)
+    try:
+        return _run(app, argv)
+    finally:
+        _json_errors = False  # main() may run again in this process (the tests, the API's users)
+
+
+def _run(app, argv: list[str] | None) -> int:
     if sys.stdout is None:  # started with `>&-`: nowhere to put a result
         return USAGE if sys.stderr is None else _say("standard output is closed", "usage", USAGE)
     if os.environ.get("_DCALC_COMPLETE"):  # the shell asks for completions (commands/completion.py)

@@ -22,6 +22,7 @@ from ..errors import UsageError
 from ..language.expr import CONSTANTS, Apply, Const, Num, Var, wrap
 
 LANGUAGES = ("python", "numpy", "c", "js")
+_INFIX = {"add", "sub", "mul", "div", "neg"}  # written alike, with the same precedence, in every language
 FUNCTION = "f"  # the generated function's name
 
 _PYTHON_WORDS = {"False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
@@ -127,7 +128,7 @@ class _Code:
 
         def pieces(x, need):
             op = OPS[x.op]
-            if op.symbol is None or x.op == "pow":
+            if x.op not in _INFIX:  # a function, or an operator a language may spell otherwise (^): ops.CODE
                 parts: list = [self.call(x.op) + "("]
                 for k, a in enumerate(x.args):
                     parts += [", "] if k else []
