@@ -100,10 +100,10 @@ Digits = Annotated[Optional[int], typer.Option("--digits", click_type=Whole(1, 1
 PointsFile = Annotated[Optional[str], typer.Option("--points", help=POINTS_HELP, show_default=False, metavar="FILE")]
 Format = Annotated[str, typer.Option("--format", help=FORMAT_HELP, click_type=OneOf(FORMATS))]
 IgnoreExtra = Annotated[bool, typer.Option("--ignore-extra", help=EXTRA_HELP, hidden=True)]
-Delimiter = Annotated[Optional[str], typer.Option("--delimiter", show_default=False,
+Delimiter = Annotated[Optional[str], typer.Option("--delimiter", show_default=False, metavar="CHAR",
                                                   help="With --points: the character between cells (';', 'tab', "
                                                        "…); default: the one of , ; and tab the header line uses.")]
-Reduce = Annotated[Optional[str], typer.Option("--reduce", show_default=False, metavar="mean|sum",
+Reduce = Annotated[Optional[str], typer.Option("--reduce", show_default=False, metavar="[mean|sum]",
                                                help="With --points: one result, the mean or the sum of the value "
                                                     "(and gradient) over every row, summed exactly.")]
 Strict = Annotated[bool, typer.Option("--strict", help="Refuse readings that may not be what was meant (sinx as "
