@@ -16,6 +16,7 @@ import typer
 
 from dcalc.app import app
 from dcalc.commands import defaults
+from dcalc.core.ops import FUNCTION_NAMES
 from dcalc.output.render_trace import FORMATS as TRACE_FORMATS
 from dcalc.output.trace import MODES
 from dcalc_proc import call
@@ -28,7 +29,7 @@ BIN = Path(sys.executable).parent
 def test_help_reads_well(command):
     code, out, err = call([command, "--help"])
     assert (code, err) == (0, "")
-    assert f"Usage: dcalc {command} [OPTIONS] EXPR" in out
+    assert f"Usage: dcalc {command} [OPTIONS] EXPR" in out or command == "functions"  # the one without EXPR
     for ugly in ("{EXPR}", "<str>", "<int range>", "<int>", "<float", "TEXT", "INTEGER", "[x>=", "<=x"):
         assert ugly not in out, (command, ugly)
     if "--at" in out:
@@ -123,8 +124,9 @@ def test_completes_commands_options_choices_and_function_names():
     assert bash("dcalc grad --fo") == ["--format"]
     assert bash("dcalc diff --format ") == list(defaults.DIFF_FORMATS)
     assert bash("dcalc trace --mode r") == ["reverse"]
-    assert bash("dcalc diff 2*si") == ["2*sin", "2*sinh"]
-    assert bash("dcalc eval lo") == ["log", "log10", "log2"]
+    assert bash("dcalc diff 2*si") == ["2*" + f for f in FUNCTION_NAMES if f.startswith("si")]
+    assert "2*sin" in bash("dcalc diff 2*si") and "log10" in bash("dcalc eval lo")
+    assert bash("dcalc eval lo") == [f for f in FUNCTION_NAMES if f.startswith("lo")]
 
 
 def test_zsh_and_fish_answers():
@@ -132,7 +134,7 @@ def test_zsh_and_fish_answers():
     assert zsh == ["_arguments '*: :((\"forward\"", "\"reverse\"))'"]
     fish = _complete({"_DCALC_COMPLETE": "complete_fish", "_TYPER_COMPLETE_FISH_ACTION": "get-args",
                       "_TYPER_COMPLETE_ARGS": "dcalc eval --at 1 ta"})
-    assert fish == ["tan", "tanh"]
+    assert fish == [f for f in FUNCTION_NAMES if f.startswith("ta")] and "tanh" in fish
 
 
 def test_clicks_spelling_of_the_request_works_too():

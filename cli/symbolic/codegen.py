@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 
-from ..core.graph import Graph, reach
+from ..core.graph import Graph, postorder, reach
 from ..core.ops import CODE, CODE_FORMULAS, OPS
 from ..core.printing import UNARY, assemble
 from ..errors import UsageError
@@ -143,16 +143,11 @@ class _Code:
 
     def call(self, op: str) -> str:
         """The function the language computes op with: its own, or a helper (defined once, on first use)."""
-        try:
-            own = self.lang.spelling(op)
-        except KeyError:
-            own = None
+        own = _own(self.lang.name, op)
         if own is not None:
             return own
         if op not in self.helpers:
-            if self.lang.name == "numpy" and op not in CODE_FORMULAS and _Lang("python").spelling(op) is None:
-                raise _refused(op, self.lang.name)
-            if self.lang.name != "numpy" and op not in CODE_FORMULAS and (self.lang.name, op) not in _SOURCE:
+            if self.lang.name not in _writers(op):
                 raise _refused(op, self.lang.name)
             self.helpers[op] = self.names.take(self.lang.helper_prefix + op)
         return self.helpers[op]
@@ -196,22 +191,24 @@ class _Code:
 
 def _refused(op: str, language: str) -> UsageError:
     shown = {"python": "Python", "numpy": "NumPy", "c": "C", "js": "JavaScript"}[language]
+    others = sorted(_writers(op))
     return UsageError(f"dcalc cannot write {op} in {shown} yet (the language has no such function); it can in "
-                      f"{', '.join(sorted(_writers(op)))}")
+                      f"{', '.join(others)}" if others else f"dcalc cannot write {op} as code yet, in any language")
 
 
 def _writers(op: str) -> set[str]:
     """The languages that can compute op."""
-    out = set()
-    for name in LANGUAGES:
-        try:
-            own = _Lang(name).spelling(op)
-        except KeyError:
-            continue
-        if own is not None or op in CODE_FORMULAS or (name, op) in _SOURCE or (
-                name == "numpy" and _Lang("python").spelling(op) is not None):
-            out.add(name)
-    return out
+    python = _own("python", op)
+    return {name for name in LANGUAGES if _own(name, op) is not None or op in CODE_FORMULAS
+            or (name, op) in _SOURCE or (name == "numpy" and python is not None)}
+
+
+def _own(language: str, op: str) -> str | None:
+    """The language's own function for op; None where it has none, or where ops.CODE does not say (a new op)."""
+    try:
+        return _Lang(language).spelling(op)
+    except KeyError:
+        return None
 
 
 def writable(op: str, language: str) -> bool:
@@ -316,14 +313,14 @@ def _from_graph(graph: Graph, code: _Code, params: dict[str, str], wanted: list[
 
 def _from_formula(graph: Graph, code: _Code, params: dict[str, str], names: list[str]):
     """Value and derivative as one simplified DAG (symbolic/formulas.py): one local per distinct operation."""
-    from .formulas import _postorder, differentiate, expression
+    from .formulas import differentiate, expression
     from .simplify import Simplifier
     s = Simplifier()
     d = differentiate(graph, names, s)
     v = expression(graph, s)
     local: dict[int, object] = {}
     count = 0
-    for e in _postorder(Apply("pair", (v, d)))[:-1]:
+    for e in postorder(Apply("pair", (v, d)))[:-1]:
         if isinstance(e, Var):
             local[id(e)] = Var(params[e.name])
         elif isinstance(e, Apply):
