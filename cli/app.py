@@ -11,8 +11,9 @@ from typing import Annotated, List, Optional
 import typer
 
 from . import __version__
-from .commands.defaults import CHECK_TOL, EXPECT_TOL
+from .commands.defaults import CHECK_TOL, DIFF_FORMATS, EXPECT_TOL, FORMATS, MODES, SHELLS, TRACE_FORMATS
 from .commands.exits import EXIT_CODES, cli_message, handles_errors
+from .commands.params import Expression, OneOf, Real, Whole
 
 
 def _short(tol: float) -> str:
@@ -20,21 +21,55 @@ def _short(tol: float) -> str:
     return f"{tol:.0e}".replace("e-0", "e-")
 
 
+def _completion(ctx, param, value):
+    """--show-completion and --install-completion (commands/completion.py, imported only for them)."""
+    if value is None or ctx.resilient_parsing:
+        return
+    from .commands import completion
+    if param.name == "show_completion":
+        typer.echo(completion.script(value))
+    else:
+        typer.echo(f"{value} completion installed in {completion.install(value)}; it takes effect in a new shell")
+    raise typer.Exit()
+
+
 class _Commands(typer.core.TyperGroup):
-    """The root help lists every command with its one-line example, the `Example:` of the command's docstring."""
+    """The root help lists every command with its one-line example, the `Example:` of the command's docstring. The
+    completion options are click's own (a typer callback would cost every start-up an inspection of its signature)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        what = "the shell: commands, options, the choices of --format and --mode, function names."
+        self.params += [typer.core.TyperOption(param_decls=[f"--{name}-completion"], type=OneOf(SHELLS),
+                                               callback=_completion, is_eager=True, expose_value=False, help=text + what)
+                        for name, text in (("show", "Print the completion script of "), ("install", "Install "
+                                                                                            "completion in "))]
 
     def format_commands(self, ctx, formatter):
         commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
         width = max((len(name) for name, _ in commands), default=0) + 2
         with formatter.section("Commands"):
             for name, command in commands:
-                example = " ".join((command.help or "").split()).partition(" Example: ")[2]
+                first = (command.help or "").split("\n\n")[0]  # the example closes the first paragraph
+                example = " ".join(first.split()).partition(" Example: ")[2]
                 formatter.write(f"  {name:<{width}}{command.get_short_help_str(formatter.width - width - 2)}\n")
                 if example:
                     formatter.write(f"  {'':<{width}}{example.strip()}\n")
 
 
-app = typer.Typer(cls=_Commands, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+class _Command(typer.core.TyperCommand):
+    """A command whose usage line reads `dcalc grad [OPTIONS] EXPR` (typer writes a required argument as {EXPR})."""
+
+    def collect_usage_pieces(self, ctx):
+        return [p[1:-1] if p[:1] == "{" and p[-1:] == "}" else p for p in super().collect_usage_pieces(ctx)]
+
+
+class _App(typer.Typer):
+    def command(self, *args, **kwargs):
+        return super().command(*args, cls=kwargs.pop("cls", _Command), **kwargs)
+
+
+app = _App(cls=_Commands, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   pretty_exceptions_enable=False, context_settings={"help_option_names": ["-h", "--help"]},
                   help="dcalc: values, derivatives, gradients, and how the total derivative comes about.\n\n"
                        + EXIT_CODES, epilog="Run 'dcalc COMMAND --help' for a command's options.")
@@ -54,41 +89,43 @@ TOL_HELP = "Relative tolerance of --expect, absolute below 1: |got - expected| <
 
 
 # The options several commands share, declared once.
-ExprArg = Annotated[str, typer.Argument(help=EXPR_HELP, show_default=False, metavar="EXPR")]
-At = Annotated[Optional[List[str]], typer.Option("--at", help=AT_HELP, show_default=False)]
+ExprArg = Annotated[str, typer.Argument(help=EXPR_HELP, show_default=False, metavar="EXPR", click_type=Expression())]
+At = Annotated[Optional[List[str]], typer.Option("--at", help=AT_HELP, show_default=False, metavar="POINT")]
 Wrt = Annotated[Optional[str], typer.Option("--wrt", help="Variables, comma-separated (default: all). A name the "
                                             "expression does not read has derivative 0 (a note says so).",
-                                            show_default=False)]
+                                            show_default=False, metavar="NAMES")]
 Json = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
-Digits = Annotated[Optional[int], typer.Option("--digits", min=1, max=17, help=DIGITS_HELP, show_default=False)]
-PointsFile = Annotated[Optional[str], typer.Option("--points", help=POINTS_HELP, show_default=False)]
-Format = Annotated[str, typer.Option("--format", help=FORMAT_HELP)]
+Digits = Annotated[Optional[int], typer.Option("--digits", click_type=Whole(1, 17), help=DIGITS_HELP,
+                                               show_default=False)]
+PointsFile = Annotated[Optional[str], typer.Option("--points", help=POINTS_HELP, show_default=False, metavar="FILE")]
+Format = Annotated[str, typer.Option("--format", help=FORMAT_HELP, click_type=OneOf(FORMATS))]
 IgnoreExtra = Annotated[bool, typer.Option("--ignore-extra", help=EXTRA_HELP, hidden=True)]
-Delimiter = Annotated[Optional[str], typer.Option("--delimiter", show_default=False,
+Delimiter = Annotated[Optional[str], typer.Option("--delimiter", show_default=False, metavar="CHAR",
                                                   help="With --points: the character between cells (';', 'tab', "
                                                        "…); default: the one of , ; and tab the header line uses.")]
-Reduce = Annotated[Optional[str], typer.Option("--reduce", show_default=False, metavar="mean|sum",
+Reduce = Annotated[Optional[str], typer.Option("--reduce", show_default=False, metavar="[mean|sum]",
                                                help="With --points: one result, the mean or the sum of the value "
                                                     "(and gradient) over every row, summed exactly.")]
 Strict = Annotated[bool, typer.Option("--strict", help="Refuse readings that may not be what was meant (sinx as "
                                       "one variable, 1/2x as (1/2)*x): errors (exit 2) instead of notes.")]
-ExpectTol = Annotated[Optional[float], typer.Option("--tol", min=0.0, help=f"{TOL_HELP} Default {_short(EXPECT_TOL)}.",
-                                                    show_default=False)]
+ExpectTol = Annotated[Optional[float], typer.Option("--tol", click_type=Real(0.0, "TOL"), show_default=False,
+                                                    help=f"{TOL_HELP} Default {_short(EXPECT_TOL)}.")]
 LatexDelims = Annotated[Optional[str], typer.Option("--latex-delims", show_default=False,
+                                                    metavar="[brackets|dollars|none]",
                                                     help="How --format latex marks its display math: brackets (\\[ "
                                                          "… \\], the default), dollars ($$ … $$) or none (the bare "
                                                          "lines, for a display of your own).")]
 
 
 
-Direction = Annotated[Optional[str], typer.Option("--direction", show_default=False,
+Direction = Annotated[Optional[str], typer.Option("--direction", show_default=False, metavar="VECTOR",
                                                   help="Directional derivative along x=1,y=0.5 (one forward pass).")]
-Order = Annotated[Optional[int], typer.Option("--order", min=1, show_default=False,
+Order = Annotated[Optional[int], typer.Option("--order", click_type=Whole(1), show_default=False,
                                               help="The N-th derivative by one variable (Taylor mode, exact to "
                                                    "rounding), N from 1 to 100.")]
 Hessian = Annotated[bool, typer.Option("--hessian", help="Also the matrix of second partials (forward-over-reverse, "
                                        "exact to rounding). Along a direction d, dᵀHd is --order 2 --direction d.")]
-GradExpect = Annotated[Optional[str], typer.Option("--expect", show_default=False,
+GradExpect = Annotated[Optional[str], typer.Option("--expect", show_default=False, metavar="PARTIALS",
                                                    help="Exit 3 unless the partials are these: x=7,y=2 (any of them), "
                                                         "or a bare number for one variable or --direction. With "
                                                         "--points a value may be col:NAME, a column of the file.")]
@@ -120,7 +157,7 @@ def eval_command(
     points_file: PointsFile = None,
     fmt: Format = "text",
     ignore_extra: IgnoreExtra = False,
-    expect: Optional[str] = typer.Option(None, "--expect", show_default=False,
+    expect: Optional[str] = typer.Option(None, "--expect", show_default=False, metavar="VALUE",
                                          help="Exit 3 with 'error: expected …, got …' unless the value is VALUE "
                                               "(with --points: a constant, or col:NAME, a column of the file)."),
     tol: ExpectTol = None,
@@ -235,33 +272,45 @@ def _higher(graph, names, seed, order, hessian, pts, as_json, digits):
 @handles_errors
 def diff_command(
     expr: ExprArg,
-    wrt: Optional[str] = typer.Option(None, "--wrt", show_default=False,
+    wrt: Optional[str] = typer.Option(None, "--wrt", show_default=False, metavar="NAMES",
                                       help="The variables to differentiate by, in order, repeats included: x,x,y is "
                                            "∂³f/∂y∂x² taken x first (default: the only variable). A name the "
                                            "expression does not read gives 0, with a note."),
-    order: Optional[int] = typer.Option(None, "--order", min=1, show_default=False,
+    order: Optional[int] = typer.Option(None, "--order", click_type=Whole(1), show_default=False,
                                         help="Differentiate N times (N up to 100,000): --wrt names one variable "
                                              "(taken N times) or exactly N; default 1, or one per --wrt name. "
                                              "Refused (exit 2) when the formulas would grow past a budget (README, "
                                              "dcalc diff)."),
-    fmt: str = typer.Option("text", "--format", help="text (dcalc input, reads back with eval), latex (a display "
-                                                     "block to paste) or markdown."),
+    fmt: str = typer.Option("text", "--format", click_type=OneOf(DIFF_FORMATS),
+                            help="text (dcalc input, reads back with eval), latex (a display block to paste), "
+                            "markdown, json (the same as --json), or a function computing the value and the "
+                            "derivative (the gradient for several variables without --wrt): python, numpy, c or js."),
     at: Optional[List[str]] = typer.Option(None, "--at", help=AT_HELP + " Adds a line 'at x = 2: VALUE'.",
-                                           show_default=False),
+                                           show_default=False, metavar="POINT"),
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object: formula, LaTeX, variables, order and, "
+                                          "with --at, the values.")] = False,
     strict: Strict = False,
     latex_delims: LatexDelims = None,
 ):
     """The derivative as a simplified formula in the free variables. Example: dcalc diff "sin(x + x^2)" """
+    from .commands import diff_out
     from .commands import options as opt
     from .output.render import formula_text, number, point_text
     from .symbolic.formulas import differentiate, program, wrt_list
-    latex_delims = opt.diff_options(fmt, latex_delims)
+    fmt, latex_delims = opt.diff_options(fmt, as_json, latex_delims)
     graph = opt.load(expr, strict)
     given = opt.wrt_names(graph, wrt, as_given=True) if wrt is not None else None
     opt.diff_order(wrt, given, order)
     opt.note_unread(graph, given or [])
+    if fmt in diff_out.CODE_FORMATS:
+        sys.stdout.write(diff_out.code(graph, given, order, fmt, at, diff_out.about(graph.source, fmt, wrt, order)))
+        return
     names = wrt_list(graph, given, order)
     d = differentiate(graph, names)
+    if fmt == "json":
+        from .output.render import json_line
+        print_line(json_line(diff_out.record(graph, d, names, at)))
+        return
     if fmt in ("latex", "markdown"):  # the values go inside the display, so they come first
         from .output import display, markdown
         values = [(p, _diff_at(graph, d, p, names)) for p in ([] if not at else opt.points_at(graph, at))]
@@ -282,15 +331,17 @@ def _diff_at(graph, d, point, names) -> float:
 @handles_errors
 def trace_command(
     expr: ExprArg,
-    at: Optional[List[str]] = typer.Option(None, "--at", show_default=False,
+    at: Optional[List[str]] = typer.Option(None, "--at", show_default=False, metavar="POINT",
                                            help="The point: '2' for one variable or 'x=2,y=-1.5'. Repeatable: one "
                                                 "trace per point, in order (text, json and latex)."),
-    wrt: Optional[str] = typer.Option(None, "--wrt", show_default=False,
+    wrt: Optional[str] = typer.Option(None, "--wrt", show_default=False, metavar="NAME",
                                       help="The variable (default: the only one; reverse mode needs none)."),
-    mode: str = typer.Option("forward", "--mode", help="forward (tangents d/dx) or reverse (adjoints ∂f/∂u)."),
-    fmt: str = typer.Option("text", "--format", help="text, json, latex (a display block to paste), markdown, dot "
-                                                     "(Graphviz), mermaid or svg (runs Graphviz's dot)."),
-    digits: Optional[int] = typer.Option(None, "--digits", min=1, max=17, show_default=False,
+    mode: str = typer.Option("forward", "--mode", click_type=OneOf(MODES),
+                             help="forward (tangents d/dx) or reverse (adjoints ∂f/∂u)."),
+    fmt: str = typer.Option("text", "--format", click_type=OneOf(TRACE_FORMATS),
+                            help="text, json, latex (a display block to paste), markdown, dot (Graphviz), mermaid or "
+                                 "svg (runs Graphviz's dot)."),
+    digits: Optional[int] = typer.Option(None, "--digits", click_type=Whole(1, 17), show_default=False,
                                          help="Significant digits of the numbers in text, latex, dot and mermaid "
                                               "(JSON writes every number exactly)."),
     no_legend: bool = typer.Option(False, "--no-legend", help="Leave out the key to the notation (∂ and d) and the "
@@ -301,7 +352,7 @@ def trace_command(
     paths: bool = typer.Option(False, "--paths", help="List every path from the variable to the output with the "
                                                       "product of the partials on its edges (their sum is the "
                                                       "derivative), largest first."),
-    max_paths: int = typer.Option(20, "--max-paths", min=1, help="With --paths: list at most N paths."),
+    max_paths: int = typer.Option(20, "--max-paths", click_type=Whole(1), help="With --paths: list at most N paths."),
     strict: Strict = False,
     latex_delims: LatexDelims = None,
 ):
@@ -390,7 +441,7 @@ def check_command(
     expr: ExprArg,
     at: At = None,
     wrt: Wrt = None,
-    tol: float = typer.Option(CHECK_TOL, "--tol", min=0.0,
+    tol: float = typer.Option(CHECK_TOL, "--tol", click_type=Real(0.0, "TOL"),
                               help="How closely the finite difference must agree with reverse mode, relative "
                                    "(absolute below 1). Forward, reverse and symbolic must agree to 1e-9."),
     as_json: Json = False,

@@ -92,3 +92,16 @@ def call(argv: list[str], stdin: bytes = b"") -> tuple[int, str, str]:
         if saved_debug is not None:
             os.environ["DCALC_DEBUG"] = saved_debug
     return code, out.getvalue(), err.getvalue()
+
+
+def error_text(err: str) -> str:
+    """Standard error as text: a JSON error object (what --json makes of an error, tests/test_json_out.py) read back
+    as the `error: …` line it stands for, so that a test of the message holds for both forms."""
+    import json
+    lines = []
+    for line in err.splitlines():
+        obj = json.loads(line) if line.startswith('{"error": ') else None
+        lines.append(line if obj is None else f"error: {obj['error']}")
+        if obj is not None and obj["hint"]:
+            lines.append(f"  hint: {obj['hint']}")
+    return "".join(line + "\n" for line in lines)

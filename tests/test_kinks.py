@@ -27,6 +27,7 @@ from dcalc.language.expr import Apply, Num, Var
 from dcalc.modes import kinks
 from dcalc.modes.evaluate import node_values
 from dcalc.modes.forward import tangents
+from dcalc_proc import error_text
 
 runner = CliRunner()
 X = sp.Symbol("x", real=True)
@@ -142,7 +143,7 @@ def test_grad_against_sympy_limits(text, point, f, stdout, message):
 
 
 def _status(r) -> tuple:
-    return (r.exit_code, r.stderr)
+    return (r.exit_code, error_text(r.stderr))  # trace --format json and check --json write errors as JSON
 
 
 @pytest.mark.parametrize("text, point, f, stdout, message", CORPUS, ids=IDS)

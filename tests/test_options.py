@@ -10,6 +10,7 @@ import typer
 
 import dcalc
 from dcalc.app import app
+from dcalc.commands import exits
 from dcalc.core.ops import FUNCTIONS, OPS
 from dcalc.core.printing import number_text
 from dcalc.output.render_trace import FORMATS
@@ -239,6 +240,8 @@ ACTS = [
     (["trace", "x^3", "--at", "2", "--format", "latex"], ["--latex-delims", "none"], b""),
     (["trace", "x^3", "--at", "2"], ["--format", "markdown"], b""),
     (["diff", "x^3"], ["--at", "2"], b""),
+    (["diff", "x^3"], ["--json"], b""),
+    (["diff", "x^3"], ["--format", "python"], b""),
     (["check", "x^3"], ["--at", "2"], b""),
     (["check", "x^3*y", "--at", "x=2,y=1"], ["--wrt", "y"], b""),
     (["check", "x^3", "--at", "2", "--json"], ["--tol", "1e-3"], b""),
@@ -319,7 +322,12 @@ def test_an_option_acts(without, option, stdin):
 
 @pytest.mark.parametrize("argv, err", REFUSED, ids=[" ".join(a) for a, _ in REFUSED])
 def test_an_option_without_effect_is_refused(argv, err):
-    assert call(argv, CSV) == (2, "", err)
+    code, out, got = call(argv, CSV)
+    if exits.json_asked(argv):  # asked for JSON: the error is one JSON object (tests/test_json_out.py)
+        obj = json.loads(got)
+        assert (obj["kind"], obj["exit_code"]) == ("usage", 2)
+        got = f"error: {obj['error']}\n"
+    assert (code, out, got) == (2, "", err)
 
 
 def test_every_option_of_every_command_is_in_the_audit():

@@ -26,6 +26,7 @@ from dcalc import DcalcError
 from dcalc.app import app
 from dcalc.core.ops import OPS
 from dcalc.errors import MathError
+from dcalc_proc import error_text
 
 runner = CliRunner()
 E, PI = mp.mpf(math.e), mp.mpf(math.pi)  # dcalc's constants are doubles: the oracle takes the same numbers
@@ -44,7 +45,7 @@ def _diff(f, x: float, n: int = 1):
 
 def call(args: list[str]) -> tuple[int, str, str]:
     r = runner.invoke(app, args)
-    return r.exit_code, r.stdout, r.stderr
+    return r.exit_code, r.stdout, error_text(r.stderr)  # the --json runs write their errors as JSON
 
 
 def _close(got: float, want, rel: float = 1e-13) -> bool:

@@ -18,6 +18,13 @@ EXIT_CODES = """Exit codes: 0 success; 1 math error (outside a domain, division 
 
 USAGE, INTERNAL, INTERRUPTED = 2, 70, 130
 
+# With --json (or --format json) an error is one JSON object on stderr: {"error", "kind", "exit_code", "span",
+# "hint"}. The kinds, by the DcalcError kind (the first that matches) or by where the failure came from; each kind
+# has one exit code.
+KINDS = (("ParseError", "syntax"), ("NameError_", "name"), ("ArityError", "arity"), ("UsageError", "usage"),
+         ("NotDifferentiable", "not_differentiable"), ("MathError", "math"), ("CheckFailed", "check_failed"))
+_json_errors = False  # set from the command line (run_command_line) for the errors raised before a command runs
+
 
 def cli_message(e) -> str:
     """What the command line says for a DcalcError: the kinds that carry data name the flag that fixes them."""
@@ -39,17 +46,56 @@ def cli_message(e) -> str:
     return e.message
 
 
+def error_kind(e) -> str:
+    """The kind of a DcalcError, as the JSON error names it."""
+    from .. import errors
+    return next(kind for name, kind in KINDS + (("DcalcError", "usage"),) if isinstance(e, getattr(errors, name)))
+
+
+def error_json(message: str, kind: str, code: int, source: str | None = None, span=None, hint: str | None = None):
+    """One line of JSON for an error: `span` is the marked spot of the input (offsets, and the line and column of
+    its start, both from 1), null when the error marks none."""
+    import json
+    where = None
+    if source is not None and span is not None:
+        start = min(span[0], len(source))
+        where = {"start": span[0], "end": span[1], "line": source.count("\n", 0, start) + 1,
+                 "column": start - source.rfind("\n", 0, start)}
+    return json.dumps({"error": message, "kind": kind, "exit_code": code, "span": where, "hint": hint},
+                      ensure_ascii=False)
+
+
+def _say(message: str, kind: str, code: int) -> int:
+    """A failure that is not a DcalcError, on stderr as text or as JSON."""
+    sys.stderr.write((error_json(message, kind, code) if _json_errors else f"error: {message}") + "\n")
+    return code
+
+
+def json_asked(argv) -> bool:
+    """Whether the command line asks for JSON output (--json, --format json), before any `--`."""
+    for k, arg in enumerate(argv):
+        if arg == "--":
+            return False
+        if arg in ("--json", "--format=json") or (arg == "--format" and argv[k + 1: k + 2] == ["json"]):
+            return True
+    return False
+
+
 def handles_errors(command):
     """A command's DcalcError → its message on stderr and its exit code (also under typer's CliRunner, which calls
-    the command without main)."""
+    the command without main); with --json, as one JSON object."""
     @functools.wraps(command)
     def run(*args, **kwargs):
         from ..errors import DcalcError
         try:
             return command(*args, **kwargs)
         except DcalcError as e:
-            from ..output.render import error_text
-            typer.echo(error_text(e, cli_message(e)), err=True)
+            if _json_errors or kwargs.get("as_json") or kwargs.get("fmt") == "json":
+                sys.stderr.write(error_json(cli_message(e), error_kind(e), e.exit_code, e.source, e.span, e.hint)
+                                 + "\n")
+            else:
+                from ..output.render import error_text
+                typer.echo(error_text(e, cli_message(e)), err=True)
             raise typer.Exit(e.exit_code) from None
         except BrokenPipeError:  # here, before typer turns it into exit 1
             quiet_pipe()
@@ -69,22 +115,32 @@ def _click():
 
 
 def run_command_line(app, argv: list[str] | None) -> int:
-    """Run the typer app as the console script: every failure becomes `error: …` on stderr and an exit code."""
+    """Run the typer app as the console script: every failure becomes `error: …` on stderr and an exit code (one
+    JSON object when the command line asks for JSON)."""
+    global _json_errors
+    _json_errors = json_asked(sys.argv[1:] if argv is None else argv)
+    try:
+        return _run(app, argv)
+    finally:
+        _json_errors = False  # main() may run again in this process (the tests, the API's users)
+
+
+def _run(app, argv: list[str] | None) -> int:
     if sys.stdout is None:  # started with `>&-`: nowhere to put a result
-        if sys.stderr is not None:
-            sys.stderr.write("error: standard output is closed\n")
-        return USAGE
+        return USAGE if sys.stderr is None else _say("standard output is closed", "usage", USAGE)
+    if os.environ.get("_DCALC_COMPLETE"):  # the shell asks for completions (commands/completion.py)
+        from .completion import prepare
+        prepare()
     try:
         command = typer.main.get_command(app)
         rv = command.main(args=argv, prog_name="dcalc", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
         if code == INTERRUPTED:  # a Ctrl-C that typer caught (while parsing the arguments) or a command turned into 130
-            sys.stderr.write("error: interrupted\n")
+            _say("interrupted", "interrupted", INTERRUPTED)
         sys.stdout.flush()
         return code
     except KeyboardInterrupt:
-        sys.stderr.write("error: interrupted\n")
-        return INTERRUPTED
+        return _say("interrupted", "interrupted", INTERRUPTED)
     except BrokenPipeError:
         quiet_pipe()
         return 0
@@ -92,11 +148,9 @@ def run_command_line(app, argv: list[str] | None) -> int:
         quiet_pipe()
         why = (e.strerror or str(e)).lower()
         where = f"'{e.filename}'" if e.filename else "cannot write the output"
-        sys.stderr.write(f"error: {where}: {why}\n")
-        return USAGE
+        return _say(f"{where}: {why}", "io", USAGE)
     except typer.Abort:
-        sys.stderr.write("error: aborted\n")
-        return INTERRUPTED
+        return _say("aborted", "interrupted", INTERRUPTED)
     except Exception as e:  # noqa: BLE001 - the last line of defence: never a traceback
         return _parser_error(e) if isinstance(e, _click().ClickException) else _internal(e)
 
@@ -106,6 +160,8 @@ def _parser_error(e) -> int:
     if isinstance(e, getattr(_click(), "NoArgsIsHelpError", ())):  # click >= 8.2 raises it for plain `dcalc`
         sys.stderr.write(f"{e.format_message()}\nerror: no command given\n")
         return USAGE
+    if _json_errors:
+        return _say(e.format_message(), "usage", USAGE)
     sys.stderr.write(f"error: {e.format_message()}\n")
     if getattr(e, "ctx", None) is not None:
         sys.stderr.write(f"  try '{e.ctx.command_path} --help'\n")
@@ -119,9 +175,8 @@ def _internal(e: Exception) -> int:
         traceback.print_exc()
     what = " ".join(str(e).split())  # one line, and short: the message may quote a 1 MB input
     what = what if len(what) <= 200 else what[:200] + "…"
-    sys.stderr.write(f"error: internal error {type(e).__name__}: {what} (a bug in dcalc; DCALC_DEBUG=1 shows the "
-                     "traceback)\n")
-    return INTERNAL
+    return _say(f"internal error {type(e).__name__}: {what} (a bug in dcalc; DCALC_DEBUG=1 shows the traceback)",
+                "internal", INTERNAL)
 
 
 def quiet_pipe():

@@ -406,10 +406,15 @@ def order_limit(order: int) -> None:
         raise UsageError(f"the order must be between 1 and {MAX_ORDER}, not {order}")
 
 
-def diff_options(fmt: str, delims: str | None = None) -> str:
-    if fmt not in ("text", "latex", "markdown"):
-        raise UsageError(f"--format must be text, latex or markdown, not {fmt!r}")
-    return latex_delims(delims, fmt)
+def diff_options(fmt: str, as_json: bool = False, delims: str | None = None) -> tuple[str, str]:
+    """diff's output format (--json is --format json) and its LaTeX delimiters."""
+    from .defaults import DIFF_FORMATS
+    if fmt not in DIFF_FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(DIFF_FORMATS)}, not {fmt!r}")
+    if as_json and fmt not in ("text", "json"):
+        raise UsageError(f"--json and --format {fmt} contradict each other")
+    fmt = "json" if as_json else fmt
+    return fmt, latex_delims(delims, fmt)
 
 
 def latex_delims(delims: str | None, fmt: str) -> str:

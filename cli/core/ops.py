@@ -386,3 +386,37 @@ ONE_SIDED: dict[str, Callable] = {
     else None,
     "floor": _floor_step, "ceil": _ceil_step, "round": _round_step,
 }
+
+# How generated code computes each function (dcalc diff --format python|numpy|c|js, symbolic/codegen.py): per language
+# (Python, C, JavaScript; NumPy takes np.<numpy> of the entry above) the function that computes it there, or None where
+# the language has none. The code then defines a helper from CODE_FORMULAS (the op's value rule as a formula in
+# functions the languages have), or NumPy maps the Python function over the array; where neither serves (erf in
+# JavaScript) dcalc refuses that language for that function. The operators + - * / and unary - are spelled alike
+# everywhere. tests/test_codegen.py enumerates the table: an op without an entry here fails it.
+CODE: dict[str, tuple[str | None, str | None, str | None]] = {
+    #         Python        C        JavaScript
+    "pow": ("math.pow", "pow", "Math.pow"),
+    "sin": ("math.sin", "sin", "Math.sin"), "cos": ("math.cos", "cos", "Math.cos"),
+    "tan": ("math.tan", "tan", "Math.tan"),
+    "sec": (None, None, None), "csc": (None, None, None), "cot": (None, None, None),
+    "asin": ("math.asin", "asin", "Math.asin"), "acos": ("math.acos", "acos", "Math.acos"),
+    "atan": ("math.atan", "atan", "Math.atan"), "atan2": ("math.atan2", "atan2", "Math.atan2"),
+    "sinh": ("math.sinh", "sinh", "Math.sinh"), "cosh": ("math.cosh", "cosh", "Math.cosh"),
+    "tanh": ("math.tanh", "tanh", "Math.tanh"), "sech": (None, None, None),
+    "asinh": ("math.asinh", "asinh", "Math.asinh"), "acosh": ("math.acosh", "acosh", "Math.acosh"),
+    "atanh": ("math.atanh", "atanh", "Math.atanh"),
+    "exp": ("math.exp", "exp", "Math.exp"), "ln": ("math.log", "log", "Math.log"), "log": (None, None, None),
+    "log10": ("math.log10", "log10", "Math.log10"), "log2": ("math.log2", "log2", "Math.log2"),
+    "erf": ("math.erf", "erf", None), "erfc": ("math.erfc", "erfc", None),
+    "sqrt": ("math.sqrt", "sqrt", "Math.sqrt"),
+    "cbrt": (None, "cbrt", "Math.cbrt"),  # math.cbrt is Python 3.11+: codegen's helper, as _cbrt above
+    "abs": ("abs", "fabs", "Math.abs"), "hypot": ("math.hypot", "hypot", "Math.hypot"),
+}
+# The value rules above as formulas, for a language without the function (sech as _sech computes it: no overflow)
+CODE_FORMULAS: dict[str, Callable] = {
+    "sec": lambda a: 1 / cos(a),
+    "csc": lambda a: 1 / sin(a),
+    "cot": lambda a: cos(a) / sin(a),
+    "sech": lambda a: 2 * exp(-absf(a)) / (1 + exp(-absf(a)) * exp(-absf(a))),
+    "log": lambda a, b: ln(a) / ln(b),
+}
