@@ -411,6 +411,13 @@ CODE: dict[str, tuple[str | None, str | None, str | None]] = {
     "sqrt": ("math.sqrt", "sqrt", "Math.sqrt"),
     "cbrt": (None, "cbrt", "Math.cbrt"),  # math.cbrt is Python 3.11+: codegen's helper, as _cbrt above
     "abs": ("abs", "fabs", "Math.abs"), "hypot": ("math.hypot", "hypot", "Math.hypot"),
+    # the activations: a branch, log1p or a rounding rule each language lacks is a helper (codegen._SOURCE)
+    "sigmoid": (None, None, None), "softplus": (None, None, None), "relu": (None, None, None),
+    "sign": (None, None, "Math.sign"), "logsumexp": (None, None, None),
+    "max": ("max", "fmax", "Math.max"), "min": ("min", "fmin", "Math.min"),
+    "csch": (None, None, None), "coth": (None, None, None), "gelu": (None, None, None),
+    "floor": ("math.floor", "floor", "Math.floor"), "ceil": ("math.ceil", "ceil", "Math.ceil"),
+    "round": (None, "round", None),  # C's round takes halves away from zero, as dcalc does; Python's and JS's do not
 }
 # The value rules above as formulas, for a language without the function (sech as _sech computes it: no overflow)
 CODE_FORMULAS: dict[str, Callable] = {
@@ -419,4 +426,7 @@ CODE_FORMULAS: dict[str, Callable] = {
     "cot": lambda a: cos(a) / sin(a),
     "sech": lambda a: 2 * exp(-absf(a)) / (1 + exp(-absf(a)) * exp(-absf(a))),
     "log": lambda a, b: ln(a) / ln(b),
+    "csch": lambda a: 1 / sinh(a),  # sinh overflows to inf where csch is 0 or a subnormal
+    "coth": lambda a: 1 / tanh(a),
+    "gelu": lambda a: a * call("erfc", -a / sqrt(2)) / 2,
 }

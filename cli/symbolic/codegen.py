@@ -43,7 +43,41 @@ _JS_WORDS = {"break", "case", "catch", "class", "const", "continue", "debugger",
              "public", "await", "arguments", "eval", "undefined", "NaN", "Infinity", "Math", "async", "of"}
 
 # The functions no formula of the table states, written out: math.cbrt is Python 3.11+ (dcalc runs on 3.10)
+def _source(python: str, c: str, js: str, numpy: str | None = None, params: str = "a") -> dict:
+    """One helper written out per language (a body of statements over `params`), as ops.py's value rule computes it."""
+    ps = params.split(", ")
+    return {"python": f"def {{name}}({params}):\n{python}", "numpy": f"def {{name}}({params}):\n{numpy}" if numpy else None,
+            "c": f"static double {{name}}({', '.join('double ' + p for p in ps)}) {{{{\n{c}}}}}\n",
+            "js": f"function {{name}}({params}) {{{{\n{js}}}}}\n"}
+
+
+# Helpers for the functions that need a branch, log1p or a rounding rule (ops.py's value rules, written per language)
+_HELPERS = {
+    "sigmoid": _source("    if a >= 0:\n        return 1 / (1 + math.exp(-a))\n    e = math.exp(a)\n    return e / (1 + e)\n",
+                       "    if (a >= 0) return 1 / (1 + exp(-a));\n    double e = exp(a);\n    return e / (1 + e);\n",
+                       "    if (a >= 0) return 1 / (1 + Math.exp(-a));\n    const e = Math.exp(a);\n    return e / (1 + e);\n",
+                       "    e = np.exp(-np.abs(a))\n    return np.where(a >= 0, 1 / (1 + e), e / (1 + e))\n"),
+    "softplus": _source("    return (a if a > 0 else 0.0) + math.log1p(math.exp(-abs(a)))\n",
+                        "    return (a > 0 ? a : 0.0) + log1p(exp(-fabs(a)));\n",
+                        "    return (a > 0 ? a : 0) + Math.log1p(Math.exp(-Math.abs(a)));\n",
+                        "    return np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a)))\n"),
+    "relu": _source("    return a if a > 0 or a != a else 0.0\n", "    return a > 0 || a != a ? a : 0.0;\n",
+                    "    return a > 0 || a !== a ? a : 0;\n", "    return np.where(a > 0, a, 0.0) + 0 * a\n"),
+    "sign": _source("    return 1.0 if a > 0 else -1.0 if a < 0 else a\n",
+                    "    return a > 0 ? 1.0 : a < 0 ? -1.0 : a;\n", "    return Math.sign(a);\n"),
+    "logsumexp": _source("    if a == b:\n        return a + math.log(2)\n"
+                         "    return (a if a > b else b) + math.log1p(math.exp(-abs(a - b)))\n",
+                         "    if (a == b) return a + log(2.0);\n    return (a > b ? a : b) + log1p(exp(-fabs(a - b)));\n",
+                         "    if (a === b) return a + Math.log(2);\n"
+                         "    return (a > b ? a : b) + Math.log1p(Math.exp(-Math.abs(a - b)));\n",
+                         "    return np.logaddexp(a, b)\n", "a, b"),
+    "round": _source("    r = float(math.floor(a))\n    d = a - r\n    return r + 1 if d > 0.5 or (d == 0.5 and r >= 0) else r\n",
+                     "    return round(a);\n",
+                     "    const r = Math.floor(a);\n    const d = a - r;\n    return d > 0.5 || (d === 0.5 && r >= 0) ? r + 1 : r;\n",
+                     "    r = np.floor(a)\n    d = a - r\n    return np.where((d > 0.5) | ((d == 0.5) & (r >= 0)), r + 1, r)\n"),
+}
 _SOURCE = {("python", "cbrt"): "def {name}(a):\n    return math.copysign(abs(a) ** (1 / 3), a)\n"}
+_SOURCE.update({(lang, op): text for op, texts in _HELPERS.items() for lang, text in texts.items() if text})
 
 
 class _Lang:
@@ -199,7 +233,13 @@ def _refused(op: str, language: str) -> UsageError:
 def _writers(op: str) -> set[str]:
     """The languages that can compute op."""
     python = _own("python", op)
-    return {name for name in LANGUAGES if _own(name, op) is not None or op in CODE_FORMULAS
+    if op in CODE_FORMULAS:  # a helper from the formula: where the language writes every function it calls
+        params = ("a", "b")[: OPS[op].arity]
+        called = {e.op for e in postorder(CODE_FORMULAS[op](*map(Var, params))) if isinstance(e, Apply)}
+        formula = set(LANGUAGES).intersection(*(_writers(f) for f in called - {op} if f in CODE))
+    else:
+        formula = set()
+    return {name for name in LANGUAGES if _own(name, op) is not None or name in formula
             or (name, op) in _SOURCE or (name == "numpy" and python is not None)}
 
 
