@@ -754,6 +754,7 @@ class Oracle:
         """The variables the result reads (through definitions and calls)."""
         out, todo, seen = set(), [self.prog["result"]], set()
         defs = dict(self.prog["defs"])
+        used = {f[0]: _params_read(f) for f in self.prog["functions"]}
         while todo:
             t = todo.pop()
             if t[0] == "var":
@@ -761,8 +762,10 @@ class Oracle:
             elif t[0] == "ref" and t[1] not in seen:
                 seen.add(t[1])
                 todo.append(defs[t[1]])
-            elif t[0] in ("op", "call"):
+            elif t[0] == "op":
                 todo.extend(t[3:])
+            elif t[0] == "call":  # only the arguments the body reads: f(a, b) = sqrt(b) is constant in a (seed
+                todo.extend(a for a, read in zip(t[3:], used.get(t[1], ())) if read)  # 10000423)
         return out
 
     def _trees(self):
@@ -951,6 +954,21 @@ def _diff(run, point, names, x0, ks, direction=0, addprec=10, h=None):
         for s, k in zip(scales, ks):
             d /= s ** k
         return d
+
+
+def _params_read(function) -> list[bool]:
+    """Per parameter of a user function: whether its body reads it (a call in the body counts as reading all)."""
+    params, body = function[1], function[2]
+    read, todo = set(), [body]
+    while todo:
+        t = todo.pop()
+        if t[0] == "param":
+            read.add(t[1])
+        elif t[0] == "call":
+            return [True] * len(params)
+        elif t[0] == "op":
+            todo.extend(t[3:])
+    return [p in read for p in params]
 
 
 def tolerance(q0, perturbed, order=0):

@@ -340,6 +340,7 @@ class _Arithmetic:
         c < 0 the base is negative on this side and a moving exponent leaves the domain at once; b0 ≤ 0 (0^0 with a
         moving exponent, a pole for b0 < 0) is not decided."""
         owner, b0 = self.node, b[0]
+        b0f = float(b0)  # term indices from the exponent, in doubles also when the series are wide (Decimal)
         if not b0 > 0:
             raise Undecided(owner, "has the base 0 and a varying exponent")
         state: dict = {}
@@ -348,15 +349,15 @@ class _Arithmetic:
             if k == 0:
                 return 0.0
             if "power" not in state:
-                m = a.lead(1, min(int(k / b0 * (1 + 1e-12)), self.reach))
+                m = a.lead(1, min(int(k / b0f * (1 + 1e-12)), self.reach))
                 if m is None:  # a's first term lands t^(m·b0/q) beyond k: so does every term of a^b
-                    if k / b0 > self.reach:
+                    if k / b0f > self.reach:
                         raise Undecided(owner, "vanishes further than the one-sided series look")
                     return 0.0
                 if a[m] < 0:
                     raise Undefined(owner)
                 state["m"], state["power"] = m, self._zero_base(a, b0, False, owner)
-            if k - state["m"] * b0 >= 1 and b.lead(1, int(k - state["m"] * b0)) is not None:
+            if k - state["m"] * b0f >= 1 and b.lead(1, int(k - state["m"] * b0f)) is not None:
                 raise Undecided(owner, "has the base 0 and a varying exponent: beside the point it has a term "
                                       "t^s·ln(t), which the one-sided series cannot follow")
             return state["power"][k]
