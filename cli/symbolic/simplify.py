@@ -151,9 +151,10 @@ class Simplifier:
                 terms[id(core)][0] += s * c
             else:
                 terms[id(core)] = [s * c, core]
-        items = sorted(((c, t) for c, t in terms.values() if c != 0), key=lambda ct: self._key(ct[1]))
+        items = sorted(((c, t) for c, t in terms.values() if c != 0), key=lambda ct: (-self._degree(ct[1]),
+                                                                                       self._key(ct[1])))
         if const != 0:
-            items.insert(0, (const, None))
+            items.append((const, None))  # descending degree, as an answer key writes: 3x^2 - 8x + 7
         if not items:
             return self.zero
         first = next((i for i, (c, _) in enumerate(items) if c > 0), 0)  # `x - 1`, not `-1 + x`
@@ -162,6 +163,11 @@ class Simplifier:
         for c, t in items[1:]:
             out = self._node("add" if c > 0 else "sub", out, self._scaled(abs(c), t))
         return out
+
+    def _degree(self, term) -> Fraction:
+        """The total degree of a term in its variables (x^2*y: 3, sin(x): 0, 1/x: -1), for the order of a sum."""
+        return sum((q for b, q in self._factors(term)[1] if isinstance(b, Var) and isinstance(q, Fraction)),
+                   Fraction(0))
 
     def _coefficient(self, e) -> tuple:
         """e as (rational coefficient, the rest without it); the rest is None for a constant."""
@@ -236,17 +242,45 @@ class Simplifier:
                 bases[id(base)] = [base, q]
             else:
                 slot[1] = self._plus(slot[1], q)
+        for key, (b, q) in list(bases.items()):  # |u|^(2k) = u^(2k) everywhere: ln(abs(x))' = x/|x|^2 = 1/x
+            if isinstance(b, Apply) and b.op == "abs" and isinstance(q, Fraction) and q.denominator == 1 \
+                    and q.numerator % 2 == 0:
+                del bases[key]
+                u = b.args[0]
+                slot = bases.get(id(u))
+                if slot is None:
+                    bases[id(u)] = [u, q]
+                else:
+                    slot[1] = self._plus(slot[1], q)
         factors = [(b, q) for b, q in bases.values() if not (isinstance(q, Fraction) and q == 0)]
-        factors.sort(key=lambda bq: (_RANK.get(type(bq[0]), 4 if _is_sum(bq[0]) else 3), self._key(bq[0])))
+        factors.sort(key=self._factor_key)
         out = (coef, factors)
         if cache:
             self._split[id(e)] = out
         return out
 
+    def _factor_key(self, bq) -> tuple:
+        """Factor order as an answer key writes it: numbers, constants, variables, e^u, sums, calls (lower powers
+        first: sin(x)*cos(x)^2): 2x*e^(x^2)*(x + 1)*sin(x)."""
+        base, q = bq
+        rank = _RANK.get(type(base), 4 if _is_sum(base) else 3)
+        if isinstance(base, Const) and not isinstance(q, Fraction):
+            rank = 2.5
+        elif rank == 4:
+            rank = 2.7  # (2x + 1)*cos(x^2 + x)
+        power = q if isinstance(q, Fraction) else Fraction(10 ** 6)
+        return rank, power if rank == 3 else 0, self._key(base)
+
     def _exponent(self, q):
-        return Fraction(q.value) if isinstance(q, Num) else q
+        if isinstance(q, Num):
+            return Fraction(q.value)
+        ratio = _ratio(q)
+        return q if ratio is None else ratio
 
     def _as_node(self, q):
+        """An exponent as a node: a ratio of small whole numbers as a fraction, x^(3/2), never x^1.5."""
+        if isinstance(q, Fraction) and 1 < q.denominator <= _BIG_DENOMINATOR and abs(q.numerator) < 2 ** 53:
+            return self._node("div", self.num(q.numerator), self.num(q.denominator))
         return self._fraction(q) if isinstance(q, Fraction) else q
 
     def _times(self, q, p: Fraction):
@@ -289,6 +323,223 @@ class Simplifier:
         if isinstance(q, Fraction) and q == Fraction(1, 2):
             return self._node("sqrt", base)
         return self._node("pow", base, self._as_node(q))
+
+
+class _Textbook:
+    """The last pass of `dcalc diff`: the form an answer key shows, chosen by size among equal-valued forms.
+
+    Bottom-up over the distinct nodes (iterative), each rebuilt through the Simplifier, and at each node the smallest
+    of: the node; a sum over one common denominator (taken when no larger: 2x/(x - 1) - x^2/(x - 1)^2 →
+    (x^2 - 2x)/(x - 1)^2); a common factor pulled out (x^x + x^x*ln(x) → x^x*(ln(x) + 1)); a product with its sums
+    multiplied out ((1 - x)*(1 + x) → 1 - x^2; x^2*(1 + 1/x^2) → x^2 + 1); hypot(a, b) as sqrt(a^2 + b^2).
+    None of these narrows the domain: a rewrite only multiplies by or cancels factors the input already has, so where
+    the input is defined the new form is too, with the same value (it may be defined at more points: x^2*(1 + 1/x^2)
+    at 0). Applied to a formula of at most TEXTBOOK_NODES nodes; larger ones (high orders) keep the folded form."""
+
+    def __init__(self, s: Simplifier):
+        self.s = s
+
+    def run(self, expr):
+        s = self.s
+        done: dict[int, object] = {}
+        stack = [(expr, False)]
+        while stack:
+            e, ready = stack.pop()
+            if id(e) in done:
+                continue
+            if not isinstance(e, Apply):
+                done[id(e)] = e
+            elif not ready:
+                stack.append((e, True))
+                stack.extend((k, False) for k in e.args if id(k) not in done)
+            else:
+                node = s.apply(e.op, *(done[id(k)] for k in e.args))
+                done[id(e)] = self.best(node)
+        return done[id(expr)]
+
+    def best(self, node):
+        """The smallest form of a node; among equal sizes, one denominator and no hypot come before the node as it
+        is, and that before a factored or multiplied-out form (taken only when smaller)."""
+        if not isinstance(node, Apply):
+            return node
+        node = self.unhypot(node) or node  # hypot is dcalc's guard against overflow, not an answer key's notation
+        if _is_sum(node) or node.op == "neg" and _is_sum(node.args[0]):
+            options = [(self.together(node), 0), (node, 1)]
+            options += [(self.factored(o), 2) for o, _ in options]
+        elif node.op in ("mul", "div", "pow", "sqrt"):
+            options = [(node, 1)]
+            options += [(self.together_factors(o), 0) for o, _ in options if o is not None]
+            options += [(self.expanded(o), 2) for o, _ in options if o is not None]
+        else:
+            return node
+        return min(((o, rank) for o, rank in options if o is not None), key=lambda o: (self.s.size(o[0]), o[1]))[0]
+
+    # -- the pieces of a sum --------------------------------------------------------------------------------------
+    def terms(self, e) -> list:
+        """e as [(coefficient, core or None)], a sum flattened (small sums only: the pass runs on small formulas)."""
+        out, stack = [], [(e, 1)]
+        while stack:
+            f, sign = stack.pop()
+            if _is_sum(f) or isinstance(f, Apply) and f.op == "neg":
+                signs = {"add": (1, 1), "sub": (1, -1), "neg": (-1,)}[f.op]
+                stack.extend((a, sign * t) for a, t in zip(f.args, signs))
+            else:
+                c, core = self.s._coefficient(f)
+                out.append((sign * c, core))
+        return out
+
+    def add_all(self, parts: list):
+        s = self.s
+        out = s.zero
+        for p in parts:
+            out = s.apply("add", out, p)
+        return out
+
+    def term(self, c: Fraction, core):
+        return self.s._scaled(c, core)
+
+    # -- the rewrites ---------------------------------------------------------------------------------------------
+    def together(self, node):
+        """A sum over its least common denominator, the numerator multiplied out, or None (no denominators)."""
+        s = self.s
+        terms = self.terms(node)
+        if len(terms) > _FLAT:
+            return None
+        lcd: dict[int, list] = {}
+        for _, core in terms:
+            for base, q in ([] if core is None else s._factors(core)[1]):
+                if isinstance(q, Fraction) and q < 0:
+                    slot = lcd.setdefault(id(base), [base, -q])
+                    slot[1] = max(slot[1], -q)
+        if not lcd:
+            return None
+        denominator = s._build(_ONE, [(b, q) for b, q in lcd.values()])
+        parts = []
+        for c, core in terms:
+            t = s.apply("mul", self.term(c, core), denominator)
+            expanded = self.expanded(t)
+            parts.append(t if expanded is None else expanded)
+        numerator = self.add_all(parts)
+        return s.apply("div", self.factored(numerator) or numerator, denominator)
+
+    def together_factors(self, node):
+        """A product with each sum factor over its common denominator, so that factors cancel: x^2*(1 + 1/x^2)."""
+        s = self.s
+        coef, factors = s._factors(node)
+        changed, out = False, []
+        for base, q in factors:
+            t = self.together(base) if _is_sum(base) and isinstance(q, Fraction) and q.denominator == 1 else None
+            if t is not None:
+                changed = True
+                base = t
+            out.append(s._power(base, q))
+        if not changed:
+            return None
+        result = s.num(float(coef)) if coef.denominator == 1 and abs(coef.numerator) < 2 ** 53 else s._fraction(coef)
+        for f in out:
+            result = s.apply("mul", result, f)
+        return result
+
+    def expanded(self, node):
+        """A product (or quotient) with the sums of its numerator multiplied out, or None (nothing to multiply, or
+        more than _FLAT terms)."""
+        if node is None:
+            return None
+        s = self.s
+        coef, factors = s._factors(node)
+        top = [(b, q) for b, q in factors if _is_sum(b) and isinstance(q, Fraction) and q.denominator == 1
+               and 0 < q <= 4]
+        if not top:
+            return None
+        rest = [(b, q) for b, q in factors if not any(b is t for t, _ in top)]
+        terms = [s._build(coef, [(b, q) for b, q in rest if not (isinstance(q, Fraction) and q < 0)])]
+        for base, q in top:
+            pieces = [self.term(c, core) for c, core in self.terms(base)]
+            for _ in range(int(q)):
+                terms = [s.apply("mul", t, p) for t in terms for p in pieces]
+                if len(terms) > _FLAT:
+                    return None
+        numerator = self.add_all(terms)
+        bottom = [(b, -q) for b, q in rest if isinstance(q, Fraction) and q < 0]
+        return s.apply("div", numerator, s._build(_ONE, bottom)) if bottom else numerator
+
+    def factored(self, node):
+        """A sum with the factors all its terms share pulled out (with the greatest common whole coefficient), or None.
+        A factor shared only as a power of a variable (6x^2 + 6x) stays in the terms: answer keys expand polynomials."""
+        if node is None or not _is_sum(node) and not (isinstance(node, Apply) and node.op == "neg"):
+            return None
+        s = self.s
+        terms = self.terms(node)
+        if len(terms) < 2 or len(terms) > _FLAT or any(core is None for _, core in terms):
+            return None
+        splits = [{_factor_id(b, q): (b, q) for b, q in s._factors(core)[1]} for _, core in terms]
+        common = []
+        for key, (b, q) in splits[0].items():
+            if all(key in sp for sp in splits[1:]):
+                qs = [sp[key][1] for sp in splits]
+                common.append((b, min(qs) if isinstance(q, Fraction) else q))
+        if not any(not (isinstance(b, Var) and isinstance(q, Fraction) and q > 0 and q.denominator == 1)
+                   for b, q in common):
+            return None
+        g = 0
+        for c, _ in terms:
+            g = math.gcd(g, c.numerator) if c.denominator == 1 else 1
+        g = Fraction(max(g, 1) * (-1 if all(c < 0 for c, _ in terms) else 1))
+        shared = s._build(g, common)
+        inner = []
+        for c, core in terms:
+            rest = s._factors(core)[1]
+            left = []
+            for b, q in rest:
+                match = next((q0 for b0, q0 in common if _factor_id(b0, q0) == _factor_id(b, q)), None)
+                if match is None:
+                    left.append((b, q))
+                elif isinstance(q, Fraction) and q != match:
+                    left.append((b, q - match))
+            inner.append(s._build(c / g, left))
+        return s.apply("mul", shared, self.add_all(inner))
+
+    def unhypot(self, node):
+        """hypot(a, b)^q as (a^2 + b^2)^(q/2) (atan's rule prints as 1/hypot(1, a)^2), or None."""
+        s = self.s
+        coef, factors = s._factors(node)
+        out, changed = [], False
+        for b, q in factors:
+            if isinstance(b, Apply) and b.op == "hypot" and isinstance(q, Fraction):
+                squares = s.apply("add", *(s.apply("pow", a, s.num(2)) for a in b.args))
+                b, q, changed = self.best(squares), q / 2, True
+            out.append((b, q))
+        return s._build(coef, out) if changed else None
+
+
+TEXTBOOK_NODES = 400  # the textbook pass runs on formulas of at most this many nodes (as a tree)
+
+
+def textbook(expr, s: Simplifier):
+    """expr in the form an answer key shows (see _Textbook), or expr itself when it is larger than TEXTBOOK_NODES."""
+    if s.size(expr) > TEXTBOOK_NODES:
+        return expr
+    try:
+        return _Textbook(s).run(expr)
+    except (OverflowError, ValueError, ZeroDivisionError):
+        return expr
+
+
+def _factor_id(base, q):
+    """What two terms must share for a factor to be common: the base, and a symbolic exponent itself (x^x)."""
+    return id(base) if isinstance(q, Fraction) else (id(base), id(q))
+
+
+def _ratio(e) -> Fraction | None:
+    """n/d or -(n/d) of whole numbers as a Fraction (an exponent written 1/3), else None."""
+    sign = 1
+    if isinstance(e, Apply) and e.op == "neg":
+        sign, e = -1, e.args[0]
+    if isinstance(e, Apply) and e.op == "div" and all(isinstance(a, Num) and a.value.is_integer()
+                                                       and abs(a.value) < 2 ** 53 for a in e.args) \
+            and e.args[1].value != 0:
+        return sign * Fraction(int(e.args[0].value), int(e.args[1].value))
+    return None
 
 
 def _chain(s: Simplifier, parts: list):
