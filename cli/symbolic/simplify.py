@@ -14,6 +14,7 @@ defined, and (a^b)^c = a^(bc) only for an integer c; (x^2)^0.5 stays, since it i
 from __future__ import annotations
 
 import math
+import re
 import zlib
 from fractions import Fraction
 
@@ -338,6 +339,8 @@ class _Textbook:
 
     def __init__(self, s: Simplifier):
         self.s = s
+        self.printed: dict[int, int] = {}
+        self.depth = 0
 
     def run(self, expr):
         s = self.s
@@ -357,22 +360,37 @@ class _Textbook:
                 done[id(e)] = self.best(node)
         return done[id(expr)]
 
+    def size(self, e) -> int:
+        """The size of e as printed: its tokens, a multiplication sign not counted (so 2x*e^x and 2xe^x are alike)."""
+        n = self.printed.get(id(e))
+        if n is None:
+            from ..core.printing import to_text
+            n = self.printed[id(e)] = len(_TOKENS.findall(to_text(e)))
+        return n
+
     def best(self, node):
-        """The smallest form of a node; among equal sizes, one denominator and no hypot come before the node as it
-        is, and that before a factored or multiplied-out form (taken only when smaller)."""
-        if not isinstance(node, Apply):
+        """The smallest form of a node as printed; among equal sizes, one denominator and no hypot come before the
+        node as it is, and that before a factored or multiplied-out form (taken only when smaller)."""
+        if not isinstance(node, Apply) or self.depth > 4:
             return node
-        node = self.unhypot(node) or node  # hypot is dcalc's guard against overflow, not an answer key's notation
-        if _is_sum(node) or node.op == "neg" and _is_sum(node.args[0]):
-            options = [(self.together(node), 0), (node, 1)]
-            options += [(self.factored(o), 2) for o, _ in options]
-        elif node.op in ("mul", "div", "pow", "sqrt"):
-            options = [(node, 1)]
-            options += [(self.together_factors(o), 0) for o, _ in options if o is not None]
-            options += [(self.expanded(o), 2) for o, _ in options if o is not None]
-        else:
-            return node
-        return min(((o, rank) for o, rank in options if o is not None), key=lambda o: (self.s.size(o[0]), o[1]))[0]
+        self.depth += 1
+        try:
+            node = self.unhypot(node) or node  # hypot is dcalc's guard against overflow, not an answer key's notation
+            node = self.trigonometric(node) or node
+            if _is_sum(node) or node.op == "neg" and _is_sum(node.args[0]):
+                node = self.pythagorean(node) or node
+                options = [(self.together(node), 0), (node, 1), (self.distributed(node), 2)]
+                options += [(self.factored(o), 3) for o, _ in options if o is not None]
+            elif node.op in ("mul", "div", "pow", "sqrt"):
+                options = [(node, 1)]
+                options += [(self.together_factors(o), 0) for o, _ in options if o is not None]
+                options += [(self.expanded(o), 2) for o, _ in options if o is not None]
+                options += [(self.expanded(o, bottom=True), 2) for o, _ in options if o is not None]
+            else:
+                return node
+            return min(((o, rank) for o, rank in options if o is not None), key=lambda o: (self.size(o[0]), o[1]))[0]
+        finally:
+            self.depth -= 1
 
     # -- the pieces of a sum --------------------------------------------------------------------------------------
     def terms(self, e) -> list:
@@ -419,8 +437,8 @@ class _Textbook:
             t = s.apply("mul", self.term(c, core), denominator)
             expanded = self.expanded(t)
             parts.append(t if expanded is None else expanded)
-        numerator = self.add_all(parts)
-        return s.apply("div", self.factored(numerator) or numerator, denominator)
+        numerator = self.best(self.add_all(parts))
+        return s.apply("div", numerator, denominator)
 
     def together_factors(self, node):
         """A product with each sum factor over its common denominator, so that factors cancel: x^2*(1 + 1/x^2)."""
@@ -440,28 +458,84 @@ class _Textbook:
             result = s.apply("mul", result, f)
         return result
 
-    def expanded(self, node):
-        """A product (or quotient) with the sums of its numerator multiplied out, or None (nothing to multiply, or
-        more than _FLAT terms)."""
-        if node is None:
-            return None
+    def expanded(self, node, bottom: bool = False):
+        """A product (or quotient) with the sums of its numerator (or its denominator) multiplied out, or None
+        (nothing to multiply, or more than _FLAT terms)."""
         s = self.s
         coef, factors = s._factors(node)
-        top = [(b, q) for b, q in factors if _is_sum(b) and isinstance(q, Fraction) and q.denominator == 1
-               and 0 < q <= 4]
-        if not top:
+        sign = -1 if bottom else 1
+        sums = [(b, q * sign) for b, q in factors if _is_sum(b) and isinstance(q, Fraction) and q.denominator == 1
+                and 0 < q * sign <= 4]
+        if not sums or bottom and len(sums) < 2:
             return None
-        rest = [(b, q) for b, q in factors if not any(b is t for t, _ in top)]
-        terms = [s._build(coef, [(b, q) for b, q in rest if not (isinstance(q, Fraction) and q < 0)])]
-        for base, q in top:
+        rest = [(b, q) for b, q in factors if not any(b is t for t, _ in sums)]
+        up = [(b, q) for b, q in rest if not (isinstance(q, Fraction) and q < 0)]
+        down = [(b, -q) for b, q in rest if isinstance(q, Fraction) and q < 0]
+        terms = [s._build(_ONE, down) if bottom else s._build(coef, up)]
+        for base, q in sums:
             pieces = [self.term(c, core) for c, core in self.terms(base)]
             for _ in range(int(q)):
                 terms = [s.apply("mul", t, p) for t in terms for p in pieces]
                 if len(terms) > _FLAT:
                     return None
-        numerator = self.add_all(terms)
-        bottom = [(b, -q) for b, q in rest if isinstance(q, Fraction) and q < 0]
-        return s.apply("div", numerator, s._build(_ONE, bottom)) if bottom else numerator
+        product = self.add_all(terms)
+        if bottom:
+            return s.apply("div", s._build(coef, up), product)
+        return s.apply("div", product, s._build(_ONE, down))
+
+    def distributed(self, node):
+        """A sum with each term's sums multiplied out (2x^2 + 4x*(x + 2) - 3 → 6x^2 + 8x - 3), or None."""
+        parts, changed = [], False
+        for c, core in self.terms(node):
+            t = self.term(c, core)
+            e = self.expanded(t) if isinstance(t, Apply) else None
+            changed |= e is not None
+            parts.append(t if e is None else e)
+        return self.add_all(parts) if changed else None
+
+    def pythagorean(self, node):
+        """c*F*sin(u)^2 + c*F*cos(u)^2 → c*F (everywhere), or None."""
+        s = self.s
+        terms = self.terms(node)
+        if len(terms) > _FLAT:
+            return None
+        found: dict[tuple, int] = {}
+        for i, (c, core) in enumerate(terms):
+            if core is None:
+                continue
+            factors = s._factors(core)[1]
+            for j, (b, q) in enumerate(factors):
+                if isinstance(b, Apply) and b.op in ("sin", "cos") and isinstance(q, Fraction) and q == 2:
+                    others = tuple((id(f), str(p)) for k, (f, p) in enumerate(factors) if k != j)
+                    key = (c, id(b.args[0]), others)
+                    partner = found.get((b.op == "sin",) + key)
+                    if partner is not None:
+                        rest = [f for k, f in enumerate(factors) if k != j]
+                        out = [self.term(c0, t0) for k, (c0, t0) in enumerate(terms) if k not in (i, partner)]
+                        return self.add_all(out + [s._build(c, rest)])
+                    found[(b.op == "cos",) + key] = i
+        return None
+
+    def trigonometric(self, node):
+        """sin(u)^p/cos(u)^p → tan(u)^p and cos(u)^p/sin(u)^p → cot(u)^p (the same formulas: dcalc's tan is sin/cos),
+        or None."""
+        s = self.s
+        if node.op not in ("mul", "div"):
+            return None
+        coef, factors = s._factors(node)
+        byarg = {(b.op, id(b.args[0])): q for b, q in factors if isinstance(b, Apply) and b.op in ("sin", "cos")}
+        out, changed = [], False
+        for b, q in factors:
+            if isinstance(b, Apply) and b.op in ("sin", "cos") and isinstance(q, Fraction):
+                partner = "cos" if b.op == "sin" else "sin"
+                if byarg.get((partner, id(b.args[0]))) == -q and q > 0:
+                    out.append((s.apply("tan" if b.op == "sin" else "cot", b.args[0]), q))
+                    changed = True
+                    continue
+                if byarg.get((partner, id(b.args[0]))) == -q:
+                    continue
+            out.append((b, q))
+        return s._build(coef, out) if changed else None
 
     def factored(self, node):
         """A sum with the factors all its terms share pulled out (with the greatest common whole coefficient), or None.
@@ -512,6 +586,7 @@ class _Textbook:
         return s._build(coef, out) if changed else None
 
 
+_TOKENS = re.compile(r"\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+|\w+|[^\s*\w]")  # a number, a name or a sign other than *
 TEXTBOOK_NODES = 400  # the textbook pass runs on formulas of at most this many nodes (as a tree)
 
 
