@@ -152,14 +152,17 @@ class Simplifier:
                 terms[id(core)][0] += s * c
             else:
                 terms[id(core)] = [s * c, core]
-        items = sorted(((c, t) for c, t in terms.values() if c != 0), key=lambda ct: (-self._degree(ct[1]),
-                                                                                       self._key(ct[1])))
+        items = sorted(((c, t) for c, t in terms.values() if c != 0),
+                       key=lambda ct: (-self._degree(ct[1]), -self._key(ct[1])[0], self._key(ct[1])))
         if const != 0:
             items.append((const, None))  # descending degree, as an answer key writes: 3x^2 - 8x + 7
         if not items:
             return self.zero
-        first = next((i for i, (c, _) in enumerate(items) if c > 0), 0)  # `x - 1`, not `-1 + x`
-        items.insert(0, items.pop(first))
+        # a positive term first: `2x*cos(x) - x^2*sin(x)`, `1 - x^2`; but `-x^2 - 18x + 64`, not `64 - x^2 - 18x`
+        first = next((i for i, (c, t) in enumerate(items) if c > 0 and t is not None), None)
+        if first is None and len(items) == 2 and const > 0:
+            first = 1
+        items.insert(0, items.pop(first or 0))
         out = self._scaled(*items[0])
         for c, t in items[1:]:
             out = self._node("add" if c > 0 else "sub", out, self._scaled(abs(c), t))
@@ -369,8 +372,8 @@ class _Textbook:
         return n
 
     def best(self, node):
-        """The smallest form of a node as printed; among equal sizes, one denominator and no hypot come before the
-        node as it is, and that before a factored or multiplied-out form (taken only when smaller)."""
+        """The smallest form of a node as printed; among equal sizes, one denominator, then a common factor pulled
+        out (x^x*(ln(x) + 1)), then the node as it is, and a multiplied-out form only when smaller."""
         if not isinstance(node, Apply) or self.depth > 4:
             return node
         self.depth += 1
@@ -380,7 +383,7 @@ class _Textbook:
             if _is_sum(node) or node.op == "neg" and _is_sum(node.args[0]):
                 node = self.pythagorean(node) or node
                 options = [(self.together(node), 0), (node, 1), (self.distributed(node), 2)]
-                options += [(self.factored(o), 3) for o, _ in options if o is not None]
+                options += [(self.factored(o), 0.5) for o, _ in options if o is not None]
             elif node.op in ("mul", "div", "pow", "sqrt"):
                 options = [(node, 1)]
                 options += [(self.together_factors(o), 0) for o, _ in options if o is not None]
@@ -437,8 +440,12 @@ class _Textbook:
             t = s.apply("mul", self.term(c, core), denominator)
             expanded = self.expanded(t)
             parts.append(t if expanded is None else expanded)
-        numerator = self.best(self.add_all(parts))
-        return s.apply("div", numerator, denominator)
+        numerator = self.add_all(parts)
+        scale = math.lcm(*(c.denominator for c, _ in self.terms(numerator)))
+        if 1 < scale <= _BIG_DENOMINATOR:  # (3x + 2)/(2sqrt(x + 1)), not (3x/2 + 1)/sqrt(x + 1)
+            numerator = self.add_all([self.term(c * scale, core) for c, core in self.terms(numerator)])
+            denominator = s.apply("mul", s.num(scale), denominator)
+        return s.apply("div", self.best(numerator), denominator)
 
     def together_factors(self, node):
         """A product with each sum factor over its common denominator, so that factors cancel: x^2*(1 + 1/x^2)."""
@@ -468,6 +475,8 @@ class _Textbook:
                 and 0 < q * sign <= 4]
         if not sums or bottom and len(sums) < 2:
             return None
+        if not bottom and coef.denominator != 1 and any(core is None for b, _ in sums for _, core in self.terms(b)):
+            return None  # a fraction times a sum with a constant term would print x^2/2 + 0.5
         rest = [(b, q) for b, q in factors if not any(b is t for t, _ in sums)]
         up = [(b, q) for b, q in rest if not (isinstance(q, Fraction) and q < 0)]
         down = [(b, -q) for b, q in rest if isinstance(q, Fraction) and q < 0]
@@ -555,10 +564,11 @@ class _Textbook:
         if not any(not (isinstance(b, Var) and isinstance(q, Fraction) and q > 0 and q.denominator == 1)
                    for b, q in common):
             return None
-        g = 0
-        for c, _ in terms:
-            g = math.gcd(g, c.numerator) if c.denominator == 1 else 1
-        g = Fraction(max(g, 1) * (-1 if all(c < 0 for c, _ in terms) else 1))
+        top = math.gcd(*(c.numerator for c, _ in terms))  # and the common denominator: (3x + 2)/(2sqrt(x + 1))
+        bottom = math.lcm(*(c.denominator for c, _ in terms))
+        if bottom > _BIG_DENOMINATOR:
+            return None
+        g = Fraction(max(top, 1), bottom) * (-1 if all(c < 0 for c, _ in terms) else 1)
         shared = s._build(g, common)
         inner = []
         for c, core in terms:
