@@ -13,11 +13,11 @@ import math
 
 import pytest
 import sympy as sp
+import textbook
 from hypothesis import HealthCheck, assume, given, settings
 from typer.testing import CliRunner
 
 import dcalc
-import textbook
 from dcalc.app import app
 from dcalc.symbolic import simplify as simplify_module
 from strategies import expressions

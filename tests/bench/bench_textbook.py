@@ -15,8 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import dcalc  # noqa: E402
 import textbook  # noqa: E402
+
+import dcalc  # noqa: E402
 
 
 def main() -> int:
