@@ -47,6 +47,8 @@ class Simplifier:
         self._meta: dict[int, tuple] = {}  # id(node) → (tree size, sort text or None, structural hash)
         self._split: dict[int, tuple] = {}  # id(node) → (coefficient, factors) of a product
         self.zero, self.one = self.num(0.0), self.num(1.0)
+        self.textbook_order = False  # set by the textbook pass: factors in the order an answer key writes them
+        self._degrees: dict[int, Fraction] = {}  # id(term without its coefficient) → its degree
 
     # -- the store ------------------------------------------------------------------------------------------------
     def _intern(self, e):
@@ -153,7 +155,7 @@ class Simplifier:
             else:
                 terms[id(core)] = [s * c, core]
         items = sorted(((c, t) for c, t in terms.values() if c != 0),
-                       key=lambda ct: (-self._degree(ct[1]), -self._key(ct[1])[0], self._key(ct[1])))
+                       key=lambda ct: (-self._degree(ct[1]), self._key(ct[1])[0] * self._within, self._key(ct[1])))
         if const != 0:
             items.append((const, None))  # descending degree, as an answer key writes: 3x^2 - 8x + 7
         if not items:
@@ -168,10 +170,18 @@ class Simplifier:
             out = self._node("add" if c > 0 else "sub", out, self._scaled(abs(c), t))
         return out
 
+    @property
+    def _within(self) -> int:
+        """Terms of one degree: smaller first (canonical: shares more of a high order's sums), larger first in the
+        textbook pass (2x*ln(x) + x)."""
+        return -1 if self.textbook_order else 1
+
     def _degree(self, term) -> Fraction:
         """The total degree of a term in its variables (x^2*y: 3, sin(x): 0, 1/x: -1), for the order of a sum."""
-        return sum((q for b, q in self._factors(term)[1] if isinstance(b, Var) and isinstance(q, Fraction)),
-                   Fraction(0))
+        d = self._degrees.get(id(term))
+        if d is None:
+            d = self._degrees[id(term)] = _degree_of(self._factors(term)[1])
+        return d
 
     def _coefficient(self, e) -> tuple:
         """e as (rational coefficient, the rest without it); the rest is None for a constant."""
@@ -180,7 +190,9 @@ class Simplifier:
         c, factors = self._factors(e)
         if not factors:
             return c, None
-        return c, self._build(_ONE, factors)
+        core = self._build(_ONE, factors)
+        self._degrees.setdefault(id(core), _degree_of(factors))
+        return c, core
 
     def _scaled(self, c: Fraction, term):
         if term is None:
@@ -257,14 +269,15 @@ class Simplifier:
                 else:
                     slot[1] = self._plus(slot[1], q)
         factors = [(b, q) for b, q in bases.values() if not (isinstance(q, Fraction) and q == 0)]
-        factors.sort(key=self._factor_key)
+        factors.sort(key=lambda bq: (_RANK.get(type(bq[0]), 4 if _is_sum(bq[0]) else 3), self._key(bq[0])))
         out = (coef, factors)
         if cache:
             self._split[id(e)] = out
         return out
 
-    def _factor_key(self, bq) -> tuple:
-        """Factor order as an answer key writes it: numbers, constants, variables, e^u, sums, calls (lower powers
+    def _textbook_key(self, bq) -> tuple:
+        """Factor order as an answer key writes it (the textbook pass only: the canonical order above shares more
+        of a high-order derivative's products, which stays several times smaller): numbers, constants, variables, e^u, sums, calls (lower powers
         first: sin(x)*cos(x)^2): 2x*e^(x^2)*(x + 1)*sin(x)."""
         base, q = bq
         rank = _RANK.get(type(base), 4 if _is_sum(base) else 3)
@@ -302,6 +315,8 @@ class Simplifier:
         """coefficient · Π base^exponent as text reads it: `-2x^2*sin(x)/(3y)`."""
         if coef == 0:
             return self.zero
+        if self.textbook_order:
+            factors = sorted(factors, key=self._textbook_key)
         top, bottom = [], []
         for base, q in factors:
             if isinstance(q, Fraction) and q < 0:
@@ -346,6 +361,14 @@ class _Textbook:
         self.depth = 0
 
     def run(self, expr):
+        s = self.s
+        s.textbook_order = True
+        try:
+            return self._run(expr)
+        finally:
+            s.textbook_order = False
+
+    def _run(self, expr):
         s = self.s
         done: dict[int, object] = {}
         stack = [(expr, False)]
@@ -613,6 +636,10 @@ def textbook(expr, s: Simplifier):
 def _factor_id(base, q):
     """What two terms must share for a factor to be common: the base, and a symbolic exponent itself (x^x)."""
     return id(base) if isinstance(q, Fraction) else (id(base), id(q))
+
+
+def _degree_of(factors) -> Fraction:
+    return sum((q for b, q in factors if isinstance(b, Var) and isinstance(q, Fraction)), Fraction(0))
 
 
 def _ratio(e) -> Fraction | None:
