@@ -28,6 +28,7 @@ _FLAT = 64  # at most this many pieces are gathered from one node's arguments, w
 _OPEN = 256  # a nested sum or product larger than this stays one piece: rewriting a deep chain stays linear
 _BIG_DENOMINATOR = 10 ** 6  # a coefficient with a larger denominator prints as a decimal
 _ONE = Fraction(1)
+_SMALL_SUM = 16  # a call times a sum this small is written (sum)*call everywhere, a trace's rows too: (2x + 1)*cos(x)
 _RANK = {Num: 0, Const: 1, Var: 2}  # factor order: numbers, constants, variables, calls, sums
 
 
@@ -315,7 +316,8 @@ class Simplifier:
         """coefficient · Π base^exponent as text reads it: `-2x^2*sin(x)/(3y)`."""
         if coef == 0:
             return self.zero
-        if self.textbook_order:
+        if self.textbook_order or len(factors) == 2 and coef == 1 and _is_sum(factors[1][0]) \
+                and self.size(factors[1][0]) <= _SMALL_SUM:
             factors = sorted(factors, key=self._textbook_key)
         top, bottom = [], []
         for base, q in factors:
