@@ -110,6 +110,19 @@ def test_a_large_formula_keeps_the_folded_form(monkeypatch):
     assert r.exit_code == 0, r.stderr
 
 
+def test_the_pass_stops_at_its_work_budget(monkeypatch):
+    """Past TEXTBOOK_WORK the formula is returned as it was (the pass must not run for seconds on a mid-size formula);
+    the corpus needs a tenth of the budget."""
+    from dcalc.core.graph import lower
+    from dcalc.language.syntax import parse
+    from dcalc.symbolic.formulas import _differentiate
+    s = simplify_module.Simplifier()
+    d = _differentiate(lower(parse("(x^2 - 4x + 1)^5/(x + 1)")), ["x"], s)
+    assert simplify_module.textbook(d, s) is not d
+    monkeypatch.setattr(simplify_module, "TEXTBOOK_WORK", 50)
+    assert simplify_module.textbook(d, s) is d
+
+
 # -- the law: the printed derivative, read back by SymPy, is SymPy's derivative wherever the function is defined ---
 _SYMPY = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b, "div": lambda a, b: a / b,
           "neg": lambda a: -a, "pow": lambda a, b: a ** b, "sin": sp.sin, "cos": sp.cos, "exp": sp.exp, "ln": sp.log,

@@ -361,6 +361,13 @@ class _Textbook:
         self.s = s
         self.printed: dict[int, int] = {}
         self.depth = 0
+        self.work = 0  # the sizes of the arguments of the nodes built so far, against TEXTBOOK_WORK
+
+    def apply(self, op: str, *args):
+        self.work += sum(map(self.s.size, args))  # rebuilding a node costs about the size of its arguments
+        if self.work > TEXTBOOK_WORK:
+            raise _OverBudget
+        return self.s.apply(op, *args)
 
     def run(self, expr):
         s = self.s
@@ -384,7 +391,7 @@ class _Textbook:
                 stack.append((e, True))
                 stack.extend((k, False) for k in e.args if id(k) not in done)
             else:
-                node = s.apply(e.op, *(done[id(k)] for k in e.args))
+                node = self.apply(e.op, *(done[id(k)] for k in e.args))
                 done[id(e)] = self.best(node)
         return done[id(expr)]
 
@@ -438,7 +445,7 @@ class _Textbook:
         s = self.s
         out = s.zero
         for p in parts:
-            out = s.apply("add", out, p)
+            out = self.apply("add", out, p)
         return out
 
     def term(self, c: Fraction, core):
@@ -462,15 +469,15 @@ class _Textbook:
         denominator = s._build(_ONE, [(b, q) for b, q in lcd.values()])
         parts = []
         for c, core in terms:
-            t = s.apply("mul", self.term(c, core), denominator)
+            t = self.apply("mul", self.term(c, core), denominator)
             expanded = self.expanded(t)
             parts.append(t if expanded is None else expanded)
         numerator = self.add_all(parts)
         scale = math.lcm(*(c.denominator for c, _ in self.terms(numerator)))
         if 1 < scale <= _BIG_DENOMINATOR:  # (3x + 2)/(2sqrt(x + 1)), not (3x/2 + 1)/sqrt(x + 1)
             numerator = self.add_all([self.term(c * scale, core) for c, core in self.terms(numerator)])
-            denominator = s.apply("mul", s.num(scale), denominator)
-        return s.apply("div", self.best(numerator), denominator)
+            denominator = self.apply("mul", s.num(scale), denominator)
+        return self.apply("div", self.best(numerator), denominator)
 
     def together_factors(self, node):
         """A product with each sum factor over its common denominator, so that factors cancel: x^2*(1 + 1/x^2)."""
@@ -487,7 +494,7 @@ class _Textbook:
             return None
         result = s.num(float(coef)) if coef.denominator == 1 and abs(coef.numerator) < 2 ** 53 else s._fraction(coef)
         for f in out:
-            result = s.apply("mul", result, f)
+            result = self.apply("mul", result, f)
         return result
 
     def expanded(self, node, bottom: bool = False):
@@ -509,13 +516,13 @@ class _Textbook:
         for base, q in sums:
             pieces = [self.term(c, core) for c, core in self.terms(base)]
             for _ in range(int(q)):
-                terms = [s.apply("mul", t, p) for t in terms for p in pieces]
+                terms = [self.apply("mul", t, p) for t in terms for p in pieces]
                 if len(terms) > _FLAT:
                     return None
         product = self.add_all(terms)
         if bottom:
-            return s.apply("div", s._build(coef, up), product)
-        return s.apply("div", product, s._build(_ONE, down))
+            return self.apply("div", s._build(coef, up), product)
+        return self.apply("div", product, s._build(_ONE, down))
 
     def distributed(self, node):
         """A sum with each term's sums multiplied out (2x^2 + 4x*(x + 2) - 3 → 6x^2 + 8x - 3), or None."""
@@ -563,7 +570,7 @@ class _Textbook:
             if isinstance(b, Apply) and b.op in ("sin", "cos") and isinstance(q, Fraction):
                 partner = "cos" if b.op == "sin" else "sin"
                 if byarg.get((partner, id(b.args[0]))) == -q and q > 0:
-                    out.append((s.apply("tan" if b.op == "sin" else "cot", b.args[0]), q))
+                    out.append((self.apply("tan" if b.op == "sin" else "cot", b.args[0]), q))
                     changed = True
                     continue
                 if byarg.get((partner, id(b.args[0]))) == -q:
@@ -606,7 +613,7 @@ class _Textbook:
                 elif isinstance(q, Fraction) and q != match:
                     left.append((b, q - match))
             inner.append(s._build(c / g, left))
-        return s.apply("mul", shared, self.add_all(inner))
+        return self.apply("mul", shared, self.add_all(inner))
 
     def unhypot(self, node):
         """hypot(a, b)^q as (a^2 + b^2)^(q/2) (atan's rule prints as 1/hypot(1, a)^2), or None."""
@@ -615,7 +622,7 @@ class _Textbook:
         out, changed = [], False
         for b, q in factors:
             if isinstance(b, Apply) and b.op == "hypot" and isinstance(q, Fraction):
-                squares = s.apply("add", *(s.apply("pow", a, s.num(2)) for a in b.args))
+                squares = self.apply("add", *(self.apply("pow", a, s.num(2)) for a in b.args))
                 b, q, changed = self.best(squares), q / 2, True
             out.append((b, q))
         return s._build(coef, out) if changed else None
@@ -623,6 +630,12 @@ class _Textbook:
 
 _TOKENS = re.compile(r"\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+|\w+|[^\s*\w]")  # a number, a name or a sign other than *
 TEXTBOOK_NODES = 400  # the textbook pass runs on formulas of at most this many nodes (as a tree)
+TEXTBOOK_WORK = 25_000  # and at most this much work (see _Textbook.apply; the corpus needs 2,500 at most): past
+# that the formula stays as it was, so the pass takes about a second at worst
+
+
+class _OverBudget(Exception):
+    pass
 
 
 def textbook(expr, s: Simplifier):
@@ -631,7 +644,7 @@ def textbook(expr, s: Simplifier):
         return expr
     try:
         return _Textbook(s).run(expr)
-    except (OverflowError, ValueError, ZeroDivisionError):
+    except (OverflowError, ValueError, ZeroDivisionError, _OverBudget):
         return expr
 
 
