@@ -159,6 +159,10 @@ def test_printed_derivative_is_sympys_where_defined(expr):
     checked = 0
     for p in (0.37, 1.3, 2.2, -0.45, -1.6):
         try:
+            dcalc.evaluate(text, {"x": p})  # dcalc's domain: SymPy takes abs((-0.45)^-0.45) as real
+        except dcalc.DcalcError:
+            continue
+        try:
             fv = complex(f.subs(X, p).evalf(30))
             wv = complex(want.subs(X, p).evalf(30))
         except (TypeError, ValueError, ZeroDivisionError):

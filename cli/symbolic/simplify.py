@@ -378,7 +378,6 @@ class _Textbook:
             s.textbook_order = False
 
     def _run(self, expr):
-        s = self.s
         done: dict[int, object] = {}
         stack = [(expr, False)]
         while stack:
@@ -621,7 +620,9 @@ class _Textbook:
         coef, factors = s._factors(node)
         out, changed = [], False
         for b, q in factors:
-            if isinstance(b, Apply) and b.op == "hypot" and isinstance(q, Fraction):
+            if isinstance(b, Apply) and b.op == "hypot" and isinstance(q, Fraction) and all(
+                    not isinstance(a, Num) or a.value == 0 or 1e-150 < abs(a.value) < 1e150 for a in b.args):
+                # (a constant whose square would underflow or overflow keeps hypot: hypot(x, 1e-300) is not |x|)
                 squares = self.apply("add", *(self.apply("pow", a, s.num(2)) for a in b.args))
                 b, q, changed = self.best(squares), q / 2, True
             out.append((b, q))
