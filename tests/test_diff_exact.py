@@ -284,7 +284,7 @@ def test_periodic_and_vanishing_orders_end_early(monkeypatch):
 
 def test_the_largest_exact_ln_order():
     r = run("diff", "ln(1+x)", "--order", "171")
-    assert (r.exit_code, r.stdout) == (0, "7.257415615307994e+306/(1 + x)^171\n")
+    assert (r.exit_code, r.stdout) == (0, "7.257415615307994e+306/(x + 1)^171\n")
 
 
 # -- the property: random programs with named constants and intermediates, against SymPy -------------------------

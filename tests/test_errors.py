@@ -135,7 +135,7 @@ MATH = [
     (["exp(1000)"], "error: overflow in exp(1000): the value is too large for a double\n"),
     (["10^400"], "error: overflow in 10^400: the value is too large for a double\n"),
     (["1e400"], "error: the number 1e400 is too large for a double\n  1e400\n  ^^^^^\n"),
-    (["9^9^9^9"], "error: overflow in 9^9^9 with 9^9 = 387420489: the value is too large for a double\n"),
+    (["9^9^9^9"], "error: overflow in 9^(9^9) with 9^9 = 387420489: the value is too large for a double\n"),
     (["ln(x)", "--at", "-1"], "error: ln is undefined in u1 = ln(x) with x = -1 (needs x > 0)\n"),
     (["1/x", "--at", "0"], "error: division by zero in u1 = 1/x with x = 0\n"),
     (["sqrt(x - 5)", "--at", "1"], "error: sqrt is undefined in u2 = sqrt(u1) with u1 = -4 (needs u1 ≥ 0)\n"),

@@ -64,13 +64,13 @@ def test_the_same_split_as_the_last_statement_is_an_error_too():
 
 
 def test_a_line_ending_with_an_operator_goes_on():
-    assert run("diff", "-", input="a = x^2 +\n  5x\na") == (0, "5 + 2x\n", "")
+    assert run("diff", "-", input="a = x^2 +\n  5x\na") == (0, "2x + 5\n", "")
     assert run("eval", "-", "--at", "2", input="a = x^2 -  # minus\n\n  5x\na") == (0, "-6\n", "")
     assert run("eval", "-", "--at", "2", input="a =\n x^2\na") == (0, "4\n", "")
 
 
 def test_new_lines_inside_parentheses_are_whitespace():
-    assert run("diff", "-", input="a = (x^2\n  + 5x)\na") == (0, "5 + 2x\n", "")
+    assert run("diff", "-", input="a = (x^2\n  + 5x)\na") == (0, "2x + 5\n", "")
     assert run("eval", "-", "--at", "x=1,y=2", input="atan2(\n  y,\n  x\n) + hypot(x # first\n, y)") == (
         0, f"{dcalc.evaluate('atan2(y, x) + hypot(x, y)', {'x': 1, 'y': 2})!r}\n", "")
     assert run("eval", "-", "--at", "3", input="(2\nx)") == (0, "6\n", "")  # as `(2 x)`: implicit multiplication
@@ -111,7 +111,7 @@ def test_the_real_command_says_the_same():
     r = run_process("eval", "-", "--at", "2", stdin="x^2\nx^3")
     assert (r.code, r.out, r.err) == (2, "", discarded("line 1, column 1: ", "x^2", "x^2", "^^^"))
     r = run_process("diff", "-", stdin="a = (x^2\n  + 5x)\na")
-    assert (r.code, r.out, r.err) == (0, "5 + 2x\n", "")
+    assert (r.code, r.out, r.err) == (0, "2x + 5\n", "")
 
 
 # ---- cannot be misread: properties --------------------------------------------------------------------------------

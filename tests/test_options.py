@@ -163,7 +163,7 @@ adjoint  sum over the readers
 ū2       = 1 (the output: df/df)
 ū1       = ū2·∂u2/∂u1 = 1·1 = 1
 ȳ        = ū1·∂u1/∂y = x = 1·2 = 2
-x̄        = ū1·∂u1/∂x + ū2·∂u2/∂x = 1 + y = 1·3 + 1·1 = 4
+x̄        = ū1·∂u1/∂x + ū2·∂u2/∂x = y + 1 = 1·3 + 1·1 = 4
 
 f(2, 3) = 8
 ∂f/∂x = x̄ = 4

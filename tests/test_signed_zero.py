@@ -64,7 +64,7 @@ def test_the_graph_keeps_two_zero_constants():
 def test_a_folded_zero_keeps_its_sign_and_its_message_its_text(capsys):
     assert _run(capsys, "eval", "1/((0*pi)*2)") == (1, "", "error: division by zero in 1/(0pi*2) with 0pi*2 = 0\n")
     assert _run(capsys, "eval", "ln(-0*pi)") == (
-        1, "", "error: ln is undefined in ln(-0*pi) with -0*pi = -0 (needs -0*pi > 0)\n")
+        1, "", "error: ln is undefined in ln(-0pi) with -0pi = -0 (needs -0pi > 0)\n")
 
 
 def test_num_equality_and_printing_keep_the_sign():

@@ -37,22 +37,22 @@ def diff_text(text: str, wrt=("x",)) -> str:
 
 
 @pytest.mark.parametrize("f, expected", [
-    ("x^2", "2x"), ("x^3 + 2x", "2 + 3x^2"), ("5", "0"), ("sin(x + x^2)", "cos(x + x^2)*(1 + 2x)"),
+    ("x^2", "2x"), ("x^3 + 2x", "3x^2 + 2"), ("5", "0"), ("sin(x + x^2)", "(2x + 1)*cos(x^2 + x)"),
     # product, quotient, chain
-    ("x*sin(x)", "sin(x) + x*cos(x)"), ("x*exp(x)", "exp(x) + x*exp(x)"),
-    ("x/(1 + x)", "1/(1 + x) - x/(1 + x)^2"), ("1/x", "-1/x^2"), ("sin(x)/x", "cos(x)/x - sin(x)/x^2"),
-    ("exp(x^2)", "2x*exp(x^2)"), ("sin(2x)", "2cos(2x)"), ("ln(x^2 + 1)", "2x/(1 + x^2)"),
+    ("x*sin(x)", "x*cos(x) + sin(x)"), ("x*exp(x)", "(x + 1)*exp(x)"),
+    ("x/(1 + x)", "1/(x + 1)^2"), ("1/x", "-1/x^2"), ("sin(x)/x", "cos(x)/x - sin(x)/x^2"),
+    ("exp(x^2)", "2x*exp(x^2)"), ("sin(2x)", "2cos(2x)"), ("ln(x^2 + 1)", "2x/(x^2 + 1)"),
     # powers and logarithms
-    ("x^x", "x^x + x^x*ln(x)"), ("2^x", "2^x*ln(2)"), ("e^x", "e^x"), ("log(x, 2)", "1/(x*ln(2))"),
+    ("x^x", "x^x*(ln(x) + 1)"), ("2^x", "2^x*ln(2)"), ("e^x", "e^x"), ("log(x, 2)", "1/(x*ln(2))"),
     ("ln(x)", "1/x"), ("log10(x)", "1/(x*ln(10))"), ("sqrt(x)", "1/(2sqrt(x))"), ("exp(x)", "exp(x)"),
     # trigonometric and inverse
     ("sin(x)", "cos(x)"), ("cos(x)", "-sin(x)"), ("tan(x)", "sec(x)^2"), ("sec(x)", "sec(x)*tan(x)"),
-    ("asin(x)", "1/sqrt((1 + x)*(1 - x))"), ("acos(x)", "-1/sqrt((1 + x)*(1 - x))"),
-        ("atan(x)", "1/hypot(1, x)^2"),
+    ("asin(x)", "1/sqrt(1 - x^2)"), ("acos(x)", "-1/sqrt(1 - x^2)"),
+        ("atan(x)", "1/(x^2 + 1)"),
     # hyperbolic and inverse
     ("sinh(x)", "cosh(x)"), ("cosh(x)", "sinh(x)"), ("tanh(x)", "sech(x)^2"),
-    ("asinh(x)", "1/hypot(1, x)"), ("acosh(x)", "1/(sqrt(1 + x)*sqrt(x - 1))"),
-        ("atanh(x)", "1/((1 + x)*(1 - x))"),
+    ("asinh(x)", "1/sqrt(x^2 + 1)"), ("acosh(x)", "1/(sqrt(x + 1)*sqrt(x - 1))"),
+        ("atanh(x)", "1/(1 - x^2)"),
 ])
 def test_textbook(f, expected):
     assert diff_text(f) == expected
@@ -69,7 +69,7 @@ def test_partials_and_orders(f, wrt, expected):
 
 def test_programs_are_differentiated_through():
     """Intermediate variables and user functions are inlined: the result is in the free variables only."""
-    assert diff_text("a = x^2; f(t) = t*sin(t); f(a) + a") == "2x + 2x*sin(x^2) + 2x^3*cos(x^2)"
+    assert diff_text("a = x^2; f(t) = t*sin(t); f(a) + a") == "2x^3*cos(x^2) + 2x*sin(x^2) + 2x"
 
 
 @pytest.mark.parametrize("f", CORPUS)
@@ -177,13 +177,13 @@ def run(*args):
 
 def test_command_prints_the_derivative():
     r = run("diff", "sin(x + x^2)")
-    assert (r.exit_code, r.stdout) == (0, "cos(x + x^2)*(1 + 2x)\n")
+    assert (r.exit_code, r.stdout) == (0, "(2x + 1)*cos(x^2 + x)\n")
 
 
 def test_command_values_at_points():
     r = run("diff", "sin(x + x^2)", "--at", "2", "--at", "0")
     assert r.exit_code == 0
-    assert r.stdout == "cos(x + x^2)*(1 + 2x)\nat x = 2: 4.80085143325183\nat x = 0: 1\n"
+    assert r.stdout == "(2x + 1)*cos(x^2 + x)\nat x = 2: 4.80085143325183\nat x = 0: 1\n"
 
 
 def test_command_mixed_partial_and_order():
@@ -235,13 +235,13 @@ def test_diff_at_a_point_where_the_formula_overflows_in_an_intermediate(capsys):
 
 def test_diff_at_1e200_gives_the_derivative_where_the_formula_overflows(capsys):
     """diff --at gives the derivative, not the printed formula evaluated in doubles: at x = y = 1e200 the formula of
-    hypot(x, y) by x, y, -x*y/hypot(x, y)^3, overflows in x*y; the derivative is -1/(2^1.5·1e200)."""
+    hypot(x, y) by x, y, -x*y/(x^2 + y^2)^(3/2), overflows in x*y; the derivative is -1/(2^1.5·1e200)."""
     from dcalc.app import main
     assert main(["diff", "--wrt", "x,y", "--at", "x=1e200,y=1e200", "--", "hypot(x, y)"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "-x*y/hypot(x, y)^3" and out[1].startswith("at x = 1e+200, y = 1e+200: ")
+    assert out[0] == "-x*y/(x^2 + y^2)^(3/2)" and out[1].startswith("at x = 1e+200, y = 1e+200: ")
     assert math.isclose(float(out[1].rsplit(": ", 1)[1]), -1 / (2 ** 1.5 * 1e200), rel_tol=1e-15)
-    assert main(["diff", "--at", "1e200", "--", "x*atan(x)"]) == 0  # atan(x) + x/hypot(1, x)^2: x^2 overflows
+    assert main(["diff", "--at", "1e200", "--", "x*atan(x)"]) == 0  # x/(x^2 + 1) + atan(x): x^2 overflows
     assert capsys.readouterr().out.splitlines()[1] == "at x = 1e+200: 1.5707963267948966"
 
 

@@ -69,8 +69,8 @@ def test_golden_text(name, args):
 
 
 @pytest.mark.parametrize("text, row, sympy_d", [
-    ("x + x^2", "du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx = 1 + 1·2x = 1 + 2x", "1 + 2*x"),
-    ("sin(x + x^2)", "du3/dx = ∂u3/∂u2·du2/dx = cos(u2)·(1 + 2x) = cos(x + x^2)*(1 + 2x)", "cos(x + x**2)*(1 + 2*x)"),
+    ("x + x^2", "du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx = 1 + 1·2x = 1 + 2x = 2x + 1", "1 + 2*x"),
+    ("sin(x + x^2)", "du3/dx = ∂u3/∂u2·du2/dx = cos(u2)·(2x + 1) = (2x + 1)*cos(x^2 + x)", "cos(x + x**2)*(1 + 2*x)"),
     ("x*x^2", "du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx = u1 + x·2x = x^2 + 2x^2 = 3x^2", "3*x**2"),
 ])
 def test_the_issue_derivations(text, row, sympy_d):
@@ -87,10 +87,10 @@ def test_the_issue_derivations(text, row, sympy_d):
 
 def test_reverse_rows_are_the_adjoints_written_so():
     out = run("x + x^2", "--mode", "reverse").stdout
-    assert "x̄ = ū1·∂u1/∂x + ū2·∂u2/∂x = 1·2x + 1·1 = 2x + 1 = 1 + 2x" in out
+    assert any(line.endswith("x̄ = ū1·∂u1/∂x + ū2·∂u2/∂x = 1·2x + 1·1 = 2x + 1") for line in out.splitlines())
     assert "ū2 = 1" in out and "ū1 = ū2·∂u2/∂u1 = 1·1 = 1" in out
     out = run("sin(x + x^2)", "--mode", "reverse").stdout  # the input's row ends in diff's own printing
-    assert out.split("\n\n")[1].splitlines()[-1].endswith("= cos(x + x^2)*(1 + 2x)")
+    assert out.split("\n\n")[1].splitlines()[-1].endswith("= (2x + 1)*cos(x^2 + x)")
 
 
 def test_reverse_with_wrt_restates_only_that_derivative():
@@ -133,7 +133,7 @@ def test_json_at_a_point_keeps_every_key_and_adds_the_formulas():
     j = json.loads(run("x*y + x", "--at", "x=2,y=3", "--mode", "reverse", "--wrt", "x", "--format", "json").stdout)
     for n in j["nodes"]:
         assert {"derivative", "adjoint", "derivative_formula", "adjoint_formula"} <= set(n)
-    assert j["nodes"][0]["adjoint_formula"] == "1 + y"
+    assert j["nodes"][0]["adjoint_formula"] == "y + 1"
 
 
 # ---- the laws, on generated programs -----------------------------------------------------------------------------------
@@ -367,14 +367,15 @@ def test_blocks_when_wider_than_the_terminal(monkeypatch):
     k = lines.index("* u2 = x + u1")
     assert lines[k + 1:k + 6] == ["    ∂u2/∂x = 1", "    ∂u2/∂u1 = 1", "    du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx",
                                   "           = 1 + 1·2x", "           = 1 + 2x"]
-    assert "df/dx = cos(x + x^2)*(1 + 2x)" in lines
+    assert lines[k + 6] == "           = 2x + 1"
+    assert "df/dx = (2x + 1)*cos(x^2 + x)" in lines
     reverse = run("x*y", "--mode", "reverse", "--no-legend").stdout.splitlines()
     assert max(len(line) for line in reverse) <= 40 and "  y (input)" in reverse
     assert "    ȳ = ū1·∂u1/∂y = 1·x = x" in reverse
     monkeypatch.setenv("COLUMNS", "250")
     wide = run("sin(x + x^2)", "--no-legend").stdout
     assert "* u2  u2 = x + u1" not in wide and any(
-        line.startswith("*  u2 = x + u1") and "du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx = 1 + 1·2x = 1 + 2x" in line
+        line.startswith("*  u2 = x + u1") and "du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx = 1 + 1·2x = 1 + 2x = 2x + 1" in line
         for line in wide.splitlines())
 
 

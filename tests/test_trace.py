@@ -71,7 +71,7 @@ def test_text_shows_the_sum_with_numbers_and_the_mark(monkeypatch):
     monkeypatch.setenv("COLUMNS", "120")  # the table: its widest row has 95 columns
     out = run("x + x^2", "--at", "2").stdout
     assert "∂u1/∂x = 2x = 4" in out
-    assert "du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx = 1 + 2x = 1 + 1·4 = 5" in out  # the formula, then the numbers
+    assert "du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx = 2x + 1 = 1 + 1·4 = 5" in out  # the formula, then the numbers
     assert "du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx = 1 + 1·4 = 5" in run("x + x^2", "--at", "2", "--no-formulas").stdout
     assert re.search(r"^\*\s+u2 = x \+ u1", out, re.MULTILINE)
     assert not re.search(r"^\*\s+u1", out, re.MULTILINE)
@@ -170,7 +170,7 @@ def test_json_schema_exactly():
              "partials": {"x": 4.0}, "partial_rules": {"x": "2x"}, "derivative": 4.0, "derivative_formula": "2x"},
             {"name": "u2", "kind": "node", "expr": "x + u1", "inputs": ["x", "u1"], "value": 6.0,
              "partials": {"x": 1.0, "u1": 1.0}, "partial_rules": {"x": "1", "u1": "1"}, "derivative": 5.0,
-             "derivative_formula": "1 + 2x"}]}
+             "derivative_formula": "2x + 1"}]}
     assert list(json.loads(r.stdout)) == ["expr", "at", "wrt", "mode", "value", "derivative", "nodes"]
     # without formulas (--no-formulas, or the library's trace): DESIGN.md's keys alone
     plain = json.loads(run("x + x^2", "--at", "2", "--format", "json", "--no-formulas").stdout)
@@ -404,7 +404,7 @@ def test_graph_structure_dot_and_mermaid():
     assert '"x" [label="x = 2\\ndx/dx = 1", shape=ellipse];' in dot
     assert '"x" -> "u2" [label="∂u2/∂x = 1"];' in dot and '"u1" -> "u2" [label="∂u2/∂u1 = 1"];' in dot
     mer = _rendered("mermaid", "x + x^2", "2", ["--mode", "reverse", "--no-legend"])
-    assert 'n0(["x = 2<br/>dx/dx = 1<br/>x̄ = 1 + 2x<br/>x̄ = 5"])' in mer  # the formula, then the number
+    assert 'n0(["x = 2<br/>dx/dx = 1<br/>x̄ = 2x + 1<br/>x̄ = 5"])' in mer  # the formula, then the number
     assert 'n1["u1 = x^2 = 4<br/>du1/dx = 2x<br/>du1/dx = 4<br/>ū1 = 1"]' in mer
     assert len(re.findall(r"-->\|", mer)) == 3
 

@@ -151,7 +151,7 @@ at x = 2; forward mode: the total derivative d/dx of every node, in evaluation
 * u2 = x + u1 = 6
     ∂u2/∂x = 1
     ∂u2/∂u1 = 1
-    du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx = 1 + 2x = 1 + 1·4 = 5
+    du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx = 2x + 1 = 1 + 1·4 = 5
 
 f(2) = 6
 df/dx = 5
@@ -173,7 +173,7 @@ def test_blocks_when_the_table_is_wider_than_the_terminal(monkeypatch):
 def test_forty_columns_breaks_an_equation_at_its_signs_of_equality(monkeypatch):
     out = run("x + x^2", "--at", "2", "--no-legend", columns=40, monkeypatch=monkeypatch).stdout
     assert ("    du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx\n"
-            "           = 1 + 2x\n"
+            "           = 2x + 1\n"
             "           = 1 + 1·4\n"
             "           = 5\n") in out
     assert "    ∂u1/∂x = 2x = 4\n" in out  # what fits stays on one line

@@ -55,9 +55,10 @@ def _leading_name(e) -> str | None:
 
 
 def _implicit(e: Apply) -> bool:
-    """Whether `a*b` prints as `ab`: a non-negative number before a name, a call or a parenthesis."""
+    """Whether `a*b` prints as `ab`: a number before a name, a call or a parenthesis (`-3x` reads back as (-3)*x, the
+    way dcalc reads a signed number literal)."""
     a, b = e.args
-    if not (isinstance(a, Num) and prec(a) == ATOM) or isinstance(b, Num):
+    if not isinstance(a, Num) or isinstance(b, Num):
         return False
     lead = _leading_name(b) if prec(b) >= POWER else "("
     return lead is not None and not _EXPONENT_LIKE.match(lead)
@@ -105,7 +106,8 @@ def _pieces(e: Apply, need: int, explicit: bool) -> list:
     elif op.arity == 1:
         left = right = UNARY
     elif e.op == "pow":
-        left, right = ATOM, UNARY  # right-associative, and the exponent may carry a sign: 2^-x
+        left = right = ATOM  # an exponent other than a name, a call or a plain number is parenthesised: e^(x^2),
+        # e^(-x), x^(-2) (right-associative, so 2^3^2 reads back as it was, though it prints 2^(3^2))
     else:
         left, right = p, p + 1  # left-associative: a - (b - c) keeps its parentheses
     if op.arity == 1:

@@ -14,7 +14,7 @@ from ..core.ops import OPS
 from ..core.printing import to_text
 from ..errors import UsageError, WrtNeeded
 from ..language.expr import Apply, Num, Var, wrap
-from .simplify import Simplifier
+from .simplify import Simplifier, textbook
 
 _INLINE_LIMIT = 400  # print one expression while it has at most this many nodes, or is not much larger than its DAG
 
@@ -124,13 +124,18 @@ def wrt_list(graph: Graph, wrt: list[str] | None, order: int | None) -> list[str
 
 
 def differentiate(graph: Graph, names: list[str], s: Simplifier | None = None):
+    """The derivative of the graph's output by each of `names` in turn, simplified, in textbook form when small."""
+    s = s or Simplifier()
+    return textbook(_differentiate(graph, names, s), s)
+
+
+def _differentiate(graph: Graph, names: list[str], s: Simplifier):
     """The derivative of the graph's output by each of `names` in turn, as a simplified expression.
 
     Bounded: each step is linear in the size of the derivative it starts from, and the steps after the first may
     visit WORK_BUDGET nodes in all (or 4× the first derivative, for a large expression); past that dcalc refuses
     rather than run for minutes. 0 ends the work at once, and so does a derivative met before while the variable
     stays the same (sin, exp: the rest is periodic)."""
-    s = s or Simplifier()
     expr = expression(graph, s)
     if not names:  # a constant: by any variable
         return s.zero
