@@ -132,6 +132,9 @@ def eval_command(
     fmt = opt.output_format(fmt, as_json, points_file, at, expect, digits, tol)
     opt.batch_options(points_file, fmt, delimiter, reduce, expect)
     graph = opt.load(expr, strict)
+    if len(graph.outputs) > 1:  # several outputs: commands/outputs.py
+        from .commands import outputs
+        return outputs.eval_command(graph, at, points_file, expect, fmt, digits)
     if points_file is not None:
         return _batch(graph, points_file, at, None, fmt, digits, delimiter, reduce, expect, tol)
     expected = opt.expected_value(expect)
@@ -173,6 +176,9 @@ def grad_command(
     opt.grad_options(wrt, direction, hessian)
     opt.note_unread(graph, names)
     seed = opt.direction_seed(graph, direction) if direction is not None else None
+    if len(graph.outputs) > 1:  # several outputs: the Jacobian (commands/outputs.py)
+        from .commands import outputs
+        return outputs.grad_command(graph, at, names, seed, order, hessian, points_file, expect, fmt, digits)
     if points_file is not None:
         opt.only_gradient(seed is not None or order is not None or hessian, "--points")
         return _batch(graph, points_file, at, names, fmt, digits, delimiter, reduce, expect, tol, wrt)
@@ -256,6 +262,9 @@ def diff_command(
     opt.diff_order(wrt, given, order)
     opt.note_unread(graph, given or [])
     names = wrt_list(graph, given, order)
+    if len(graph.outputs) > 1:  # one formula per output (commands/outputs.py)
+        from .commands.outputs import diff_outputs
+        return diff_outputs(graph, names, fmt, opt.points_at(graph, at) if at else [])
     d = differentiate(graph, names)
     print_line(formula_text(*program(d, graph.inputs), fmt))
     for point in [] if not at else opt.points_at(graph, at):
@@ -395,6 +404,9 @@ def check_command(
         return _batch(graph, points_file, at, given, fmt, digits, delimiter, wrt=wrt, check_tol=tol)
     names = opt.checked_names(graph, wrt, given)
     opt.note_unread(graph, given)
+    if len(graph.outputs) > 1:  # each output checked (commands/outputs.py)
+        from .commands import outputs
+        return outputs.check_command(graph, at, names, tol, points_file, fmt, digits)
     checker = Checker(graph, names, tol)
     problems = []
     for point in opt.points_at(graph, at):

@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 
 from ..errors import ArityError, DcalcError, MathError, NameError_, ParseError, UsageError
-from .expr import Apply, Assign, Const, Define, Num, Program, Var, neg
+from .expr import Apply, Assign, Const, Define, Num, Outputs, Program, Var, neg
 
 # What an expected terminal is called in an error message.
 _WORDS = {"NUMBER": "a number", "NAME": "a name", "LPAR": "'('", "RPAR": "')'", "POW": "'^'", "$END": "the end",
@@ -78,6 +78,10 @@ class _Reductions:
         if isinstance(target, Apply) and target.span and all(isinstance(a, Var) for a in target.args):
             return Define(target.op, tuple(a.name for a in target.args), expr, target.span)
         raise ParseError("only a name or f(a, b, ...) can stand left of '='", span=span)
+
+    def outputs(self, children):
+        """`a*b, a+b`: the outputs of a program, the last statement (start() refuses a list before it)."""
+        return Outputs(tuple(children), _join(children[0], children[-1]))
 
     # An operator's span runs from its first operand's to its last one's (a parenthesised operand's without its
     # parentheses): what a trace that stops at the node underlines.
@@ -356,13 +360,14 @@ def _stmts(text: str, source: str, functions, factors) -> tuple:
         tok = e.token
         if tok.type == "$END":
             pos = len(text.rstrip())
+            trailing = "a ',' ends the list of outputs: remove it, or write the output after it"
             raise ParseError(f"unexpected end of input{_expecting(e.accepts or e.expected)}", source=source,
-                             span=(pos, pos + 1)) from None
+                             span=(pos, pos + 1), hint=trailing if text[:pos].endswith(",") else None) from None
         typed = source[tok.start_pos:tok.end_pos]
         what = "end of line" if tok == "\n" else repr(typed) if typed else "juxtaposition"
         raise ParseError(f"unexpected {what}{_expecting(e.accepts or e.expected)}", source=source,
                          span=(tok.start_pos, max(tok.end_pos, tok.start_pos + 1)),
-                         hint=_still_open(text, tok.start_pos) or _juxtaposed(text, tok)) from None
+                         hint=_still_open(text, tok.start_pos) or _juxtaposed(text, tok) or _listed(e)) from None
     except UnexpectedInput as e:  # pragma: no cover - other lark errors carry a position too
         raise ParseError(f"syntax error: {e}", source=source) from None
     except VisitError as e:  # an error raised inside a reduction callback
@@ -374,6 +379,14 @@ def _stmts(text: str, source: str, functions, factors) -> tuple:
     finally:
         _POSTLEX.functions = None
     return program.stmts
+
+
+def _listed(e) -> str | None:
+    """A hint for a ',' where a list of outputs cannot be: in parentheses, or right of '='."""
+    if e.token.type != "COMMA" or "COMMA" in (e.accepts or e.expected):
+        return None
+    return ("outputs separated by ',' stand alone as the last statement, without parentheses or '=': "
+            "u = …; v = …; u, v")
 
 
 def _juxtaposed(text: str, tok) -> str | None:

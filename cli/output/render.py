@@ -84,10 +84,10 @@ def check_record(report, names: list[str], tolerance: float, at: dict | None = N
     return record
 
 
-def check_text(report, digits: int | None = None, heading: bool = True) -> str:
+def check_text(report, digits: int | None = None, heading: bool = True, out: str = "f") -> str:
     """A table: one row per partial, one column per method, then the largest disagreement; then the verdict."""
     head = ["", "forward", "reverse", "symbolic", "finite difference", "disagreement"]
-    rows = [head] + [[f"∂f/∂{x}"] + [_maybe(getattr(p, m), digits) for m in CHECK_METHODS]
+    rows = [head] + [[f"∂{out}/∂{x}"] + [_maybe(getattr(p, m), digits) for m in CHECK_METHODS]
                      + [f"{p.max_disagreement:.2g}"] for x, p in report.partials.items()]
     widths = [max(len(r[c]) for r in rows) for c in range(len(head))]
     lines = [f"at {point_text(report.at, digits)}"] if heading and report.at else []
@@ -99,7 +99,7 @@ def check_text(report, digits: int | None = None, heading: bool = True) -> str:
         verdict = ("ok at a kink: the left and right derivatives agree (forward and reverse); " +
                    (f"the finite difference within {report.tolerance:g}" if compared else
                     "a finite difference would step across the kink, so none is compared"))
-    notes = [f"note: ∂f/∂{x}: no symbolic value, {p.symbolic_note}"
+    notes = [f"note: ∂{out}/∂{x}: no symbolic value, {p.symbolic_note}"
              for x, p in report.partials.items() if p.symbolic_note]
     return "\n".join(lines + notes + [verdict if report.ok else f"disagreement: {verdict}"])
 
