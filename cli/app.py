@@ -294,6 +294,10 @@ def trace_command(
                                                       "product of the partials on its edges (their sum is the "
                                                       "derivative), largest first."),
     max_paths: int = typer.Option(20, "--max-paths", min=1, help="With --paths: list at most N paths."),
+    seed: Optional[str] = typer.Option(None, "--seed", show_default=False,
+                                       help="Several outputs, reverse mode: the adjoints to start from, f1=1,h=0.5 "
+                                            "(an output left out weighs 0): one trace of the vector-Jacobian product. "
+                                            "Without it each output is traced in turn."),
     strict: Strict = False,
 ):
     """How the derivative comes about, node by node (without --at: as formulas). Example: dcalc trace "sin(x + x^2)" --at 2
@@ -308,6 +312,13 @@ def trace_command(
     wrt = opt.trace_variable(graph, wrt)
     opt.trace_drawing(fmt, at)
     colour = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    if len(graph.outputs) > 1 or seed is not None:  # several outputs: commands/outputs.py
+        from shutil import get_terminal_size
+
+        from .commands import outputs
+        width = get_terminal_size((80, 24)).columns if fmt == "text" else None
+        return outputs.trace_command(graph, program, wrt, mode, fmt, at, seed, paths, formulas,
+                                     Style(digits, not no_legend, width), colour)
     if paths:
         return traces.paths_listing(graph, program, wrt, fmt, at, max_paths)
     from shutil import get_terminal_size

@@ -158,3 +158,101 @@ def check_command(graph, at, names, tol: float, points_file, fmt: str, digits) -
 def _no_batch(graph, points_file) -> None:
     if points_file is not None:
         refuse(graph, "--points", " (a batch writes one value or gradient per row)")
+
+
+# ---- trace ------------------------------------------------------------------------------------------------------
+
+def parse_seed(graph, text: str) -> dict[str, float]:
+    """--seed f1=1,h=0.5: a weight per output (by label; one left out weighs 0), each a constant expression."""
+    from .options import constant, split_top
+    if not several(graph):
+        raise UsageError(f"--seed {text}: the seeds weigh several outputs, and the program has one: leave --seed out "
+                         "(its adjoints start from 1)")
+    seed: dict[str, float] = {}
+    for part in split_top(text):
+        name, eq, value = part.partition("=")
+        name = name.strip()
+        if not eq or not name:
+            raise UsageError(f"--seed {text}: expected output=weight, got {part.strip()!r} (the outputs: "
+                             f"{', '.join(graph.labels)})")
+        if name not in graph.labels:
+            raise UsageError(f"--seed {text}: the program has no output '{name}'; its outputs: "
+                             f"{', '.join(graph.labels)}")
+        if name in seed:
+            raise UsageError(f"--seed {text}: '{name}' is given twice")
+        seed[name] = constant(value, f"--seed {name}")
+    return {label: seed.get(label, 0.0) for label in graph.labels}
+
+
+def output_program(program, graph, k: int):
+    """Output k as a program of its own, for a trace's header and summary: the statements, then `f1 = r*cos(t)`
+    (or the bare name)."""
+    from ..language.expr import Assign, Program, Var
+    item = program.stmts[-1].items[k]
+    final = item if isinstance(item, Var) else Assign(graph.labels[k], item, item.span)
+    return Program(program.stmts[:-1] + (final,), program.source, program.notes)
+
+
+def trace_command(graph, program, wrt, mode: str, fmt: str, at, seed_text, paths: bool, formulas, style,
+                  colour: bool) -> None:
+    """trace of several outputs: with --seed (reverse mode) one trace of the vector–Jacobian product seedᵀJ; without,
+    one trace per output in turn (each as its own program: forward mode gives every output's tangent, reverse mode
+    every output's gradient)."""
+    from . import traces
+    seed = parse_seed(graph, seed_text) if seed_text is not None else None
+    if seed is not None and mode != "reverse":
+        raise UsageError(f"--seed {seed_text} weighs the outputs' adjoints: use it with --mode reverse")
+    if paths:
+        refuse(graph, "--paths", " (paths run to one output)")
+    if fmt in ("dot", "mermaid"):
+        refuse(graph, f"--format {fmt}", " (a drawing marks one output)")
+    if seed is not None and fmt not in ("text", "json"):
+        raise UsageError(f"--seed writes text or json, not {fmt}")
+    if seed is not None and not at:
+        raise UsageError(f"--seed {seed_text} traces the numbers at a point: give one with --at")
+    parts = [(graph.part(k), output_program(program, graph, k)) for k in range(len(graph.outputs))]
+    if not at:
+        for k, (part, prog) in enumerate(parts):
+            if k and fmt != "json":
+                sys.stdout.write("\n")
+            traces.symbolic_trace(part, prog, wrt, mode, fmt, colour, style)
+        return
+    from .options import as_given, points_at
+    for j, point in enumerate(points_at(graph, at)):
+        given = as_given(at[j], point)
+        if seed is not None:
+            _trace_at(graph, program, point, wrt, mode, fmt, False, style, colour, given, j > 0, seed)
+            continue
+        for k, (part, prog) in enumerate(parts):
+            show = len(part.nodes) <= traces.FORMULA_NODES if formulas is None else formulas
+            _trace_at(part, prog, point, wrt, mode, fmt, show, style, colour, given, j > 0 or k > 0, None,
+                      graph.labels[k])
+
+
+def _trace_at(graph, program, point, wrt, mode, fmt, show, style, colour, given, gap: bool, seed, label=None):
+    """One trace at a point, as trace_command writes it (the same rendering, the same stop at a failing node)."""
+    from dataclasses import replace
+
+    from ..output.render_trace import render
+    from ..output.trace import trace_until_failure
+    from . import traces
+    from .exits import cli_message
+    t = trace_until_failure(graph, point, wrt, mode, seed)
+    if show and t.failure is None:
+        traces.with_formulas(t, graph, mode)
+    if t.failure is not None:
+        t.failure.error.message = cli_message(t.failure.error)
+    if gap and fmt != "json":
+        sys.stdout.write("\n")
+    for k, piece in enumerate(render(t, fmt, program, colour, replace(style, given=given))):
+        if fmt == "json" and k == 0 and label is not None:
+            piece = '{"output": ' + _quoted(label) + ", " + piece[1:]
+        sys.stdout.write(piece if fmt == "json" else piece + "\n")
+    if t.failure is not None:
+        from ..app import _stopped
+        _stopped(t.failure, graph.source, fmt)
+
+
+def _quoted(text: str) -> str:
+    import json
+    return json.dumps(text, ensure_ascii=False)

@@ -158,19 +158,23 @@ def lower(program: Program) -> Graph:
     if last is None:
         raise UsageError("there is nothing to compute: the program has no expression")
     defined = frozenset((set(env) | set(functions)).difference(inputs))
+    labels = _labels(program.stmts[-1], defined | set(inputs), program.source) if listed else []
+    for label, i, e in zip(labels, listed, program.stmts[-1].items if listed else ()):
+        if b.nodes[i].kind == "node" and b.nodes[i].name is None and not isinstance(e, Var):
+            b.nodes[i].name = label  # f1 = r*cos(t): the node is the output, as `f1 = …` would name it
     graph = _finish(b.nodes, listed or [last], program.source, defined, constants, b.poisoned,
                     _guards_read(guarded, functions))
     graph.unused = unused(program)
     if listed:
-        graph.labels = _labels(program.stmts[-1], graph, program.source)
+        graph.labels = labels
     return graph
 
 
-def _labels(outputs: Outputs, graph: Graph, source: str) -> list[str]:
+def _labels(outputs: Outputs, names: frozenset[str], source: str) -> list[str]:
     """The outputs' labels: a bare name its own name, an expression f1, f2, … counted over the expressions (as u1,
     u2 count the unnamed nodes), skipping every name of the program. A name listed twice is an error: its rows of
     the Jacobian would be one key."""
-    taken = set(graph.defined) | set(graph.inputs) | {e.name for e in outputs.items if isinstance(e, Var)}
+    taken = set(names) | {e.name for e in outputs.items if isinstance(e, Var)}
     labels: list[str] = []
     counter = 0
     for e in outputs.items:
@@ -183,6 +187,7 @@ def _labels(outputs: Outputs, graph: Graph, source: str) -> list[str]:
         while f"f{counter}" in taken:
             counter += 1
         labels.append(f"f{counter}")
+        taken.add(f"f{counter}")
     return labels
 
 
