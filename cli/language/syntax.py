@@ -367,7 +367,7 @@ def _stmts(text: str, source: str, functions, factors) -> tuple:
         what = "end of line" if tok == "\n" else repr(typed) if typed else "juxtaposition"
         raise ParseError(f"unexpected {what}{_expecting(e.accepts or e.expected)}", source=source,
                          span=(tok.start_pos, max(tok.end_pos, tok.start_pos + 1)),
-                         hint=_still_open(text, tok.start_pos) or _juxtaposed(text, tok) or _listed(e)) from None
+                         hint=_still_open(text, tok.start_pos) or _juxtaposed(text, tok) or _listed(text, e)) from None
     except UnexpectedInput as e:  # pragma: no cover - other lark errors carry a position too
         raise ParseError(f"syntax error: {e}", source=source) from None
     except VisitError as e:  # an error raised inside a reduction callback
@@ -381,10 +381,12 @@ def _stmts(text: str, source: str, functions, factors) -> tuple:
     return program.stmts
 
 
-def _listed(e) -> str | None:
-    """A hint for a ',' where a list of outputs cannot be: in parentheses, or right of '='."""
-    if e.token.type != "COMMA" or "COMMA" in (e.accepts or e.expected):
-        return None
+def _listed(text: str, e) -> str | None:
+    """A hint for a ',' after an operand where a list of outputs cannot be: in parentheses, or right of '='."""
+    accepts = set(e.accepts or e.expected)
+    before = text[:e.token.start_pos].rstrip(" \t")
+    if e.token.type != "COMMA" or "COMMA" in accepts or not before or before[-1] in ";\n,":
+        return None  # (`x,,y` and `, x` lack an operand, no more)
     return ("outputs separated by ',' stand alone as the last statement, without parentheses or '=': "
             "u = …; v = …; u, v")
 
