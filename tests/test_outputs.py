@@ -11,7 +11,6 @@ import pytest
 import sympy as sp
 from hypothesis import given, reject, settings
 from hypothesis import strategies as st
-from strategies import expressions
 
 import dcalc
 from dcalc.app import main
@@ -21,6 +20,7 @@ from dcalc.language.expr import Apply, Assign, Define, Num, Outputs, Var
 from dcalc.modes.evaluate import node_values
 from dcalc.modes.jacobian import jacobian
 from dcalc.output.trace import trace
+from strategies import expressions
 
 
 def run(capsys, *argv):
@@ -77,6 +77,7 @@ def test_list_forms(text, items):
                                   "x, (y, z)", "x,", "a, b; c", "a = x, y"])
 def test_fast_loop_and_lark_agree(text):
     from test_fast_parse import both
+
     from dcalc.core.ops import FUNCTION_NAMES
     fast, lark = both(text, FUNCTION_NAMES)
     assert fast == lark or (fast[0] == lark[0] == "error")
