@@ -430,3 +430,18 @@ def test_defined_functions_and_outputs():
     g = dcalc.compile("sq(a) = a*a; sq(x), sq(y)")
     assert isinstance(dcalc.parse("sq(a) = a*a; sq(x), sq(y)").stmts[0], Define)
     assert dcalc.jacobian(g, {"x": 3, "y": 4}) == {"f1": {"x": 6.0, "y": 0.0}, "f2": {"x": 0.0, "y": 8.0}}
+
+
+def test_a_trace_stops_at_the_failing_output(capsys):
+    code, out, err = run(capsys, "trace", "1/x, x", "--at", "0", "--no-legend")
+    assert code == 1 and err == "error: division by zero in f1 = 1/x with x = 0\n"
+    assert "✗  f1 = 1/x   undefined" in out and out.endswith("  1/x, x\n  ^^^\n")
+
+
+def test_parse_prints_the_list(capsys):
+    assert run(capsys, "parse", "a = x(x+1); a, 2x y") == (0, "a = x*(x + 1); a, (2*x)*y\n", "")
+
+
+def test_unused_definitions_are_noted_with_a_list(capsys):
+    assert run(capsys, "eval", "a = x; b = 2; a, x", "--at", "1") == (
+        0, "a = 1\nx = 1\n", "note: 'b' is defined but never used, so it is not evaluated\n")

@@ -249,8 +249,7 @@ def _trace_at(graph, program, point, wrt, mode, fmt, show, style, colour, given,
             piece = '{"output": ' + _quoted(label) + ", " + piece[1:]
         sys.stdout.write(piece if fmt == "json" else piece + "\n")
     if t.failure is not None:
-        from ..app import _stopped
-        _stopped(t.failure, graph.source, fmt)
+        traces.stopped(t.failure, graph.source, fmt)
 
 
 def _quoted(text: str) -> str:

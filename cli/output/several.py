@@ -29,7 +29,7 @@ def jacobian_text(jac: dict[str, dict[str, float]], digits: int | None = None) -
 def derivative_label(label: str, names: list[str]) -> str:
     """∂f1/∂r, ∂²f1/∂x², ∂³f1/∂y∂x² (the variables in `names` taken first to last, as diff --wrt x,x,y)."""
     if not names:
-        return f"d{label}"
+        return f"d({label})"  # a program without variables: its derivatives are 0
     runs: list[list] = []
     for x in names:
         if runs and runs[-1][0] == x:
