@@ -96,6 +96,8 @@ ERRORS = [  # argv after `dcalc eval`, stderr exactly
                   "operator goes on to the next\n"),
     (["a = x, y"], "error: unexpected ',' (expected ';' or the end)\n  a = x, y\n       ^\n" + HINT_LIST),
     (["(a, b)"], "error: unexpected ',' (expected ')')\n  (a, b)\n    ^\n" + HINT_LIST),
+    (["g(a, b)"], "error: unexpected ',' (expected ')')\n  g(a, b)\n     ^\n  hint: 'g' is not a function here, so "
+                  "'g(' multiplies: define it first (g(a, b) = …) or call a built-in function\n"),
     (["x, y = 2"], "error: unexpected '=' (expected ',', ';' or the end)\n  x, y = 2\n       ^\n"),
     (["x, y, x"], "error: the output 'x' is listed twice\n  x, y, x\n        ^\n"),
 ]
@@ -445,3 +447,10 @@ def test_parse_prints_the_list(capsys):
 def test_unused_definitions_are_noted_with_a_list(capsys):
     assert run(capsys, "eval", "a = x; b = 2; a, x", "--at", "1") == (
         0, "a = 1\nx = 1\n", "note: 'b' is defined but never used, so it is not evaluated\n")
+
+
+def test_a_seeded_trace_that_stops_lists_the_outputs(capsys):
+    code, out, err = run(capsys, "trace", "1/x, x", "--at", "0", "--mode", "reverse", "--seed", "f1=1", "--no-legend")
+    assert (code, err) == (1, "error: division by zero in f1 = 1/x with x = 0\n")
+    assert out.startswith("f1 = 1/x\noutputs: f1, x\n")
+

@@ -387,8 +387,24 @@ def _listed(text: str, e) -> str | None:
     before = text[:e.token.start_pos].rstrip(" \t")
     if e.token.type != "COMMA" or "COMMA" in accepts or not before or before[-1] in ";\n,":
         return None  # (`x,,y` and `, x` lack an operand, no more)
+    opened = _still_open_at(text, e.token.start_pos)
+    name = re.search(rf"({_NAME})[ \t]*$", text[:opened]) if opened is not None else None
+    if name:  # g(a, b) with g no function: a product g·(a, b)
+        return (f"'{name.group(1)}' is not a function here, so '{name.group(1)}(' multiplies: define it first "
+                f"({name.group(1)}(a, b) = …) or call a built-in function")
     return ("outputs separated by ',' stand alone as the last statement, without parentheses or '=': "
             "u = …; v = …; u, v")
+
+
+def _still_open_at(text: str, pos: int) -> int | None:
+    """The position of the innermost '(' still open at `pos`, if any."""
+    opened: list[int] = []
+    for m in re.finditer(r"#[^\n]*|[()]", text[:pos]):
+        if m.group() == "(":
+            opened.append(m.start())
+        elif m.group() == ")" and opened:
+            opened.pop()
+    return opened[-1] if opened else None
 
 
 def _juxtaposed(text: str, tok) -> str | None:

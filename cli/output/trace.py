@@ -102,6 +102,9 @@ class Trace:
 
     @property
     def values_by_output(self) -> dict[str, float]:
+        """Each output's value by label (a trace that stopped has not every output: no values)."""
+        if len(self.graph.labels) != len(self.graph.outputs):
+            return {}
         return {label: self.values[o] + 0.0 for label, o in zip(self.graph.labels, self.graph.outputs)}
 
     @property
@@ -208,6 +211,7 @@ def trace_until_failure(graph: Graph, point: dict[str, float], wrt: str | None =
     i, value = stop
     nodes = graph.nodes[:i]  # inputs come first, so every input is among them
     before = Graph(nodes, i - 1, graph.source, graph.active[:i], graph.inputs, graph.constants, graph.defined)
+    before.labels = graph.labels  # the header still lists every output (the nodes after i are not there)
     vals = node_values(before, point)
     t = Trace(before, point, wrt, mode, vals, wrt_given=given)
     if wrt is not None:
