@@ -393,6 +393,9 @@ REFUSED = [  # argv, stderr
      "error: --seed f1=1 traces the numbers at a point: give one with --at\n"),
     (["trace", POLAR, "--at", AT, "--mode", "reverse", "--seed", "f1=1", "--format", "latex"],
      "error: --seed writes text or json, not latex\n"),
+    (["trace", POLAR, "--at", AT, "--mode", "reverse", "--seed", "f1=1", "--formulas"],
+     "error: --formulas shows one output's derivation beside its numbers; a trace with --seed shows the numbers: "
+     "leave --formulas out, or trace each output (no --seed)\n"),
     (["trace", POLAR, "--at", AT, "--format", "dot", "--wrt", "t"],
      "error: --format dot works with one output, and the program has 2 (f1, f2) (a drawing marks one output): list "
      "one output, or leave --format dot out\n"),

@@ -208,6 +208,9 @@ def trace_command(graph, program, wrt, mode: str, fmt: str, at, seed_text, paths
         refuse(graph, f"--format {fmt}", " (a drawing marks one output)")
     if seed is not None and fmt not in ("text", "json"):
         raise UsageError(f"--seed writes text or json, not {fmt}")
+    if seed is not None and formulas:
+        raise UsageError("--formulas shows one output's derivation beside its numbers; a trace with --seed shows the "
+                         "numbers: leave --formulas out, or trace each output (no --seed)")
     if seed is not None and not at:
         raise UsageError(f"--seed {seed_text} traces the numbers at a point: give one with --at")
     parts = [(graph.part(k), output_program(program, graph, k)) for k in range(len(graph.outputs))]
