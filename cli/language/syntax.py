@@ -389,9 +389,8 @@ def _listed(text: str, e) -> str | None:
         return None  # (`x,,y` and `, x` lack an operand, no more)
     opened = _still_open_at(text, e.token.start_pos)
     name = re.search(rf"({_NAME})[ \t]*$", text[:opened]) if opened is not None else None
-    if name:  # g(a, b) with g no function: a product g·(a, b)
-        return (f"'{name.group(1)}' is not a function here, so '{name.group(1)}(' multiplies: define it first "
-                f"({name.group(1)}(a, b) = …) or call a built-in function")
+    if name:  # g(a, b) with g no function, a product g·(a, b): a list of outputs is not what was meant
+        return None
     return ("outputs separated by ',' stand alone as the last statement, without parentheses or '=': "
             "u = …; v = …; u, v")
 
