@@ -97,7 +97,7 @@ ERRORS = [  # argv after `dcalc eval`, stderr exactly
     (["a = x, y"], "error: unexpected ',' (expected ';' or the end)\n  a = x, y\n       ^\n" + HINT_LIST),
     (["(a, b)"], "error: unexpected ',' (expected ')')\n  (a, b)\n    ^\n" + HINT_LIST),
     (["g(a, b)"], "error: unexpected ',' (expected ')')\n  g(a, b)\n     ^\n"),  # as before (test_implicit.py)
-    (["x, y = 2"], "error: unexpected '=' (expected ',', ';' or the end)\n  x, y = 2\n       ^\n"),
+    (["x, y = 2"], "error: unexpected '=' (expected ';' or the end)\n  x, y = 2\n       ^\n"),
     (["x, y, x"], "error: the output 'x' is listed twice\n  x, y, x\n        ^\n"),
 ]
 

@@ -555,6 +555,8 @@ def _accepted(prefix: str) -> set[str]:
 def _expecting(names) -> str:
     """' (expected a number, a name or '(')': Lark's terminal names in words, operands first."""
     names = set(names) - {"IMPLICIT", "COMMENT", "WS"}
+    if names & {"$END", "SEP"}:  # where a statement can end, a ',' could start a list of outputs: true, but noise
+        names.discard("COMMA")
     if names & _OPERAND:
         names -= {"MINUS", "PLUS", "ROOT"}  # a sign or √ is always possible before an operand; leave it unsaid
     if names & _OPERATORS:
