@@ -158,7 +158,7 @@ def legend(t: Trace) -> list[str]:
     if t.wrt is not None:
         out.append(LEGEND_MARK.format(x=t.wrt))
     if t.mode == "reverse":
-        out.append(LEGEND_REVERSE if t.seed is None else LEGEND_SEED)
+        out.append(LEGEND_REVERSE if getattr(t, "seed", None) is None else LEGEND_SEED)  # (a Derivation has none)
     return out
 
 # ---- the sentences, written once for text and LaTeX ------------------------------------------------------------------
