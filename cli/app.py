@@ -404,14 +404,14 @@ def check_command(
     opt.batch_options(points_file, fmt, delimiter)
     graph = opt.load(expr, strict)
     given = opt.gradient_names(graph, wrt)
+    if len(graph.outputs) > 1:  # each output checked (commands/outputs.py)
+        from .commands import outputs
+        return outputs.check_command(graph, at, wrt, given, tol, points_file, fmt, digits)
     if points_file is not None:
         opt.note_unread(graph, given)
         return _batch(graph, points_file, at, given, fmt, digits, delimiter, wrt=wrt, check_tol=tol)
     names = opt.checked_names(graph, wrt, given)
     opt.note_unread(graph, given)
-    if len(graph.outputs) > 1:  # each output checked (commands/outputs.py)
-        from .commands import outputs
-        return outputs.check_command(graph, at, names, tol, points_file, fmt, digits)
     checker = Checker(graph, names, tol)
     problems = []
     for point in opt.points_at(graph, at):

@@ -371,6 +371,12 @@ REFUSED = [  # argv, stderr
     (["grad", POLAR, "--points", "-"],
      "error: --points works with one output, and the program has 2 (f1, f2) (a batch writes one value or gradient "
      "per row): list one output, or leave --points out\n"),
+    (["check", POLAR, "--points", "-"],
+     "error: --points works with one output, and the program has 2 (f1, f2) (a batch writes one value or gradient "
+     "per row): list one output, or leave --points out\n"),
+    (["eval", POLAR, "--points", "-"],
+     "error: --points works with one output, and the program has 2 (f1, f2) (a batch writes one value or gradient "
+     "per row): list one output, or leave --points out\n"),
     (["grad", POLAR, "--at", AT, "--expect", "r=1"],
      "error: --expect works with one output, and the program has 2 (f1, f2): list one output, or leave --expect "
      "out\n"),

@@ -148,10 +148,12 @@ def grad_command(graph, at, names, seed, order, hessian, points_file, expect, fm
     grad_points(graph, points_at(graph, at), names, seed, fmt == "json", digits)
 
 
-def check_command(graph, at, names, tol: float, points_file, fmt: str, digits) -> None:
+def check_command(graph, at, wrt, given: list[str], tol: float, points_file, fmt: str, digits) -> None:
     from .expect import fail_on
-    from .options import points_at
+    from .options import checked_names, note_unread, points_at
     _no_batch(graph, points_file)
+    names = checked_names(graph, wrt, given)
+    note_unread(graph, given)
     fail_on(check_points(graph, names, tol, points_at(graph, at), fmt == "json", digits))
 
 
