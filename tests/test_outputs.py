@@ -462,3 +462,16 @@ def test_a_seeded_trace_that_stops_lists_the_outputs(capsys):
     assert (code, err) == (1, "error: division by zero in f1 = 1/x with x = 0\n")
     assert out.startswith("f1 = 1/x\noutputs: f1, x\n")
 
+
+@pytest.mark.parametrize("argv, err", [
+    (["eval", "x", "--at", "x=1,5"], "error: --at x=1,5: expected name=value, got '5'\n"),  # the point's own split
+    (["eval", "x", "--at", "(1,5)"], "error: --at (1,5): unexpected ',' (expected ')')\n  (1,5)\n    ^\n"),
+    (["eval", "x", "--at", "1", "--expect", "(1),5"], "error: --expect: unexpected ',' (expected '=', ';' or the "
+                                                      "end)\n  (1),5\n     ^\n"),
+    (["eval", "x", "--at", "1", "--expect", "1+2,5"], "error: --expect: unexpected ',' (expected '=', ';' or the "
+                                                      "end)\n  1+2,5\n     ^\n"),
+])
+def test_a_value_is_never_a_list(capsys, argv, err):
+    """A value (--at, --expect, a CSV cell) is one expression: `1,5` is an error, never the first item, 1."""
+    assert run(capsys, *argv) == (2, "", err)
+

@@ -316,6 +316,18 @@ def parse(text: str, functions=None) -> Program:
     return Program(stmts, source, _notes(stmts, source, functions))
 
 
+def one_value(program: Program) -> None:
+    """Refuse a list of outputs where one value is meant (a point's value, a CSV cell): `1,5` is not 1. The error is
+    the syntax error a ',' there was before lists existed, at the first ','."""
+    last = program.stmts[-1] if program.stmts else None
+    if not isinstance(last, Outputs):
+        return
+    source = program.source
+    pos = source.index(",", last.items[0].span[1])  # the first item ends before its ',' (a ')' may come between)
+    # what the grammar takes after a statement's expression: '=', ';', the end (and ',', which starts the list)
+    raise ParseError(f"unexpected ','{_expecting({'EQUAL', 'SEP', '$END'})}", source=source, span=(pos, pos + 1))
+
+
 def _defined(text: str) -> set[str]:
     """The names of the functions a program defines (f in `f(x) = …`), wherever they are."""
     if "=" not in text:
