@@ -7,6 +7,8 @@ The Python API mirrors the commands:
     19.0
     >>> dcalc.gradient("ln(x1) + x1*x2 - sin(x2)", {"x1": 2, "x2": 5})["x1"]
     5.5
+    >>> dcalc.jacobian("r*cos(t), r*sin(t)", {"r": 2, "t": 0})
+    {'f1': {'r': 1.0, 't': 0.0}, 'f2': {'r': 0.0, 't': 2.0}}
 
 Everything is imported lazily, so that `dcalc --help` does not pay for the parser. Bad input to any of these
 raises a DcalcError (a point value that is not a finite real number, a name that is not a name, …), as the command
@@ -16,7 +18,7 @@ line would refuse it; the derivative by a variable the expression does not read 
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["parse", "compile", "evaluate", "derivative", "gradient", "diff", "trace", "DcalcError"]
+__all__ = ["parse", "compile", "evaluate", "derivative", "gradient", "jacobian", "diff", "trace", "DcalcError"]
 
 
 def parse(text: str):
@@ -105,10 +107,40 @@ def _defined(f, g) -> set[str]:
     return set(getattr(g, "defined", ()))  # a Graph records them (Graph.defined) once the lowering keeps them
 
 
-def evaluate(f, point: dict[str, float] | None = None) -> float:
-    """The value of f (text or graph) at `point`, a dict of input values."""
-    from .modes.evaluate import value
-    return value(_graph(f), _point(point))
+def evaluate(f, point: dict[str, float] | None = None) -> float | dict[str, float]:
+    """The value of f (text or graph) at `point`, a dict of input values; with several outputs (`a*b, a+b`) a dict
+    of every output's value by label, as `dcalc eval` prints them."""
+    from .modes.evaluate import node_values, value
+    g = _graph(f)
+    if len(g.outputs) > 1:
+        vals = node_values(g, _point(point))
+        return {label: vals[o] + 0.0 for label, o in zip(g.labels, g.outputs)}
+    return value(g, _point(point))
+
+
+def jacobian(f, point: dict[str, float], wrt: list[str] | None = None) -> dict[str, dict[str, float]]:
+    """∂out/∂x for every output (rows, by label: a bare name keeps it, an expression is f1, f2, …) and every input x
+    (or those of `wrt`; zeros included), as `dcalc grad --json` gives "jacobian". A program of one output has one row,
+    named as the program's last assignment, else 'f'. Reverse mode per output or forward mode per input, whichever
+    takes fewer passes."""
+    from .errors import UsageError
+    from .modes.evaluate import node_values
+    from .modes.jacobian import jacobian as _jacobian
+    g = _graph(f)
+    if wrt is not None and (isinstance(wrt, str) or not isinstance(wrt, (list, tuple))):
+        raise UsageError(f"wrt must be a list of variable names, not {type(wrt).__name__}")
+    names = list(g.inputs) if wrt is None else list(dict.fromkeys(_name(w, f, g) for w in wrt))
+    jac = _jacobian(g, node_values(g, _point(point)), names)
+    if len(g.outputs) == 1:
+        return {g.nodes[g.output].name if g.nodes[g.output].name in g.defined else "f": jac[g.labels[0]]}
+    return jac
+
+
+def _one_output(g, what: str, instead: str) -> None:
+    from .errors import UsageError
+    if len(g.outputs) > 1:
+        raise UsageError(f"{what} is of one output, and the program has {len(g.outputs)} ({', '.join(g.labels)}): "
+                         f"use {instead}")
 
 
 def derivative(f, point: dict[str, float], wrt: str | None = None) -> float:
@@ -116,6 +148,7 @@ def derivative(f, point: dict[str, float], wrt: str | None = None) -> float:
     from .modes.evaluate import node_values as values
     from .modes.forward import derivative as forward_derivative
     g = _graph(f)
+    _one_output(g, "derivative", "jacobian")
     wrt = _name(wrt, f, g) if wrt is not None else _only_input(g)
     return forward_derivative(g, values(g, _point(point)), wrt)
 
@@ -125,6 +158,7 @@ def gradient(f, point: dict[str, float]) -> dict[str, float]:
     from .modes.evaluate import node_values as values
     from .modes.reverse import gradient as reverse_gradient
     g = _graph(f)
+    _one_output(g, "gradient", "jacobian")
     return reverse_gradient(g, values(g, _point(point)))
 
 
@@ -134,6 +168,7 @@ def diff(f, wrt: str | list[str] | None = None, order: int | None = None) -> str
     from .errors import UsageError
     from .symbolic.formulas import differentiate, program, program_text, wrt_list
     g = _graph(f)
+    _one_output(g, "diff", "the program of each output")
     if order is not None and (isinstance(order, bool) or not isinstance(order, int) or order < 1):
         raise UsageError(f"order must be a whole number of at least 1, not {order!r}")
     if wrt is not None and not isinstance(wrt, str) and not isinstance(wrt, (list, tuple)):
@@ -143,16 +178,28 @@ def diff(f, wrt: str | list[str] | None = None, order: int | None = None) -> str
     return program_text(*program(differentiate(g, names), g.inputs))
 
 
-def trace(f, point: dict[str, float], wrt: str | None = None, mode: str = "forward"):
+def trace(f, point: dict[str, float], wrt: str | None = None, mode: str = "forward",
+          seed: dict[str, float] | None = None):
     """The derivation node by node (a dcalc.output.trace.Trace: its rows() are what `dcalc trace` renders). As `dcalc
-    trace --wrt`, `wrt` must be a variable the expression reads: a trace follows it through the graph."""
+    trace --wrt`, `wrt` must be a variable the expression reads: a trace follows it through the graph. With several
+    outputs: reverse mode with `seed` ({label: weight}, as `--seed`), the vector–Jacobian product."""
     from .errors import UsageError
     from .output.trace import MODES
     from .output.trace import trace as _trace
     if mode not in MODES:
         raise UsageError(f"mode must be 'forward' or 'reverse', not {mode!r}")
     g = _graph(f)
-    return _trace(g, _point(point), None if wrt is None else _name(wrt, f, g), mode)
+    if seed is not None or len(g.outputs) > 1:
+        if seed is None or mode != "reverse":
+            raise UsageError(f"a trace of several outputs ({', '.join(g.labels)}) is the reverse one of seed "
+                             "{label: weight, …}: give mode='reverse' and seed")
+        if len(g.outputs) == 1:
+            raise UsageError("seed weighs several outputs, and the program has one: leave it out")
+        from .commands.outputs import parse_seed
+        if not isinstance(seed, dict):
+            raise UsageError(f"seed is a dict of output weights, not {type(seed).__name__}")
+        seed = parse_seed(g, ",".join(f"{k}={_number(k, v)!r}" for k, v in seed.items()))
+    return _trace(g, _point(point), None if wrt is None else _name(wrt, f, g), mode, seed)
 
 
 def _only_input(g) -> str:

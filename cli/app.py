@@ -173,6 +173,9 @@ def eval_command(
     fmt = opt.output_format(fmt, as_json, points_file, at, expect, digits, tol)
     opt.batch_options(points_file, fmt, delimiter, reduce, expect)
     graph = opt.load(expr, strict)
+    if len(graph.outputs) > 1:  # several outputs: commands/outputs.py
+        from .commands import outputs
+        return outputs.eval_command(graph, at, points_file, expect, fmt, digits)
     if points_file is not None:
         return _batch(graph, points_file, at, None, fmt, digits, delimiter, reduce, expect, tol)
     expected = opt.expected_value(expect)
@@ -214,6 +217,9 @@ def grad_command(
     opt.grad_options(wrt, direction, hessian)
     opt.note_unread(graph, names)
     seed = opt.direction_seed(graph, direction) if direction is not None else None
+    if len(graph.outputs) > 1:  # several outputs: the Jacobian (commands/outputs.py)
+        from .commands import outputs
+        return outputs.grad_command(graph, at, names, seed, order, hessian, points_file, expect, fmt, digits)
     if points_file is not None:
         opt.only_gradient(seed is not None or order is not None or hessian, "--points")
         return _batch(graph, points_file, at, names, fmt, digits, delimiter, reduce, expect, tol, wrt)
@@ -306,6 +312,9 @@ def diff_command(
         sys.stdout.write(diff_out.code(graph, given, order, fmt, at, diff_out.about(graph.source, fmt, wrt, order)))
         return
     names = wrt_list(graph, given, order)
+    if len(graph.outputs) > 1:  # one formula per output (commands/outputs.py)
+        from .commands.outputs import diff_outputs
+        return diff_outputs(graph, names, fmt, opt.points_at(graph, at) if at else [])
     d = differentiate(graph, names)
     if fmt == "json":
         from .output.render import json_line
@@ -353,6 +362,10 @@ def trace_command(
                                                       "product of the partials on its edges (their sum is the "
                                                       "derivative), largest first."),
     max_paths: int = typer.Option(20, "--max-paths", click_type=Whole(1), help="With --paths: list at most N paths."),
+    seed: Optional[str] = typer.Option(None, "--seed", show_default=False, metavar="WEIGHTS",
+                                       help="Several outputs, reverse mode: the adjoints to start from, f1=1,h=0.5 "
+                                            "(an output left out weighs 0): one trace of the vector-Jacobian product. "
+                                            "Without it each output is traced in turn."),
     strict: Strict = False,
     latex_delims: LatexDelims = None,
 ):
@@ -370,6 +383,13 @@ def trace_command(
     wrt = opt.trace_variable(graph, wrt)
     opt.trace_drawing(fmt, at)
     colour = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    if len(graph.outputs) > 1 or seed is not None:  # several outputs: commands/outputs.py
+        from shutil import get_terminal_size
+
+        from .commands import outputs
+        width = get_terminal_size((80, 24)).columns if fmt == "text" else None
+        return outputs.trace_command(graph, program, wrt, mode, fmt, at, seed, paths, formulas,
+                                     Style(digits, not no_legend, width), colour)
     if paths:
         return traces.paths_listing(graph, program, wrt, fmt, at, max_paths)
     from shutil import get_terminal_size
@@ -395,15 +415,9 @@ def trace_command(
 
 
 def _stopped(failure, source: str, fmt: str) -> None:
-    """After a trace that stops at a node: in text, the source line with a caret under where the node was written
-    (as a syntax error shows it), on stdout below the trace; then the error, raised for stderr and exit 1."""
-    from .errors import DcalcError
-    from .output.render import error_text
-    if fmt == "text" and failure.span is not None and source:
-        spot = DcalcError(failure.error.message, source=source, span=failure.span)
-        sys.stdout.write("\n".join(error_text(spot).splitlines()[1:]) + "\n")
-    sys.stdout.flush()
-    raise failure.error
+    """After a trace that stops at a node (commands/traces.stopped)."""
+    from .commands.traces import stopped
+    stopped(failure, source, fmt)
 
 
 @app.command("parse")
@@ -462,6 +476,9 @@ def check_command(
     opt.batch_options(points_file, fmt, delimiter)
     graph = opt.load(expr, strict)
     given = opt.gradient_names(graph, wrt)
+    if len(graph.outputs) > 1:  # each output checked (commands/outputs.py)
+        from .commands import outputs
+        return outputs.check_command(graph, at, wrt, given, tol, points_file, fmt, digits)
     if points_file is not None:
         opt.note_unread(graph, given)
         return _batch(graph, points_file, at, given, fmt, digits, delimiter, wrt=wrt, check_tol=tol)

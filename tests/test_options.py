@@ -260,6 +260,8 @@ ACTS = [
     (["parse", "cos2x"], ["--strict"], b""),
     (["parse", "x(x+1)"], ["--json"], b""),
     (["functions"], ["--json"], b""),
+    # issue 14 item 4: several outputs, reverse mode seeded (tests/test_outputs.py has its refusals)
+    (["trace", "x*y, x+y", "--at", "x=2,y=3", "--mode", "reverse"], ["--seed", "f1=1,f2=2"], b""),
 ]
 
 # an option that would have no effect in this combination: refused, exit 2, the message saying why

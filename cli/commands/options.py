@@ -36,10 +36,12 @@ def constant(text: str, what: str) -> float:
         raise UsageError(f"{what}: {_quoted(text)} is {'a program' if program else 'an assignment'}, not a value "
                          "(a value is a number or a constant expression such as pi/4)")
     from ..core.graph import lower
-    from ..language.syntax import parse
+    from ..language.syntax import one_value, parse
     from ..modes.evaluate import value
     try:
-        g = lower(parse(text))
+        program = parse(text)
+        one_value(program)  # `1,5` (a decimal comma) is not the list 1, 5
+        g = lower(program)
     except DcalcError as e:
         raise UsageError(f"{what}: {e.message}", source=e.source, span=e.span) from None
     if g.inputs:

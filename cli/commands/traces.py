@@ -61,3 +61,15 @@ def with_formulas(t, graph, mode) -> None:
         t.derivation = Derivation(graph, t.wrt, "forward")
     if mode == "reverse":
         t.adjoint_derivation = Derivation(graph, t.wrt, "reverse")
+
+
+def stopped(failure, source: str, fmt: str) -> None:
+    """After a trace that stops at a node: in text, the source line with a caret under where the node was written
+    (as a syntax error shows it), on stdout below the trace; then the error, raised for stderr and exit 1."""
+    from ..errors import DcalcError
+    from ..output.render import error_text
+    if fmt == "text" and failure.span is not None and source:
+        spot = DcalcError(failure.error.message, source=source, span=failure.span)
+        sys.stdout.write("\n".join(error_text(spot).splitlines()[1:]) + "\n")
+    sys.stdout.flush()
+    raise failure.error

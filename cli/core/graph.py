@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 import re
 
-from ..errors import MathError, Overflow, UsageError
-from ..language.expr import CONSTANTS, Apply, Assign, Define, Expr, Num, Program, Var
+from ..errors import MathError, NameError_, Overflow, UsageError
+from ..language.expr import CONSTANTS, Apply, Assign, Define, Expr, Num, Outputs, Program, Var
 from .names import primitive, resolve
 from .ops import FOLDS, OPS, Op
 from .printing import number_text, to_text
@@ -56,6 +56,31 @@ class Graph:
         # (their args index nodes + guards). Evaluated after the nodes, so that a program is undefined where they are
         # (f∘g is undefined where g is); no mode sees them, so they add nothing to any derivative (nor a refusal).
         self.guards: list[Node] = []
+        # The outputs, in order, and their labels: one (the value of the program), or several (`a*b, a+b`: README,
+        # Several outputs). A bare name keeps its name; an expression is f1, f2, … in order (skipping user names).
+        self.outputs: list[int] = [output]
+        self.labels: list[str] = [""]
+        self.origin: list[int] | None = None  # a part(k): each node's index in the whole graph
+
+    def part(self, k: int) -> Graph:
+        """Output k alone, as a program of one output lowers: the nodes it reads (copies, names kept) and every
+        input, renumbered. Each mode and renderer of one output works on it unchanged."""
+        out = self.outputs[k]
+        keep = [n.kind == "input" for n in self.nodes]
+        keep[out] = True
+        for i in range(out, -1, -1):
+            if keep[i]:
+                for a in self.nodes[i].args:
+                    keep[a] = True
+        order = [i for i, kept in enumerate(keep) if kept]
+        new = {old: j for j, old in enumerate(order)}
+        nodes = [Node(n.name, n.kind, n.op, tuple(new[a] for a in n.args), n.value, n.expr, n.span)
+                 for n in map(self.nodes.__getitem__, order)]
+        g = Graph(nodes, new[out], self.source, [self.active[i] for i in order], self.inputs, self.constants,
+                  self.defined)
+        g.labels = [self.labels[k]]
+        g.origin = order  # each node's index in this graph: its values are these nodes' values here
+        return g
 
     def evaluated(self) -> list[Node]:
         """Every node a value needs: the nodes, then the guards."""
@@ -100,6 +125,7 @@ def lower(program: Program) -> Graph:
     env: dict[str, int] = {name: b.add(Node(name, "input"), ("input", name)) for name in inputs}
     constants: dict[str, Expr] = {}
     last = None
+    listed: list[int] = []  # the outputs of a list `a, b` (the last statement)
     guarded: list[tuple[Expr, list[int]]] = []  # per statement: its expression, the ignored arguments of its calls
     for stmt in program.stmts:
         if isinstance(stmt, Define):
@@ -107,6 +133,10 @@ def lower(program: Program) -> Graph:
         expr = stmt.expr if isinstance(stmt, Assign) else stmt
         b.guards = []
         guarded.append((stmt, b.guards))
+        if isinstance(stmt, Outputs):
+            listed = [b.lower(e, env, functions) for e in stmt.items]
+            last = listed[0]
+            continue
         try:
             last = b.lower(expr, env, functions)
         except MathError as err:  # a constant definition that cannot be folded: an error only if the output reads it
@@ -128,10 +158,37 @@ def lower(program: Program) -> Graph:
     if last is None:
         raise UsageError("there is nothing to compute: the program has no expression")
     defined = frozenset((set(env) | set(functions)).difference(inputs))
-    graph = _finish(b.nodes, last, program.source, defined, constants, b.poisoned,
+    labels = _labels(program.stmts[-1], defined | set(inputs), program.source) if listed else []
+    for label, i, e in zip(labels, listed, program.stmts[-1].items if listed else ()):
+        if b.nodes[i].kind == "node" and b.nodes[i].name is None and not isinstance(e, Var):
+            b.nodes[i].name = label  # f1 = r*cos(t): the node is the output, as `f1 = …` would name it
+    graph = _finish(b.nodes, listed or [last], program.source, defined, constants, b.poisoned,
                     _guards_read(guarded, functions))
     graph.unused = unused(program)
+    if listed:
+        graph.labels = labels
     return graph
+
+
+def _labels(outputs: Outputs, names: frozenset[str], source: str) -> list[str]:
+    """The outputs' labels: a bare name its own name, an expression f1, f2, … counted over the expressions (as u1,
+    u2 count the unnamed nodes), skipping every name of the program. A name listed twice is an error: its rows of
+    the Jacobian would be one key."""
+    taken = set(names) | {e.name for e in outputs.items if isinstance(e, Var)}
+    labels: list[str] = []
+    counter = 0
+    for e in outputs.items:
+        if isinstance(e, Var):
+            if e.name in labels:
+                raise NameError_(f"the output '{e.name}' is listed twice", source=source, span=e.span)
+            labels.append(e.name)
+            continue
+        counter += 1
+        while f"f{counter}" in taken:
+            counter += 1
+        labels.append(f"f{counter}")
+        taken.add(f"f{counter}")
+    return labels
 
 
 def _guards_read(guarded: list, functions: dict[str, Define]) -> list[int]:
@@ -178,8 +235,8 @@ def unused(program: Program) -> tuple[str, ...]:
 
 
 def _reads(expr: Expr) -> set[str]:
-    """The names an expression reads: its variables and the functions it calls."""
-    names, stack = set(), [expr]
+    """The names an expression (or a list of outputs) reads: its variables and the functions it calls."""
+    names, stack = set(), list(expr.items) if isinstance(expr, Outputs) else [expr]
     while stack:
         e = stack.pop()
         if type(e) is Apply:
@@ -321,13 +378,14 @@ def _key(op: Op, args: tuple[int, ...]) -> tuple:
     return (op.name, tuple(sorted(args)) if op.commutative else args)
 
 
-def _finish(nodes: list[Node], output: int, source: str, defined: frozenset[str], constants: dict[str, Expr],
+def _finish(nodes: list[Node], outputs: list[int], source: str, defined: frozenset[str], constants: dict[str, Expr],
             poisoned: dict[int, MathError], guards: list[int] | None = None) -> Graph:
     """Drop what the output does not read (inputs stay: they are the function's arguments), renumber, name. A
     definition that failed to fold is an error here if the output reads it. The ignored call arguments of the
     statements the output reads (`guards`) stay, and what they read: evaluated, though no node reads them."""
     keep = [False] * len(nodes)
-    keep[output] = True
+    for output in outputs:
+        keep[output] = True
     for i in range(len(nodes) - 1, -1, -1):
         if keep[i]:
             for a in nodes[i].args:
@@ -350,7 +408,8 @@ def _finish(nodes: list[Node], output: int, source: str, defined: frozenset[str]
     else:  # renumbered: the nodes the output reads first, then those only the guards read (graph.guards)
         new_index = [0] * len(nodes)
         read = [False] * len(nodes)
-        read[output] = True
+        for output in outputs:
+            read[output] = True
         for i in range(len(nodes) - 1, -1, -1):
             if read[i]:
                 for a in nodes[i].args:
@@ -378,7 +437,9 @@ def _finish(nodes: list[Node], output: int, source: str, defined: frozenset[str]
             active.append(n.kind == "input")
     inputs = [n.name for n in kept if n.kind == "input"]
     assert all(n.kind == "input" for n in kept[:len(inputs)])  # lower() adds them first; pruning keeps the order
-    graph = Graph(kept[:main], new_index[output], source, active[:main], inputs, constants, defined)
+    graph = Graph(kept[:main], new_index[outputs[0]], source, active[:main], inputs, constants, defined)
+    graph.outputs = [new_index[o] for o in outputs]
+    graph.labels = [""] * len(outputs)
     graph.guards = kept[main:]
     return graph
 

@@ -11,7 +11,7 @@ import difflib
 from functools import lru_cache
 
 from ..errors import ArityError, NameError_
-from ..language.expr import CONSTANTS, Apply, Assign, Define, Program, Var, children
+from ..language.expr import CONSTANTS, Apply, Assign, Define, Outputs, Program, Var, children
 from .ops import FOLDS, FUNCTION_NAMES, FUNCTIONS, OPS, arities
 
 
@@ -106,6 +106,9 @@ def resolve(program: Program) -> tuple[list[str], dict[str, Define]]:
             check_expr(stmt.expr)
             check_target(stmt.name, stmt.span)
             defined.add(stmt.name)
+        elif isinstance(stmt, Outputs):
+            for item in stmt.items:
+                check_expr(item)
         else:
             check_expr(stmt)
     return list(inputs), functions

@@ -134,6 +134,17 @@ class Define(_Frozen):
 
 
 @_frozen
+class Outputs(_Frozen):
+    """The last statement of a program with several outputs: `a*b, a+b` (items: the expressions, in order)."""
+    __slots__ = ("items", "span")
+    __match_args__ = ("items",)
+
+    def __init__(self, items: tuple, span: Span | None = None):
+        s = self._set
+        s[0](self, items), s[1](self, span)
+
+
+@_frozen
 class Program(_Frozen):
     """`notes`: ParseErrors of readings that may not be what the author meant (sinx, 1/2x), for the command layer to
     print as notes, or raise (--strict)."""

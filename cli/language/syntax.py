@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 
 from ..errors import ArityError, DcalcError, MathError, NameError_, ParseError, UsageError
-from .expr import Apply, Assign, Const, Define, Num, Program, Var, neg
+from .expr import Apply, Assign, Const, Define, Num, Outputs, Program, Var, neg
 
 # What an expected terminal is called in an error message.
 _WORDS = {"NUMBER": "a number", "NAME": "a name", "LPAR": "'('", "RPAR": "')'", "POW": "'^'", "$END": "the end",
@@ -78,6 +78,10 @@ class _Reductions:
         if isinstance(target, Apply) and target.span and all(isinstance(a, Var) for a in target.args):
             return Define(target.op, tuple(a.name for a in target.args), expr, target.span)
         raise ParseError("only a name or f(a, b, ...) can stand left of '='", span=span)
+
+    def outputs(self, children):
+        """`a*b, a+b`: the outputs of a program, the last statement (start() refuses a list before it)."""
+        return Outputs(tuple(children), _join(children[0], children[-1]))
 
     # An operator's span runs from its first operand's to its last one's (a parenthesised operand's without its
     # parentheses): what a trace that stops at the node underlines.
@@ -312,6 +316,18 @@ def parse(text: str, functions=None) -> Program:
     return Program(stmts, source, _notes(stmts, source, functions))
 
 
+def one_value(program: Program) -> None:
+    """Refuse a list of outputs where one value is meant (a point's value, a CSV cell): `1,5` is not 1. The error is
+    the syntax error a ',' there was before lists existed, at the first ','."""
+    last = program.stmts[-1] if program.stmts else None
+    if not isinstance(last, Outputs):
+        return
+    source = program.source
+    pos = source.index(",", last.items[0].span[1])  # the first item ends before its ',' (a ')' may come between)
+    # what the grammar takes after a statement's expression: '=', ';', the end (and ',', which starts the list)
+    raise ParseError(f"unexpected ','{_expecting({'EQUAL', 'SEP', '$END'})}", source=source, span=(pos, pos + 1))
+
+
 def _defined(text: str) -> set[str]:
     """The names of the functions a program defines (f in `f(x) = …`), wherever they are."""
     if "=" not in text:
@@ -356,13 +372,14 @@ def _stmts(text: str, source: str, functions, factors) -> tuple:
         tok = e.token
         if tok.type == "$END":
             pos = len(text.rstrip())
+            trailing = "a ',' ends the list of outputs: remove it, or write the output after it"
             raise ParseError(f"unexpected end of input{_expecting(e.accepts or e.expected)}", source=source,
-                             span=(pos, pos + 1)) from None
+                             span=(pos, pos + 1), hint=trailing if text[:pos].endswith(",") else None) from None
         typed = source[tok.start_pos:tok.end_pos]
         what = "end of line" if tok == "\n" else repr(typed) if typed else "juxtaposition"
         raise ParseError(f"unexpected {what}{_expecting(e.accepts or e.expected)}", source=source,
                          span=(tok.start_pos, max(tok.end_pos, tok.start_pos + 1)),
-                         hint=_still_open(text, tok.start_pos) or _juxtaposed(text, tok)) from None
+                         hint=_still_open(text, tok.start_pos) or _juxtaposed(text, tok) or _listed(text, e)) from None
     except UnexpectedInput as e:  # pragma: no cover - other lark errors carry a position too
         raise ParseError(f"syntax error: {e}", source=source) from None
     except VisitError as e:  # an error raised inside a reduction callback
@@ -374,6 +391,31 @@ def _stmts(text: str, source: str, functions, factors) -> tuple:
     finally:
         _POSTLEX.functions = None
     return program.stmts
+
+
+def _listed(text: str, e) -> str | None:
+    """A hint for a ',' after an operand where a list of outputs cannot be: in parentheses, or right of '='."""
+    accepts = set(e.accepts or e.expected)
+    before = text[:e.token.start_pos].rstrip(" \t")
+    if e.token.type != "COMMA" or "COMMA" in accepts or not before or before[-1] in ";\n,":
+        return None  # (`x,,y` and `, x` lack an operand, no more)
+    opened = _still_open_at(text, e.token.start_pos)
+    name = re.search(rf"({_NAME})[ \t]*$", text[:opened]) if opened is not None else None
+    if name:  # g(a, b) with g no function, a product g·(a, b): a list of outputs is not what was meant
+        return None
+    return ("outputs separated by ',' stand alone as the last statement, without parentheses or '=': "
+            "u = …; v = …; u, v")
+
+
+def _still_open_at(text: str, pos: int) -> int | None:
+    """The position of the innermost '(' still open at `pos`, if any."""
+    opened: list[int] = []
+    for m in re.finditer(r"#[^\n]*|[()]", text[:pos]):
+        if m.group() == "(":
+            opened.append(m.start())
+        elif m.group() == ")" and opened:
+            opened.pop()
+    return opened[-1] if opened else None
 
 
 def _juxtaposed(text: str, tok) -> str | None:
@@ -525,6 +567,8 @@ def _accepted(prefix: str) -> set[str]:
 def _expecting(names) -> str:
     """' (expected a number, a name or '(')': Lark's terminal names in words, operands first."""
     names = set(names) - {"IMPLICIT", "COMMENT", "WS"}
+    if names & {"$END", "SEP"}:  # where a statement can end, a ',' could start a list of outputs: true, but noise
+        names.discard("COMMA")
     if names & _OPERAND:
         names -= {"MINUS", "PLUS", "ROOT"}  # a sign or √ is always possible before an operand; leave it unsaid
     if names & _OPERATORS:

@@ -15,14 +15,14 @@ def tangents(graph: Graph, vals: list[float], seed: dict[str, float], every: boo
     """d(node)/dt for every node, where each input x moves as seed[x]·t (seed {x: 1} gives d/dx). Where a partial
     or a tangent leaves the doubles on the way, the pass runs wide (core/wide.py): the output's tangent is then right
     to rounding, and a node's tangent below the doubles is given as 0 or a subnormal. One beyond them is an overflow
-    error if it is the output's, or if `every` node's tangent is wanted (the trace shows them); else ±inf."""
+    error if it is an output's, or if `every` node's tangent is wanted (the trace shows them); else ±inf."""
     try:
         if getattr(vals, "wide", None) is not None:  # a value underflowed: its digits are in its wide value alone
             raise Widen
         return finite(graph, _doubles(graph, vals, seed), "tangent")
     except Widen:
         tan = _wide(graph, vals, seed)
-        return finite(graph, tan, "tangent", None if every else [graph.output])
+        return finite(graph, tan, "tangent", None if every else graph.outputs)
 
 
 def _wide(graph: Graph, vals: list[float], seed: dict[str, float]) -> list[float | None]:

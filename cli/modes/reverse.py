@@ -1,7 +1,8 @@
 """Reverse mode: adjoints carried backwards from the output, v̄ = Σ over readers u of ū · ∂u/∂v.
 
 One backward pass gives the whole gradient, whatever the number of inputs: back-propagation. An adjoint of None is a
-structural zero (the output does not read the node); such nodes are skipped.
+structural zero (the output does not read the node); such nodes are skipped. With several outputs, the pass starts
+from a seed ȳ on each (`seed`: node → adjoint) and gives the vector–Jacobian product ȳᵀJ: with ȳ = e_k, row k of J.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from ..core.partials import RULES, TINY, Widen, finite, off_range, partial
 from ..errors import MathError, NotDifferentiable
 
 
-def adjoints(graph: Graph, vals: list[float], wrt: list[str] | None = None, every: bool = True) -> list[float | None]:
-    """∂(output)/∂(node) for every node; with `wrt`, only for the nodes that depend on those inputs (the others'
+def adjoints(graph: Graph, vals: list[float], wrt: list[str] | None = None, every: bool = True,
+             seed: dict[int, float] | None = None) -> list[float | None]:
+    """∂(output)/∂(node) for every node (with `seed`, node index → adjoint: Σ seed[o]·∂o/∂node); with `wrt`, only for the nodes that depend on those inputs (the others'
     partials are never evaluated, so grad --wrt x of x^y at x = -2 does not trip over ln(-2)). Where a partial or a
     product leaves the doubles on the way, the pass runs wide (core/wide.py): the inputs' adjoints are then right to
     rounding, and a node's adjoint below the doubles is given as 0 or a subnormal. One beyond them is an overflow
@@ -21,9 +23,9 @@ def adjoints(graph: Graph, vals: list[float], wrt: list[str] | None = None, ever
     try:
         if getattr(vals, "wide", None) is not None:  # a value underflowed: its digits are in its wide value alone
             raise Widen
-        adj = _doubles(graph, vals, active)
+        adj = _doubles(graph, vals, active, seed or {graph.output: 1.0})
     except Widen:  # a partial or a product of them left the doubles: the pass again, wide
-        adj = _wide(graph, vals, active)
+        adj = _wide(graph, vals, active, seed or {graph.output: 1.0})
         if every:
             finite(graph, adj, "adjoint", range(len(graph.inputs), len(adj)))
     for x, d in zip(graph.inputs, adj):  # an input's adjoint is a derivative of f: too large is an overflow
@@ -32,14 +34,17 @@ def adjoints(graph: Graph, vals: list[float], wrt: list[str] | None = None, ever
     return adj
 
 
-def _wide(graph: Graph, vals: list[float], active: list[bool]) -> list[float | None]:
+def _wide(graph: Graph, vals: list[float], active: list[bool], seed: dict[int, float]) -> list[float | None]:
     """The adjoints in wide numbers, each then the nearest double."""
+    from decimal import Decimal
+
     from ..core import wide
     from ..core.partials import wide_local
     adj: list = [None] * len(graph.nodes)
-    adj[graph.output] = wide.ONE
+    for o, w in seed.items():
+        adj[o] = wide.ONE if w == 1.0 else Decimal(float(w))
     with wide.localcontext(wide.CONTEXT):
-        for i in range(graph.output, -1, -1):
+        for i in range(max(seed), -1, -1):
             g = adj[i]
             if g is None or graph.nodes[i].kind != "node":
                 continue
@@ -49,14 +54,15 @@ def _wide(graph: Graph, vals: list[float], active: list[bool]) -> list[float | N
     return [None if d is None else wide.to_float(d) for d in adj]
 
 
-def _doubles(graph: Graph, vals: list[float], active: list[bool]) -> list[float | None]:
+def _doubles(graph: Graph, vals: list[float], active: list[bool], seed: dict[int, float]) -> list[float | None]:
     """The adjoints in doubles; Widen where a partial, a product ū·∂u/∂v or an adjoint left the normal doubles (a
     nonzero number below them has lost digits, one above is inf, and a later factor may bring either back)."""
     nodes = graph.nodes
     adj: list[float | None] = [None] * len(nodes)
-    adj[graph.output] = 1.0
+    for o, w in seed.items():
+        adj[o] = float(w)
     real, position, rules = float, int, RULES  # local names: the loop below is the whole cost of a wide gradient
-    for i in range(graph.output, -1, -1):
+    for i in range(max(seed), -1, -1):
         g = adj[i]
         if g is None:  # not read by the output
             continue

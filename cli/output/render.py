@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..core.printing import number_text, to_text
 from ..errors import DcalcError
-from ..language.expr import Assign, Define
+from ..language.expr import Assign, Define, Outputs, Var
 
 
 def number(v: float, digits: int | None = None) -> str:
@@ -38,15 +38,22 @@ def _pair(x: str, y: str) -> str:
     return f"∂{x}²" if x == y else f"∂{x}∂{y}"
 
 
-def statement_lines(program, lhs: str = "") -> list[str]:
+def statement_lines(program, lhs: str = "", labels: list[str] | None = None) -> list[str]:
     """The statements as dcalc read them, fully parenthesised, one a line: `f(a) = …`, `a = …`, and a bare expression
-    after `lhs` (dcalc parse joins the lines with '; '; the trace's header writes `f(x) = ` before the expression)."""
+    after `lhs` (dcalc parse joins the lines with '; '; the trace's header writes `f(x) = ` before the expression).
+    A list of outputs is `a, b` as read; with the outputs' `labels`, each expression under its label, then the list."""
     lines = []
     for s in program.stmts:
         if isinstance(s, Define):
             lines.append(f"{s.name}({', '.join(s.params)}) = {to_text(s.body, explicit=True)}")
         elif isinstance(s, Assign):
             lines.append(f"{s.name} = {to_text(s.expr, explicit=True)}")
+        elif isinstance(s, Outputs) and labels is None:
+            lines.append(", ".join(to_text(e, explicit=True) for e in s.items))
+        elif isinstance(s, Outputs):
+            lines += [f"{label} = {to_text(e, explicit=True)}" for label, e in zip(labels, s.items)
+                      if not isinstance(e, Var)]
+            lines.append(f"outputs: {', '.join(labels)}")
         else:
             lines.append(lhs + to_text(s, explicit=True))
     return lines
@@ -84,10 +91,10 @@ def check_record(report, names: list[str], tolerance: float, at: dict | None = N
     return record
 
 
-def check_text(report, digits: int | None = None, heading: bool = True) -> str:
+def check_text(report, digits: int | None = None, heading: bool = True, out: str = "f") -> str:
     """A table: one row per partial, one column per method, then the largest disagreement; then the verdict."""
     head = ["", "forward", "reverse", "symbolic", "finite difference", "disagreement"]
-    rows = [head] + [[f"∂f/∂{x}"] + [_maybe(getattr(p, m), digits) for m in CHECK_METHODS]
+    rows = [head] + [[f"∂{out}/∂{x}"] + [_maybe(getattr(p, m), digits) for m in CHECK_METHODS]
                      + [f"{p.max_disagreement:.2g}"] for x, p in report.partials.items()]
     widths = [max(len(r[c]) for r in rows) for c in range(len(head))]
     lines = [f"at {point_text(report.at, digits)}"] if heading and report.at else []
@@ -99,7 +106,7 @@ def check_text(report, digits: int | None = None, heading: bool = True) -> str:
         verdict = ("ok at a kink: the left and right derivatives agree (forward and reverse); " +
                    (f"the finite difference within {report.tolerance:g}" if compared else
                     "a finite difference would step across the kink, so none is compared"))
-    notes = [f"note: ∂f/∂{x}: no symbolic value, {p.symbolic_note}"
+    notes = [f"note: ∂{out}/∂{x}: no symbolic value, {p.symbolic_note}"
              for x, p in report.partials.items() if p.symbolic_note]
     return "\n".join(lines + notes + [verdict if report.ok else f"disagreement: {verdict}"])
 

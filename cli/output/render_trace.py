@@ -78,7 +78,7 @@ def read_as(program: Program | None, t: Trace) -> list[str]:
     f = function_name(program)
     if program is None:
         return [f"{f}({', '.join(t.graph.inputs)}) = {t.graph.text(t.graph.output)}"]
-    return statement_lines(program, f"{f}({', '.join(t.graph.inputs)}) = ")
+    return statement_lines(program, f"{f}({', '.join(t.graph.inputs)}) = ", t.graph.labels)
 
 
 def _num(v: float, digits: int | None = None) -> str:
@@ -152,13 +152,17 @@ LEGEND_REVERSE = ("ū (adj(name) for a longer name): the adjoint, the total deri
                   "through every path from u to f; an input's adjoint is ∂f/∂x, the other inputs held fixed.")
 
 
+LEGEND_SEED = ("ū (adj(name) for a longer name): the adjoint, Σ seed(o)·∂o/∂u over the outputs o, each through every "
+               "path from u to o; an input's adjoint is the vector–Jacobian product Σ seed(o)·∂o/∂x.")
+
+
 def legend(t: Trace) -> list[str]:
     """The notation's key, as sentences: the trace itself says what ∂ and d mean (issue 13's caution)."""
     out = [LEGEND_FORWARD]
     if t.wrt is not None:
         out.append(LEGEND_MARK.format(x=t.wrt))
     if t.mode == "reverse":
-        out.append(LEGEND_REVERSE)
+        out.append(LEGEND_REVERSE if getattr(t, "seed", None) is None else LEGEND_SEED)  # (a Derivation has none)
     return out
 
 # ---- the sentences, written once for text and LaTeX ------------------------------------------------------------------
@@ -230,6 +234,8 @@ def _adjoint_equation(r: Row, n: _Notation, formula: str | None = None) -> str:
         return n.num(r.adjoint)
     syms = " + ".join(f"{n.bar(m.reader)}{n.sym_times}{n.partial(m.reader, r.name)}" for m in r.terms)
     nums = " + ".join(f"{n.factor(m.adjoint)}{n.num_times}{n.factor(m.partial)}" for m in r.terms)
+    if r.seed is not None:  # an output read by another (h, loss): its seed, then the sum over its readers
+        syms, nums = f"seed + {syms}", f"{n.factor(r.seed)} + {nums}"
     result = n.num(r.adjoint)
     return " = ".join([syms] + ([formula] if formula and formula not in (nums, result) else []) + [nums, result])
 
@@ -324,9 +330,11 @@ def text_lines(t: Trace, program: Program | None = None, colour: bool = False, s
     else:
         out = t.graph.nodes[t.graph.output].name or "f"  # a constant output (`f; 0`) has no name of its own
         start = "the output" if t.failure is not None else f"{_bar(out)} = 1"  # stopped: the graph's end is not f
+        if t.seed is not None and t.failure is None:
+            start = "the seeds " + ", ".join(f"{_bar(label)} = {_num(w, style.digits)}" for label, w in t.seed.items())
         forward = f"values and derivatives d/d{t.wrt}" if t.shows_derivative else "values"
-        head = (f"at {at}; reverse mode: {forward} forward, then adjoints {_bar('u')} = df/du backward from "
-                f"{start} to the inputs")
+        adjoint = f"{_bar('u')} = df/du" if t.seed is None else _bar("u")
+        head = f"at {at}; reverse mode: {forward} forward, then adjoints {adjoint} backward from {start} to the inputs"
     yield from [head] if style.width is None or _width(head) <= style.width else _wrap(head, style.width)
     if style.legend:
         for sentence in legend(t):
@@ -383,6 +391,12 @@ def _failure_cells(t: Trace, columns: int, style: Style) -> list[tuple]:
 def _summary(t: Trace, program: Program | None, colour: bool, style: Style) -> Iterator[str]:
     """f(2) = 6, then the derivatives without the point again: df/dx = 5 (∂f/∂x1 = x̄1 = 5.5 for each input)."""
     f = output_name(program)
+    if t.seed is not None:  # several outputs: their values, then the inputs' adjoints, the product seedᵀJ
+        yield _paint(", ".join(f"{o} = {_num(v, style.digits)}" for o, v in t.values_by_output.items()), "1", colour)
+        for name, g in t.gradient.items():
+            terms = " + ".join(f"{_factor(w, style.digits)}·∂{o}/∂{name}" for o, w in t.seed.items())
+            yield _paint(f"{_bar(name)} = {terms} = {_num(g, style.digits)}", "1;32", colour)
+        return
     yield _paint(f"{f}({', '.join(_point_values(t, style))}) = {_num(t.value, style.digits)}", "1", colour)
     d = _d(t)
     if t.mode == "forward":
@@ -447,14 +461,14 @@ def _reverse_tables(t: Trace, rows: list[Row], colour: bool, style: Style, n: _N
     if t.failure is not None:  # no adjoints: the backward pass starts from an output that has no derivative
         return
     yield ""
-    yield _paint("backward pass: adjoints, each the total derivative df/du, the sum over the nodes that read u",
-                 "1", colour)
+    each = "the total derivative df/du" if t.seed is None else "Σ seed(o)·∂o/∂u"
+    yield _paint(f"backward pass: adjoints, each {each}, the sum over the nodes that read u", "1", colour)
     out = t.graph.output
     back = [("adjoint", "sum over the readers")]
     for r in reversed(rows):
         if r.kind == "const":
             continue
-        back.append((_bar(r.name), "= " + _adjoint_text(r, r.index == out, n,
+        back.append((_bar(r.name), "= " + _adjoint_text(r, r.index == out and t.seed is None, n,
                                                           _formula(t, r, TEXT, reverse=True))))
     lines = _table(back, colour, ("36", ""))
     if not _too_wide(lines, style, colour):
@@ -468,6 +482,8 @@ def _adjoint_text(row: Row, is_output: bool, n: _Notation = TEXT, formula: str |
     """x̄ = ū1·∂u1/∂x + ū2·∂u2/∂x = 0.96·4 + 0.96·1 = 4.8"""
     if is_output:
         return "1 (the output: df/df)"
+    if row.seed is not None and not row.terms:
+        return f"{n.num(row.seed)} (its seed)"
     if not row.terms:
         return f"{n.num(row.adjoint)} (nothing reads {row.name})"
     return _adjoint_equation(row, n, formula)
@@ -497,6 +513,8 @@ def node_json(t: Trace, row: Row) -> dict:
             None if v is None else v if v - v == 0 else _num(v) for v in row.sides)
     if row.adjoint is not None:
         out["adjoint"] = row.adjoint
+    if row.seed is not None:  # adjoint = seed + Σ over the readers
+        out["seed"] = row.seed
     formula = _formula(t, row, TEXT) if row.derivative is not None or row.sides is not None else None
     if formula is not None:
         out["derivative_formula"] = formula
@@ -536,6 +554,8 @@ def json_pieces(t: Trace, program: Program | None = None) -> Iterator[str]:
         head["one_sided"] = True  # at a kink: the derivatives are the agreeing left and right ones
     if t.mode == "reverse":
         head["gradient"] = t.gradient
+    if t.seed is not None:  # several outputs: each one's value, the seeds; "gradient" is the product seedᵀJ
+        head["value"], head["seed"] = t.values_by_output, t.seed
     yield _json(head)[:-1] + ', "nodes": ['
     for k, row in enumerate(t.rows()):
         yield (", " if k else "") + _json(node_json(t, row))

@@ -56,6 +56,7 @@ class Row:
     through: list[str] = field(default_factory=list)  # the nodes it reads, other than wrt, that depend on wrt
     also_through: list[str] = field(default_factory=list)  # wrt is read directly and through these: ∂ ≠ d here
     sides: tuple | None = None  # at a kink, (left, right) derivatives of a node that has no two-sided one
+    seed: float | None = None  # reverse mode with seeds (several outputs): this output's seed, part of its adjoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,22 @@ class Trace:
     failure: Failure | None = None  # the trace stops at this node (trace_until_failure); rows are the ones before it
     derivation: object = None  # a symbolic.derivation.Derivation (forward) when formulas are shown beside numbers
     adjoint_derivation: object = None  # the same for the adjoints (reverse mode)
+    seed: dict | None = None  # reverse mode, several outputs: output label → seed (adjoints are the VJP seedᵀJ)
+
+    def seeds(self) -> dict[int, float]:
+        """The seeds by node (two outputs that are one node, x*y and y*x: their seeds add)."""
+        out: dict[int, float] = {}
+        for label, o in zip(self.graph.labels, self.graph.outputs):
+            if self.seed and label in self.seed:
+                out[o] = out.get(o, 0.0) + self.seed[label]
+        return out
+
+    @property
+    def values_by_output(self) -> dict[str, float]:
+        """Each output's value by label (a trace that stopped has not every output: no values)."""
+        if len(self.graph.labels) != len(self.graph.outputs):
+            return {}
+        return {label: self.values[o] + 0.0 for label, o in zip(self.graph.labels, self.graph.outputs)}
 
     @property
     def shows_derivative(self) -> bool:
@@ -119,6 +136,7 @@ class Trace:
         building the rule formulas when only numbers are wanted."""
         g = self.graph
         live = reach(g, [self.wrt]) if self.wrt is not None else None
+        seeds = self.seeds() if self.seed is not None else {}
         for i in g.shown():
             node = g.nodes[i]
             row = Row(i, node.name, node.kind, self.values[i])
@@ -136,6 +154,7 @@ class Trace:
                     row.derivative, row.sides = None, self.sides[i]
             if self.adjoints is not None:
                 row.adjoint = _zero(self.adjoints[i])
+                row.seed = seeds.get(i)
                 row.terms = self._readers[i] if g.active[i] else []
             yield row
 
@@ -177,11 +196,11 @@ def _sum(parts: list):
 
 
 def trace_until_failure(graph: Graph, point: dict[str, float], wrt: str | None = None,
-                        mode: str = "forward") -> Trace:
-    """trace(), or where a value or a derivative does not exist at a node, the trace of the nodes before it with
+                        mode: str = "forward", seed: dict[str, float] | None = None) -> Trace:
+    """trace() (`seed`: see there), or where a value or a derivative does not exist at a node, the trace of the nodes before it with
     `failure` saying where it stops (DcalcErrors without a node to pin, and usage errors, are raised as they are)."""
     try:
-        return trace(graph, point, wrt, mode)
+        return trace(graph, point, wrt, mode, seed)
     except MathError as e:
         error = e
     given = wrt is not None
@@ -192,6 +211,7 @@ def trace_until_failure(graph: Graph, point: dict[str, float], wrt: str | None =
     i, value = stop
     nodes = graph.nodes[:i]  # inputs come first, so every input is among them
     before = Graph(nodes, i - 1, graph.source, graph.active[:i], graph.inputs, graph.constants, graph.defined)
+    before.labels = graph.labels  # the header still lists every output (the nodes after i are not there)
     vals = node_values(before, point)
     t = Trace(before, point, wrt, mode, vals, wrt_given=given)
     if wrt is not None:
@@ -260,9 +280,11 @@ def _wrt(graph: Graph, wrt: str | None, mode: str) -> str | None:
     return wrt
 
 
-def trace(graph: Graph, point: dict[str, float], wrt: str | None = None, mode: str = "forward") -> Trace:
+def trace(graph: Graph, point: dict[str, float], wrt: str | None = None, mode: str = "forward",
+          seed: dict[str, float] | None = None) -> Trace:
     """Evaluate, then carry tangents (forward) or adjoints (reverse); raises DcalcError where a value or a
-    derivative does not exist."""
+    derivative does not exist. `seed` (reverse mode, several outputs): each output's adjoint to start from, by label;
+    the inputs' adjoints are then the vector–Jacobian product seedᵀJ."""
     if mode not in MODES:
         raise UsageError(f"mode {mode!r}: expected 'forward' or 'reverse'")
     if not graph.inputs:
@@ -272,7 +294,7 @@ def trace(graph: Graph, point: dict[str, float], wrt: str | None = None, mode: s
     given = wrt is not None
     wrt = _wrt(graph, wrt, mode)
     vals = node_values(graph, point)
-    t = Trace(graph, point, wrt, mode, vals, wrt_given=given)
+    t = Trace(graph, point, wrt, mode, vals, wrt_given=given, seed=seed)
     if mode == "forward":
         t._live = reach(graph, [wrt])
         try:
@@ -283,7 +305,7 @@ def trace(graph: Graph, point: dict[str, float], wrt: str | None = None, mode: s
             t.tangents, t.sides = node_derivatives(graph, vals, wrt, t._live)
     else:
         try:
-            t.adjoints = adjoints(graph, vals)
+            t.adjoints = adjoints(graph, vals, seed=t.seeds() if seed is not None else None)
         except NotDifferentiable as e:
             raise _no_adjoints(graph, vals, e) from None
         t._partials = [local_partials(graph, i, vals) if n.kind == "node" else None for i, n in enumerate(graph.nodes)]
@@ -296,7 +318,11 @@ def trace(graph: Graph, point: dict[str, float], wrt: str | None = None, mode: s
 def _no_adjoints(graph: Graph, vals: list[float], e: NotDifferentiable) -> NotDifferentiable:
     """Reverse mode at a kink: adjoints multiply local partials, and one does not exist. If f is not differentiable
     the error says so as grad does; if it is, the forward trace shows how (left and right agree)."""
-    gradient(graph, vals)  # at the kink: f's own one-sided derivatives, or grad's error
+    if len(graph.outputs) > 1:  # each output's own one-sided derivatives, or grad's error naming the output
+        from ..modes.jacobian import jacobian
+        jacobian(graph, vals, graph.inputs, "reverse")
+    else:
+        gradient(graph, vals)  # at the kink: f's own one-sided derivatives, or grad's error
     where = graph.nodes[e.node].name if getattr(e, "node", None) is not None else "a node"
     return ReverseKink(where, getattr(e, "node", None), source=graph.source)
 
