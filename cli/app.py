@@ -308,13 +308,13 @@ def diff_command(
     given = opt.wrt_names(graph, wrt, as_given=True) if wrt is not None else None
     opt.diff_order(wrt, given, order)
     opt.note_unread(graph, given or [])
+    if len(graph.outputs) > 1:  # one formula per output (commands/outputs.py); other formats are refused there
+        from .commands.outputs import diff_outputs
+        return diff_outputs(graph, wrt_list(graph, given, order), fmt, opt.points_at(graph, at) if at else [])
     if fmt in diff_out.CODE_FORMATS:
         sys.stdout.write(diff_out.code(graph, given, order, fmt, at, diff_out.about(graph.source, fmt, wrt, order)))
         return
     names = wrt_list(graph, given, order)
-    if len(graph.outputs) > 1:  # one formula per output (commands/outputs.py)
-        from .commands.outputs import diff_outputs
-        return diff_outputs(graph, names, fmt, opt.points_at(graph, at) if at else [])
     d = differentiate(graph, names)
     if fmt == "json":
         from .output.render import json_line

@@ -386,6 +386,21 @@ REFUSED = [  # argv, stderr
     (["diff", POLAR, "--wrt", "t", "--format", "latex"],
      "error: diff --format latex writes one formula; the program has 2 outputs (f1, f2): use --format text, or list "
      "one output\n"),
+    (["diff", POLAR, "--wrt", "t", "--format", "python"],  # not the first output's code alone
+     "error: diff --format python writes one formula; the program has 2 outputs (f1, f2): use --format text, or list "
+     "one output\n"),
+    (["diff", POLAR, "--wrt", "t", "--format", "numpy"],  # not the first output's code alone
+     "error: diff --format numpy writes one formula; the program has 2 outputs (f1, f2): use --format text, or list "
+     "one output\n"),
+    (["diff", POLAR, "--wrt", "t", "--format", "c"],  # not the first output's code alone
+     "error: diff --format c writes one formula; the program has 2 outputs (f1, f2): use --format text, or list "
+     "one output\n"),
+    (["diff", POLAR, "--wrt", "t", "--format", "js"],  # not the first output's code alone
+     "error: diff --format js writes one formula; the program has 2 outputs (f1, f2): use --format text, or list "
+     "one output\n"),
+    (["diff", POLAR, "--wrt", "t", "--format", "markdown"],  # not the first output's code alone
+     "error: diff --format markdown writes one formula; the program has 2 outputs (f1, f2): use --format text, or list "
+     "one output\n"),
     (["trace", POLAR, "--at", AT, "--seed", "f1=1"],
      "error: --seed f1=1 weighs the outputs' adjoints: use it with --mode reverse\n"),
     (["trace", POLAR, "--at", AT, "--mode", "reverse", "--seed", "g=1"],
