@@ -356,7 +356,7 @@ def test_trace_markdown_is_a_table_and_display_math():
                      ["", "x (input)", "2", "", "dx/dx = 1"],
                      ["", "u1 = x^2", "4", "∂u1/∂x = 2x = 4", "du1/dx = ∂u1/∂x = 2x = 4"],
                      ["*", "u2 = x + u1", "6", "∂u2/∂x = 1, ∂u2/∂u1 = 1",
-                      "du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx = 1 + 2x = 1 + 1·4 = 5"]]
+                      "du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx = 2x + 1 = 1 + 1·4 = 5"]]
     items = [t.content for t in tokens if t.type == "inline" and t.map and "f(2)" in t.content]
     assert items == ["`f(2) = 6`"] and "- `df/dx = 5`" in out
 

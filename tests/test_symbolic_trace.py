@@ -105,6 +105,18 @@ def test_reverse_with_wrt_restates_only_that_derivative():
     assert both == ["∂f/∂x = y + cos(x)", "∂f/∂y = x"]
 
 
+def test_the_output_keeps_its_name_in_the_summary():
+    """A program ending in `loss = …`, or in the bare name of an assigned variable, is summarised as dloss/dx, with or
+    without a point, forward and reverse (issue 13: not df/dx)."""
+    assert run("loss = sin(x)").stdout.rstrip().splitlines()[-1] == "dloss/dx = cos(x)"
+    out = run("h = w1*x; loss = (h - 1)^2; loss", "--mode", "reverse").stdout.rstrip().splitlines()
+    assert out[-2:] == ["∂loss/∂w1 = 2x*(w1*x - 1)", "∂loss/∂x = 2w1*(w1*x - 1)"]
+    at = run("h = w1*x; loss = (h - 1)^2; loss", "--at", "w1=2,x=3", "--mode", "reverse").stdout.rstrip()
+    assert at.splitlines()[-2:] == ["∂loss/∂w1 = w̄1 = 30", "∂loss/∂x = x̄ = 20"]
+    assert "\\frac{d\\mathit{loss}}{dx} &= \\cos\\left(x\\right)" in run("loss = sin(x)", "--format", "latex").stdout
+    assert run("sin(x)").stdout.rstrip().splitlines()[-1] == "df/dx = cos(x)"
+
+
 def test_formula_beside_the_number_at_a_point():
     out = run("x*x^2", "--at", "2").stdout
     assert "du2/dx = ∂u2/∂x + ∂u2/∂u1·du1/dx = 3x^2 = 4 + 2·4 = 12" in out

@@ -35,6 +35,7 @@ from .render_trace import (
     _width,
     _wrap,
     function_name,
+    output_name,
     graph_key,
     graph_title,
     legend,
@@ -73,7 +74,7 @@ def text_lines(d: Derivation, program: Program | None = None, colour: bool = Fal
                style: Style = PLAIN) -> Iterator[str]:
     for line in read_as(program, d):
         yield _paint(line, "1", colour)
-    f = function_name(program)
+    f = output_name(program)  # the summary's name: dloss/dx for a program ending in loss = …
     rows = list(d.rows())
     if d.mode == "forward":
         yield from _fitted(f"symbolic, forward mode: the total derivative d/d{d.wrt} of every node, in evaluation "
@@ -156,6 +157,7 @@ def latex_lines(d: Derivation, program: Program | None = None, style: Style = PL
     f = function_name(program)
     args = ", ".join(name_latex(n) for n in d.graph.inputs)
     yield from program_latex(program, d.graph, f, args)
+    out = output_name(program)
     if style.legend:
         yield from _legend_latex(d)
     for r in d.rows():
@@ -176,7 +178,7 @@ def latex_lines(d: Derivation, program: Program | None = None, style: Style = PL
     for x in names:
         definitions, final = _diff_program(d, x)
         lines += [f"{name_latex(k)} &= {to_latex(e)}" for k, e in definitions]
-        lines.append(f"\\frac{{{dd}{f}}}{{{dd}{name_latex(x)}}} &= {to_latex(final)}")
+        lines.append(f"\\frac{{{dd}{name_latex(out)}}}{{{dd}{name_latex(x)}}} &= {to_latex(final)}")
     yield " \\\\\n".join(lines)
     yield "\\end{aligned}"
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..core.printing import number_text, to_text
-from ..language.expr import Assign, Define, Program
+from ..language.expr import Assign, Define, Program, Var
 from ..symbolic.latex import name_latex, number_latex, to_latex
 from .render import statement_lines
 from .trace import Row, Trace
@@ -65,11 +65,13 @@ def function_name(program: Program | None) -> str:
 
 def output_name(program: Program | None) -> str:
     """What the summary calls the result: the variable a program ends by assigning (`loss = …` gives dloss/dw1, and
-    a program ending in `f = …` keeps f), else the function's name (function_name)."""
+    a program ending in `f = …` keeps f, and one ending in the bare name of an assigned variable), else the function's name (function_name)."""
     if program is not None:
         last = next((s for s in reversed(program.stmts) if not isinstance(s, Define)), None)
         if isinstance(last, Assign):
             return last.name
+        if isinstance(last, Var) and any(isinstance(s, Assign) and s.name == last.name for s in program.stmts):
+            return last.name  # `…; loss = …; loss` ends in loss too
     return function_name(program)
 
 
