@@ -35,11 +35,11 @@ from .render_trace import (
     _width,
     _wrap,
     function_name,
-    output_name,
     graph_key,
     graph_title,
     legend,
     marked,
+    output_name,
     program_latex,
     read_as,
 )
