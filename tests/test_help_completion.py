@@ -44,7 +44,7 @@ def test_the_root_help_shows_each_example_alone():
 
 def test_format_and_mode_list_their_choices():
     assert "--format [text|json|csv]" in call(["grad", "--help"])[1]
-    assert "--format [text|latex|json|python|numpy|c|js]" in call(["diff", "--help"])[1]
+    assert "--format [text|latex|markdown|json|python|numpy|c|js]" in call(["diff", "--help"])[1]
     trace = call(["trace", "--help"])[1]
     assert f"--format [{'|'.join(TRACE_FORMATS)}]" in trace and "--mode [forward|reverse]" in trace
     assert "--order N" in call(["grad", "--help"])[1] and "--digits N" in trace
@@ -56,7 +56,7 @@ def test_the_choice_lists_are_the_ones_the_commands_take():
 
 CHOICES = [
     (["grad", "x", "--at", "1", "--format", "xml"], "'--format': 'xml' is not one of text, json, csv"),
-    (["diff", "x", "--format", "rust"], "'--format': 'rust' is not one of text, latex, json, python, numpy, c, js"),
+    (["diff", "x", "--format", "rust"], "'--format': 'rust' is not one of text, latex, markdown, json, python, numpy, c, js"),
     (["trace", "x", "--at", "1", "--mode", "sideways"], "'--mode': 'sideways' is not one of forward, reverse"),
     (["trace", "x", "--at", "1", "--format", "png"],
      "'--format': 'png' is not one of " + ", ".join(TRACE_FORMATS)),
