@@ -14,7 +14,7 @@ import re
 from ..errors import MathError, NameError_, Overflow, UsageError
 from ..language.expr import CONSTANTS, Apply, Assign, Define, Expr, Num, Outputs, Program, Var
 from .names import primitive, resolve
-from .ops import FOLDS, OPS, Op
+from .ops import FOLDS, NO_UNDERFLOW, OPS, Op
 from .printing import number_text, to_text
 
 
@@ -445,12 +445,6 @@ def _finish(nodes: list[Node], outputs: list[int], source: str, defined: frozens
 
 
 TINY = 2.2250738585072014e-308  # the smallest normal double
-# The ops whose value loses no digits to underflow: exact below the normal doubles (add, sub, neg, abs: their 0 is a
-# cancellation, x - x), 0 only where exact (ln(1), acos(1)), or never below the normal doubles (cos, sqrt, …)
-NO_UNDERFLOW = frozenset(("add", "sub", "neg", "abs", "ln", "log", "log10", "log2", "acos", "acosh", "cos", "cosh",
-                          "sec", "csc", "sqrt", "cbrt",
-                          # a 0 or a subnormal of these is exact: an argument's own, or the step's constant
-                          "relu", "sign", "max", "min", "floor", "ceil", "round", "coth"))
 
 
 def underflowed(op: Op, argvals: list[float]) -> bool:

@@ -309,6 +309,13 @@ _TABLE = [
 
 OPS: dict[str, Op] = {op.name: op for op in _TABLE}
 
+# The ops whose value loses no digits to underflow: exact below the normal doubles (add, sub, neg, abs: their 0 is a
+# cancellation, x - x), 0 only where exact (ln(1), acos(1)), or never below the normal doubles (cos, sqrt, …)
+NO_UNDERFLOW = frozenset(("add", "sub", "neg", "abs", "ln", "log", "log10", "log2", "acos", "acosh", "cos", "cosh",
+                          "sec", "csc", "sqrt", "cbrt",
+                          # a 0 or a subnormal of these is exact: an argument's own, or the step's constant
+                          "relu", "sign", "max", "min", "floor", "ceil", "round", "coth"))
+
 # Function names a user may call, with the op and arity each spelling means: log(x) is ln, pow(a, b) is a^b.
 FUNCTIONS: dict[tuple[str, int], str] = {(op.name, op.arity): op.name for op in _TABLE if op.symbol is None}
 FUNCTIONS[("log", 1)] = "ln"

@@ -14,8 +14,8 @@ from functools import cache
 
 import numpy as np
 
-from ..core.graph import NO_UNDERFLOW, Graph, op_value, reach
-from ..core.ops import Op
+from ..core.graph import Graph, op_value, reach
+from ..core.ops import NO_UNDERFLOW, Op
 from ..core.partials import compile_rule, numeric_rules
 from ..errors import DcalcError, MathError
 from ..language.expr import Var, wrap
