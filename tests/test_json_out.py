@@ -57,6 +57,16 @@ def test_each_error_kind_is_one_json_object(argv, kind, code, message, span):
         assert obj["span"] == dict(zip(("start", "end", "line", "column"), span))
 
 
+def test_notes_are_json_lines_with_json_and_text_without():
+    code, out, err = call(["grad", "sinx + y", "--at", "sinx=1,y=2", "--wrt", "sinx,z", "--json"])
+    assert code == 0 and json.loads(out)["gradient"] == {"sinx": 1.0, "z": 0.0}
+    assert [json.loads(line) for line in err.splitlines()] == [
+        {"note": "'sinx' is read as one variable; write sin(x) for the function sin"},
+        {"note": "the expression does not read 'z' (its variables: sinx, y), so its derivative by z is 0"}]
+    code, out, err = call(["grad", "sinx", "--at", "1"])
+    assert (code, out, err) == (0, "1\n", "note: 'sinx' is read as one variable; write sin(x) for the function sin\n")
+
+
 def test_the_same_errors_are_text_without_json():
     code, out, err = call(["grad", "sin(x", "--at", "1"])
     assert code == 2 and err.startswith("error: unexpected end of input") and "^" in err

@@ -13,6 +13,8 @@ import sys
 
 import typer
 
+from . import notes
+
 EXIT_CODES = """Exit codes: 0 success; 1 math error (outside a domain, division by zero, overflow, not differentiable);
 2 usage, syntax or name error; 3 a check or an expectation failed; 70 internal error."""
 
@@ -118,11 +120,11 @@ def run_command_line(app, argv: list[str] | None) -> int:
     """Run the typer app as the console script: every failure becomes `error: …` on stderr and an exit code (one
     JSON object when the command line asks for JSON)."""
     global _json_errors
-    _json_errors = json_asked(sys.argv[1:] if argv is None else argv)
+    _json_errors = notes.json_lines = json_asked(sys.argv[1:] if argv is None else argv)
     try:
         return _run(app, argv)
     finally:
-        _json_errors = False  # main() may run again in this process (the tests, the API's users)
+        _json_errors = notes.json_lines = False  # main() may run again in this process (the tests, the API's users)
 
 
 def _run(app, argv: list[str] | None) -> int:

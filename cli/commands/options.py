@@ -13,6 +13,7 @@ import re
 import sys
 
 from ..errors import DcalcError, UsageError, near_miss
+from .notes import note
 
 NO_VARIABLES = "the expression has no free variables: name the variable with --wrt (a constant's derivative is 0)"
 
@@ -213,14 +214,14 @@ def reading_notes(program, strict: bool) -> None:
     error. After lowering, so that an error in the program comes first, alone."""
     if strict and program.notes:
         raise program.notes[0]
-    for note in program.notes:
-        sys.stderr.write(f"note: {note.message}\n")
+    for n in program.notes:
+        note(n.message)
 
 
 def note_unused(graph):
     """A note on stderr for each definition nothing reads: it is not evaluated (README, Programs)."""
     for name in graph.unused:
-        sys.stderr.write(f"note: '{name}' is defined but never used, so it is not evaluated\n")
+        note(f"'{name}' is defined but never used, so it is not evaluated")
     return graph
 
 
@@ -319,8 +320,7 @@ def note_unread(graph, names: list[str]) -> None:
     inputs = set(graph.inputs)
     for n in dict.fromkeys(names):
         if n not in inputs:
-            sys.stderr.write(f"note: the expression does not read '{n}' ({_near(graph, n)}), so its derivative by "
-                             f"{n} is 0\n")
+            note(f"the expression does not read '{n}' ({_near(graph, n)}), so its derivative by {n} is 0")
 
 
 def _near(graph, name: str) -> str:
