@@ -252,3 +252,23 @@ def test_functions_lists_the_table():
     assert by_name["logsumexp"]["derivative"] == {"∂/∂a": "sigmoid(a - b)", "∂/∂b": "sigmoid(b - a)"}
     assert by_name["relu"]["one_sided"] and not by_name["sigmoid"]["one_sided"]
     assert by_name["ln"]["domain"] == "a > 0"
+
+
+@pytest.mark.parametrize("expr, want", [
+    # an argument below the doubles (0.7^3000 = 1.968e-465, evaluated wide): the activations' forms near 0, not the
+    # double rule's view of it as 0 (sign 0, floor 0, gelu 0 were wrong; found by the 10,000-case run's neighbours)
+    ("sign(x^3000)", 1.0), ("floor(-(x^3000))", -1.0), ("ceil(x^3000)", 1.0),
+    ("relu(x^3000)*1e300*1e300", 1.96843030576739e135), ("gelu(x^3000)*1e300*1e300", 1.96843030576739e135 / 2),
+])
+def test_activations_of_an_argument_below_the_doubles(expr, want):
+    assert dcalc.evaluate(expr, {"x": 0.7}) == pytest.approx(want, rel=1e-13)
+
+
+@pytest.mark.parametrize("expr, message", [
+    ("csch(x^3000)*1e-300*1e-300", "overflow in u2 = csch(u1)"),  # 1/1.97e-465: too large, said so
+    ("csch(x^1e30)", "csch is undefined in u2 = csch(u1) with u1 = 0"),  # 0 even wide: a clear error, not exit 70
+])
+def test_csch_of_an_underflowed_argument_is_a_clear_error(expr, message):
+    with pytest.raises(dcalc.DcalcError) as e:
+        dcalc.evaluate(expr, {"x": 0.7})
+    assert e.value.message.startswith(message)

@@ -65,7 +65,12 @@ def _grows(small, big, near_zero=None):
     def f(a: Decimal) -> Decimal:
         if near_zero is not None and a != 0 and abs(a) < TINY:
             return near_zero(a)
-        return big(a) if abs(a) > GROWS else Decimal(small(float(a)))
+        if abs(a) > GROWS:
+            return big(a)
+        try:
+            return Decimal(small(float(a)))
+        except ZeroDivisionError:  # a pole met at an argument that underflowed even here (csch(0.7^1e30)): undefined
+            return Decimal("NaN")
     return f
 
 
@@ -95,7 +100,11 @@ _PI = Decimal("3.141592653589793238462643383279502884197")
 # An argument below the normal doubles, which only a wide value can be (an underflowed value of evaluate.py, or a
 # formula's intermediate), by the function's form near 0: the double rule would see it rounded, or as 0
 _NEAR_ZERO = {"sin": _same, "tan": _same, "asin": _same, "atan": _same, "asinh": _same, "atanh": _same,
-              "tanh": _same, "cos": lambda a: ONE, "erf": lambda a: 2 * a / _PI.sqrt()}
+              "tanh": _same, "cos": lambda a: ONE, "erf": lambda a: 2 * a / _PI.sqrt(),
+              # the activations: the double rule would see 0 (sign(1e-400) is 1, floor(-1e-400) is -1, coth 1/a)
+              "coth": lambda a: ONE / a, "gelu": lambda a: a / 2, "relu": lambda a: a if a > 0 else ZERO,
+              "sign": lambda a: ONE if a > 0 else -ONE, "floor": lambda a: ZERO if a > 0 else -ONE,
+              "ceil": lambda a: ONE if a > 0 else ZERO}
 
 
 def _atan2(a: Decimal, b: Decimal) -> Decimal:
@@ -114,7 +123,7 @@ _WIDE = {
     "cosh": _grows(math.cosh, lambda a: _exp(abs(a)) / 2),
     "sech": _grows(_sech, lambda a: 2 * _exp(-abs(a))),
     # beyond |a| = 700 these are e^a (or 1, a) to far more than 40 digits: the double rule underflows there
-    "csch": _grows(_csch, lambda a: 2 * _exp(-abs(a)) * (1 if a > 0 else -1)),
+    "csch": _grows(_csch, lambda a: 2 * _exp(-abs(a)) * (1 if a > 0 else -1), lambda a: ONE / a),
     "sigmoid": _grows(_sigmoid, lambda a: _exp(a) if a < 0 else ONE),
     "softplus": _grows(_softplus, lambda a: _exp(a) if a < 0 else a),
     # 1/sin(a) of a double a: sin(a) is a normal double (or a, below them), its reciprocal may not be
