@@ -80,12 +80,7 @@ def trace_markdown(t, program: Program | None = None, style: rt.Style = rt.PLAIN
     n = rt._text_notation(style.digits)
     yield from _math(_program_lines(t.graph, program))
     text = list(rt.text_lines(t, program, False, rt.Style(style.digits, False, None, style.given)))
-    head = text[len(rt.read_as(program, t))]
-    yield head[0].upper() + head[1:] + "."
-    yield ""
-    if style.legend:
-        yield from (f"- {sentence}" for sentence in rt.legend(t))
-        yield ""
+    yield from _opening(text, t, program, style.legend)
     rows = list(t.rows())
     forward = t.mode == "forward" or t.shows_derivative
     heading = ("", "node", "value", "local partials") + ((f"total derivative d/d{t.wrt}",) if forward else ())
@@ -126,12 +121,7 @@ def formula_markdown(d, program: Program | None = None, style: rt.Style = rt.PLA
     from .stages import adjoint_stages, total_stages
     yield from _math(_program_lines(d.graph, program))
     text = list(ft.text_lines(d, program, False, rt.Style(None, False, None)))
-    head = text[len(rt.read_as(program, d))]
-    yield head[0].upper() + head[1:] + "."
-    yield ""
-    if style.legend:
-        yield from (f"- {sentence}" for sentence in rt.legend(d))
-        yield ""
+    yield from _opening(text, d, program, style.legend)
     forward = d.mode == "forward"
     cells = [("", "node", "local partials", f"total derivative d/d{d.wrt}" if forward else "adjoint")]
     for r in d.rows():
@@ -150,3 +140,13 @@ def formula_markdown(d, program: Program | None = None, style: rt.Style = rt.PLA
     for line in notes:  # * x reaches u2 directly and through u1: …
         if line.startswith("* "):
             yield f"- `{line}`"
+
+
+def _opening(text: list[str], t, program, legend: bool) -> Iterator[str]:
+    """The text trace's sentence on its mode, as a Markdown sentence, then the legend as a list."""
+    head = text[len(rt.read_as(program, t))]
+    yield head[0].upper() + head[1:] + "."
+    yield ""
+    if legend:
+        yield from (f"- {sentence}" for sentence in rt.legend(t))
+        yield ""
