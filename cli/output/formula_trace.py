@@ -9,6 +9,7 @@ the one before it is left out). A reverse row: x̄ = ū1·∂u1/∂x + ū2·∂u
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 
 from ..core.printing import to_text
@@ -34,6 +35,7 @@ from .render_trace import (
     _too_wide,
     _width,
     _wrap,
+    dispatch,
     function_name,
     graph_key,
     graph_title,
@@ -252,14 +254,4 @@ def mermaid_lines(d: Derivation, style: Style = PLAIN, program: Program | None =
 
 def render(d: Derivation, fmt: str, program: Program | None = None, colour: bool = False,
            style: Style = PLAIN) -> Iterator[str]:
-    if fmt == "json":
-        return json_pieces(d, program)
-    if fmt == "latex":
-        from .display import delimited
-        return delimited(latex_lines(d, program, style), style.delims)
-    if fmt in ("dot", "svg"):
-        from .svg import drawn
-        return drawn(dot_lines(d, style, program), fmt)
-    if fmt == "mermaid":
-        return mermaid_lines(d, style, program)
-    return text_lines(d, program, colour, style)
+    return dispatch(sys.modules[__name__], d, fmt, program, colour, style)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,17 +43,23 @@ def render(t: Trace, fmt: str, program: Program | None = None, colour: bool = Fa
            style: Style = PLAIN) -> Iterator[str]:
     """The trace in one of FORMATS but Markdown (output/formats.py), as pieces of text (each ends a line unless the
     format is JSON's single line)."""
+    return dispatch(sys.modules[__name__], t, fmt, program, colour, style)
+
+
+def dispatch(writers, t, fmt: str, program: Program | None, colour: bool, style: Style) -> Iterator[str]:
+    """A trace's pieces in `fmt` from `writers`, a module with json_pieces, latex_lines, dot_lines, mermaid_lines and
+    text_lines: this one for the trace at a point, formula_trace for the symbolic trace."""
     if fmt == "json":
-        return json_pieces(t, program)
+        return writers.json_pieces(t, program)
     if fmt == "latex":
         from .display import delimited
-        return delimited(latex_lines(t, program, style), style.delims)
+        return delimited(writers.latex_lines(t, program, style), style.delims)
     if fmt in ("dot", "svg"):
         from .svg import drawn
-        return drawn(dot_lines(t, style, program), fmt)
+        return drawn(writers.dot_lines(t, style, program), fmt)
     if fmt == "mermaid":
-        return mermaid_lines(t, style, program)
-    return text_lines(t, program, colour, style)
+        return writers.mermaid_lines(t, style, program)
+    return writers.text_lines(t, program, colour, style)
 
 
 # ---- shared wording -------------------------------------------------------------------------------------------------
