@@ -214,7 +214,9 @@ _TABLE = [
        latex="\\arccos\\left({a}\\right)", sample=_UNIT, doc="inverse cosine", numpy="arccos"),
     Op("atan", 1, math.atan, (lambda a: (1 / hypot(1, a)) ** 2,), latex="\\arctan\\left({a}\\right)",
        doc="inverse tangent", numpy="arctan"),  # 1/(1 + a^2) would be 0 from a = 1.4e154 on, where it is 5e-309
-    Op("atan2", 2, math.atan2, (lambda a, b: b / hypot(a, b) / hypot(a, b),
+    # atan2 jumps by 2π across its cut (a = 0, b < 0: π above, -π below, atan2(±0, b) the side of the zero's sign):
+    # ∂/∂a is 0/0 there (the passes then go to the one-sided form of ONE_SIDED), ∂/∂b exists (along the cut)
+    Op("atan2", 2, math.atan2, (lambda a, b: b / hypot(a, b) / hypot(a, b) + 0 / (absf(a) + (absf(b) + b)),
                                 lambda a, b: -a / hypot(a, b) / hypot(a, b)),
        latex="\\operatorname{{atan2}}\\left({a}, {b}\\right)", sample=((0.2, 3), (0.2, 3)),
        doc="atan2(y, x), the angle of the point (x, y)", numpy="arctan2"),
@@ -338,6 +340,9 @@ def arities(name: str) -> list[int]:
 #   ("sign",)            |a| = s·a, s the sign of a's first nonzero term (a = 0)
 #   ("power", b, odd)    a^b with a = c·t^m·(1 + w): c^b·t^(m·b)·(1 + w)^b (a = 0; odd: real for c < 0, the cube root)
 #   ("angle",)           atan2(a, b) at (0, 0): the angle of the first nonzero terms, then atan2 of the scaled pair
+#   ("cut", identity)    a cut along a = 0: beside the point the op is its value at a = +0 or a = -0 (the side a's
+#                        first nonzero term takes) plus identity(u, v), smooth across and 0 at the point (atan2 at
+#                        b < 0: ±π + atan(u/v)); a side whose limit is not the value at the point is a jump
 #   a formula over a, b  an identity valid beside the point whose own kinks are the ones above (asin at 1 is
 #                        π/2 − 2·asin(√((1 − a)/2)): the square root's edge, where the power rule applies)
 _HALF_PI = Const("pi") / 2
@@ -375,7 +380,8 @@ ONE_SIDED: dict[str, Callable] = {
     "pow": lambda a, b: ("power", b, False) if a == 0 else None,  # a constant b (a varying one: series.py's
     # _zero_base_varying, the constant exponent's form below its first t^s·ln(t) term)
     "hypot": lambda a, b: (lambda u, v: sqrt(u ** 2 + v ** 2)) if a == 0 and b == 0 else None,
-    "atan2": lambda a, b: ("angle",) if a == 0 and b == 0 else None,
+    "atan2": lambda a, b: (("angle",) if a == 0 and b == 0 else
+                           ("cut", lambda u, v: call("atan", u / v)) if a == 0 and b < 0 else None),
     "asin": lambda a: ((lambda u: _HALF_PI - 2 * call("asin", sqrt((1 - u) / 2))) if a == 1 else
                        (lambda u: 2 * call("asin", sqrt((1 + u) / 2)) - _HALF_PI) if a == -1 else None),
     "acos": lambda a: ((lambda u: 2 * call("asin", sqrt((1 - u) / 2))) if a == 1 else
