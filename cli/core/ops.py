@@ -323,6 +323,17 @@ FUNCTIONS: dict[tuple[str, int], str] = {(op.name, op.arity): op.name for op in 
 FUNCTIONS[("log", 1)] = "ln"
 FUNCTIONS[("pow", 2)] = "pow"
 FUNCTION_NAMES = sorted({name for name, _ in FUNCTIONS})
+# What other libraries and textbooks call a function: an unknown name among these is answered "did you mean …?"
+ALIASES: dict[str, tuple[str, ...]] = {
+    "asin": ("arcsin",), "acos": ("arccos",), "atan": ("arctan",), "atan2": ("arctan2",),
+    "asinh": ("arsinh", "arcsinh"), "acosh": ("arcosh", "arccosh"), "atanh": ("artanh", "arctanh"),
+    "max": ("maximum", "amax", "fmax"), "min": ("minimum", "amin", "fmin"), "sigmoid": ("logistic", "expit"),
+    "sign": ("sgn", "signum"), "abs": ("fabs", "absolute"), "relu": ("ramp", "rectifier"), "logsumexp": ("lse",),
+    "softplus": ("log1pexp",), "pow": ("power",), "round": ("rint", "nint"), "ceil": ("ceiling",),
+}
+# The ops that are a constant power of their one argument, a^(p/q): Taylor mode takes the power's recurrence (which
+# never forms a^(b - k)) rather than the partial rule's series
+POWERS: dict[str, tuple[int, int]] = {"sqrt": (1, 2), "cbrt": (1, 3)}
 # Binary ops that also take more arguments: name(a, b, c, …) is name(name(a, b), c)… (the graph folds the call when it
 # lowers it). Each is associative, so the fold is exact, and each binary step is as stable as the op: one table entry
 # and one set of rules serve every arity.
@@ -424,13 +435,47 @@ CODE: dict[str, tuple[str | None, str | None, str | None]] = {
     "sqrt": ("math.sqrt", "sqrt", "Math.sqrt"),
     "cbrt": (None, "cbrt", "Math.cbrt"),  # math.cbrt is Python 3.11+: codegen's helper, as _cbrt above
     "abs": ("abs", "fabs", "Math.abs"), "hypot": ("math.hypot", "hypot", "Math.hypot"),
-    # the activations: a branch, log1p or a rounding rule each language lacks is a helper (codegen._SOURCE)
+    # the activations: a branch, log1p or a rounding rule each language lacks is a helper (CODE_SOURCE)
     "sigmoid": (None, None, None), "softplus": (None, None, None), "relu": (None, None, None),
     "sign": (None, None, "Math.sign"), "logsumexp": (None, None, None),
     "max": ("max", "fmax", "Math.max"), "min": ("min", "fmin", "Math.min"),
     "csch": (None, None, None), "coth": (None, None, None), "gelu": (None, None, None),
     "floor": ("math.floor", "floor", "Math.floor"), "ceil": ("math.ceil", "ceil", "Math.ceil"),
     "round": (None, "round", None),  # C's round takes halves away from zero, as dcalc does; Python's and JS's do not
+}
+# Helpers written out per language, where the value rule needs a branch, log1p or a rounding rule that no formula
+# states (ops' value rules above, written in each language): the body of a function of the op's arguments a (, b),
+# per language; a language left out takes CODE_FORMULAS below (NumPy: the Python helper mapped over the array)
+CODE_SOURCE: dict[str, dict[str, str]] = {
+    "cbrt": {"python": "    return math.copysign(abs(a) ** (1 / 3), a)\n"},  # math.cbrt is Python 3.11+
+    "sigmoid": {
+        "python": "    if a >= 0:\n        return 1 / (1 + math.exp(-a))\n    e = math.exp(a)\n    return e / (1 + e)\n",
+        "c": "    if (a >= 0) return 1 / (1 + exp(-a));\n    double e = exp(a);\n    return e / (1 + e);\n",
+        "js": "    if (a >= 0) return 1 / (1 + Math.exp(-a));\n    const e = Math.exp(a);\n    return e / (1 + e);\n",
+        "numpy": "    e = np.exp(-np.abs(a))\n    return np.where(a >= 0, 1 / (1 + e), e / (1 + e))\n"},
+    "softplus": {
+        "python": "    return (a if a > 0 else 0.0) + math.log1p(math.exp(-abs(a)))\n",
+        "c": "    return (a > 0 ? a : 0.0) + log1p(exp(-fabs(a)));\n",
+        "js": "    return (a > 0 ? a : 0) + Math.log1p(Math.exp(-Math.abs(a)));\n",
+        "numpy": "    return np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a)))\n"},
+    "relu": {
+        "python": "    return a if a > 0 or a != a else 0.0\n", "c": "    return a > 0 || a != a ? a : 0.0;\n",
+        "js": "    return a > 0 || a !== a ? a : 0;\n", "numpy": "    return np.where(a > 0, a, 0.0) + 0 * a\n"},
+    "sign": {
+        "python": "    return 1.0 if a > 0 else -1.0 if a < 0 else a\n",
+        "c": "    return a > 0 ? 1.0 : a < 0 ? -1.0 : a;\n", "js": "    return Math.sign(a);\n"},
+    "logsumexp": {
+        "python": "    if a == b:\n        return a + math.log(2)\n"
+                  "    return (a if a > b else b) + math.log1p(math.exp(-abs(a - b)))\n",
+        "c": "    if (a == b) return a + log(2.0);\n    return (a > b ? a : b) + log1p(exp(-fabs(a - b)));\n",
+        "js": "    if (a === b) return a + Math.log(2);\n"
+              "    return (a > b ? a : b) + Math.log1p(Math.exp(-Math.abs(a - b)));\n",
+        "numpy": "    return np.logaddexp(a, b)\n"},
+    "round": {
+        "python": "    r = float(math.floor(a))\n    d = a - r\n    return r + 1 if d > 0.5 or (d == 0.5 and r >= 0) else r\n",
+        "c": "    return round(a);\n",
+        "js": "    const r = Math.floor(a);\n    const d = a - r;\n    return d > 0.5 || (d === 0.5 && r >= 0) ? r + 1 : r;\n",
+        "numpy": "    r = np.floor(a)\n    d = a - r\n    return np.where((d > 0.5) | ((d == 0.5) & (r >= 0)), r + 1, r)\n"},
 }
 # The value rules above as formulas, for a language without the function (sech as _sech computes it: no overflow)
 CODE_FORMULAS: dict[str, Callable] = {
@@ -442,4 +487,62 @@ CODE_FORMULAS: dict[str, Callable] = {
     "csch": lambda a: 1 / sinh(a),  # sinh overflows to inf where csch is 0 or a subnormal
     "coth": lambda a: 1 / tanh(a),
     "gelu": lambda a: a * call("erfc", -a / sqrt(2)) / 2,
+}
+
+
+# How each op is computed over wide numbers (core/wide.py: decimals of 40 digits whose exponent reaches ±10^18, the
+# passes' fallback where a number leaves the doubles on the way). Per op, a function of (w, op) returning the op's
+# function over wide numbers, w being the wide arithmetic (the module core/wide.py, given so that this table imports
+# nothing of it): w.exp, w.pow, w.cbrt, w.num (a double as a wide number), w.ONE, w.ZERO, w.PI, w.TINY (the smallest
+# normal double), w.grows(small, big, near_zero) (the double rule `small` up to |a| = 700, `big` beyond, `near_zero`
+# below the normal doubles) and w.double(op, near_zero) (the double rule on double arguments; near_zero as before).
+# An op without an entry is w.double(op): bounded functions of double arguments lose nothing there. A form near 0 is
+# needed where an argument below the normal doubles (an underflowed value, 0.7^3000, or a formula's intermediate) is
+# something the double rule would see as 0 or rounded (sin(1e-400) is 1e-400; sign(1e-400) is 1, floor(-1e-400) -1).
+def _same(w, op):
+    return w.double(op, lambda a: a)
+
+
+def _wide_atan2(w, op):
+    through = w.double(op)
+
+    def f(a, b):  # a below the normal doubles and b > 0: atan of the tiny ratio a/b
+        return a / b if a != 0 and abs(a) < w.TINY and b > 0 and b.is_finite() else through(a, b)
+    return f
+
+
+def _sign_of(w, a):
+    return w.ONE if a > 0 else -w.ONE
+
+
+WIDE: dict[str, Callable] = {
+    "add": lambda w, op: lambda a, b: a + b, "sub": lambda w, op: lambda a, b: a - b,
+    "mul": lambda w, op: lambda a, b: a * b, "div": lambda w, op: lambda a, b: a / b,
+    "neg": lambda w, op: lambda a: -a, "pow": lambda w, op: w.pow, "exp": lambda w, op: w.exp,
+    "ln": lambda w, op: lambda a: a.ln(), "log10": lambda w, op: lambda a: a.log10(),
+    "log2": lambda w, op: lambda a: a.ln() / w.num(2).ln(), "log": lambda w, op: lambda a, b: a.ln() / b.ln(),
+    "sqrt": lambda w, op: lambda a: a.sqrt(), "cbrt": lambda w, op: w.cbrt, "abs": lambda w, op: abs,
+    "hypot": lambda w, op: lambda a, b: (a * a + b * b).sqrt(),
+    "sinh": lambda w, op: w.grows(math.sinh, lambda a: w.exp(abs(a)) / 2 * _sign_of(w, a), lambda a: a),
+    "cosh": lambda w, op: w.grows(math.cosh, lambda a: w.exp(abs(a)) / 2),
+    "sech": lambda w, op: w.grows(_sech, lambda a: 2 * w.exp(-abs(a))),
+    # beyond |a| = 700 these are e^a (or 1, a) to far more than 40 digits: the double rule underflows there
+    "csch": lambda w, op: w.grows(_csch, lambda a: 2 * w.exp(-abs(a)) * _sign_of(w, a), lambda a: w.ONE / a),
+    "sigmoid": lambda w, op: w.grows(_sigmoid, lambda a: w.exp(a) if a < 0 else w.ONE),
+    "softplus": lambda w, op: w.grows(_softplus, lambda a: w.exp(a) if a < 0 else a),
+    # 1/sin(a) of a double a: sin(a) is a normal double (or a, below them), its reciprocal may not be
+    "sec": lambda w, op: lambda a: w.ONE / w.num(math.cos(float(a))),
+    "csc": lambda w, op: lambda a: w.ONE / (a if abs(a) < w.TINY else w.num(math.sin(float(a)))),
+    "cot": lambda w, op: lambda a: (w.ONE / a if abs(a) < w.TINY else
+                                    w.num(math.cos(float(a))) / w.num(math.sin(float(a)))),
+    "atan2": _wide_atan2,
+    # the double rule, but by the form near 0 below the normal doubles
+    "sin": _same, "tan": _same, "asin": _same, "atan": _same, "asinh": _same, "atanh": _same, "tanh": _same,
+    "cos": lambda w, op: w.double(op, lambda a: w.ONE),
+    "erf": lambda w, op: w.double(op, lambda a: 2 * a / w.PI.sqrt()),
+    "coth": lambda w, op: w.double(op, lambda a: w.ONE / a), "gelu": lambda w, op: w.double(op, lambda a: a / 2),
+    "relu": lambda w, op: w.double(op, lambda a: a if a > 0 else w.ZERO),
+    "sign": lambda w, op: w.double(op, lambda a: _sign_of(w, a)),
+    "floor": lambda w, op: w.double(op, lambda a: w.ZERO if a > 0 else -w.ONE),
+    "ceil": lambda w, op: w.double(op, lambda a: w.ONE if a > 0 else w.ZERO),
 }

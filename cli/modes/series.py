@@ -27,7 +27,7 @@ import math
 import sys
 
 from ..core.graph import Graph
-from ..core.ops import ONE_SIDED, OPS
+from ..core.ops import ONE_SIDED, OPS, POWERS
 from ..core.partials import interpret
 from ..language.expr import CONSTANTS, Num, Var, wrap
 
@@ -187,10 +187,8 @@ class _Arithmetic:
             from ..core.wide import value
             self.num, self.series, self.value = Decimal, _WideSeries, lambda op: value(OPS[op])
             self.fsum = lambda terms: sum(terms, Decimal(0))
-            self.third = Decimal(1) / 3
         else:
             self.num, self.series, self.value, self.fsum = float, _Series, _checked, _sum
-            self.third = 1 / 3
         self.reach = reach  # how far a series is ever searched for its first nonzero term
         self.memo: dict[tuple, _Series] = {}
         self.made: list[_Series] = []  # the memo's series in the order they were made (safe() reads the new ones)
@@ -258,9 +256,10 @@ class _Arithmetic:
                     return self._ode(op, args)  # that under- or overflows (x^3 at 1e-150) takes the rule's a^(b-1)
                 return self._power(a, b.c[0], y0)
             return self._varying_power(a, b)
-        if op in ("sqrt", "cbrt"):
+        power = POWERS.get(op)
+        if power is not None:
             (a,) = args
-            return self._power(a, self.num(0.5) if op == "sqrt" else self.third, self.value(op)(a[0]))
+            return self._power(a, self.num(power[0]) / self.num(power[1]), self.value(op)(a[0]))
         return self._ode(op, args)
 
     def _ode(self, op: str, args: list[_Series]) -> _Series:
