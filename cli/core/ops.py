@@ -348,7 +348,7 @@ def arities(name: str) -> list[int]:
 # One-sided knowledge: where a partial rule fails although the value exists (a kink, a domain's edge), what the op is
 # along a ray args(t), t → 0+ (the kinks module and Taylor mode read it; series arithmetic in series.py). Per op, a
 # function of the argument values at the point giving None (not a kink there) or the form to use beside it:
-#   ("sign",)            |a| = s·a, s the sign of a's first nonzero term (a = 0)
+#   ("mirror",)          |a| = s·a, s the sign of a's first nonzero term (a = 0)
 #   ("power", b, odd)    a^b with a = c·t^m·(1 + w): c^b·t^(m·b)·(1 + w)^b (a = 0; odd: real for c < 0, the cube root)
 #   ("angle",)           atan2(a, b) at (0, 0): the angle of the first nonzero terms, then atan2 of the scaled pair
 #   ("cut", identity)    a cut along a = 0: beside the point the op is its value at a = +0 or a = -0 (the side a's
@@ -385,7 +385,7 @@ def _round_step(a):
 
 
 ONE_SIDED: dict[str, Callable] = {
-    "abs": lambda a: ("sign",) if a == 0 else None,
+    "abs": lambda a: ("mirror",) if a == 0 else None,
     "sqrt": lambda a: ("power", 0.5, False) if a == 0 else None,
     "cbrt": lambda a: ("power", 1 / 3, True) if a == 0 else None,
     "pow": lambda a, b: ("power", b, False) if a == 0 else None,  # a constant b (a varying one: series.py's
@@ -398,7 +398,7 @@ ONE_SIDED: dict[str, Callable] = {
     "acos": lambda a: ((lambda u: 2 * call("asin", sqrt((1 - u) / 2))) if a == 1 else
                        (lambda u: 2 * _HALF_PI - 2 * call("asin", sqrt((1 + u) / 2))) if a == -1 else None),
     "acosh": lambda a: (lambda u: 2 * call("asinh", sqrt((u - 1) / 2))) if a == 1 else None,
-    # relu, max and min at their kinks through |u| (the "sign" form above): left and right derivatives by the side
+    # relu, max and min at their kinks through |u| (the "mirror" form above): left and right derivatives by the side
     "relu": lambda a: (lambda u: (u + absf(u)) / 2) if a == 0 else None,
     "max": lambda a, b: (lambda u, v: v + (u - v + absf(u - v)) / 2) if a == b else None,
     "min": lambda a, b: (lambda u, v: v + (u - v - absf(u - v)) / 2) if a == b else None,

@@ -371,7 +371,7 @@ class _Arithmetic:
             self._mark(owner)
             return self.series(lambda k: y0 if k == 0 else inner[k])
         kind = form[0]
-        if kind == "sign":
+        if kind == "mirror":
             self._mark(owner)
             return self._sign(args[0])
         if kind == "angle":
