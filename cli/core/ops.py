@@ -515,6 +515,32 @@ def _sign_of(w, a):
     return w.ONE if a > 0 else -w.ONE
 
 
+_TAIL = 26  # erfc(a) for a > 26 is below 1e-295: the double rule loses it to underflow from about there on
+
+
+def _erfc_tail(w, a):
+    """erfc(a) for a > 26: e^(-a²)/(a√π)·Σ (-1)^k (2k-1)!!/(2a²)^k, the asymptotic series; its terms fall by at least
+    (2k-1)/1352 each, below 10^-42 of the sum long before they grow again."""
+    x, term, total = 2 * a * a, w.ONE, w.ONE
+    for k in range(1, 60):
+        term = -term * (2 * k - 1) / x
+        total += term
+        if abs(term) < total * w.num(1e-42):
+            break
+    return w.exp(-a * a) / (a * w.PI.sqrt()) * total
+
+
+def _wide_erfc(w, op):
+    through = w.double(op)
+    return lambda a: _erfc_tail(w, a) if a > _TAIL else through(a)
+
+
+def _wide_gelu(w, op):
+    through = w.double(op, lambda a: a / 2)
+    root2 = w.num(2).sqrt()
+    return lambda a: a / 2 * _erfc_tail(w, -a / root2) if -a / root2 > _TAIL else through(a)
+
+
 WIDE: dict[str, Callable] = {
     "add": lambda w, op: lambda a, b: a + b, "sub": lambda w, op: lambda a, b: a - b,
     "mul": lambda w, op: lambda a, b: a * b, "div": lambda w, op: lambda a, b: a / b,
@@ -540,7 +566,8 @@ WIDE: dict[str, Callable] = {
     "sin": _same, "tan": _same, "asin": _same, "atan": _same, "asinh": _same, "atanh": _same, "tanh": _same,
     "cos": lambda w, op: w.double(op, lambda a: w.ONE),
     "erf": lambda w, op: w.double(op, lambda a: 2 * a / w.PI.sqrt()),
-    "coth": lambda w, op: w.double(op, lambda a: w.ONE / a), "gelu": lambda w, op: w.double(op, lambda a: a / 2),
+    "erfc": _wide_erfc, "gelu": _wide_gelu,  # the right tail (the left one of gelu) below the doubles
+    "coth": lambda w, op: w.double(op, lambda a: w.ONE / a),
     "relu": lambda w, op: w.double(op, lambda a: a if a > 0 else w.ZERO),
     "sign": lambda w, op: w.double(op, lambda a: _sign_of(w, a)),
     "floor": lambda w, op: w.double(op, lambda a: w.ZERO if a > 0 else -w.ONE),
