@@ -506,8 +506,13 @@ def _same(w, op):
 def _wide_atan2(w, op):
     through = w.double(op)
 
-    def f(a, b):  # a below the normal doubles and b > 0: atan of the tiny ratio a/b
-        return a / b if a != 0 and abs(a) < w.TINY and b > 0 and b.is_finite() else through(a, b)
+    def f(a, b):
+        s = max(abs(a), abs(b))
+        if 0 < s < w.TINY:  # both below the normal doubles (the double rule would see atan2(0, 0)): the scaled pair
+            a, b = a / s, b / s
+        if a != 0 and abs(a) < w.TINY and b > 0 and b.is_finite():  # atan of the tiny ratio a/b
+            return a / b
+        return through(a, b)
     return f
 
 
@@ -528,6 +533,17 @@ def _erfc_tail(w, a):
         if abs(term) < total * w.num(1e-42):
             break
     return w.exp(-a * a) / (a * w.PI.sqrt()) * total
+
+
+def _wide_logsumexp(w, op):
+    """ln(e^a + e^b) = max(a, b) + ln(1 + u), u = e^-|a - b|, with ln(1 + u) as its series where 1 + u would round
+    to 1 (u = e^-128 beside a max of 0)."""
+    def f(a, b):
+        if a == b:
+            return a + w.num(2).ln()
+        u = w.exp(-abs(a - b))
+        return (a if a > b else b) + (u - u * u / 2 + u * u * u / 3 if u < w.num(1e-14) else (1 + u).ln())
+    return f
 
 
 def _wide_erfc(w, op):
@@ -562,6 +578,9 @@ WIDE: dict[str, Callable] = {
     "cot": lambda w, op: lambda a: (w.ONE / a if abs(a) < w.TINY else
                                     w.num(math.cos(float(a))) / w.num(math.sin(float(a)))),
     "atan2": _wide_atan2,
+    # comparisons only: exact for wide arguments too (the double rule would see two tiny arguments as 0)
+    "logsumexp": _wide_logsumexp,
+    "max": lambda w, op: lambda a, b: w.num(_max(a, b)), "min": lambda w, op: lambda a, b: w.num(_min(a, b)),
     # the double rule, but by the form near 0 below the normal doubles
     "sin": _same, "tan": _same, "asin": _same, "atan": _same, "asinh": _same, "atanh": _same, "tanh": _same,
     "cos": lambda w, op: w.double(op, lambda a: w.ONE),
