@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from ..errors import ArityError, NameError_
 from ..language.expr import CONSTANTS, Apply, Assign, Define, Outputs, Program, Var, children
-from .ops import FOLDS, FUNCTION_NAMES, FUNCTIONS, OPS, arities
+from .ops import ALIASES, FOLDS, FUNCTION_NAMES, FUNCTIONS, OPS, arities
 
 
 def walk(expr):
@@ -117,24 +117,16 @@ def resolve(program: Program) -> tuple[list[str], dict[str, Define]]:
 # What people type for a function dcalc has under another name, or for one it cannot have: meaning, not spelling
 # (difflib would offer 'sin' for min and nothing for heaviside). A name here maps to the hint's text.
 _STEP = "dcalc has no step function: write (1 + sign(x))/2, which jumps at 0, or relu(x), whose slope it is"
-MEANINGS: dict[str, str] = {
-    "arsinh": "did you mean 'asinh'?", "arcosh": "did you mean 'acosh'?", "artanh": "did you mean 'atanh'?",
-    "arctan2": "did you mean 'atan2'?", "maximum": "did you mean 'max'?", "minimum": "did you mean 'min'?",
-    "amax": "did you mean 'max'?", "amin": "did you mean 'min'?", "fmax": "did you mean 'max'?",
-    "fmin": "did you mean 'min'?", "logistic": "did you mean 'sigmoid'?", "expit": "did you mean 'sigmoid'?",
-    "sgn": "did you mean 'sign'?", "signum": "did you mean 'sign'?", "fabs": "did you mean 'abs'?",
-    "absolute": "did you mean 'abs'?", "ramp": "did you mean 'relu'?", "rectifier": "did you mean 'relu'?",
-    "lse": "did you mean 'logsumexp'?", "log1p": "write ln(1 + x)", "expm1": "write exp(x) - 1",
-    "log1pexp": "did you mean 'softplus'?", "ln1p": "write ln(1 + x)", "power": "did you mean 'pow'?",
-    "sqr": "write x^2", "square": "write x^2", "rint": "did you mean 'round'?", "nint": "did you mean 'round'?",
-    "trunc": "write sign(x)*floor(abs(x))", "ceiling": "did you mean 'ceil'?",
+MEANINGS: dict[str, str] = {other: f"did you mean '{name}'?" for name, others in ALIASES.items() for other in others}
+MEANINGS.update({
+    "log1p": "write ln(1 + x)", "expm1": "write exp(x) - 1", "ln1p": "write ln(1 + x)",
+    "sqr": "write x^2", "square": "write x^2", "trunc": "write sign(x)*floor(abs(x))",
     "softmax": "softmax is a vector function; one component is exp(a)/(exp(a) + exp(b)), "
                "or exp(a - logsumexp(a, b)); logsumexp(a, b, …) is its scalar companion",
     "heaviside": _STEP, "step": _STEP, "unitstep": _STEP,
     "swish": "write x*sigmoid(x)", "silu": "write x*sigmoid(x)", "elu": "write relu(x) + min(0, exp(x) - 1)",
     "leakyrelu": "write max(x, 0.01x)", "leaky_relu": "write max(x, 0.01x)", "mish": "write x*tanh(softplus(x))",
-}
-MEANINGS.update({f"arc{f[1:]}": f"did you mean '{f}'?" for f in ("asin", "acos", "atan", "asinh", "acosh", "atanh")})
+})
 
 
 def suggestion(name: str, own: list[str] = ()) -> str:

@@ -214,7 +214,9 @@ _TABLE = [
        latex="\\arccos\\left({a}\\right)", sample=_UNIT, doc="inverse cosine", numpy="arccos"),
     Op("atan", 1, math.atan, (lambda a: (1 / hypot(1, a)) ** 2,), latex="\\arctan\\left({a}\\right)",
        doc="inverse tangent", numpy="arctan"),  # 1/(1 + a^2) would be 0 from a = 1.4e154 on, where it is 5e-309
-    Op("atan2", 2, math.atan2, (lambda a, b: b / hypot(a, b) / hypot(a, b),
+    # atan2 jumps by 2π across its cut (a = 0, b < 0: π above, -π below, atan2(±0, b) the side of the zero's sign):
+    # ∂/∂a is 0/0 there (the passes then go to the one-sided form of ONE_SIDED), ∂/∂b exists (along the cut)
+    Op("atan2", 2, math.atan2, (lambda a, b: b / hypot(a, b) / hypot(a, b) + 0 / (absf(a) + (absf(b) + b)),
                                 lambda a, b: -a / hypot(a, b) / hypot(a, b)),
        latex="\\operatorname{{atan2}}\\left({a}, {b}\\right)", sample=((0.2, 3), (0.2, 3)),
        doc="atan2(y, x), the angle of the point (x, y)", numpy="arctan2"),
@@ -321,6 +323,17 @@ FUNCTIONS: dict[tuple[str, int], str] = {(op.name, op.arity): op.name for op in 
 FUNCTIONS[("log", 1)] = "ln"
 FUNCTIONS[("pow", 2)] = "pow"
 FUNCTION_NAMES = sorted({name for name, _ in FUNCTIONS})
+# What other libraries and textbooks call a function: an unknown name among these is answered "did you mean …?"
+ALIASES: dict[str, tuple[str, ...]] = {
+    "asin": ("arcsin",), "acos": ("arccos",), "atan": ("arctan",), "atan2": ("arctan2",),
+    "asinh": ("arsinh", "arcsinh"), "acosh": ("arcosh", "arccosh"), "atanh": ("artanh", "arctanh"),
+    "max": ("maximum", "amax", "fmax"), "min": ("minimum", "amin", "fmin"), "sigmoid": ("logistic", "expit"),
+    "sign": ("sgn", "signum"), "abs": ("fabs", "absolute"), "relu": ("ramp", "rectifier"), "logsumexp": ("lse",),
+    "softplus": ("log1pexp",), "pow": ("power",), "round": ("rint", "nint"), "ceil": ("ceiling",),
+}
+# The ops that are a constant power of their one argument, a^(p/q): Taylor mode takes the power's recurrence (which
+# never forms a^(b - k)) rather than the partial rule's series
+POWERS: dict[str, tuple[int, int]] = {"sqrt": (1, 2), "cbrt": (1, 3)}
 # Binary ops that also take more arguments: name(a, b, c, …) is name(name(a, b), c)… (the graph folds the call when it
 # lowers it). Each is associative, so the fold is exact, and each binary step is as stable as the op: one table entry
 # and one set of rules serve every arity.
@@ -335,9 +348,12 @@ def arities(name: str) -> list[int]:
 # One-sided knowledge: where a partial rule fails although the value exists (a kink, a domain's edge), what the op is
 # along a ray args(t), t → 0+ (the kinks module and Taylor mode read it; series arithmetic in series.py). Per op, a
 # function of the argument values at the point giving None (not a kink there) or the form to use beside it:
-#   ("sign",)            |a| = s·a, s the sign of a's first nonzero term (a = 0)
+#   ("mirror",)          |a| = s·a, s the sign of a's first nonzero term (a = 0)
 #   ("power", b, odd)    a^b with a = c·t^m·(1 + w): c^b·t^(m·b)·(1 + w)^b (a = 0; odd: real for c < 0, the cube root)
 #   ("angle",)           atan2(a, b) at (0, 0): the angle of the first nonzero terms, then atan2 of the scaled pair
+#   ("cut", identity)    a cut along a = 0: beside the point the op is its value at a = +0 or a = -0 (the side a's
+#                        first nonzero term takes) plus identity(u, v), smooth across and 0 at the point (atan2 at
+#                        b < 0: ±π + atan(u/v)); a side whose limit is not the value at the point is a jump
 #   a formula over a, b  an identity valid beside the point whose own kinks are the ones above (asin at 1 is
 #                        π/2 − 2·asin(√((1 − a)/2)): the square root's edge, where the power rule applies)
 _HALF_PI = Const("pi") / 2
@@ -369,19 +385,20 @@ def _round_step(a):
 
 
 ONE_SIDED: dict[str, Callable] = {
-    "abs": lambda a: ("sign",) if a == 0 else None,
+    "abs": lambda a: ("mirror",) if a == 0 else None,
     "sqrt": lambda a: ("power", 0.5, False) if a == 0 else None,
     "cbrt": lambda a: ("power", 1 / 3, True) if a == 0 else None,
     "pow": lambda a, b: ("power", b, False) if a == 0 else None,  # a constant b (a varying one: series.py's
     # _zero_base_varying, the constant exponent's form below its first t^s·ln(t) term)
     "hypot": lambda a, b: (lambda u, v: sqrt(u ** 2 + v ** 2)) if a == 0 and b == 0 else None,
-    "atan2": lambda a, b: ("angle",) if a == 0 and b == 0 else None,
+    "atan2": lambda a, b: (("angle",) if a == 0 and b == 0 else
+                           ("cut", lambda u, v: call("atan", u / v)) if a == 0 and b < 0 else None),
     "asin": lambda a: ((lambda u: _HALF_PI - 2 * call("asin", sqrt((1 - u) / 2))) if a == 1 else
                        (lambda u: 2 * call("asin", sqrt((1 + u) / 2)) - _HALF_PI) if a == -1 else None),
     "acos": lambda a: ((lambda u: 2 * call("asin", sqrt((1 - u) / 2))) if a == 1 else
                        (lambda u: 2 * _HALF_PI - 2 * call("asin", sqrt((1 + u) / 2))) if a == -1 else None),
     "acosh": lambda a: (lambda u: 2 * call("asinh", sqrt((u - 1) / 2))) if a == 1 else None,
-    # relu, max and min at their kinks through |u| (the "sign" form above): left and right derivatives by the side
+    # relu, max and min at their kinks through |u| (the "mirror" form above): left and right derivatives by the side
     "relu": lambda a: (lambda u: (u + absf(u)) / 2) if a == 0 else None,
     "max": lambda a, b: (lambda u, v: v + (u - v + absf(u - v)) / 2) if a == b else None,
     "min": lambda a, b: (lambda u, v: v + (u - v - absf(u - v)) / 2) if a == b else None,
@@ -418,13 +435,47 @@ CODE: dict[str, tuple[str | None, str | None, str | None]] = {
     "sqrt": ("math.sqrt", "sqrt", "Math.sqrt"),
     "cbrt": (None, "cbrt", "Math.cbrt"),  # math.cbrt is Python 3.11+: codegen's helper, as _cbrt above
     "abs": ("abs", "fabs", "Math.abs"), "hypot": ("math.hypot", "hypot", "Math.hypot"),
-    # the activations: a branch, log1p or a rounding rule each language lacks is a helper (codegen._SOURCE)
+    # the activations: a branch, log1p or a rounding rule each language lacks is a helper (CODE_SOURCE)
     "sigmoid": (None, None, None), "softplus": (None, None, None), "relu": (None, None, None),
     "sign": (None, None, "Math.sign"), "logsumexp": (None, None, None),
     "max": ("max", "fmax", "Math.max"), "min": ("min", "fmin", "Math.min"),
     "csch": (None, None, None), "coth": (None, None, None), "gelu": (None, None, None),
     "floor": ("math.floor", "floor", "Math.floor"), "ceil": ("math.ceil", "ceil", "Math.ceil"),
     "round": (None, "round", None),  # C's round takes halves away from zero, as dcalc does; Python's and JS's do not
+}
+# Helpers written out per language, where the value rule needs a branch, log1p or a rounding rule that no formula
+# states (ops' value rules above, written in each language): the body of a function of the op's arguments a (, b),
+# per language; a language left out takes CODE_FORMULAS below (NumPy: the Python helper mapped over the array)
+CODE_SOURCE: dict[str, dict[str, str]] = {
+    "cbrt": {"python": "    return math.copysign(abs(a) ** (1 / 3), a)\n"},  # math.cbrt is Python 3.11+
+    "sigmoid": {
+        "python": "    if a >= 0:\n        return 1 / (1 + math.exp(-a))\n    e = math.exp(a)\n    return e / (1 + e)\n",
+        "c": "    if (a >= 0) return 1 / (1 + exp(-a));\n    double e = exp(a);\n    return e / (1 + e);\n",
+        "js": "    if (a >= 0) return 1 / (1 + Math.exp(-a));\n    const e = Math.exp(a);\n    return e / (1 + e);\n",
+        "numpy": "    e = np.exp(-np.abs(a))\n    return np.where(a >= 0, 1 / (1 + e), e / (1 + e))\n"},
+    "softplus": {
+        "python": "    return (a if a > 0 else 0.0) + math.log1p(math.exp(-abs(a)))\n",
+        "c": "    return (a > 0 ? a : 0.0) + log1p(exp(-fabs(a)));\n",
+        "js": "    return (a > 0 ? a : 0) + Math.log1p(Math.exp(-Math.abs(a)));\n",
+        "numpy": "    return np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a)))\n"},
+    "relu": {
+        "python": "    return a if a > 0 or a != a else 0.0\n", "c": "    return a > 0 || a != a ? a : 0.0;\n",
+        "js": "    return a > 0 || a !== a ? a : 0;\n", "numpy": "    return np.where(a > 0, a, 0.0) + 0 * a\n"},
+    "sign": {
+        "python": "    return 1.0 if a > 0 else -1.0 if a < 0 else a\n",
+        "c": "    return a > 0 ? 1.0 : a < 0 ? -1.0 : a;\n", "js": "    return Math.sign(a);\n"},
+    "logsumexp": {
+        "python": "    if a == b:\n        return a + math.log(2)\n"
+                  "    return (a if a > b else b) + math.log1p(math.exp(-abs(a - b)))\n",
+        "c": "    if (a == b) return a + log(2.0);\n    return (a > b ? a : b) + log1p(exp(-fabs(a - b)));\n",
+        "js": "    if (a === b) return a + Math.log(2);\n"
+              "    return (a > b ? a : b) + Math.log1p(Math.exp(-Math.abs(a - b)));\n",
+        "numpy": "    return np.logaddexp(a, b)\n"},
+    "round": {
+        "python": "    r = float(math.floor(a))\n    d = a - r\n    return r + 1 if d > 0.5 or (d == 0.5 and r >= 0) else r\n",
+        "c": "    return round(a);\n",
+        "js": "    const r = Math.floor(a);\n    const d = a - r;\n    return d > 0.5 || (d === 0.5 && r >= 0) ? r + 1 : r;\n",
+        "numpy": "    r = np.floor(a)\n    d = a - r\n    return np.where((d > 0.5) | ((d == 0.5) & (r >= 0)), r + 1, r)\n"},
 }
 # The value rules above as formulas, for a language without the function (sech as _sech computes it: no overflow)
 CODE_FORMULAS: dict[str, Callable] = {
@@ -436,4 +487,108 @@ CODE_FORMULAS: dict[str, Callable] = {
     "csch": lambda a: 1 / sinh(a),  # sinh overflows to inf where csch is 0 or a subnormal
     "coth": lambda a: 1 / tanh(a),
     "gelu": lambda a: a * call("erfc", -a / sqrt(2)) / 2,
+}
+
+
+# How each op is computed over wide numbers (core/wide.py: decimals of 40 digits whose exponent reaches ±10^18, the
+# passes' fallback where a number leaves the doubles on the way). Per op, a function of (w, op) returning the op's
+# function over wide numbers, w being the wide arithmetic (the module core/wide.py, given so that this table imports
+# nothing of it): w.exp, w.pow, w.cbrt, w.num (a double as a wide number), w.ONE, w.ZERO, w.PI, w.TINY (the smallest
+# normal double), w.grows(small, big, near_zero) (the double rule `small` up to |a| = 700, `big` beyond, `near_zero`
+# below the normal doubles) and w.double(op, near_zero) (the double rule on double arguments; near_zero as before).
+# An op without an entry is w.double(op): bounded functions of double arguments lose nothing there. A form near 0 is
+# needed where an argument below the normal doubles (an underflowed value, 0.7^3000, or a formula's intermediate) is
+# something the double rule would see as 0 or rounded (sin(1e-400) is 1e-400; sign(1e-400) is 1, floor(-1e-400) -1).
+def _same(w, op):
+    return w.double(op, lambda a: a)
+
+
+def _wide_atan2(w, op):
+    through = w.double(op)
+
+    def f(a, b):
+        s = max(abs(a), abs(b))
+        if 0 < s < w.TINY:  # both below the normal doubles (the double rule would see atan2(0, 0)): the scaled pair
+            a, b = a / s, b / s
+        if a != 0 and abs(a) < w.TINY and b > 0 and b.is_finite():  # atan of the tiny ratio a/b
+            return a / b
+        return through(a, b)
+    return f
+
+
+def _sign_of(w, a):
+    return w.ONE if a > 0 else -w.ONE
+
+
+_TAIL = 26  # erfc(a) for a > 26 is below 1e-295: the double rule loses it to underflow from about there on
+
+
+def _erfc_tail(w, a):
+    """erfc(a) for a > 26: e^(-a²)/(a√π)·Σ (-1)^k (2k-1)!!/(2a²)^k, the asymptotic series; its terms fall by at least
+    (2k-1)/1352 each, below 10^-42 of the sum long before they grow again."""
+    x, term, total = 2 * a * a, w.ONE, w.ONE
+    for k in range(1, 60):
+        term = -term * (2 * k - 1) / x
+        total += term
+        if abs(term) < total * w.num(1e-42):
+            break
+    return w.exp(-a * a) / (a * w.PI.sqrt()) * total
+
+
+def _wide_logsumexp(w, op):
+    """ln(e^a + e^b) = max(a, b) + ln(1 + u), u = e^-|a - b|, with ln(1 + u) as its series where 1 + u would round
+    to 1 (u = e^-128 beside a max of 0)."""
+    def f(a, b):
+        if a == b:
+            return a + w.num(2).ln()
+        u = w.exp(-abs(a - b))
+        return (a if a > b else b) + (u - u * u / 2 + u * u * u / 3 if u < w.num(1e-14) else (1 + u).ln())
+    return f
+
+
+def _wide_erfc(w, op):
+    through = w.double(op)
+    return lambda a: _erfc_tail(w, a) if a > _TAIL else through(a)
+
+
+def _wide_gelu(w, op):
+    through = w.double(op, lambda a: a / 2)
+    root2 = w.num(2).sqrt()
+    return lambda a: a / 2 * _erfc_tail(w, -a / root2) if -a / root2 > _TAIL else through(a)
+
+
+WIDE: dict[str, Callable] = {
+    "add": lambda w, op: lambda a, b: a + b, "sub": lambda w, op: lambda a, b: a - b,
+    "mul": lambda w, op: lambda a, b: a * b, "div": lambda w, op: lambda a, b: a / b,
+    "neg": lambda w, op: lambda a: -a, "pow": lambda w, op: w.pow, "exp": lambda w, op: w.exp,
+    "ln": lambda w, op: lambda a: a.ln(), "log10": lambda w, op: lambda a: a.log10(),
+    "log2": lambda w, op: lambda a: a.ln() / w.num(2).ln(), "log": lambda w, op: lambda a, b: a.ln() / b.ln(),
+    "sqrt": lambda w, op: lambda a: a.sqrt(), "cbrt": lambda w, op: w.cbrt, "abs": lambda w, op: abs,
+    "hypot": lambda w, op: lambda a, b: (a * a + b * b).sqrt(),
+    "sinh": lambda w, op: w.grows(math.sinh, lambda a: w.exp(abs(a)) / 2 * _sign_of(w, a), lambda a: a),
+    "cosh": lambda w, op: w.grows(math.cosh, lambda a: w.exp(abs(a)) / 2),
+    "sech": lambda w, op: w.grows(_sech, lambda a: 2 * w.exp(-abs(a))),
+    # beyond |a| = 700 these are e^a (or 1, a) to far more than 40 digits: the double rule underflows there
+    "csch": lambda w, op: w.grows(_csch, lambda a: 2 * w.exp(-abs(a)) * _sign_of(w, a), lambda a: w.ONE / a),
+    "sigmoid": lambda w, op: w.grows(_sigmoid, lambda a: w.exp(a) if a < 0 else w.ONE),
+    "softplus": lambda w, op: w.grows(_softplus, lambda a: w.exp(a) if a < 0 else a),
+    # 1/sin(a) of a double a: sin(a) is a normal double (or a, below them), its reciprocal may not be
+    "sec": lambda w, op: lambda a: w.ONE / w.num(math.cos(float(a))),
+    "csc": lambda w, op: lambda a: w.ONE / (a if abs(a) < w.TINY else w.num(math.sin(float(a)))),
+    "cot": lambda w, op: lambda a: (w.ONE / a if abs(a) < w.TINY else
+                                    w.num(math.cos(float(a))) / w.num(math.sin(float(a)))),
+    "atan2": _wide_atan2,
+    # comparisons only: exact for wide arguments too (the double rule would see two tiny arguments as 0)
+    "logsumexp": _wide_logsumexp,
+    "max": lambda w, op: lambda a, b: w.num(_max(a, b)), "min": lambda w, op: lambda a, b: w.num(_min(a, b)),
+    # the double rule, but by the form near 0 below the normal doubles
+    "sin": _same, "tan": _same, "asin": _same, "atan": _same, "asinh": _same, "atanh": _same, "tanh": _same,
+    "cos": lambda w, op: w.double(op, lambda a: w.ONE),
+    "erf": lambda w, op: w.double(op, lambda a: 2 * a / w.PI.sqrt()),
+    "erfc": _wide_erfc, "gelu": _wide_gelu,  # the right tail (the left one of gelu) below the doubles
+    "coth": lambda w, op: w.double(op, lambda a: w.ONE / a),
+    "relu": lambda w, op: w.double(op, lambda a: a if a > 0 else w.ZERO),
+    "sign": lambda w, op: w.double(op, lambda a: _sign_of(w, a)),
+    "floor": lambda w, op: w.double(op, lambda a: w.ZERO if a > 0 else -w.ONE),
+    "ceil": lambda w, op: w.double(op, lambda a: w.ONE if a > 0 else w.ZERO),
 }

@@ -27,7 +27,7 @@ import math
 import sys
 
 from ..core.graph import Graph
-from ..core.ops import ONE_SIDED, OPS
+from ..core.ops import ONE_SIDED, OPS, POWERS
 from ..core.partials import interpret
 from ..language.expr import CONSTANTS, Num, Var, wrap
 
@@ -187,10 +187,8 @@ class _Arithmetic:
             from ..core.wide import value
             self.num, self.series, self.value = Decimal, _WideSeries, lambda op: value(OPS[op])
             self.fsum = lambda terms: sum(terms, Decimal(0))
-            self.third = Decimal(1) / 3
         else:
             self.num, self.series, self.value, self.fsum = float, _Series, _checked, _sum
-            self.third = 1 / 3
         self.reach = reach  # how far a series is ever searched for its first nonzero term
         self.memo: dict[tuple, _Series] = {}
         self.made: list[_Series] = []  # the memo's series in the order they were made (safe() reads the new ones)
@@ -258,9 +256,10 @@ class _Arithmetic:
                     return self._ode(op, args)  # that under- or overflows (x^3 at 1e-150) takes the rule's a^(b-1)
                 return self._power(a, b.c[0], y0)
             return self._varying_power(a, b)
-        if op in ("sqrt", "cbrt"):
+        power = POWERS.get(op)
+        if power is not None:
             (a,) = args
-            return self._power(a, self.num(0.5) if op == "sqrt" else self.third, self.value(op)(a[0]))
+            return self._power(a, self.num(power[0]) / self.num(power[1]), self.value(op)(a[0]))
         return self._ode(op, args)
 
     def _ode(self, op: str, args: list[_Series]) -> _Series:
@@ -372,12 +371,14 @@ class _Arithmetic:
             self._mark(owner)
             return self.series(lambda k: y0 if k == 0 else inner[k])
         kind = form[0]
-        if kind == "sign":
+        if kind == "mirror":
             self._mark(owner)
             return self._sign(args[0])
         if kind == "angle":
             self._mark(owner)
-            return self._angle(*args)
+            return self._angle(op, *args)
+        if kind == "cut":
+            return self._cut(op, form[1], args)
         if kind == "unresolved":  # floor(x) at 1e300: a jump by 1 that the doubles cannot show
             raise Undecided(owner, "jumps there by less than the doubles resolve at this size")
         if kind == "step":
@@ -454,14 +455,33 @@ class _Arithmetic:
             return state["scale"] * state["tail"][k - e]
         return self.series(step)
 
-    def _angle(self, a: _Series, b: _Series) -> _Series:
+    def _cut(self, op: str, identity, args: list[_Series]) -> _Series:
+        """An op at its cut along a = 0 (ops.ONE_SIDED's "cut"): its value at a = ±0, by the side of a's first nonzero
+        term, plus the identity's series. A ray along the cut (a ≡ ±0) stays on the point's own side."""
+        a = args[0]
+        value = self.value(op)(*(x[0] for x in args))
+        if a.constant:
+            side = math.copysign(1.0, float(a[0]))
+        else:
+            m = a.lead(1, self.reach)
+            if m is None:  # the side is decided by terms past the search, if any
+                raise Undecided(self.node, "vanishes further than the one-sided series look")
+            side = 1.0 if a[m] > 0 else -1.0
+            self._mark(self.node)
+        limit = self.value(op)(self.num(math.copysign(0.0, side)), *(x[0] for x in args[1:]))
+        if limit != value:
+            self.jumped = True
+        inner = self.formula(wrap(identity(*(Var(p) for p in "uv"[:len(args)]))), dict(zip("uv", args)))
+        return self.series(lambda k: limit if k == 0 else inner[k])
+
+    def _angle(self, op: str, a: _Series, b: _Series) -> _Series:
         """atan2(a, b) at (0, 0): along the ray it is atan2 of the pair scaled by its first nonzero power of t, a
         limit that may differ from atan2(0, 0) (a jump)."""
-        value = self.value("atan2")(a[0], b[0])
+        value = self.value(op)(a[0], b[0])
         p = next((j for j in range(1, self.reach + 1) if a[j] != 0 or b[j] != 0), None)
         if p is None:  # the limit's angle is decided by terms past the search, if any
             raise Undecided(self.node, "vanishes further than the one-sided series look")
-        y = self.apply("atan2", [self.series(lambda k: a[k + p]), self.series(lambda k: b[k + p])])
+        y = self.apply(op, [self.series(lambda k: a[k + p]), self.series(lambda k: b[k + p])])
         if y[0] != value:
             self.jumped = True
             self.jump_tol = 1e-12
@@ -567,7 +587,7 @@ def _needs(graph: Graph, vals: list[float], top: int, reach: int) -> list[int]:
             n = 2 * n
         elif form is not None and form[0] == "power" and form[1] > 0:
             n = math.ceil(n / form[1])
-        elif form is not None and (form[0] == "angle" or form[0] == "step" and form[1] != form[2]):
+        elif form is not None and (form[0] in ("angle", "cut") or form[0] == "step" and form[1] != form[2]):
             n = n + reach
         for a in node.args:
             need[a] = max(need[a], min(n, reach))

@@ -6,8 +6,9 @@ adjoints from the output back (ū = Σ over readers v of v̄·∂v/∂u, the tab
 that neither overflow nor cancel), so one function gives the value and the derivative, or the whole gradient. Higher
 and mixed derivatives come from the simplified derivative (symbolic/formulas.py) and the value, one DAG: one local per
 distinct node. How a language spells each op is in the primitive table (ops.CODE); a function a language lacks is a
-helper defined from the table's formula for it (ops.CODE_FORMULAS). No text of the input is ever evaluated: the code
-is printed from the graph, and names are kept only when they are not words of the language.
+helper defined from the table's formula for it (ops.CODE_FORMULAS) or written out there (ops.CODE_SOURCE). No text of
+the input is ever evaluated: the code is printed from the graph, and names are kept only when they are not words of
+the language.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import math
 import re
 
 from ..core.graph import Graph, postorder, reach
-from ..core.ops import CODE, CODE_FORMULAS, OPS
+from ..core.ops import CODE, CODE_FORMULAS, CODE_SOURCE, OPS
 from ..core.printing import UNARY, assemble
 from ..errors import UsageError
 from ..language.expr import CONSTANTS, Apply, Const, Num, Var, wrap
@@ -41,44 +42,6 @@ _JS_WORDS = {"break", "case", "catch", "class", "const", "continue", "debugger",
              "new", "null", "return", "super", "switch", "this", "throw", "true", "try", "typeof", "var", "void",
              "while", "with", "yield", "let", "static", "implements", "interface", "package", "private", "protected",
              "public", "await", "arguments", "eval", "undefined", "NaN", "Infinity", "Math", "async", "of"}
-
-# The functions no formula of the table states, written out: math.cbrt is Python 3.11+ (dcalc runs on 3.10)
-def _source(python: str, c: str, js: str, numpy: str | None = None, params: str = "a") -> dict:
-    """One helper written out per language (a body of statements over `params`), as ops.py's value rule computes it."""
-    ps = params.split(", ")
-    return {"python": f"def {{name}}({params}):\n{python}", "numpy": f"def {{name}}({params}):\n{numpy}" if numpy else None,
-            "c": f"static double {{name}}({', '.join('double ' + p for p in ps)}) {{{{\n{c}}}}}\n",
-            "js": f"function {{name}}({params}) {{{{\n{js}}}}}\n"}
-
-
-# Helpers for the functions that need a branch, log1p or a rounding rule (ops.py's value rules, written per language)
-_HELPERS = {
-    "sigmoid": _source("    if a >= 0:\n        return 1 / (1 + math.exp(-a))\n    e = math.exp(a)\n    return e / (1 + e)\n",
-                       "    if (a >= 0) return 1 / (1 + exp(-a));\n    double e = exp(a);\n    return e / (1 + e);\n",
-                       "    if (a >= 0) return 1 / (1 + Math.exp(-a));\n    const e = Math.exp(a);\n    return e / (1 + e);\n",
-                       "    e = np.exp(-np.abs(a))\n    return np.where(a >= 0, 1 / (1 + e), e / (1 + e))\n"),
-    "softplus": _source("    return (a if a > 0 else 0.0) + math.log1p(math.exp(-abs(a)))\n",
-                        "    return (a > 0 ? a : 0.0) + log1p(exp(-fabs(a)));\n",
-                        "    return (a > 0 ? a : 0) + Math.log1p(Math.exp(-Math.abs(a)));\n",
-                        "    return np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a)))\n"),
-    "relu": _source("    return a if a > 0 or a != a else 0.0\n", "    return a > 0 || a != a ? a : 0.0;\n",
-                    "    return a > 0 || a !== a ? a : 0;\n", "    return np.where(a > 0, a, 0.0) + 0 * a\n"),
-    "sign": _source("    return 1.0 if a > 0 else -1.0 if a < 0 else a\n",
-                    "    return a > 0 ? 1.0 : a < 0 ? -1.0 : a;\n", "    return Math.sign(a);\n"),
-    "logsumexp": _source("    if a == b:\n        return a + math.log(2)\n"
-                         "    return (a if a > b else b) + math.log1p(math.exp(-abs(a - b)))\n",
-                         "    if (a == b) return a + log(2.0);\n    return (a > b ? a : b) + log1p(exp(-fabs(a - b)));\n",
-                         "    if (a === b) return a + Math.log(2);\n"
-                         "    return (a > b ? a : b) + Math.log1p(Math.exp(-Math.abs(a - b)));\n",
-                         "    return np.logaddexp(a, b)\n", "a, b"),
-    "round": _source("    r = float(math.floor(a))\n    d = a - r\n    return r + 1 if d > 0.5 or (d == 0.5 and r >= 0) else r\n",
-                     "    return round(a);\n",
-                     "    const r = Math.floor(a);\n    const d = a - r;\n    return d > 0.5 || (d === 0.5 && r >= 0) ? r + 1 : r;\n",
-                     "    r = np.floor(a)\n    d = a - r\n    return np.where((d > 0.5) | ((d == 0.5) & (r >= 0)), r + 1, r)\n"),
-}
-_SOURCE = {("python", "cbrt"): "def {name}(a):\n    return math.copysign(abs(a) ** (1 / 3), a)\n"}
-_SOURCE.update({(lang, op): text for op, texts in _HELPERS.items() for lang, text in texts.items() if text})
-
 
 class _Lang:
     """What differs between the languages: words, spellings, literals and the shape of statements."""
@@ -198,7 +161,7 @@ class _Code:
         self.declared.add(name)
 
     def helper_source(self) -> list[str]:
-        """The helpers' definitions, each from the table's formula (or _SOURCE), in the order they were first used.
+        """The helpers' definitions, each from the table's formula (or its written source), in the order they were first used.
         A helper's formula may call a helper itself: definitions are taken until none is added."""
         out: list[str] = []
         done: set[str] = set()
@@ -210,17 +173,18 @@ class _Code:
 
     def _helper(self, op: str, name: str) -> str:
         lang = self.lang
-        if (lang.name, op) in _SOURCE:
-            return _SOURCE[lang.name, op].format(name=name)
         params = ("a", "b")[: OPS[op].arity]
-        if op not in CODE_FORMULAS:  # NumPy: the Python function over each element
+        written = CODE_SOURCE.get(op, {}).get(lang.name)
+        if written is None and op not in CODE_FORMULAS:  # NumPy: the Python function over each element
             return f"{name} = np.vectorize({_Lang('python').spelling(op)}, otypes=[float])\n"
-        body = self.text(CODE_FORMULAS[op](*map(Var, params)))
+        if written is None:
+            body = self.text(CODE_FORMULAS[op](*map(Var, params)))
+            written = f"    return {body}\n" if lang.py else f"    return {body};\n"
         if lang.py:
-            return f"def {name}({', '.join(params)}):\n    return {body}\n"
+            return f"def {name}({', '.join(params)}):\n{written}"
         if lang.name == "c":
-            return f"static double {name}({', '.join('double ' + p for p in params)}) {{\n    return {body};\n}}\n"
-        return f"function {name}({', '.join(params)}) {{\n    return {body};\n}}\n"
+            return f"static double {name}({', '.join('double ' + p for p in params)}) {{\n{written}}}\n"
+        return f"function {name}({', '.join(params)}) {{\n{written}}}\n"
 
 
 def _refused(op: str, language: str) -> UsageError:
@@ -240,7 +204,7 @@ def _writers(op: str) -> set[str]:
     else:
         formula = set()
     return {name for name in LANGUAGES if _own(name, op) is not None or name in formula
-            or (name, op) in _SOURCE or (name == "numpy" and python is not None)}
+            or name in CODE_SOURCE.get(op, {}) or (name == "numpy" and python is not None)}
 
 
 def _own(language: str, op: str) -> str | None:
