@@ -52,6 +52,8 @@ FIXED_WIDTH = {"sin", "cos", "tan", "sec", "csc", "cot", "exp", "sinh", "cosh", 
                "erfc"}
 PROBE = 1600  # bits: the probe step along a scaled variable that measures how fast each argument moves
 MOST_BITS = 1400  # at most this much smaller a step (mpmath.diff's working precision grows with it)
+SHRINK = 200  # bits: how much smaller each step of a one-sided difference quotient is than the last (Oracle._one_sided)
+ONE_SIDED_STEPS = 6  # at most this many smaller steps
 
 UNARY = ["sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan", "sinh", "cosh", "tanh", "sech", "asinh",
          "acosh", "atanh", "exp", "ln", "log10", "log2", "sqrt", "cbrt", "abs",
@@ -858,13 +860,29 @@ class Oracle:
             qs = [_diff(run, self.point, names, x0, ks, addprec=ADDPREC[0] + extra)
                   for run in [self.exact] + self.runs]
             unsettled = 0
-            if abs(qs[0]) < mpf(10) ** -60 or tolerance(qs[0], qs[1:]) > abs(qs[0]) * mpf(10) ** -12:
+            if (abs(qs[0]) < mpf(10) ** -60 or tolerance(qs[0], qs[1:]) > abs(qs[0]) * mpf(10) ** -12
+                    or self._unresolved(qs[0], names, x0, ks, ADDPREC[0] + extra)):
                 addprec, q0, unsettled = self._converged(names, x0, ks, qs[0], extra)
                 if addprec != ADDPREC[0] + extra:
                     qs = [q0] + [_diff(run, self.point, names, x0, ks, addprec=addprec) for run in self.runs]
         except (Undefined, ZeroDivisionError):
             return ("either", "edge within the step of mpmath.diff")
         return _answer(qs, extra=unsettled, order=sum(ks))
+
+    def _unresolved(self, q, names, x0, ks, addprec) -> bool:
+        """Whether mpmath.diff's difference quotient cannot resolve a derivative of size |q| at this precision: the
+        values it differences (of the size of the program's largest intermediate, M) are rounded to its working
+        precision, and that rounding, divided by the step's power, is not far below |q| (cbrt(7)·1e8 + x at x = 1e-150:
+        the step of 1e-219 beside values of 1.9e8 at 578 bits gave a quotient of 2^176 for the derivative 1, and every
+        perturbed run gave the same, seed 10007948). Then the precision grows (_converged)."""
+        big = max([abs(v) for _, _, v in self.records] + [mpf(0)])
+        if not big:
+            return False
+        prec = mp.prec  # (Oracle.derivative's, at least DIGITS: _diff's)
+        work = (prec + 2 * addprec) * (max(ks) + 1)  # mpmath.diff's working precision (the innermost at least)
+        bits = mpmath.mag(big) - work + sum(k * (prec + addprec - mpmath.mag(s))
+                                            for k, s in zip(ks, _scales(self.point, x0)))
+        return bits > mpmath.mag(q) - 100
 
     def _converged(self, names, x0, ks, low, extra=0):
         """mpmath.diff loses a derivative that is small beside the values it differences (f'·h ≪ f): a zero, or
@@ -882,29 +900,44 @@ class Oracle:
         return last, low, 2 * change
 
     def _one_sided(self, v):
+        """The one-sided derivatives at a kink, each the limit of a one-sided difference quotient as its step shrinks:
+        the step goes down by 2^-SHRINK at a time (at a working precision that grows with it) until two steps agree to
+        2^-100 of the quotient, or until their change is far below the smallest double. One fixed step is wrong where
+        the kink's own scale is finer than the step: hypot(c·x, x²) with c = 5e-162 is c·|x| only for |x| ≪ c (seed
+        10004665: a step of 1e-69 saw the x² term, a slope of 1e-69 on both sides, and the oracle gave that as the
+        derivative). The sides agree within the perturbed runs' spread and the steps' last change, not an absolute
+        floor (1e-40 had both sides of ±5e-162 agree)."""
         sides = []
         x0 = [self.point[v]]
         extra = self.step_bits.get(v, 0)
         for direction in (1, -1):
-            qs = []
-            for run in [self.exact] + self.runs:
-                try:
-                    qs.append(_diff(run, self.point, [v], x0, [1], direction=direction, addprec=60 + extra))
-                except (Undefined, ZeroDivisionError):
-                    return ("either", "a kink at a domain's edge")
-            try:  # a one-sided difference of an infinite slope grows as the step shrinks
-                finer = _diff(self.exact, self.point, [v], x0, [1], direction=direction, addprec=60 + extra,
-                              h=mpf(2) ** -(400 + extra))
+            try:
+                addprec, q, change = self._one_sided_limit(v, x0, direction, 60 + extra)
+                qs = [q] + [_diff(run, self.point, [v], x0, [1], direction=direction, addprec=addprec)
+                            for run in self.runs]
             except (Undefined, ZeroDivisionError):
                 return ("either", "a kink at a domain's edge")
-            if abs(finer - qs[0]) > mpf(10) ** -30 * (1 + abs(finer)):
+            if q is None:
                 return ("refuse", "an infinite one-sided slope")
-            sides.append(qs)
-        (r, *rp), (left, *lp) = sides
-        tol = tolerance(r, rp) + tolerance(left, lp) + mpf(10) ** -40 * (1 + abs(r))
+            sides.append((qs, change))
+        ((r, *rp), rc), ((left, *lp), lc) = sides
+        tol = tolerance(r, rp) + tolerance(left, lp) + 2 * (rc + lc)
         if abs(r - left) <= tol:
-            return _answer(sides[0], extra=mpf(10) ** -40 * (1 + abs(r)))
+            return _answer(sides[0][0], extra=2 * rc)
         return ("refuse", f"kink: left {mpmath.nstr(left, 8)}, right {mpmath.nstr(r, 8)}")
+
+    def _one_sided_limit(self, v, x0, direction, addprec):
+        """(addprec, quotient, its last change) of the exact run's one-sided difference quotient along v as the step
+        2^-(prec+addprec) shrinks; the quotient None where it grows without bound (an infinite slope: cbrt at 0)."""
+        first = last = _diff(self.exact, self.point, [v], x0, [1], direction=direction, addprec=addprec)
+        for _ in range(ONE_SIDED_STEPS):
+            q = _diff(self.exact, self.point, [v], x0, [1], direction=direction, addprec=addprec + SHRINK)
+            change = abs(q - last)
+            addprec, last = addprec + SHRINK, q
+            if change <= abs(q) * mpf(2) ** -100 or change <= TINY * mpf(2) ** -64:
+                return addprec, last, change
+        # no limit in sight: a quotient that grew (h^-(1-p), or ln h: x·ln-like slopes) is an infinite slope
+        return addprec, (None if abs(last) > abs(first) else last), change
 
     def partial_overflow(self) -> bool:
         """Whether some primitive's own partial derivative (at the exact arguments) exceeds the largest double: a
