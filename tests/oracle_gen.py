@@ -52,6 +52,11 @@ FIXED_WIDTH = {"sin", "cos", "tan", "sec", "csc", "cot", "exp", "sinh", "cosh", 
                "erfc"}
 PROBE = 1600  # bits: the probe step along a scaled variable that measures how fast each argument moves
 MOST_BITS = 1400  # at most this much smaller a step (mpmath.diff's working precision grows with it)
+FAR = 4096  # bits: a program's value past 2^FAR is an overflow far past the doubles (the oracle stops there)
+# and a printed formula's: its intermediates may pass the doubles by far where the formula is right (hypot(7, w)^4 ·
+# hypot(…)^4 at w = 1e200 is 1e1600 in the second derivative of atan2(atan2(7, w), w - pi), seed 10005218); exactly
+# they are plain numbers, and mpmath reduces sin(1e10000) as quickly
+FORMULA_FAR = 65536
 SHRINK = 200  # bits: how much smaller each step of a one-sided difference quotient is than the last (Oracle._one_sided)
 ONE_SIDED_STEPS = 6  # at most this many smaller steps
 
@@ -335,8 +340,8 @@ def _need(cond, what):
         raise Undefined(what)
 
 
-def apply(name, args):
-    if any(mpmath.mag(x) > 4096 for x in args):  # far past the doubles (mpmath would build huge integers)
+def apply(name, args, far=FAR):
+    if any(mpmath.mag(x) > far for x in args):  # far past the doubles (mpmath would build huge integers)
         raise Undefined("an overflow far past the largest double")
     a = args[0]
     b = args[1] if len(args) > 1 else None
@@ -1428,7 +1433,7 @@ def _formula_run(program, point, factor, moved=None):
                 args = out[len(out) - n:]
                 del out[len(out) - n:]
                 name = "ln" if e.op == "log" and n == 1 else e.op
-                v = apply(name, args)
+                v = apply(name, args, FORMULA_FAR)
                 out.append(v * factor() if factor else v)
             elif isinstance(e, Num):
                 out.append(mpf(e.value))
