@@ -10,7 +10,8 @@ code, or a crash.
 
 The cases are seeds 0 … CASES-1 (fixed: the run is deterministic, like the `ci` hypothesis profile). A failing case
 prints its reproducer; run one alone with `pytest tests/test_oracle.py -k "seed_17]"`, many more with
-`python tests/bench/oracle_long.py --cases 10000`. Failures found once are kept in tests/oracle_regressions.jsonl.
+`python tests/bench/oracle_long.py --cases 10000`. Failures found once are kept in tests/oracle_regressions.jsonl, and
+the long runs' --save files in tests/bench/oracle_found_<start>.jsonl (FOUND): every one of them is replayed.
 
 KNOWN_FAILURES lists cases that fail for a dcalc bug of a known class (oracle_gen.KNOWN_CLASSES) not fixed yet: such
 a case is an expected failure only while all of its wrong answers are of its listed classes; anything not in it fails
