@@ -879,14 +879,14 @@ class Oracle:
         values it differences (of the size of the program's largest intermediate, M) are rounded to its working
         precision, and that rounding, divided by the step's power, is not far below |q| (cbrt(7)·1e8 + x at x = 1e-150:
         the step of 1e-219 beside values of 1.9e8 at 578 bits gave a quotient of 2^176 for the derivative 1, and every
-        perturbed run gave the same, seed 10007948). Then the precision grows (_converged)."""
+        perturbed run gave the same, seed 10007948). Then the precision grows (_converged). Along one variable only:
+        a mixed partial nests one mpmath.diff in another, each level at the precision the outer one raised."""
         big = max([abs(v) for _, _, v in self.records] + [mpf(0)])
-        if not big:
+        if not big or len(names) != 1:
             return False
-        prec = mp.prec  # (Oracle.derivative's, at least DIGITS: _diff's)
-        work = (prec + 2 * addprec) * (max(ks) + 1)  # mpmath.diff's working precision (the innermost at least)
-        bits = mpmath.mag(big) - work + sum(k * (prec + addprec - mpmath.mag(s))
-                                            for k, s in zip(ks, _scales(self.point, x0)))
+        prec, (k,), (s,) = mp.prec, ks, _scales(self.point, x0)  # (Oracle.derivative's precision, as _diff's)
+        work = (prec + 2 * addprec) * (k + 1)  # mpmath.diff's working precision; its step is s·2^-(prec+addprec)
+        bits = mpmath.mag(big) - work + k * (prec + addprec - mpmath.mag(s))  # the rounding, over the step^k
         return bits > mpmath.mag(q) - 100
 
     def _converged(self, names, x0, ks, low, extra=0):
