@@ -360,3 +360,23 @@ def test_read_back_holds_a_formula_whose_intermediates_pass_the_doubles_by_far()
     res = Result(0, prog, point, "atan2(atan2(7, w), w - pi)")  # the same formula off by a double: wrong
     _read_back(res, "diff --wrt w,w", expected, f"{printed.strip()} + 1e-300", point, 0)
     assert "diff --wrt w,w, read back exactly" in dict(res.wrong)
+
+
+def test_read_back_in_doubles_is_free_only_within_rounding_of_a_pole(monkeypatch):
+    """Seed 20000782: d/dx sec(5 + sinh(x)) = sec(u)·tan(u)·cosh(x) at x = 400, where u = 2.6e173 is rounded by many
+    periods: the formula in doubles may give anything (dcalc: -1.03e175 for the exact 1.1e173), which three perturbed
+    runs did not bound. At x = 1 the same formula is well conditioned, and a number 1e-6 off is wrong."""
+    from oracle_gen import _read_back
+
+    import dcalc
+    prog = tree({"result": op("sec", 3, op("add", 2, ["num", 5.0], op("sinh", 1, X))), "vars": ["x"]})
+    printed = "sec(sinh(x) + 5)*tan(sinh(x) + 5)*cosh(x)"
+    right = dcalc.evaluate
+    for x, factor, verdict_in_doubles in [(400.0, -91.5, "either"), (1.0, 1 + 1e-6, "WRONG")]:
+        monkeypatch.setattr(dcalc, "evaluate", lambda g, p, f=factor: right(g, p) * f)
+        o = Oracle(prog, {"x": x})
+        res = Result(0, prog, {"x": x}, "sec(5 + sinh(x))")
+        _read_back(res, "diff --wrt x", o.derivative({"x": 1}), printed, {"x": x}, 0)
+        got = dict(res.checks)
+        assert not got["diff --wrt x, read back exactly"].startswith("WRONG"), got
+        assert got["diff --wrt x, read back in doubles"].startswith(verdict_in_doubles), got
