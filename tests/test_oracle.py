@@ -380,3 +380,13 @@ def test_read_back_in_doubles_is_free_only_within_rounding_of_a_pole(monkeypatch
         got = dict(res.checks)
         assert not got["diff --wrt x, read back exactly"].startswith("WRONG"), got
         assert got["diff --wrt x, read back in doubles"].startswith(verdict_in_doubles), got
+
+
+def test_oracle_believes_a_one_sided_zero_at_its_finest_step_only():
+    # ln(hypot(min(x, x), 1)) at x = 1e-200 (seed 20001552): min(x, x) is a kink of min, so the oracle takes the
+    # one-sided quotients; ln(1 + 5e-401) is 0 at the first two working precisions, and two zeros were taken as the
+    # limit (the derivative x/(1 + x²) is 1e-200)
+    prog = tree({"result": op("ln", 3, op("hypot", 2, op("min", 1, X, X), ["num", 1.0])), "vars": ["x"]})
+    kind, q, tol = Oracle(prog, {"x": 1e-200}).derivative({"x": 1})
+    assert kind == "value" and abs(q / mpmath.mpf(1e-200) - 1) < 1e-30 and tol < 1e-213
+    assert verdict((kind, q, tol), 0.0).startswith("WRONG")
