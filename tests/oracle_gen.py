@@ -52,6 +52,13 @@ FIXED_WIDTH = {"sin", "cos", "tan", "sec", "csc", "cot", "exp", "sinh", "cosh", 
                "erfc"}
 PROBE = 1600  # bits: the probe step along a scaled variable that measures how fast each argument moves
 MOST_BITS = 1400  # at most this much smaller a step (mpmath.diff's working precision grows with it)
+FAR = 4096  # bits: a program's value past 2^FAR is an overflow far past the doubles (the oracle stops there)
+# and a printed formula's: its intermediates may pass the doubles by far where the formula is right (hypot(7, w)^4 ·
+# hypot(…)^4 at w = 1e200 is 1e1600 in the second derivative of atan2(atan2(7, w), w - pi), seed 10005218); exactly
+# they are plain numbers, and mpmath reduces sin(1e10000) as quickly
+FORMULA_FAR = 65536
+SHRINK = 200  # bits: how much smaller each step of a one-sided difference quotient is than the last (Oracle._one_sided)
+ONE_SIDED_STEPS = 6  # at most this many smaller steps
 
 UNARY = ["sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan", "sinh", "cosh", "tanh", "sech", "asinh",
          "acosh", "atanh", "exp", "ln", "log10", "log2", "sqrt", "cbrt", "abs",
@@ -333,8 +340,8 @@ def _need(cond, what):
         raise Undefined(what)
 
 
-def apply(name, args):
-    if any(mpmath.mag(x) > 4096 for x in args):  # far past the doubles (mpmath would build huge integers)
+def apply(name, args, far=FAR):
+    if any(mpmath.mag(x) > far for x in args):  # far past the doubles (mpmath would build huge integers)
         raise Undefined("an overflow far past the largest double")
     a = args[0]
     b = args[1] if len(args) > 1 else None
@@ -858,13 +865,29 @@ class Oracle:
             qs = [_diff(run, self.point, names, x0, ks, addprec=ADDPREC[0] + extra)
                   for run in [self.exact] + self.runs]
             unsettled = 0
-            if abs(qs[0]) < mpf(10) ** -60 or tolerance(qs[0], qs[1:]) > abs(qs[0]) * mpf(10) ** -12:
+            if (abs(qs[0]) < mpf(10) ** -60 or tolerance(qs[0], qs[1:]) > abs(qs[0]) * mpf(10) ** -12
+                    or self._unresolved(qs[0], names, x0, ks, ADDPREC[0] + extra)):
                 addprec, q0, unsettled = self._converged(names, x0, ks, qs[0], extra)
                 if addprec != ADDPREC[0] + extra:
                     qs = [q0] + [_diff(run, self.point, names, x0, ks, addprec=addprec) for run in self.runs]
         except (Undefined, ZeroDivisionError):
             return ("either", "edge within the step of mpmath.diff")
         return _answer(qs, extra=unsettled, order=sum(ks))
+
+    def _unresolved(self, q, names, x0, ks, addprec) -> bool:
+        """Whether mpmath.diff's difference quotient cannot resolve a derivative of size |q| at this precision: the
+        values it differences (of the size of the program's largest intermediate, M) are rounded to its working
+        precision, and that rounding, divided by the step's power, is not far below |q| (cbrt(7)·1e8 + x at x = 1e-150:
+        the step of 1e-219 beside values of 1.9e8 at 578 bits gave a quotient of 2^176 for the derivative 1, and every
+        perturbed run gave the same, seed 10007948). Then the precision grows (_converged). Along one variable only:
+        a mixed partial nests one mpmath.diff in another, each level at the precision the outer one raised."""
+        big = max([abs(v) for _, _, v in self.records] + [mpf(0)])
+        if not big or len(names) != 1:
+            return False
+        prec, (k,), (s,) = mp.prec, ks, _scales(self.point, x0)  # (Oracle.derivative's precision, as _diff's)
+        work = (prec + 2 * addprec) * (k + 1)  # mpmath.diff's working precision; its step is s·2^-(prec+addprec)
+        bits = mpmath.mag(big) - work + k * (prec + addprec - mpmath.mag(s))  # the rounding, over the step^k
+        return bits > mpmath.mag(q) - 100
 
     def _converged(self, names, x0, ks, low, extra=0):
         """mpmath.diff loses a derivative that is small beside the values it differences (f'·h ≪ f): a zero, or
@@ -882,29 +905,46 @@ class Oracle:
         return last, low, 2 * change
 
     def _one_sided(self, v):
+        """The one-sided derivatives at a kink, each the limit of a one-sided difference quotient as its step shrinks:
+        the step goes down by 2^-SHRINK at a time (at a working precision that grows with it) until two steps agree to
+        2^-100 of the quotient, or until their change is far below the smallest double. One fixed step is wrong where
+        the kink's own scale is finer than the step: hypot(c·x, x²) with c = 5e-162 is c·|x| only for |x| ≪ c (seed
+        10004665: a step of 1e-69 saw the x² term, a slope of 1e-69 on both sides, and the oracle gave that as the
+        derivative). The sides agree within the perturbed runs' spread and the steps' last change, not an absolute
+        floor (1e-40 had both sides of ±5e-162 agree)."""
         sides = []
         x0 = [self.point[v]]
         extra = self.step_bits.get(v, 0)
         for direction in (1, -1):
-            qs = []
-            for run in [self.exact] + self.runs:
-                try:
-                    qs.append(_diff(run, self.point, [v], x0, [1], direction=direction, addprec=60 + extra))
-                except (Undefined, ZeroDivisionError):
-                    return ("either", "a kink at a domain's edge")
-            try:  # a one-sided difference of an infinite slope grows as the step shrinks
-                finer = _diff(self.exact, self.point, [v], x0, [1], direction=direction, addprec=60 + extra,
-                              h=mpf(2) ** -(400 + extra))
+            try:
+                addprec, q, change = self._one_sided_limit(v, x0, direction, 60 + extra)
+                qs = [q] + [_diff(run, self.point, [v], x0, [1], direction=direction, addprec=addprec)
+                            for run in self.runs]
             except (Undefined, ZeroDivisionError):
                 return ("either", "a kink at a domain's edge")
-            if abs(finer - qs[0]) > mpf(10) ** -30 * (1 + abs(finer)):
+            if q is None:
                 return ("refuse", "an infinite one-sided slope")
-            sides.append(qs)
-        (r, *rp), (left, *lp) = sides
-        tol = tolerance(r, rp) + tolerance(left, lp) + mpf(10) ** -40 * (1 + abs(r))
+            sides.append((qs, change))
+        ((r, *rp), rc), ((left, *lp), lc) = sides
+        tol = tolerance(r, rp) + tolerance(left, lp) + 2 * (rc + lc)
         if abs(r - left) <= tol:
-            return _answer(sides[0], extra=mpf(10) ** -40 * (1 + abs(r)))
+            return _answer(sides[0][0], extra=2 * rc)
         return ("refuse", f"kink: left {mpmath.nstr(left, 8)}, right {mpmath.nstr(r, 8)}")
+
+    def _one_sided_limit(self, v, x0, direction, addprec):
+        """(addprec, quotient, its last change) of the exact run's one-sided difference quotient along v as the step
+        2^-(prec+addprec) shrinks; the quotient None where it grows without bound (an infinite slope: cbrt at 0)."""
+        first = last = _diff(self.exact, self.point, [v], x0, [1], direction=direction, addprec=addprec)
+        for _ in range(ONE_SIDED_STEPS):
+            q = _diff(self.exact, self.point, [v], x0, [1], direction=direction, addprec=addprec + SHRINK)
+            change = abs(q - last)
+            addprec, last = addprec + SHRINK, q
+            # a 0 is believed at the finest step only: two zeros may be values rounded alike at too low a precision
+            # (ln(hypot(min(x, x), 1)) at x = 1e-200 is ln(1 + 5e-401): 0 at 578 and 1378 bits; seed 20001552)
+            if q != 0 and (change <= abs(q) * mpf(2) ** -100 or change <= TINY * mpf(2) ** -64):
+                return addprec, last, change
+        # no limit in sight: a quotient that grew (h^-(1-p), or ln h: x·ln-like slopes) is an infinite slope
+        return addprec, (None if abs(last) > abs(first) else last), change
 
     def partial_overflow(self) -> bool:
         """Whether some primitive's own partial derivative (at the exact arguments) exceeds the largest double: a
@@ -1325,15 +1365,16 @@ def _read_back(res, what, expected, text, point, seed):
             res.add(f"{what}, read back in doubles", expected, doubles)
             return
         rng = random.Random(seed * 13 + len(text))
-        spread = []
+        spread, records = [], []
         for k in range(RUNS):
+            records.append([])
             try:
-                spread.append(formula_value(program, point, rng, 1 if k % 2 == 0 else -1))
+                spread.append(formula_value(program, point, rng, 1 if k % 2 == 0 else -1, records[-1]))
             except Undefined:
                 spread.append(None)
-        if any(q is None for q in spread):  # within rounding of one of the formula's edges: anything goes
-            res.checks.append((f"{what}, read back in doubles", "either"))
-            return
+        if any(q is None for q in spread) or _near_edge(program, point, records):
+            res.checks.append((f"{what}, read back in doubles", "either"))  # within rounding of one of the
+            return  # formula's edges: anything goes
         tol = tolerance(exact, spread)
         res.add(f"{what}, read back in doubles",
                 ("value", exact, tol) if abs(exact) + tol < DBL_MAX else ("either", "overflow"), doubles)
@@ -1356,7 +1397,33 @@ def _formula_reads(program) -> set[str]:
     return names
 
 
-def formula_value(program, point, rng=None, sign=1):
+def _near_edge(program, point, records) -> bool:
+    """Whether an operation of the formula is within rounding of a pole, a domain's edge or a jump: the distance to it
+    (`edges`) within SAFETY times its spread over the perturbed runs (`records`). The formula's value in doubles is
+    then anything (sec(u)·tan(u) with u = 5 + sinh(400) = 2.6e173: the rounding of u is 1e157, many periods, and the
+    three perturbed runs' spread did not bound dcalc's -1.03e175 for the exact 1.1e173; seed 20000782), as the
+    program's own values are there (Oracle._flags)."""
+    exact = []
+    with mp.workdps(DIGITS):
+        try:
+            _formula_run(program, point, None, None, exact)
+        except Undefined:
+            return True
+    others = [r for r in records if len(r) == len(exact)]
+    if len(others) < len(records):
+        return True  # a perturbed run took another path
+    for k, (tree, args) in enumerate(exact):
+        mine, theirs = edges(tree, args), [edges(o[k][0], o[k][1]) for o in others]
+        for j, (dist, _, kind) in enumerate(mine):
+            if kind == "kink":
+                continue
+            sp = max([abs(t[j][0] - dist) for t in theirs if len(t) > j] + [mpf(0)])
+            if abs(dist) <= SAFETY * sp + 4 * TINY:
+                return True
+    return False
+
+
+def formula_value(program, point, rng=None, sign=1, record=None):
     """A printed formula (dcalc.parse's program: assignments, then an expression) at the point, by the oracle's
     `apply`: exactly, the working precision growing until two precisions agree (a formula may cancel far more than
     the program: 1 − tanh(x)² at x = 400); with `rng`, once at 50 digits with every operation's result multiplied by
@@ -1364,7 +1431,7 @@ def formula_value(program, point, rng=None, sign=1):
     are rounded in dcalc: tanh(cot(pi)) is -1 there, +1 or -1 exactly, as mpmath's π rounds)."""
     if rng is not None:
         moved = {"pi": 1 + sign * abs(_delta(rng)), "e": 1 + sign * abs(_delta(rng))}
-        return _formula_run(program, point, lambda: 1 + _delta(rng), moved)
+        return _formula_run(program, point, lambda: 1 + _delta(rng), moved, record)
     last = None
     for dps in (DIGITS, 110, 400, 1200):
         with mp.workdps(dps):
@@ -1377,7 +1444,9 @@ def formula_value(program, point, rng=None, sign=1):
     return +q
 
 
-def _formula_run(program, point, factor, moved=None):
+def _formula_run(program, point, factor, moved=None, record=None):
+    """One evaluation of a printed formula (see formula_value); `record`, a list, gets every operation as (a tree
+    for `edges`, its arguments), in order."""
     from dcalc.language.expr import Apply, Assign, Const, Num, Var
     env = {k: mpf(v) for k, v in point.items()}
     q = None
@@ -1395,7 +1464,10 @@ def _formula_run(program, point, factor, moved=None):
                 args = out[len(out) - n:]
                 del out[len(out) - n:]
                 name = "ln" if e.op == "log" and n == 1 else e.op
-                v = apply(name, args)
+                if record is not None:  # (pow's exponent: a number as written, or a varying one)
+                    exponent = e.args[-1].value if isinstance(e.args[-1], Num) else 0.5
+                    record.append((["op", name, 0, ["var", ""], ["num", float(exponent)]], args))
+                v = apply(name, args, FORMULA_FAR)
                 out.append(v * factor() if factor else v)
             elif isinstance(e, Num):
                 out.append(mpf(e.value))

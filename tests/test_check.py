@@ -249,6 +249,38 @@ def test_a_formula_undefined_where_the_derivative_exists_is_still_a_disagreement
     assert got.symbolic_note.startswith("the formula overflows in an intermediate: overflow in")
 
 
+def test_a_zero_base_formula_is_compared_as_its_limit():
+    """∂(y^x)/∂x = y^x·ln(y) is undefined as written at y = 0, where the derivative is 0 (0^x with x > 0 is 0 near the
+    point): the symbolic column is the limit (0·ln 0 = 0, as the partial rules take it), with a note, not a false
+    alarm (seed 10007127: csch(2hypot(tanh 7, asin(round(y))^(1e30/x))), round(y) = 0)."""
+    r = check("y^x*sin(x) + x^2", "--at", "x=2,y=0", "--json")
+    assert r.exit_code == 0, r.output
+    x = json.loads(r.stdout)["partials"]["x"]
+    assert (x["forward"], x["reverse"], x["symbolic"]) == (4.0, 4.0, 4.0)  # 0·… + 2x
+    assert x["symbolic_note"] == ("the formula as written is undefined here (ln is undefined in ln(y) with y = 0 "
+                                  "(needs y > 0)); the symbolic value is its limit, where a zero factor multiplies "
+                                  "the logarithm of 0")
+    r = check("y^x*sin(x) + x^2", "--at", "x=2,y=0")
+    assert r.exit_code == 0 and "note: ∂f/∂x: the formula as written is undefined here (ln is undefined" in r.stdout
+    text = "p = round(y); q = hypot(tanh(7.0), pow(asin(p), 1e+30 / x)); s = q + q; csch(s)"
+    got = _check_of(text, {"y": 0.0031939432364955335, "x": 671.5007955665689})
+    assert got.ok and got.partials["x"].symbolic == 0.0 and got.partials["x"].symbolic_note
+
+
+def test_a_wrong_formula_at_a_zero_base_still_disagrees():
+    """The limit is a number compared like any other: a formula whose limit is wrong (y^x·ln(y) + 1, or one dividing
+    by 0 beside the logarithm) still fails the check."""
+    from dcalc.language.expr import Apply, Var
+    x, y = Var("x"), Var("y")
+    checker = Checker(dcalc.compile("y^x"), ["y", "x"])
+    checker.symbolic["x"] = Apply("mul", (Apply("pow", (y, x)), Apply("ln", (y,)))) + 1
+    got = checker.check({"y": 0.0, "x": 2.0}).partials["x"]
+    assert got.symbolic == 1.0 and got.problem.startswith("reverse 0 and symbolic 1 differ by 1")
+    checker.symbolic["x"] = Apply("mul", (Apply("pow", (y, x)), Apply("ln", (y,)))) + 1 / (x - x)
+    got = checker.check({"y": 0.0, "x": 2.0}).partials["x"]
+    assert got.symbolic is None and got.problem.startswith("the symbolic derivative is undefined there: ")
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # false alarms the differential test found (tests/bench/oracle_found.jsonl), and the wrong answers still caught
 

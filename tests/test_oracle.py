@@ -10,7 +10,8 @@ code, or a crash.
 
 The cases are seeds 0 … CASES-1 (fixed: the run is deterministic, like the `ci` hypothesis profile). A failing case
 prints its reproducer; run one alone with `pytest tests/test_oracle.py -k "seed_17]"`, many more with
-`python tests/bench/oracle_long.py --cases 10000`. Failures found once are kept in tests/oracle_regressions.jsonl.
+`python tests/bench/oracle_long.py --cases 10000`. Failures found once are kept in tests/oracle_regressions.jsonl, and
+the long runs' --save files in tests/bench/oracle_found_<start>.jsonl (FOUND): every one of them is replayed.
 
 KNOWN_FAILURES lists cases that fail for a dcalc bug of a known class (oracle_gen.KNOWN_CLASSES) not fixed yet: such
 a case is an expected failure only while all of its wrong answers are of its listed classes; anything not in it fails
@@ -30,6 +31,10 @@ from oracle_gen import KNOWN_CLASSES, Oracle, Result, run_case, run_program, ver
 
 CASES = int(os.environ.get("DCALC_ORACLE_CASES", "200"))
 REGRESSIONS = Path(__file__).with_name("oracle_regressions.jsonl")
+# the --save files of the long runs whose every program is replayed (named by seed): the 10,000-case run from seed
+# 10,000,000 and the discovery run from 20,000,000 (tests/bench/oracle_found.jsonl, 217 programs, is replayed on
+# demand only: `python tests/bench/oracle_long.py` prints how)
+FOUND = [Path(__file__).parent / "bench" / f"oracle_found_{start}.jsonl" for start in (10_000_000, 20_000_000)]
 
 # case → the bug classes of its wrong answers, each a dcalc bug that could not be fixed yet, with the reason
 KNOWN_FAILURES: dict[str, set[str]] = {}
@@ -37,7 +42,9 @@ KNOWN_FAILURES: dict[str, set[str]] = {}
 
 def regressions() -> list[dict]:
     lines = REGRESSIONS.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip() and not line.startswith("#")]
+    found = [line for path in FOUND if path.exists() for line in path.read_text(encoding="utf-8").splitlines()]
+    cases = [json.loads(line) for line in lines + found if line.strip() and not line.startswith("#")]
+    return [{"name": f"seed {c['seed']}", **c} for c in cases]  # a kept line's own name, if any, wins
 
 
 def judge(name: str, res: Result) -> None:
@@ -292,3 +299,94 @@ def test_oracle_steps_below_the_structure_of_the_program(result, x, want, condit
         exact = want(mpmath.mpf(float(x)))
     assert kind == "value" and abs(q - exact) <= 1e-15 * abs(exact), (q, exact)
     assert tol < 1e-12 * abs(exact) if conditioned else tol > abs(exact), tol
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the oracle's errors of the 10,000-case run (seeds 10007948, 10004665, 10005218), each with the other direction
+
+def test_oracle_resolves_a_derivative_below_its_working_precision():
+    # 1.9e8 + x at x = 1e-150 (seed 10007948): the step of 1e-219 is below the rounding of the values at 578 bits,
+    # and every run gave the same quotient of 9.6e52; the precision grows until the quotient settles at 1
+    c = op("sub", 3, op("mul", 2, op("cbrt", 1, ["num", 7.0]), ["num", 1e8]), op("csch", 4, ["num", 9.0]))
+    prog = tree({"result": op("add", 5, c, X), "vars": ["x"]})
+    kind, q, tol = Oracle(prog, {"x": 1e-150}).derivative({"x": 1})
+    assert kind == "value" and abs(q - 1) < 1e-30 and tol < 1e-13
+    assert verdict((kind, q, tol), 1.0) == "pass" and verdict((kind, q, tol), 1.0 + 1e-12).startswith("WRONG")
+    # and a derivative that is small beside the value for real: 1.9e8 + 1e-30·x, still exact
+    prog = tree({"result": op("add", 5, c, op("mul", 6, ["num", 1e-30], X)), "vars": ["x"]})
+    kind, q, tol = Oracle(prog, {"x": 1e-150}).derivative({"x": 1})
+    assert kind == "value" and abs(q / mpmath.mpf(1e-30) - 1) < 1e-30
+
+
+def _hypot_kink(c):
+    # hypot(c·x, x²) at x = 0: c·|x| for |x| ≪ c, so the one-sided derivatives are ±c (seed 10004665: c = 5.3e-162)
+    return tree({"result": op("hypot", 3, op("mul", 1, ["num", c], X), op("mul", 2, X, X)), "vars": ["x"]})
+
+
+@pytest.mark.parametrize("c", [0.5, 1e-30, 5.341880341880343e-162, 1e-300])
+def test_oracle_sees_a_kink_finer_than_its_first_step(c):
+    d = Oracle(_hypot_kink(c), {"x": 0.0}).derivative({"x": 1})
+    assert d[0] == "refuse" and d[1].startswith("kink"), d
+    assert verdict(d, 0.0).startswith("WRONG") and verdict(d, ("error", 1, "not differentiable")) == \
+        "refusal confirmed"
+
+
+@pytest.mark.parametrize("c", [0.5, 1e-160, 1e-300])
+def test_oracle_gives_a_tiny_derivative_at_a_kink_to_its_digits(c):
+    # c·x + x·|x| at 0: both one-sided derivatives are c; the sides were compared within 1e-40 (any c below passed)
+    prog = tree({"result": op("add", 3, op("mul", 1, ["num", c], X), op("mul", 2, X, op("abs", 4, X))),
+                 "vars": ["x"]})
+    kind, q, tol = Oracle(prog, {"x": 0.0}).derivative({"x": 1})
+    assert kind == "value" and abs(q / mpmath.mpf(c) - 1) < 1e-25 and tol < 1e-13 * c
+    assert verdict((kind, q, tol), c * (1 + 1e-12)).startswith("WRONG")
+
+
+def test_read_back_holds_a_formula_whose_intermediates_pass_the_doubles_by_far():
+    """Seed 10005218: d²/dw² of atan2(atan2(7, w), w - pi) as printed has hypot(7, w)^4·hypot(…)^4 = 1e1600 at
+    w = 1e200; exactly it is 4.2e-799 (0 in doubles). The oracle's range for programs (2^4096) had it undefined."""
+    from oracle_gen import _read_back
+    prog = tree({"result": op("atan2", 3, op("atan2", 1, ["num", 7.0], ["var", "w"]),
+                              op("sub", 2, ["var", "w"], ["const", "pi"])), "vars": ["w"]})
+    point = {"w": 1e200}
+    o = Oracle(prog, point)
+    expected = o.derivative({"w": 2})
+    assert expected[0] == "value" and abs(float(expected[1] / mpmath.mpf("4.2e-799")) - 1) < 1e-10
+    from dcalc_proc import call
+    code, printed, _ = call(["diff", "--wrt", "w,w", "atan2(atan2(7, w), w - pi)"])
+    assert code == 0 and "hypot(7, w)^4" in printed
+    res = Result(0, prog, point, "atan2(atan2(7, w), w - pi)")
+    _read_back(res, "diff --wrt w,w", expected, printed.strip(), point, 0)
+    assert not res.wrong and dict(res.checks)["diff --wrt w,w, read back exactly"] == "pass", res.checks
+    res = Result(0, prog, point, "atan2(atan2(7, w), w - pi)")  # the same formula off by a double: wrong
+    _read_back(res, "diff --wrt w,w", expected, f"{printed.strip()} + 1e-300", point, 0)
+    assert "diff --wrt w,w, read back exactly" in dict(res.wrong)
+
+
+def test_read_back_in_doubles_is_free_only_within_rounding_of_a_pole(monkeypatch):
+    """Seed 20000782: d/dx sec(5 + sinh(x)) = sec(u)·tan(u)·cosh(x) at x = 400, where u = 2.6e173 is rounded by many
+    periods: the formula in doubles may give anything (dcalc: -1.03e175 for the exact 1.1e173), which three perturbed
+    runs did not bound. At x = 1 the same formula is well conditioned, and a number 1e-6 off is wrong."""
+    from oracle_gen import _read_back
+
+    import dcalc
+    prog = tree({"result": op("sec", 3, op("add", 2, ["num", 5.0], op("sinh", 1, X))), "vars": ["x"]})
+    printed = "sec(sinh(x) + 5)*tan(sinh(x) + 5)*cosh(x)"
+    right = dcalc.evaluate
+    for x, factor, verdict_in_doubles in [(400.0, -91.5, "either"), (1.0, 1 + 1e-6, "WRONG")]:
+        monkeypatch.setattr(dcalc, "evaluate", lambda g, p, f=factor: right(g, p) * f)
+        o = Oracle(prog, {"x": x})
+        res = Result(0, prog, {"x": x}, "sec(5 + sinh(x))")
+        _read_back(res, "diff --wrt x", o.derivative({"x": 1}), printed, {"x": x}, 0)
+        got = dict(res.checks)
+        assert not got["diff --wrt x, read back exactly"].startswith("WRONG"), got
+        assert got["diff --wrt x, read back in doubles"].startswith(verdict_in_doubles), got
+
+
+def test_oracle_believes_a_one_sided_zero_at_its_finest_step_only():
+    # ln(hypot(min(x, x), 1)) at x = 1e-200 (seed 20001552): min(x, x) is a kink of min, so the oracle takes the
+    # one-sided quotients; ln(1 + 5e-401) is 0 at the first two working precisions, and two zeros were taken as the
+    # limit (the derivative x/(1 + x²) is 1e-200)
+    prog = tree({"result": op("ln", 3, op("hypot", 2, op("min", 1, X, X), ["num", 1.0])), "vars": ["x"]})
+    kind, q, tol = Oracle(prog, {"x": 1e-200}).derivative({"x": 1})
+    assert kind == "value" and abs(q / mpmath.mpf(1e-200) - 1) < 1e-30 and tol < 1e-213
+    assert verdict((kind, q, tol), 0.0).startswith("WRONG")

@@ -9,7 +9,8 @@ which are all 0 where a is exactly 0 near the point ((x − x)^y: 0 on a whole n
 0); a logarithmic term at or below the order asked is no power of t, and is refused ("cannot decide"), as is a base
 0 with an exponent going to 0 (x^x at 0). An exponent that is a constant near the point though built from the
 variables (atan2(x − x, v) with v > 0 is 0 wherever it is defined) makes the power a constant-exponent power even for
-a negative base: ((4x^7)^atan2(x − x, hypot(x, 3))) is 1 near x = -2, so its derivative is 0.
+a negative base: ((4x^7)^atan2(x − x, hypot(x, 3))) is 1 near x = -2, so its derivative is 0; so is relu(x) at
+x < 0, and a quotient or product built from it ((x − 3)^(relu(x)/(2 − y)) is 1 near x = -0.5: seed 10006048).
 
 The references are hand-derived (each case says how) and the oracle's own regressions (seeds 8000050, 3002544,
 3002558, 3003131, 3002712 in tests/oracle_regressions.jsonl) hold the generated programs against mpmath.
@@ -31,6 +32,11 @@ runner = CliRunner()
 SEED_8000050 = "p = log10(abs(x) + 0.25); (p - p)^log(exp(p), 1.5 + exp(p))"  # (p − p) ≡ 0, exponent 0.244
 AT_8000050 = "x=-1.528214106356216"
 ONE = "((x^7*4)^atan2(x - x, hypot(x, 3)))^1.0 + x^2"  # (negative)^0 ≡ 1 near x = -2, plus x²
+RELU = "(x - 3)^relu(x)"
+RELU_QUOTIENT = "(x - 3)^(relu(x)/(2 - y)) + x*y"  # the exponent a quotient built before relu is known constant
+SEED_10006048 = "pow(coth(x) + log(0.5, 1.5 + exp(z)), relu(x)/(1.09258466617025 - z))"  # base about -271,000
+AT_10006048 = "x=-3.6868568551966676e-06,z=0.5956908036817605"
+FLOOR_RELU = "(x - 3)^(floor(x) + relu(x)*y)"  # (x − 3)^-1 near x = -0.5
 PI_POWER = "(-x)^atan2(y - y, x)"  # atan2(0, x) = π for x < 0: (-x)^π near x = -2, whatever y is
 
 
@@ -51,6 +57,10 @@ GRADIENTS = [
     (PI_POWER, "x=-2,y=0.5", {"x": -math.pi * 2 ** (math.pi - 1), "y": 0.0}),
     ("x^y", "x=0,y=2.5", {"x": 0.0, "y": 0.0}),  # t^2.5 to the right (undefined to the left); 0^(2.5 + t) = 0
     ("x^y", "x=0,y=1", {"x": 1.0, "y": 0.0}),  # t^1 to the right: the side that exists decides
+    # a negative base to relu(x) at x < 0: relu is 0 near the point, so the power is (negative)^0 ≡ 1 (seed 10006048)
+    (RELU, "x=-0.5", {"x": 0.0}),
+    (RELU_QUOTIENT, "x=-0.5,y=1", {"x": 1.0, "y": -0.5}),  # f = 1 + x·y near the point
+    (SEED_10006048, AT_10006048, {"x": 0.0, "z": 0.0}),
 ]
 
 
@@ -85,7 +95,8 @@ def test_diff_at_and_trace_give_the_same_derivative(text, at, want):
 
 
 @pytest.mark.parametrize("text, at", [(SEED_8000050, AT_8000050), ("(x - x)^y", "x=1,y=2"), (ONE, "x=-2"),
-                                      (PI_POWER, "x=-2,y=0.5")])
+                                      (PI_POWER, "x=-2,y=0.5"), (RELU_QUOTIENT, "x=-0.5,y=1"),
+                                      (SEED_10006048, AT_10006048)])
 def test_check_agrees(text, at):
     out, err, code = run("check", text, "--at", at)
     assert code == 0 and err == "" and "ok" in out.splitlines()[-1], out
@@ -102,6 +113,11 @@ ORDERS = [
     (PI_POWER, "x=-2,y=0.5", "x", 3, -math.pi * (math.pi - 1) * (math.pi - 2) * 2 ** (math.pi - 3)),
     ("x^y", "x=0,y=2.5", "x", 2, 0.0),  # 2.5·1.5·t^0.5 → 0 (right side)
     ("x^y", "x=0,y=1", "x", 2, 0.0),  # t^1 along x
+    (RELU, "x=-0.5", "x", 4, 0.0),
+    (FLOOR_RELU, "x=-0.5,y=1", "x", 1, -1 / 3.5 ** 2),  # d/dx (x − 3)^-1 = -(x − 3)^-2
+    (FLOOR_RELU, "x=-0.5,y=1", "x", 2, -2 / 3.5 ** 3),  # 2(x − 3)^-3
+    (FLOOR_RELU, "x=-0.5,y=1", "x", 3, -6 / 3.5 ** 4),  # -6(x − 3)^-4
+    (FLOOR_RELU, "x=-0.5,y=1", "y", 2, 0.0),
 ]
 
 
@@ -145,6 +161,9 @@ def test_no_second_derivative_is_an_honest_refusal():
                            "base 0 and a varying exponent\n"),
     # a negative base to a moving exponent leaves the domain on both sides
     (["(x - 3)^x", "--at", "0"], "error: f is not differentiable at x = 0: u2 = u1^x is undefined on either side\n"),
+    # the exponent relu(x) + x + 0.5 is 0 at x = -0.5 but moves: the negative base leaves the domain on both sides
+    (["(x - 3)^(relu(x) + x + 0.5)", "--at=-0.5"], "error: f is not differentiable at x = -0.5: u5 = u1^u4 is "
+                                                   "undefined on either side\n"),
     # the same where x^x underflows to 0: ln(x) is still undefined, 0·ln(x) is not 0 (every mode: seed 9000573)
     (["x^x", "--at", "-1e200"], "error: f is not differentiable at x = -1e+200: u1 = x^x is undefined on either "
                                 "side\n"),

@@ -57,7 +57,7 @@ class PartialCheck:
     max_disagreement: float
     problem: str | None = None  # why this partial fails the check, in words
     finite_difference_error: float | None = None  # how far the finite difference may be off (truncation, rounding)
-    symbolic_note: str | None = None  # why the symbolic column is empty where that is no disagreement
+    symbolic_note: str | None = None  # why the symbolic column is empty (or a limit) where that is no disagreement
 
 
 @dataclass
@@ -104,6 +104,12 @@ class Checker:
             note = None
             if isinstance(problem, FormulaOverflow):  # unavailable, not a disagreement: the formula cannot say
                 note, problem = f"the formula overflows in an intermediate: {problem.message}", None
+            elif problem is not None and (limit := zero_log_limit(self.symbolic[x], point)) is not None:
+                # a^b·ln(a) at a zero base (0^b with a varying exponent b > 0): undefined as written, its limit is 0
+                # as the partial rules take it; compared as a number, so a wrong formula still disagrees (seed 10007127)
+                note = (f"the formula as written is undefined here ({problem}); the symbolic value is its limit, "
+                        f"where a zero factor multiplies the logarithm of 0")
+                symbolic, problem = limit, None
             elif problem is not None:
                 problem = f"the symbolic derivative is undefined there: {problem}"
             if kink and symbolic is None:  # the formula divides by the kink's 0 (x/|x|): it has no value there
@@ -137,6 +143,38 @@ class Checker:
                            f"(disagreement {pairs[-1][0]:.3g}, tolerance {self.tol:g}, "
                            f"the finite difference's error estimate {error:.3g})")
         return PartialCheck(forward, reverse, symbolic, fd, max(d for d, _, _ in pairs), problem, error)
+
+
+LOGARITHMS = ("ln", "log2", "log10")
+
+
+def zero_log_limit(formula, point: dict[str, float]) -> float | None:
+    """The value of a derivative's formula that is undefined as written only because a logarithm meets 0 where a zero
+    factor multiplies it: ∂(a^b)/∂b = a^b·ln(a) at a = 0 with b > 0 (0^b with a varying exponent; its derivative is 0,
+    as the partial rules give it with their strong zero). Computed in doubles with ln(0) = −∞ and a product with a
+    zero factor 0 unless the other is not a number; None where no logarithm met 0 or the result is no number (1/0
+    stays undefined). Iterative: a pass over the formula's graph."""
+    from ..core.graph import formula_graph
+    graph = formula_graph(formula)
+    vals: list[float] = []
+    met = False
+    for node in graph.nodes:
+        if node.kind == "input":
+            v = float(point[node.name])
+        elif node.kind == "const":
+            v = node.value
+        else:
+            args = [vals[a] for a in node.args]
+            name = node.op.name
+            if name in LOGARITHMS and args[0] == 0:
+                v, met = -math.inf, True
+            elif name == "mul" and 0 in args and all(a == a for a in args):
+                v = 0.0
+            else:
+                v = node.op.value(*args)
+        vals.append(v)
+    out = vals[graph.output]
+    return out + 0.0 if met and math.isfinite(out) else None
 
 
 SUBNORMAL = 2.0 ** -1074  # the absolute rounding of any result is up to half of this, the spacing of the subnormals

@@ -197,6 +197,7 @@ class _Arithmetic:
         self.kinks: list[int] = []
         self.jumped = False
         self.settles: dict[int, tuple] = {}  # id of an _ode series → (its settle, its rules: empty until settled)
+        self.parts: dict[int, tuple] = {}  # id of a series apply() made → (op, its argument series)
         self.jump_tol = 0.0  # how far a limit may differ from the value by rounding alone (0: steps are exact)
 
     def const(self, v: float) -> _Series:
@@ -212,6 +213,7 @@ class _Arithmetic:
             s = self.memo[key] = self._make(op, args)
             self.made.append(s)
             self.keep.append(args)
+            self.parts[id(s)] = (op, args)
         return s
 
     def _make(self, op: str, args: list[_Series]) -> _Series:
@@ -220,6 +222,9 @@ class _Arithmetic:
                 settle, rules = self.settles.get(id(a), (None, True))
                 if not a.constant and not rules:
                     settle()
+            if not args[1].constant and args[0][0] <= 0:  # there the exponent's constancy decides: look deeper
+                for a in args:
+                    self._settle_below(a)
         if all(a.constant for a in args):
             return self.const(self.value(op)(*(a.c[0] for a in args)))
         one_sided = ONE_SIDED.get(op)
@@ -276,7 +281,7 @@ class _Arithmetic:
             self.node, outer = owner, self.node
             rules.extend(None if a.constant else self.rule(op, i, args) for i, a in enumerate(args))
             self.node = outer
-            if any(a.constant for a in args) and all(g is None or (g.constant and g.c[0] == 0) for g in rules):
+            if all(g is None or (g.constant and g.c[0] == 0) for g in rules):  # (relu(x) at x < 0 too)
                 y.constant = True  # c[0], the value, is all it has computed so far
 
         def step(k: int) -> float:
@@ -289,6 +294,37 @@ class _Arithmetic:
         y = self.series(step)
         self.settles[id(y)] = (settle, rules)
         return y
+
+    def _settle_below(self, top: _Series) -> None:
+        """Settle every series `top` is built from, arguments first (iteratively), and mark constant those that
+        are constant near the point once their arguments are: the exponent relu(x)/(c − z) at x < 0 (seed 10006048)
+        is a quotient made before relu's series was known constant (its partial is the constant 0 there), and a
+        negative base to it is a constant-exponent power (1), not undefined on both sides."""
+        order, seen, todo = [], set(), [top]
+        while todo:
+            s = todo.pop()
+            if id(s) in seen or s.constant:
+                continue
+            seen.add(id(s))
+            order.append(s)
+            todo.extend(self.parts.get(id(s), (None, ()))[1])
+        for s in reversed(order):  # a series after every series it reads (those were found after it)
+            if s.constant:
+                continue
+            settle, rules = self.settles.get(id(s), (None, True))
+            if not rules:
+                s[0]  # noqa: B018 - the value first: all a series settled constant keeps
+                settle()
+                continue
+            op, args = self.parts.get(id(s), (None, ()))
+            if not args:
+                continue
+            zero = (op == "mul" and any(a.constant and a.c[0] == 0 for a in args)
+                    or op == "div" and args[0].constant and args[0].c[0] == 0 and args[1][0] != 0)
+            if zero or all(a.constant for a in args):
+                v = s[0]  # the value: all a constant series keeps
+                s.c[:] = [v * 0 if zero else v]
+                s.constant = True
 
     def _power(self, a: _Series, b: float, y0: float) -> _Series:
         """y = a^b for a constant b, from a·y' = b·y·a': y_k = (1/(k·a0)) Σ_{j=1..k} (b·j − (k−j))·a_j·y_{k−j}."""

@@ -82,7 +82,7 @@ def check_record(report, names: list[str], tolerance: float, at: dict | None = N
               "partials": {x: {m: getattr(p, m) for m in CHECK_FIELDS}
                            for x, p in report.partials.items()}}
     for x, p in report.partials.items():
-        if p.symbolic_note:  # symbolic is null for a reason that is not a disagreement
+        if p.symbolic_note:  # symbolic is null (or a limit) for a reason that is not a disagreement
             record["partials"][x]["symbolic_note"] = p.symbolic_note
     if report.kink:
         record["kink"] = True  # the partials are the agreeing left and right derivatives
@@ -106,7 +106,7 @@ def check_text(report, digits: int | None = None, heading: bool = True, out: str
         verdict = ("ok at a kink: the left and right derivatives agree (forward and reverse); " +
                    (f"the finite difference within {report.tolerance:g}" if compared else
                     "a finite difference would step across the kink, so none is compared"))
-    notes = [f"note: ∂{out}/∂{x}: no symbolic value, {p.symbolic_note}"
+    notes = [f"note: ∂{out}/∂{x}: {'no symbolic value, ' if p.symbolic is None else ''}{p.symbolic_note}"
              for x, p in report.partials.items() if p.symbolic_note]
     return "\n".join(lines + notes + [verdict if report.ok else f"disagreement: {verdict}"])
 
