@@ -175,7 +175,7 @@ def eval_command(
     graph = opt.load(expr, strict)
     if len(graph.outputs) > 1:  # several outputs: commands/outputs.py
         from .commands import outputs
-        return outputs.eval_command(graph, at, points_file, expect, fmt, digits)
+        return outputs.eval_command(graph, at, points_file, expect, fmt, digits, tol, delimiter, reduce)
     if points_file is not None:
         return _batch(graph, points_file, at, None, fmt, digits, delimiter, reduce, expect, tol)
     expected = opt.expected_value(expect)
@@ -219,7 +219,8 @@ def grad_command(
     seed = opt.direction_seed(graph, direction) if direction is not None else None
     if len(graph.outputs) > 1:  # several outputs: the Jacobian (commands/outputs.py)
         from .commands import outputs
-        return outputs.grad_command(graph, at, names, seed, order, hessian, points_file, expect, fmt, digits)
+        return outputs.grad_command(graph, at, names, seed, order, hessian, points_file, expect, fmt, digits, tol,
+                                     delimiter, reduce, wrt)
     if points_file is not None:
         opt.only_gradient(seed is not None or order is not None or hessian, "--points")
         return _batch(graph, points_file, at, names, fmt, digits, delimiter, reduce, expect, tol, wrt)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 
-def mismatches(got: dict[str, float], expected: dict[str, float] | None, tol: float | None, point) -> list[str]:
-    """`expected …, got …` for each expectation that does not hold (a name "" is the value itself); tol None is
-    --expect's default."""
+def mismatches(got: dict[str, float], expected: dict[str, float] | None, tol: float | None, point,
+               named: bool = False) -> list[str]:
+    """`expected …, got …` for each expectation that does not hold (a name "" is the value itself, x the partial
+    ∂f/∂x; `named`: the names are shown as they are, f1 or ∂f1/∂x for several outputs); tol None is --expect's
+    default."""
     if not expected:
         return []  # no --expect: spare every run the import of the checker
     from ..output.render import number, point_text
@@ -13,7 +15,7 @@ def mismatches(got: dict[str, float], expected: dict[str, float] | None, tol: fl
     from .defaults import EXPECT_TOL
     tol = EXPECT_TOL if tol is None else tol
     where = f" at {point_text(point)}" if point else ""
-    return [f"expected {f'∂f/∂{x} = ' if x else ''}{number(e)}, got {number(got[x])}{where}"
+    return [f"expected {f'{x} = ' if named else f'∂f/∂{x} = ' if x else ''}{number(e)}, got {number(got[x])}{where}"
             for x, e in expected.items() if not close(got[x], e, tol)]
 
 
@@ -32,8 +34,8 @@ COLUMN = "col:"  # --expect col:NAME: the expected value of each row is in the c
 class Expectation:
     """--expect of a batch: per expected quantity ("" the value, else a partial) a constant or a column's name."""
 
-    def __init__(self, values: dict[str, float | str]):
-        self.values = values
+    def __init__(self, values: dict[str, float | str], named: bool = False):
+        self.values, self.named = values, named  # named: several outputs' quantities (f1, ∂f1/∂x)
         self.columns = list(dict.fromkeys(v for v in values.values() if isinstance(v, str)))
 
     def judge(self, tol: float | None):
@@ -44,29 +46,34 @@ class Expectation:
         where = {c: k for k, c in enumerate(self.columns)}
 
         def missed(chunk, results) -> list[str | None]:
-            got = {"": results.values} if results.partials is None else results.partials
+            got = results.keyed()
             out = []
             for k, status in enumerate(chunk.status):
                 wrong = []
                 for x, want in ([] if status is not None else self.values.items()):
                     e = chunk.expected[where[want]][k] if isinstance(want, str) else want
                     if not close(got[x][k], e, tol):
-                        wrong.extend(mismatches({x: got[x][k]}, {x: e}, tol, None))
+                        wrong.extend(mismatches({x: got[x][k]}, {x: e}, tol, None, self.named))
                 out.append("; ".join(wrong) or None)
             return out
         return missed
 
 
-def batch_expectation(text: str | None, names: list[str] | None, source, reduce: str | None) -> Expectation:
+def batch_expectation(text: str | None, names: list[str] | None, source, reduce: str | None,
+                      graph=None) -> Expectation:
     """--expect beside --points: as with --at (a value for eval; x=VALUE,y=VALUE or a bare value for one variable
-    for grad), and each VALUE a constant or col:NAME, a column of the file holding each row's expected value. With
-    --reduce there is one result, so only constants."""
+    for grad; with several outputs f1=VALUE or f1.x=VALUE), and each VALUE a constant or col:NAME, a column of the
+    file holding each row's expected value. With --reduce there is one result, so only constants."""
     if text is None:
         return Expectation({})
     from ..errors import UsageError, near_miss
     from .options import constant, split_top
     parts = split_top(text)
-    if names is None or (len(parts) == 1 and "=" not in parts[0]):
+    several = graph is not None and len(graph.outputs) > 1
+    if several:
+        from .outputs import expected_outputs
+        given = expected_outputs(graph, text, names)
+    elif names is None or (len(parts) == 1 and "=" not in parts[0]):
         if names is not None and len(names) != 1:
             raise UsageError(f"--expect {text}: a bare value needs exactly one variable, the gradient has {len(names)} "
                              f"(use --expect {names[0]}=VALUE,…)")
@@ -99,4 +106,4 @@ def batch_expectation(text: str | None, names: list[str] | None, source, reduce:
             hint = f" (did you mean {COLUMN}{near}?)" if near else f" (its columns: {', '.join(source.header[:8])})"
             raise UsageError(f"--expect {val}: {source.name} has no column '{column}'{hint}")
         values[x] = column
-    return Expectation(values)
+    return Expectation(values, several)

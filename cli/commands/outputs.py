@@ -29,23 +29,29 @@ def values(graph, vals) -> dict[str, float]:
     return {label: vals[o] + 0.0 for label, o in zip(graph.labels, graph.outputs)}
 
 
-def eval_points(graph, pts, as_json: bool, digits) -> None:
-    """eval: `label = value` per output (text), or {"at", "value": {label: v}} (JSON)."""
+def eval_points(graph, pts, as_json: bool, digits, expected=None, tol=None) -> list[str]:
+    """eval: `label = value` per output (text), or {"at", "value": {label: v}} (JSON); what --expect finds wrong."""
     from ..modes.evaluate import node_values
     from ..output.render import json_line
     from ..output.several import values_text
+    from .expect import mismatches
+    missed = []
     for point in pts:
         v = values(graph, node_values(graph, point))
         _line(json_line({"at": point, "value": v}) if as_json else values_text(v, digits))
+        missed += mismatches(v, expected, tol, point, named=True)
+    return missed
 
 
-def grad_points(graph, pts, names: list[str], seed, as_json: bool, digits) -> None:
+def grad_points(graph, pts, names: list[str], seed, as_json: bool, digits, expected=None, tol=None) -> list[str]:
     """grad: the Jacobian (output rows, variable columns), or with --direction every output's derivative along it
-    (a Jacobian–vector product: one forward pass)."""
+    (a Jacobian–vector product: one forward pass). Returns what --expect finds wrong."""
     from ..modes.evaluate import node_values
     from ..modes.jacobian import jacobian
     from ..output.render import json_line
     from ..output.several import jacobian_text, values_text
+    from .expect import mismatches
+    missed = []
     for point in pts:
         vals = node_values(graph, point)
         v = values(graph, vals)
@@ -53,9 +59,94 @@ def grad_points(graph, pts, names: list[str], seed, as_json: bool, digits) -> No
             d = along(graph, vals, seed)
             _line(json_line({"at": point, "value": v, "direction": seed, "derivative": d}) if as_json
                   else values_text(d, digits))
+            missed += mismatches(d, expected, tol, point, named=True)
             continue
         jac = jacobian(graph, vals, names)
         _line(json_line({"at": point, "value": v, "jacobian": jac}) if as_json else jacobian_text(jac, digits))
+        missed += mismatches(entries(jac), expected, tol, point, named=True)
+    return missed
+
+
+def entries(jac: dict[str, dict[str, float]]) -> dict[str, float]:
+    """The Jacobian's entries by the name --expect gives them: ∂f1/∂r."""
+    return {f"∂{label}/∂{x}": d for label, row in jac.items() for x, d in row.items()}
+
+
+def higher_points(graph, pts, names: list[str], seed, order, hessian: bool, as_json: bool, digits) -> None:
+    """grad --order N: each output's N-th derivative (by the one variable, or along --direction), `f1 = …` per
+    output; grad --hessian: each output's Hessian, its entries named by the output (∂²f1/∂r∂t)."""
+    from ..modes.evaluate import node_values
+    from ..modes.hessian import hessian as second
+    from ..modes.jacobian import jacobian, part_values
+    from ..output.render import hessian_text, json_line
+    from ..output.several import values_text
+    from .derivatives import nth
+    along = {"direction": seed} if seed is not None else {}
+    parts = [graph.part(k) for k in range(len(graph.outputs))]
+    for point in pts:
+        vals = node_values(graph, point)
+        v = values(graph, vals)
+        if hessian:
+            jac = jacobian(graph, vals, names)
+            h = {}
+            for k, (label, part) in enumerate(zip(graph.labels, parts)):
+                try:
+                    h[label] = second(part, part_values(part, vals), names)
+                except MathError as e:
+                    raise labelled(graph, e, k) from None
+            _line(json_line({"at": point, "value": v, "jacobian": jac, "hessian": h}) if as_json
+                  else "\n".join(hessian_text(hk, digits, label) for label, hk in h.items()))
+            continue
+        d = {}
+        for k, (label, part) in enumerate(zip(graph.labels, parts)):
+            try:
+                d[label] = nth(part, point, names, seed, order) + 0.0
+            except MathError as e:
+                raise labelled(graph, e, k) from None
+        _line(json_line({"at": point, "value": v, **along, "order": order, "derivative": d}) if as_json
+              else values_text(d, digits))
+
+
+def expected_outputs(graph, text: str | None, names: list[str] | None) -> dict[str, str] | None:
+    """--expect of several outputs, as text per quantity: `f1=VALUE,…` for values (eval) and derivatives along a
+    direction or of order N (names None); `f1.r=VALUE,…` for entries of the Jacobian (grad), or `f1=VALUE` when it
+    has one column. Keys are the names the messages show (f1, ∂f1/∂r); any subset may be given."""
+    if text is None:
+        return None
+    from .options import split_top
+    labels = graph.labels
+    form = "OUTPUT=VALUE" if names is None else "OUTPUT.VARIABLE=VALUE"
+    out: dict[str, str] = {}
+    for part in split_top(text):
+        key, eq, val = (s.strip() for s in part.partition("="))
+        if not eq or not key:
+            raise UsageError(f"--expect {text}: the program has {len(labels)} outputs ({', '.join(labels)}): "
+                             f"expected {form}, got {part.strip()!r}")
+        label, dot, x = key.partition(".")
+        if label not in labels:
+            raise UsageError(f"--expect {text}: the program has no output '{label}'; its outputs: "
+                             f"{', '.join(labels)}")
+        if names is None and dot:
+            raise UsageError(f"--expect {text}: expected {form}, got {key!r} (a value per output)")
+        if names is not None:
+            if not dot and len(names) == 1:
+                x = names[0]
+            elif not dot:
+                raise UsageError(f"--expect {text}: the Jacobian has {len(names)} columns: name the entry, "
+                                 f"{label}.{names[0]}=VALUE")
+            elif x not in names:
+                raise UsageError(f"--expect {text}: the Jacobian has no column '{x}'; its variables: "
+                                 f"{', '.join(names)}")
+        name = label if names is None else f"∂{label}/∂{x}"
+        if name in out:
+            raise UsageError(f"--expect {text}: '{key}' is given twice")
+        out[name] = val
+    return out
+
+
+def expected_constants(expected: dict[str, str] | None) -> dict[str, float] | None:
+    from .options import constant
+    return None if expected is None else {k: constant(v, f"--expect {k}") for k, v in expected.items()}
 
 
 def along(graph, vals, seed: dict[str, float]) -> dict[str, float]:
@@ -128,24 +219,36 @@ def check_points(graph, names: list[str], tol: float, pts, as_json: bool, digits
 
 # ---- the commands' entries (app.py calls these when the program has several outputs) ----------------------------
 
-def eval_command(graph, at, points_file, expect, fmt: str, digits) -> None:
+def eval_command(graph, at, points_file, expect, fmt: str, digits, tol=None, delimiter=None, reduce=None) -> None:
+    from .expect import fail_on
     from .options import points_at
-    _no_batch(graph, points_file)
-    if expect is not None:
-        refuse(graph, "--expect")
-    eval_points(graph, points_at(graph, at), fmt == "json", digits)
+    if points_file is not None:
+        return batch(graph, points_file, at, None, fmt, digits, delimiter, reduce, expect, tol)
+    expected = expected_constants(expected_outputs(graph, expect, None))
+    fail_on(eval_points(graph, points_at(graph, at), fmt == "json", digits, expected, tol))
 
 
-def grad_command(graph, at, names, seed, order, hessian, points_file, expect, fmt: str, digits) -> None:
-    from .options import points_at
-    _no_batch(graph, points_file)
-    if order is not None:
-        refuse(graph, f"--order {order}", " (the Taylor pass follows one output)")
-    if hessian:
-        refuse(graph, "--hessian", " (a Hessian per output would be a tensor)")
-    if expect is not None:
-        refuse(graph, "--expect")
-    grad_points(graph, points_at(graph, at), names, seed, fmt == "json", digits)
+def grad_command(graph, at, names, seed, order, hessian, points_file, expect, fmt: str, digits, tol=None,
+                 delimiter=None, reduce=None, wrt=None) -> None:
+    from .expect import fail_on
+    from .options import higher_options, only_gradient, points_at
+    if points_file is not None:
+        only_gradient(seed is not None or order is not None or hessian, "--points")
+        return batch(graph, points_file, at, names, fmt, digits, delimiter, reduce, expect, tol, wrt)
+    if order is not None or hessian:
+        only_gradient(expect is not None, "--expect")
+        higher_options(names, seed, order, hessian)
+        return higher_points(graph, points_at(graph, at), names, seed, order, hessian, fmt == "json", digits)
+    expected = expected_constants(expected_outputs(graph, expect, None if seed is not None else names))
+    fail_on(grad_points(graph, points_at(graph, at), names, seed, fmt == "json", digits, expected, tol))
+
+
+def batch(graph, path, at, names, fmt, digits, delimiter, reduce, expect, tol, wrt=None) -> None:
+    """--points with several outputs: per row every output's value and (grad) its row of the Jacobian
+    (commands/batch.py, which knows both shapes)."""
+    from .batch import Batch, run_file
+    from .options import delimiter_char
+    run_file(graph, Batch(path, at, delimiter_char(delimiter), reduce, expect, tol), names, fmt, digits, wrt)
 
 
 def check_command(graph, at, wrt, given: list[str], tol: float, points_file, fmt: str, digits) -> None:

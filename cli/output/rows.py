@@ -37,7 +37,14 @@ class JsonWriter:
         is JSON; the parameters are the same on every row, written into the template."""
         at = [f"{json.dumps(n)}: %r" for n in self.inputs]
         at += [f"{json.dumps(n)}: {v!r}" for n, v in self.params.items()]
-        parts = [f'"at": {{{", ".join(at)}}}'] + (['"extra": %s'] if self.extra else []) + ['"value": %r']
+        parts = [f'"at": {{{", ".join(at)}}}'] + (['"extra": %s'] if self.extra else [])
+        if results.outputs is not None:  # several outputs: as at a point, {"f1": …} and the Jacobian
+            parts.append(f'"value": {_keyed(results.outputs, "%r")}')
+            if results.partials is not None:
+                rows = [_keyed(row, "%r") for row in results.partials.values()]
+                parts.append(f'"jacobian": {_keyed(results.partials, rows)}')
+            return "{" + ", ".join(parts + [f'"status": {status}']) + "}\n"
+        parts.append('"value": %r')
         if results.partials is not None:
             grad = ", ".join(f"{json.dumps(n)}: %r" for n in results.partials)
             parts.append(f'"gradient": {{{grad}}}')
@@ -53,9 +60,8 @@ class JsonWriter:
         if results.checks is not None:
             return self._checks(chunk, results)
         template = self.template = self.template or self._template(results)
-        partials = list(results.partials.values()) if results.partials is not None else []
         extra = [list(map(self._extra, chunk.cells))] if self.extra else []
-        rows = zip(*chunk.columns, *extra, results.values, *partials)  # a row without a status: only finite numbers
+        rows = zip(*chunk.columns, *extra, *results.keyed().values())  # a row without a status: only finite numbers
         missed = results.missed or [None] * len(chunk.status)
         if not any(chunk.status) and not any(missed):
             self.out.write("".join(map(template.__mod__, rows)))
@@ -80,7 +86,11 @@ class JsonWriter:
 
     def _failed(self, chunk, k: int, results) -> str:
         record = {"value": None}
-        if results.partials is not None:
+        if results.outputs is not None:
+            record["value"] = dict.fromkeys(results.outputs)
+            if results.partials is not None:
+                record["jacobian"] = {label: dict.fromkeys(row) for label, row in results.partials.items()}
+        elif results.partials is not None:
             record["gradient"] = dict.fromkeys(results.partials)
         record["status"] = chunk.status[k]
         return json.dumps(self._record(chunk, k, record), ensure_ascii=False) + "\n"
@@ -106,6 +116,8 @@ class CsvWriter:
             extra = ["value"] + [f"∂f/∂{x} {m}" for x in results.names for m in CHECK_COLUMNS] + ["ok"]
         else:
             extra = ["value"] + [f"∂f/∂{x}" for x in results.partials or ()]
+            if results.outputs is not None:  # f1, f2, then ∂f1/∂x …: as --expect names them
+                extra = list(results.keyed())
         self.csv.writerow(self.header + extra + ["status"])
         self.started = True
 
@@ -125,7 +137,7 @@ class CsvWriter:
 
     def _fast(self, chunk, results) -> None:
         """Rows that all worked: the numbers through a %-template, the cells through the csv module's quoting."""
-        numbers = [results.values] + list((results.partials or {}).values())
+        numbers = list(results.keyed().values())
         template = ",".join(["%r"] * len(numbers)) + ",ok\n"
         everything = "\0".join(map("\0".join, chunk.cells))
         if any(ch in everything for ch in ',"\r\n'):  # some cell needs quoting: the csv module does it
@@ -140,10 +152,10 @@ class CsvWriter:
                 return [""] * (1 + len(results.names) * len(CHECK_COLUMNS) + 1) + [status]
             cells = [_cell(getattr(p, m)) for p in report.partials.values() for m in CHECK_COLUMNS]
             return [_cell(report.value)] + cells + ["true" if report.ok else "false", status or "ok"]
-        partials = results.partials or {}
+        numbers = results.keyed().values()
         if status is not None:
-            return [""] * (1 + len(partials)) + [status]
-        return [repr(results.values[k])] + [repr(p[k]) for p in partials.values()] + [missed or "ok"]
+            return [""] * len(numbers) + [status]
+        return [repr(p[k]) for p in numbers] + [missed or "ok"]
 
 
 def _cell(v: float | None) -> str:
@@ -171,12 +183,23 @@ class TextWriter:
         self.out.write("".join(line + "\n" for line in lines))
 
     def _line(self, k: int, results) -> str:
+        if results.outputs is not None:  # one line a row: f1 = 2  f2 = 0, or ∂f1/∂x = 1  ∂f1/∂y = 0  ∂f2/∂x = …
+            shown = results.keyed().items()
+            if results.partials is not None:
+                shown = [(key, p) for key, p in shown if key not in results.values]
+            return "  ".join(f"{key} = {number_text(p[k], self.digits)}" for key, p in shown)
         partials = results.partials
         if partials is None:
             return number_text(results.values[k], self.digits)
         if len(partials) == 1:
             return number_text(next(iter(partials.values()))[k], self.digits)
         return "  ".join(f"∂f/∂{x} = {number_text(p[k], self.digits)}" for x, p in partials.items())
+
+
+def _keyed(names, values) -> str:
+    """A JSON object's text with these keys and these values' texts (one text for every key, or a list of them)."""
+    texts = [values] * len(names) if isinstance(values, str) else values
+    return "{" + ", ".join(f"{json.dumps(n, ensure_ascii=False)}: {v}" for n, v in zip(names, texts)) + "}"
 
 
 def writer(fmt: str, out, inputs: list[str], digits: int | None = None, params: dict[str, float] | None = None,
@@ -200,4 +223,17 @@ def reduced_text(fmt: str, digits: int | None, how: str, rows: int, params: dict
     record = {"at": params, "reduce": how, "rows": rows, "value": value}
     if gradient is not None:
         record["gradient"] = gradient
+    return json_line(record)
+
+
+def reduced_several(fmt: str, digits: int | None, how: str, rows: int, params: dict[str, float],
+                    value: dict[str, float], jacobian: dict[str, dict[str, float]] | None) -> str:
+    """--reduce with several outputs: as at a point (`f1 = …` per output, or the Jacobian as a matrix); JSON with
+    the parameters, how and over how many rows."""
+    from .several import jacobian_text, values_text
+    if fmt != "json":
+        return values_text(value, digits) if jacobian is None else jacobian_text(jacobian, digits)
+    record = {"at": params, "reduce": how, "rows": rows, "value": value}
+    if jacobian is not None:
+        record["jacobian"] = jacobian
     return json_line(record)
