@@ -309,9 +309,9 @@ def diff_command(
     given = opt.wrt_names(graph, wrt, as_given=True) if wrt is not None else None
     opt.diff_order(wrt, given, order)
     opt.note_unread(graph, given or [])
-    if len(graph.outputs) > 1:  # one formula per output (commands/outputs.py); other formats are refused there
+    if len(graph.outputs) > 1:  # one formula per output, in every format (commands/outputs.py)
         from .commands.outputs import diff_outputs
-        return diff_outputs(graph, wrt_list(graph, given, order), fmt, opt.points_at(graph, at) if at else [])
+        return diff_outputs(graph, given, order, fmt, at, latex_delims)
     if fmt in diff_out.CODE_FORMATS:
         sys.stdout.write(diff_out.code(graph, given, order, fmt, at, diff_out.about(graph.source, fmt, wrt, order)))
         return

@@ -169,30 +169,54 @@ def along(graph, vals, seed: dict[str, float]) -> dict[str, float]:
     return out
 
 
-def diff_outputs(graph, names: list[str], fmt: str, pts) -> None:
-    """diff: `∂f1/∂r = cos(t)` per output (a formula that needs definitions: the name, then its lines indented);
-    with --at, `at r = 2: ∂f1/∂r = …` per output and point."""
+def diff_outputs(graph, given: list[str] | None, order: int | None, fmt: str, at, delims: str) -> None:
+    """diff: one derivative per output. Text: `∂f1/∂r = cos(t)` per output (a formula that needs definitions: the
+    name, then its lines indented), with --at `at r = 2: ∂f1/∂r = …` per output and point; LaTeX and Markdown: one
+    display with a line per output; JSON: the formulas keyed by output; code: one function of every output."""
     from ..output.render import formula_text, number, point_text
     from ..output.several import derivative_label
-    from ..symbolic.formulas import differentiate, program
-    from .derivatives import derivative_at, differentiable
-    if fmt != "text":
-        raise UsageError(f"diff --format {fmt} writes one formula; the program has {len(graph.outputs)} outputs "
-                         f"({', '.join(graph.labels)}): use --format text, or list one output")
+    from ..symbolic.formulas import differentiate, program, wrt_list
+    from . import diff_out
+    from .options import points_at
+    if fmt in diff_out.CODE_FORMATS:
+        sys.stdout.write(diff_out.code(graph, given, order, fmt, at, diff_out.about(graph.source, fmt,
+                                                                                   _wrt_text(given), order)))
+        return
+    names = wrt_list(graph, given, order)
+    pts = points_at(graph, at) if at else []
     parts = [graph.part(k) for k in range(len(graph.outputs))]
     formulas = [differentiate(part, names) for part in parts]
+    at_points = [[_derivative_at(graph, k, part, d, point, names) for k, (part, d) in enumerate(zip(parts, formulas))]
+                 for point in pts]
+    if fmt == "json":
+        from ..output.render import json_line
+        return _line(json_line(diff_out.record_several(graph, parts, formulas, names, pts, at_points)))
+    if fmt in ("latex", "markdown"):
+        from ..output import display, markdown
+        values = list(zip(pts, at_points))
+        return _line(display.diff_block_several(graph, names, formulas, values, delims) if fmt == "latex"
+                     else markdown.diff_markdown_several(graph, names, formulas, values))
     for label, d in zip(graph.labels, formulas):
         text = formula_text(*program(d, graph.inputs), fmt)
         head = derivative_label(label, names)
         _line(f"{head} = {text}" if "\n" not in text else head + " =\n" + "\n".join("  " + t for t in text.split("\n")))
-    for point in pts:
-        for k, (label, part, d) in enumerate(zip(graph.labels, parts, formulas)):
-            try:
-                differentiable(part, point, names)
-                at = derivative_at(part, d, point, names) + 0.0
-            except MathError as e:
-                raise labelled(graph, e, k) from None
-            _line(f"at {point_text(point)}: {derivative_label(label, names)} = {number(at)}")
+    for point, got in zip(pts, at_points):
+        for label, v in zip(graph.labels, got):
+            _line(f"at {point_text(point)}: {derivative_label(label, names)} = {number(v)}")
+
+
+def _wrt_text(given: list[str] | None) -> str | None:
+    return None if given is None else ",".join(given)
+
+
+def _derivative_at(graph, k: int, part, d, point, names: list[str]) -> float:
+    """Output k's derivative at a point, as diff --at computes one output's; an error names the output."""
+    from .derivatives import derivative_at, differentiable
+    try:
+        differentiable(part, point, names)
+        return derivative_at(part, d, point, names) + 0.0
+    except MathError as e:
+        raise labelled(graph, e, k) from None
 
 
 def check_points(graph, names: list[str], tol: float, pts, as_json: bool, digits) -> list[str]:

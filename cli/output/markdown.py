@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from ..language.expr import Program
 from . import render_trace as rt
-from .display import delimited, diff_lines, partial, runs
+from .display import delimited, diff_lines, diff_lines_several, partial, runs
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -51,6 +51,19 @@ def diff_markdown(graph, names: list[str], derivative, values: list[tuple[dict, 
         columns = list(dict.fromkeys(k for p, _ in values for k in p))
         rows = [(*columns, _text_operator(names, partial(graph, names)))]
         rows += [(*(rt._num(p[k]) if k in p else "" for k in columns), rt._num(v)) for p, v in values]
+        out += ["", *table(rows, (False,) * len(rows[0]))]
+    return "\n".join(out)
+
+
+def diff_markdown_several(graph, names: list[str], formulas: list, values: list[tuple[dict, list[float]]]) -> str:
+    """dcalc diff --format markdown of several outputs: the derivatives in one display, then a table of each
+    output's derivative at each point (a column per output, ∂f1/∂t)."""
+    from .several import derivative_label
+    out = list(delimited(diff_lines_several(graph, names, formulas, []), "dollars"))
+    if values:
+        columns = list(dict.fromkeys(k for p, _ in values for k in p))
+        rows = [(*columns, *(derivative_label(label, names) for label in graph.labels))]
+        rows += [(*(rt._num(p[k]) if k in p else "" for k in columns), *map(rt._num, got)) for p, got in values]
         out += ["", *table(rows, (False,) * len(rows[0]))]
     return "\n".join(out)
 
