@@ -102,7 +102,7 @@ def diff_block(graph, names: list[str], derivative, values: list[tuple[dict, flo
 
 
 def diff_lines_several(graph, names: list[str], formulas: list, values: list[tuple[dict, list[float]]]) -> list[str]:
-    """`dcalc diff` of several outputs as one aligned display: the program's statements and each output that is an
+    r"""`dcalc diff` of several outputs as one aligned display: the program's statements and each output that is an
     expression under its label (`f_{1} &= r \cos(t)`), then a line per output, `\frac{\partial}{\partial t}
     \left[f_{1}\right] &= …`, with its shared pieces (named apart across the outputs), then each output's derivative
     at each point."""
