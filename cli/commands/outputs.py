@@ -335,7 +335,7 @@ def trace_command(graph, program, wrt, mode: str, fmt: str, at, seed_text, paths
         refuse(graph, "--paths", " (paths run to one output)")
     if fmt in ("dot", "mermaid"):
         refuse(graph, f"--format {fmt}", " (a drawing marks one output)")
-    if seed is not None and fmt not in ("text", "json"):
+    if seed is not None and fmt not in ("text", "json", "latex", "markdown"):
         raise UsageError(f"--seed writes text or json, not {fmt}")
     if seed is not None and formulas:
         raise UsageError("--formulas shows one output's derivation beside its numbers; a trace with --seed shows the "
@@ -365,7 +365,7 @@ def _trace_at(graph, program, point, wrt, mode, fmt, show, style, colour, given,
     """One trace at a point, as trace_command writes it (the same rendering, the same stop at a failing node)."""
     from dataclasses import replace
 
-    from ..output.render_trace import render
+    from ..output.formats import trace_pieces
     from ..output.trace import trace_until_failure
     from . import traces
     from .exits import cli_message
@@ -376,7 +376,7 @@ def _trace_at(graph, program, point, wrt, mode, fmt, show, style, colour, given,
         t.failure.error.message = cli_message(t.failure.error)
     if gap and fmt != "json":
         sys.stdout.write("\n")
-    for k, piece in enumerate(render(t, fmt, program, colour, replace(style, given=given))):
+    for k, piece in enumerate(trace_pieces(t, fmt, program, colour, replace(style, given=given))):
         if fmt == "json" and k == 0 and label is not None:
             piece = '{"output": ' + _quoted(label) + ", " + piece[1:]
         sys.stdout.write(piece if fmt == "json" else piece + "\n")

@@ -111,13 +111,15 @@ def trace_markdown(t, program: Program | None = None, style: rt.Style = rt.PLAIN
         yield f"`{rt.failure_text(t)}`"
         return
     if t.mode == "reverse":
-        yield "**Backward pass**: adjoints, each the total derivative df/du, the sum over the nodes that read u"
+        each = "the total derivative df/du" if t.seed is None else "Σ seed(o)·∂o/∂u over the outputs o"
+        yield f"**Backward pass**: adjoints, each {each}, the sum over the nodes that read u"
         yield ""
         back = [("adjoint", "sum over the readers")]
         for r in reversed(rows):
             if r.kind != "const":
                 formula = rt._formula(t, r, rt.TEXT, reverse=True)
-                back.append((rt._bar(r.name), "= " + rt._adjoint_text(r, r.index == t.graph.output, n, formula)))
+                back.append((rt._bar(r.name), "= " + rt._adjoint_text(r, r.index == t.graph.output and t.seed is None, n,
+                                                                   formula)))
         yield from table(back, (True, True))
         yield ""
     first = next(rt._summary(t, program, False, style))
