@@ -235,6 +235,7 @@ def _part_gradient(part, label: str, vals, wrt: list[str], names: list[str], row
     """One output's row of the Jacobian on every row of a chunk: its gradient as columns over its own nodes. A row
     where it fails gets the status, led by the output's label (which of them has no derivative there)."""
     from ..modes import columns
+    from ..modes.jacobian import relabelled
     if not wrt:
         return {x: zeros for x in names}
     own = columns.Rows(rows.status)  # the same statuses; the rows whose values underflowed, as this part's nodes
@@ -243,7 +244,7 @@ def _part_gradient(part, label: str, vals, wrt: list[str], names: list[str], row
     grad = columns.column_gradient(part, [vals[i] for i in part.origin], wrt, own)
     for r, (was, now) in enumerate(zip(before, rows.status)):
         if was is None and now is not None:
-            rows.fail(r, f"{label}{now[1:]}" if now.startswith("f is ") else f"output {label}: {now}")
+            rows.fail(r, relabelled(now, label))
     return {x: grad[x].tolist() if x in grad else zeros for x in names}
 
 
