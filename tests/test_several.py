@@ -523,3 +523,12 @@ def test_trace_markdown_of_each_output_is_markdown(capsys):
     """Without --seed each output is traced in turn: in Markdown, not text (it used to print the text trace)."""
     code, out, err = run(capsys, "trace", POLAR, "--at", "r=2,t=0", "--wrt", "t", "--format", "markdown")
     assert (code, err) == (0, "") and out.startswith("$$\n") and out.count("| node |") == 2
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+@pytest.mark.parametrize("at", [[], ["--at", "r=2,t=0"]])
+def test_trace_svg_of_several_outputs_is_refused_like_dot(capsys, at):
+    """It wrote one SVG document per output, one after the other: no SVG file."""
+    assert run(capsys, "trace", POLAR, *at, "--wrt", "t", "--format", "svg") == (
+        2, "", "error: --format svg works with one output, and the program has 2 (f1, f2) (a drawing marks one "
+               "output): list one output, or leave --format svg out\n")

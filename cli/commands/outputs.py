@@ -333,7 +333,7 @@ def trace_command(graph, program, wrt, mode: str, fmt: str, at, seed_text, paths
         raise UsageError(f"--seed {seed_text} weighs the outputs' adjoints: use it with --mode reverse")
     if paths:
         refuse(graph, "--paths", " (paths run to one output)")
-    if fmt in ("dot", "mermaid"):
+    if fmt in ("dot", "mermaid", "svg"):  # (svg wrote one document per output, one after the other: no SVG file)
         refuse(graph, f"--format {fmt}", " (a drawing marks one output)")
     if seed is not None and fmt not in ("text", "json", "latex", "markdown"):
         raise UsageError(f"--seed writes text or json, not {fmt}")
