@@ -479,7 +479,7 @@ def check_command(
     given = opt.gradient_names(graph, wrt)
     if len(graph.outputs) > 1:  # each output checked (commands/outputs.py)
         from .commands import outputs
-        return outputs.check_command(graph, at, wrt, given, tol, points_file, fmt, digits)
+        return outputs.check_command(graph, at, wrt, given, tol, points_file, fmt, digits, delimiter)
     if points_file is not None:
         opt.note_unread(graph, given)
         return _batch(graph, points_file, at, given, fmt, digits, delimiter, wrt=wrt, check_tol=tol)

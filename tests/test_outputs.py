@@ -362,9 +362,6 @@ def test_trace_without_seed_traces_each_output(capsys):
 
 
 REFUSED = [  # argv, stderr (--order, --hessian, --points, --expect and diff's formats act: tests/test_several.py)
-    (["check", POLAR, "--points", "-"],
-     "error: --points works with one output, and the program has 2 (f1, f2) (a batch writes one value or gradient "
-     "per row): list one output, or leave --points out\n"),
     (["trace", POLAR, "--at", AT, "--seed", "f1=1"],
      "error: --seed f1=1 weighs the outputs' adjoints: use it with --mode reverse\n"),
     (["trace", POLAR, "--at", AT, "--mode", "reverse", "--seed", "g=1"],

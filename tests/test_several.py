@@ -532,3 +532,41 @@ def test_trace_svg_of_several_outputs_is_refused_like_dot(capsys, at):
     assert run(capsys, "trace", POLAR, *at, "--wrt", "t", "--format", "svg") == (
         2, "", "error: --format svg works with one output, and the program has 2 (f1, f2) (a drawing marks one "
                "output): list one output, or leave --format svg out\n")
+
+
+# ---- check --points ------------------------------------------------------------------------------------------------
+
+def test_check_points_checks_each_output_on_every_row(capsys, polar_csv):
+    code, out, err = run(capsys, "check", POLAR, "--points", polar_csv, "--json")
+    assert (code, err) == (0, "")
+    recs = [json.loads(line) for line in out.splitlines()]
+    assert [r["output"] for r in recs] == ["f1", "f2"] * len(ROWS)
+    for k, (r, t) in enumerate(ROWS):
+        for rec, label in zip(recs[2 * k: 2 * k + 2], ("f1", "f2")):
+            assert rec["at"] == {"r": r, "t": t} and rec["ok"] and rec["status"] == "ok"
+            jac = dcalc.jacobian(POLAR, {"r": r, "t": t})
+            assert all(rec["partials"][x]["reverse"] == jac[label][x] for x in "rt")
+    code, out, err = run(capsys, "check", POLAR, "--points", polar_csv, "--format", "csv")
+    head = out.splitlines()[0].split(",")
+    assert head[:5] == ["id", "r", "t", "want", "f1"] and head[-3:] == ["∂f2/∂t max_disagreement", "ok", "status"]
+    assert len(head) == 4 + 2 * (1 + 2 * 5) + 2 and all(line.endswith(",true,ok") for line in out.splitlines()[1:])
+    code, out, _ = run(capsys, "check", POLAR, "--points", polar_csv)
+    assert code == 0 and out.count("output f1:\nat r = ") == len(ROWS) and out.count("output f2:\n") == len(ROWS)
+
+
+def test_check_points_disagreement_names_the_output(capsys, polar_csv, tamper):
+    tamper("sin", (lambda a: a,))  # a wrong rule: only the finite difference can tell, and only f2 reads sin
+    code, out, err = run(capsys, "check", POLAR, "--points", polar_csv, "--format", "csv")
+    assert code == 3 and err.startswith("error: the derivatives disagree at 4 of 4 rows of")
+    assert "the first, line 2: output f2: ∂f/∂t: reverse mode gives 0, the finite difference 2" in err
+    assert "output f1" not in err
+    assert all(",false," in line for line in out.splitlines()[1:])
+
+
+def test_check_points_failed_row(capsys, tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("x\n0\n1\n")
+    code, out, err = run(capsys, "check", "x^2, abs(x)", "--points", str(path))
+    assert code == 1 and out.splitlines()[0] == ("error: line 2: f2 is not differentiable at x = 0: left derivative "
+                                                 "-1, right derivative 1 (at f2 = abs(x) where x = 0)")
+    assert out.count("output f1:\nat x = 1") == 1 and err.startswith("error: 1 of 2 rows of")

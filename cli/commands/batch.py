@@ -176,14 +176,18 @@ def run_file(graph, batch: Batch, names: list[str] | None, fmt: str, digits: int
         if check_tol is not None:
             from .check import Checker
             from .options import checked_names
-            checker = Checker(graph, checked_names(graph, wrt, names), check_tol)
+            checked = checked_names(graph, wrt, names)
+            checker = ([Checker(graph.part(k), checked, check_tol) for k in range(len(graph.outputs))]
+                       if len(graph.outputs) > 1 else Checker(graph, checked, check_tol))
         want = batch_expectation(batch.expect, names, source, batch.reduce, graph)
         source.use([x for x in graph.inputs if x not in batch.params], want.columns)
     except DcalcError:
         source.close()
         raise
     data = source.inputs
-    if checker is not None:
+    if isinstance(checker, list):  # several outputs: each checked as a program of its own, on every row
+        compute = check_results_several(checker, list(graph.labels), data, batch.params)
+    elif checker is not None:
         compute = check_results(checker, data, batch.params)
     else:
         compute = column_results(graph, data, batch.params, names, want.judge(batch.tol) if want.values else None)
@@ -268,6 +272,34 @@ def check_results(check, data: list[str], params: dict[str, float]):
                 chunk.status[k] = "; ".join(report.problems())
             out.append(report)
         return Results(check.names, checks=out, tolerance=check.tol)
+    return compute
+
+
+def check_results_several(checkers, labels: list[str], data: list[str], params: dict[str, float]):
+    """Chunk → Results of `dcalc check` of several outputs: per row, each output's check (a list, or None where the
+    row failed); a row's status names the output that failed or disagreed."""
+    from ..modes.jacobian import relabelled
+
+    def compute(chunk: Chunk) -> Results:
+        out = []
+        for k, status in enumerate(chunk.status):
+            if status is not None:
+                out.append(None)
+                continue
+            point = {x: col[k] for x, col in zip(data, chunk.columns)} | params
+            reports = []
+            for label, check in zip(labels, checkers):
+                try:
+                    reports.append(check.check(point))
+                except DcalcError as e:
+                    chunk.status[k] = relabelled(e.message, label)
+                    reports = None
+                    break
+            if reports is not None and not all(r.ok for r in reports):
+                chunk.status[k] = "; ".join(f"output {label}: {p}" for label, r in zip(labels, reports)
+                                            for p in r.problems())
+            out.append(reports)
+        return Results(checkers[0].names, checks=out, tolerance=checkers[0].tol, outputs=labels)
     return compute
 
 

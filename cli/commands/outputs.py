@@ -275,18 +275,18 @@ def batch(graph, path, at, names, fmt, digits, delimiter, reduce, expect, tol, w
     run_file(graph, Batch(path, at, delimiter_char(delimiter), reduce, expect, tol), names, fmt, digits, wrt)
 
 
-def check_command(graph, at, wrt, given: list[str], tol: float, points_file, fmt: str, digits) -> None:
+def check_command(graph, at, wrt, given: list[str], tol: float, points_file, fmt: str, digits,
+                  delimiter=None) -> None:
     from .expect import fail_on
     from .options import checked_names, note_unread, points_at
-    _no_batch(graph, points_file)
+    if points_file is not None:  # each output checked on every row (commands/batch.py)
+        from .batch import Batch, run_file
+        from .options import delimiter_char
+        note_unread(graph, given)
+        return run_file(graph, Batch(points_file, at, delimiter_char(delimiter)), given, fmt, digits, wrt, tol)
     names = checked_names(graph, wrt, given)
     note_unread(graph, given)
     fail_on(check_points(graph, names, tol, points_at(graph, at), fmt == "json", digits))
-
-
-def _no_batch(graph, points_file) -> None:
-    if points_file is not None:
-        refuse(graph, "--points", " (a batch writes one value or gradient per row)")
 
 
 # ---- trace ------------------------------------------------------------------------------------------------------

@@ -96,9 +96,19 @@ class JsonWriter:
         return json.dumps(self._record(chunk, k, record), ensure_ascii=False) + "\n"
 
     def _checks(self, chunk, results) -> None:
+        if results.outputs is not None:  # several outputs: a line per row and output, "output" first (as at --at)
+            return self._checks_several(chunk, results)
         for k, report in enumerate(results.checks):
             record = check_record(report, results.names, results.tolerance, self._at(chunk, k), chunk.status[k])
             self.out.write(json_line(self._record(chunk, k, record)) + "\n")
+
+
+    def _checks_several(self, chunk, results) -> None:
+        for k, reports in enumerate(results.checks):
+            for label, report in zip(results.outputs, reports or [None] * len(results.outputs)):
+                status = chunk.status[k] if report is None else "; ".join(report.problems()) or None
+                record = check_record(report, results.names, results.tolerance, self._at(chunk, k), status)
+                self.out.write(json_line({"output": label} | self._record(chunk, k, record)) + "\n")
 
 
 class CsvWriter:
@@ -112,7 +122,10 @@ class CsvWriter:
         self.header, self.started = header, False
 
     def _start(self, results) -> None:
-        if results.checks is not None:
+        if results.checks is not None and results.outputs is not None:  # f1, ∂f1/∂x forward, …, f2, …, ok
+            extra = [c for label in results.outputs for c in [label] + [f"∂{label}/∂{x} {m}" for x in results.names
+                                                                       for m in CHECK_COLUMNS]] + ["ok"]
+        elif results.checks is not None:
             extra = ["value"] + [f"∂f/∂{x} {m}" for x in results.names for m in CHECK_COLUMNS] + ["ok"]
         else:
             extra = ["value"] + [f"∂f/∂{x}" for x in results.partials or ()]
@@ -146,6 +159,13 @@ class CsvWriter:
         self.out.write("".join(map("%s,%s".__mod__, zip(cells, map(template.__mod__, zip(*numbers))))))
 
     def _numbers(self, k: int, status: str | None, results, missed: str | None = None) -> list:
+        if results.checks is not None and results.outputs is not None:
+            reports = results.checks[k]
+            if reports is None:
+                return [""] * ((1 + len(results.names) * len(CHECK_COLUMNS)) * len(results.outputs) + 1) + [status]
+            cells = [c for r in reports for c in [_cell(r.value)] + [_cell(getattr(p, m)) for p in r.partials.values()
+                                                                     for m in CHECK_COLUMNS]]
+            return cells + ["true" if all(r.ok for r in reports) else "false", status or "ok"]
         if results.checks is not None:
             report = results.checks[k]
             if report is None:
@@ -174,7 +194,10 @@ class TextWriter:
     def write(self, chunk, results) -> None:
         lines = []
         for k, status in enumerate(chunk.status):
-            if results.checks is not None and results.checks[k] is not None:
+            if results.checks is not None and results.checks[k] is not None and results.outputs is not None:
+                lines += [f"output {label}:\n{check_text(r, self.digits, heading=True, out=label)}"
+                          for label, r in zip(results.outputs, results.checks[k])]
+            elif results.checks is not None and results.checks[k] is not None:
                 lines.append(check_text(results.checks[k], self.digits, heading=True))
             elif status is not None:
                 lines.append(f"error: line {chunk.lines[k]}: {status}")
