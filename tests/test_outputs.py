@@ -372,15 +372,18 @@ REFUSED = [  # argv, stderr (--order, --hessian, --points, --expect and diff's f
      "error: --seed f1: expected output=weight, got 'f1' (the outputs: f1, f2)\n"),
     (["trace", POLAR, "--mode", "reverse", "--seed", "f1=1"],
      "error: --seed f1=1 traces the numbers at a point: give one with --at\n"),
-    (["trace", POLAR, "--at", AT, "--mode", "reverse", "--seed", "f1=1", "--format", "mermaid"],
-     "error: --format mermaid works with one output, and the program has 2 (f1, f2) (a drawing marks one output): "
-     "list one output, or leave --format mermaid out\n"),
+    (["trace", POLAR, "--mode", "reverse", "--format", "mermaid", "--wrt", "t"],
+     "error: --format mermaid works with one output, and the program has 2 (f1, f2) (without --at a drawing follows "
+     "one output's formulas): list one output, or leave --format mermaid out\n"),
     (["trace", POLAR, "--at", AT, "--mode", "reverse", "--seed", "f1=1", "--formulas"],
      "error: --formulas shows one output's derivation beside its numbers; a trace with --seed shows the numbers: "
      "leave --formulas out, or trace each output (no --seed)\n"),
-    (["trace", POLAR, "--at", AT, "--format", "dot", "--wrt", "t"],
-     "error: --format dot works with one output, and the program has 2 (f1, f2) (a drawing marks one output): list "
-     "one output, or leave --format dot out\n"),
+    (["trace", POLAR, "--format", "dot", "--wrt", "t"],
+     "error: --format dot works with one output, and the program has 2 (f1, f2) (without --at a drawing follows one "
+     "output's formulas): list one output, or leave --format dot out\n"),
+    (["trace", POLAR, "--at", AT, "--format", "dot", "--mode", "reverse"],
+     "error: --format dot draws one graph: in reverse mode it starts from the outputs' seeds, so give them with "
+     "--seed (f1=1,f2=1), or use forward mode, where every output's tangent is drawn\n"),
     (["trace", POLAR, "--at", AT, "--paths", "--wrt", "t"],
      "error: --paths works with one output, and the program has 2 (f1, f2) (paths run to one output): list one "
      "output, or leave --paths out\n"),

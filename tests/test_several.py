@@ -525,13 +525,38 @@ def test_trace_markdown_of_each_output_is_markdown(capsys):
     assert (code, err) == (0, "") and out.startswith("$$\n") and out.count("| node |") == 2
 
 
+def test_trace_dot_draws_every_outputs_tangent(capsys):
+    """Forward mode at a point: one drawing of the whole graph, every node with its du/dw, every output marked."""
+    code, out, err = run(capsys, "trace", LAYER, "--at", "w=0.5,x=1,y=0.2", "--wrt", "w", "--format", "dot",
+                         "--no-legend")
+    assert (code, err) == (0, "") and out.count("digraph") == 1
+    jac = dcalc.jacobian(LAYER, {"w": 0.5, "x": 1, "y": 0.2})
+    lines = out.splitlines()
+    assert lines[2].startswith('  label="h = tanh(w*x); loss = (h - y)^2; outputs loss, h at w = 0.5, x = 1, y = 0.2 '
+                               '(forward mode, d/dw)"')
+    h = next(line for line in lines if line.startswith('  "h" ['))
+    loss = next(line for line in lines if line.startswith('  "loss" ['))
+    assert "peripheries=2" in h and "peripheries=2" in loss
+    assert f"dh/dw = {jac['h']['w']!r}" in h and f"dloss/dw = {jac['loss']['w']!r}" in loss
+    assert sum("peripheries=2" in line for line in lines) == 2
+
+
+def test_trace_mermaid_with_seed_marks_every_output(capsys):
+    code, out, err = run(capsys, "trace", LAYER, "--at", "w=0.5,x=1,y=0.2", "--mode", "reverse", "--seed",
+                         "loss=1,h=2", "--format", "mermaid")
+    assert (code, err) == (0, "")
+    assert '  n0(["w = 0.5<br/>w̄ = 1.9851783541290713"])' in out.splitlines()  # 1·∂loss/∂w + 2·∂h/∂w
+    assert "  class n6 output" in out and "  class n4 output" in out
+    assert 'key1["node: u = its formula = its value<br/>ū: its adjoint Σ seed(o)·∂o/∂u"]' in out
+
+
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
-@pytest.mark.parametrize("at", [[], ["--at", "r=2,t=0"]])
-def test_trace_svg_of_several_outputs_is_refused_like_dot(capsys, at):
+def test_trace_svg_of_several_outputs_is_one_document(capsys):
     """It wrote one SVG document per output, one after the other: no SVG file."""
-    assert run(capsys, "trace", POLAR, *at, "--wrt", "t", "--format", "svg") == (
-        2, "", "error: --format svg works with one output, and the program has 2 (f1, f2) (a drawing marks one "
-               "output): list one output, or leave --format svg out\n")
+    code, out, err = run(capsys, "trace", POLAR, "--at", "r=2,t=0", "--wrt", "t", "--format", "svg")
+    assert (code, err) == (0, "") and out.count("<?xml") == 1 and out.count("</svg>") == 1
+    code, out, err = run(capsys, "trace", POLAR, "--wrt", "t", "--format", "svg")
+    assert (code, out) == (2, "") and err.startswith("error: --format svg works with one output")
 
 
 # ---- check --points ------------------------------------------------------------------------------------------------

@@ -333,10 +333,13 @@ def trace_command(graph, program, wrt, mode: str, fmt: str, at, seed_text, paths
         raise UsageError(f"--seed {seed_text} weighs the outputs' adjoints: use it with --mode reverse")
     if paths:
         refuse(graph, "--paths", " (paths run to one output)")
-    if fmt in ("dot", "mermaid", "svg"):  # (svg wrote one document per output, one after the other: no SVG file)
-        refuse(graph, f"--format {fmt}", " (a drawing marks one output)")
-    if seed is not None and fmt not in ("text", "json", "latex", "markdown"):
-        raise UsageError(f"--seed writes text or json, not {fmt}")
+    drawing = fmt in ("dot", "mermaid", "svg")
+    if drawing and not at:
+        refuse(graph, f"--format {fmt}", " (without --at a drawing follows one output's formulas)")
+    if drawing and mode == "reverse" and seed is None:
+        raise UsageError(f"--format {fmt} draws one graph: in reverse mode it starts from the outputs' seeds, so give "
+                         f"them with --seed ({','.join(f'{label}=1' for label in graph.labels)}), or use forward "
+                         "mode, where every output's tangent is drawn")
     if seed is not None and formulas:
         raise UsageError("--formulas shows one output's derivation beside its numbers; a trace with --seed shows the "
                          "numbers: leave --formulas out, or trace each output (no --seed)")
@@ -350,6 +353,10 @@ def trace_command(graph, program, wrt, mode: str, fmt: str, at, seed_text, paths
             traces.symbolic_trace(part, prog, wrt, mode, fmt, colour, style)
         return
     from .options import as_given, points_at
+    if drawing:  # one drawing of the whole graph at the point: every output marked (trace_drawing: one --at)
+        (point,) = points_at(graph, at)
+        return _trace_at(graph, program, point, wrt, mode, fmt, False, style, colour, as_given(at[0], point), False,
+                         seed)
     for j, point in enumerate(points_at(graph, at)):
         given = as_given(at[j], point)
         if seed is not None:

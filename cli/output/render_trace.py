@@ -779,6 +779,9 @@ def graph_title(t, program: Program | None, where: str | None, derivative: bool)
             pieces.append(f"{s.name}({', '.join(s.params)}) = {to_text(s.body)}")
         elif isinstance(s, Assign):
             pieces.append(f"{s.name} = {to_text(s.expr)}")
+        elif isinstance(s, Outputs):  # several outputs: each under its label
+            pieces += [f"{label} = {to_text(e)}" for label, e in zip(g.labels, s.items) if not isinstance(e, Var)]
+            pieces.append(f"outputs {', '.join(g.labels)}")
         else:
             pieces.append(f"{f}({args}) = {to_text(s)}")
     text = "; ".join(pieces)
@@ -796,8 +799,10 @@ def graph_key(t, values: bool, derivative: bool) -> list[tuple[str, list[str]]]:
     if derivative:
         node.append(f"du/d{x}: its total derivative")
     if t.mode == "reverse":
-        node.append(f"{_bar('u')}: its adjoint df/du")
-    key = [("input", ["input: a variable"]), ("node", node), ("output", ["the output"])]
+        seeded = getattr(t, "seed", None) is not None  # several outputs' seeds (a Derivation has none)
+        node.append(f"{_bar('u')}: its adjoint " + ("Σ seed(o)·∂o/∂u" if seeded else "df/du"))
+    several = len(getattr(t.graph, "outputs", None) or ()) > 1
+    key = [("input", ["input: a variable"]), ("node", node), ("output", ["an output" if several else "the output"])]
     if derivative:
         key.append(("marked", [f"orange: du/d{x} ≠ ∂u/∂{x}", f"(u reads a node that depends on {x})"]))
     if failed:
@@ -876,7 +881,7 @@ def dot_lines(t: Trace, style: Style = PLAIN, program: Program | None = None) ->
         attrs = [f'label="{label}"']
         if r.kind != "node":
             attrs.append("shape=ellipse")
-        if r.index == t.graph.output and t.failure is None:
+        if r.index in _outputs(t) and t.failure is None:
             attrs.append("peripheries=2")
         if marked(t, r):
             attrs.append('color="darkorange", penwidth=2')
@@ -892,6 +897,11 @@ def dot_lines(t: Trace, style: Style = PLAIN, program: Program | None = None) ->
     if style.legend:
         yield from _dot_key(graph_key(t, True, derivative))
     yield "}"
+
+
+def _outputs(t) -> list[int]:
+    """The nodes a drawing marks as outputs: the output, or each of a program's several (a trace of all of them)."""
+    return list(dict.fromkeys(getattr(t.graph, "outputs", None) or [t.graph.output]))
 
 
 def _failure_labels(f, digits: int | None) -> list[str]:
@@ -938,7 +948,8 @@ def mermaid_lines(t: Trace, style: Style = PLAIN, program: Program | None = None
     if f is not None:
         yield "  class stop failed"
         return
-    if t.graph.output in ids:  # a constant output (`f; 0`) is not a row
-        yield f"  class {ids[t.graph.output]} output"
+    for o in _outputs(t):
+        if o in ids:  # a constant output (`f; 0`) is not a row
+            yield f"  class {ids[o]} output"
     if differ:
         yield f"  class {','.join(differ)} differs"
