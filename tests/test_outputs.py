@@ -384,9 +384,10 @@ REFUSED = [  # argv, stderr (--order, --hessian, --points, --expect and diff's f
     (["trace", POLAR, "--at", AT, "--format", "dot", "--mode", "reverse"],
      "error: --format dot draws one graph: in reverse mode it starts from the outputs' seeds, so give them with "
      "--seed (f1=1,f2=1), or use forward mode, where every output's tangent is drawn\n"),
-    (["trace", POLAR, "--at", AT, "--paths", "--wrt", "t"],
-     "error: --paths works with one output, and the program has 2 (f1, f2) (paths run to one output): list one "
-     "output, or leave --paths out\n"),
+    (["trace", POLAR, "--at", AT, "--paths", "--wrt", "t", "--mode", "reverse", "--seed", "f1=1"],
+     "error: --paths lists the paths to each output, --seed f1=1 weighs one backward pass: leave one of them out\n"),
+    (["trace", POLAR, "--at", AT, "--paths", "--wrt", "t", "--format", "dot"],
+     "error: --paths writes text or json, not dot\n"),
     (["trace", "x^2", "--at", "1", "--mode", "reverse", "--seed", "f=1"],
      "error: --seed f=1: the seeds weigh several outputs, and the program has one: leave --seed out (its adjoints "
      "start from 1)\n"),

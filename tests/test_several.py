@@ -559,6 +559,19 @@ def test_trace_svg_of_several_outputs_is_one_document(capsys):
     assert (code, out) == (2, "") and err.startswith("error: --format svg works with one output")
 
 
+def test_trace_paths_to_each_output(capsys):
+    code, out, err = run(capsys, "trace", LAYER, "--paths", "--wrt", "w", "--at", "w=0.5,x=1,y=0.2", "--format", "json")
+    recs = [json.loads(line) for line in out.splitlines()]
+    assert (code, err) == (0, "") and [r["output"] for r in recs] == ["loss", "h"]
+    jac = dcalc.jacobian(LAYER, {"w": 0.5, "x": 1, "y": 0.2})
+    for rec in recs:  # the products of the partials along the paths add up to the output's derivative
+        assert close(math.fsum(p["product"] for p in rec["paths"]), jac[rec["output"]]["w"], 1e-15)
+        assert rec["paths"][0]["nodes"][-1] == rec["output"]
+    code, out, _ = run(capsys, "trace", POLAR, "--paths", "--wrt", "t")
+    assert code == 0 and out.startswith("1 path from t to f1 (fewest edges first); ∂f1/∂t is the sum")
+    assert "\n\n1 path from t to f2 (fewest edges first); ∂f2/∂t is the sum" in out
+
+
 # ---- check --points ------------------------------------------------------------------------------------------------
 
 def test_check_points_checks_each_output_on_every_row(capsys, polar_csv):

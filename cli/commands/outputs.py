@@ -323,7 +323,7 @@ def output_program(program, graph, k: int):
 
 
 def trace_command(graph, program, wrt, mode: str, fmt: str, at, seed_text, paths: bool, formulas, style,
-                  colour: bool) -> None:
+                  colour: bool, max_paths: int = 20) -> None:
     """trace of several outputs: with --seed (reverse mode) one trace of the vector–Jacobian product seedᵀJ; without,
     one trace per output in turn (each as its own program: forward mode gives every output's tangent, reverse mode
     every output's gradient)."""
@@ -331,8 +331,14 @@ def trace_command(graph, program, wrt, mode: str, fmt: str, at, seed_text, paths
     seed = parse_seed(graph, seed_text) if seed_text is not None else None
     if seed is not None and mode != "reverse":
         raise UsageError(f"--seed {seed_text} weighs the outputs' adjoints: use it with --mode reverse")
-    if paths:
-        refuse(graph, "--paths", " (paths run to one output)")
+    if paths and seed is not None:
+        raise UsageError(f"--paths lists the paths to each output, --seed {seed_text} weighs one backward pass: leave "
+                         "one of them out")
+    if paths:  # the paths to each output in turn (JSON: a line per output and point, with "output")
+        for k in range(len(graph.outputs)):
+            traces.paths_listing(graph.part(k), output_program(program, graph, k), wrt, fmt, at, max_paths,
+                                 graph.labels[k], k > 0)
+        return
     drawing = fmt in ("dot", "mermaid", "svg")
     if drawing and not at:
         refuse(graph, f"--format {fmt}", " (without --at a drawing follows one output's formulas)")
