@@ -390,7 +390,7 @@ def trace_command(
         from .commands import outputs
         width = get_terminal_size((80, 24)).columns if fmt == "text" else None
         return outputs.trace_command(graph, program, wrt, mode, fmt, at, seed, paths, formulas,
-                                     Style(digits, not no_legend, width), colour, max_paths)
+                                     Style(digits, not no_legend, width, delims=latex_delims), colour, max_paths)
     if paths:
         return traces.paths_listing(graph, program, wrt, fmt, at, max_paths)
     from shutil import get_terminal_size

@@ -572,6 +572,13 @@ def test_trace_paths_to_each_output(capsys):
     assert "\n\n1 path from t to f2 (fewest edges first); ∂f2/∂t is the sum" in out
 
 
+@pytest.mark.parametrize("at", [[], ["--at", "r=2,t=0"]])
+def test_trace_latex_delims_of_several_outputs(capsys, at):
+    """--latex-delims was not passed on for several outputs: each trace came out between \\[ and \\]."""
+    code, out, err = run(capsys, "trace", POLAR, *at, "--wrt", "t", "--format", "latex", "--latex-delims", "dollars")
+    assert (code, err) == (0, "") and out.startswith("$$\n") and out.count("$$\n") == 4 and "\\[" not in out
+
+
 # ---- check --points ------------------------------------------------------------------------------------------------
 
 def test_check_points_checks_each_output_on_every_row(capsys, polar_csv):
