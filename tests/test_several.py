@@ -13,6 +13,7 @@ import subprocess
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given, settings
 
 import dcalc
 from dcalc.app import main
@@ -615,3 +616,55 @@ def test_check_points_failed_row(capsys, tmp_path):
     assert code == 1 and out.splitlines()[0] == ("error: line 2: f2 is not differentiable at x = 0: left derivative "
                                                  "-1, right derivative 1 (at f2 = abs(x) where x = 0)")
     assert out.count("output f1:\nat x = 1") == 1 and err.startswith("error: 1 of 2 rows of")
+
+
+# ---- a law: the batch's columns are the single points' Jacobians --------------------------------------------------
+
+def _random_programs():
+    from hypothesis import strategies as st
+
+    from dcalc.language.expr import Num
+    from strategies import expressions
+    literals = st.sampled_from([0.5, 2.0, 3.0]).map(Num)
+    return st.tuples(*[expressions(max_leaves=8, numbers_=literals)] * 3), st.lists(
+        st.tuples(*[st.floats(0.2, 2.0)] * 3), min_size=1, max_size=4)
+
+
+PROGRAM_LISTS, ROW_LISTS = _random_programs()
+
+
+@pytest.mark.filterwarnings("ignore")
+@settings(max_examples=120, deadline=None)
+@given(PROGRAM_LISTS, ROW_LISTS)
+def test_batch_rows_are_the_point_jacobians(exprs, rows):
+    """Per row, the batch's values and Jacobian (NumPy columns, one reverse pass per output) equal the single point's
+    (dcalc.jacobian) to rounding, and a row fails in the batch exactly where the point fails."""
+    from hypothesis import reject
+
+    from dcalc.commands.batch import column_results
+    from dcalc.commands.csv_points import Chunk
+    from dcalc.core.printing import to_text
+    from dcalc.errors import DcalcError
+    text = ", ".join(f"({to_text(e)})" for e in exprs)
+    try:
+        g = dcalc.compile(text)
+    except DcalcError:
+        reject()
+    if not g.inputs:
+        reject()
+    points = [{x: v for x, v in zip("xyz", row) if x in g.inputs} for row in rows]
+    chunk = Chunk(list(range(2, 2 + len(rows))), [[repr(p[x]) for x in g.inputs] for p in points],
+                  [[p[x] for p in points] for x in g.inputs], [None] * len(rows), [])
+    results = column_results(g, list(g.inputs), {}, list(g.inputs))(chunk)
+    assert results.outputs == list(g.labels)
+    for k, point in enumerate(points):
+        try:
+            v, jac = dcalc.evaluate(g, point), dcalc.jacobian(g, point)
+        except DcalcError:
+            assert chunk.status[k] is not None
+            continue
+        assert chunk.status[k] is None, chunk.status[k]  # no failure where the point works
+        for label in g.labels:
+            assert results.values[label][k] == pytest.approx(v[label], rel=1e-9, abs=1e-12)
+            for x in g.inputs:
+                assert results.partials[label][x][k] == pytest.approx(jac[label][x], rel=1e-9, abs=1e-9)
