@@ -57,13 +57,16 @@ def record_several(graph, parts, formulas, names: list[str], pts, at_points) -> 
     from ..modes.evaluate import node_values
     from ..output.render import formula_text
     from ..symbolic.formulas import program
-    from .outputs import values
     pieces = [program(d, graph.inputs) for d in formulas]
     out = {"expr": graph.source, "variables": list(graph.inputs), "wrt": list(names), "order": len(names),
            "outputs": list(graph.labels),
            "formula": {label: formula_text(*p, "text") for label, p in zip(graph.labels, pieces)},
            "latex": {label: formula_text(*p, "latex") for label, p in zip(graph.labels, pieces)}}
     if pts:
-        out["values"] = [{"at": point, "value": values(graph, node_values(graph, point)),
-                          "derivative": dict(zip(graph.labels, got))} for point, got in zip(pts, at_points)]
+        out["values"] = []
+        for point, got in zip(pts, at_points):
+            vals = node_values(graph, point)
+            out["values"].append({"at": point, "value": {label: vals[o] + 0.0 for label, o in zip(graph.labels,
+                                                                                                   graph.outputs)},
+                                  "derivative": dict(zip(graph.labels, got))})
     return out

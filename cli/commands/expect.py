@@ -26,6 +26,51 @@ def fail_on(problems: list[str]) -> None:
         raise CheckFailed(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
 
 
+# ---- --expect of several outputs ---------------------------------------------------------------------------------
+
+def expected_outputs(graph, text: str | None, names: list[str] | None) -> dict[str, str] | None:
+    """--expect of several outputs, as text per quantity: `f1=VALUE,…` for values (eval) and derivatives along a
+    direction or of order N (names None); `f1.r=VALUE,…` for entries of the Jacobian (grad), or `f1=VALUE` when it
+    has one column. Keys are the names the messages show (f1, ∂f1/∂r); any subset may be given."""
+    if text is None:
+        return None
+    from ..errors import UsageError
+    from .options import split_top
+    labels = graph.labels
+    form = "OUTPUT=VALUE" if names is None else "OUTPUT.VARIABLE=VALUE"
+    out: dict[str, str] = {}
+    for part in split_top(text):
+        key, eq, val = (s.strip() for s in part.partition("="))
+        if not eq or not key:
+            raise UsageError(f"--expect {text}: the program has {len(labels)} outputs ({', '.join(labels)}): "
+                             f"expected {form}, got {part.strip()!r}")
+        label, dot, x = key.partition(".")
+        if label not in labels:
+            raise UsageError(f"--expect {text}: the program has no output '{label}'; its outputs: "
+                             f"{', '.join(labels)}")
+        if names is None and dot:
+            raise UsageError(f"--expect {text}: expected {form}, got {key!r} (a value per output)")
+        if names is not None:
+            if not dot and len(names) == 1:
+                x = names[0]
+            elif not dot:
+                raise UsageError(f"--expect {text}: the Jacobian has {len(names)} columns: name the entry, "
+                                 f"{label}.{names[0]}=VALUE")
+            elif x not in names:
+                raise UsageError(f"--expect {text}: the Jacobian has no column '{x}'; its variables: "
+                                 f"{', '.join(names)}")
+        name = label if names is None else f"∂{label}/∂{x}"
+        if name in out:
+            raise UsageError(f"--expect {text}: '{key}' is given twice")
+        out[name] = val
+    return out
+
+
+def expected_constants(expected: dict[str, str] | None) -> dict[str, float] | None:
+    from .options import constant
+    return None if expected is None else {k: constant(v, f"--expect {k}") for k, v in expected.items()}
+
+
 # ---- --expect with --points --------------------------------------------------------------------------------------
 
 COLUMN = "col:"  # --expect col:NAME: the expected value of each row is in the column NAME
@@ -71,7 +116,6 @@ def batch_expectation(text: str | None, names: list[str] | None, source, reduce:
     parts = split_top(text)
     several = graph is not None and len(graph.outputs) > 1
     if several:
-        from .outputs import expected_outputs
         given = expected_outputs(graph, text, names)
     elif names is None or (len(parts) == 1 and "=" not in parts[0]):
         if names is not None and len(names) != 1:

@@ -107,48 +107,6 @@ def higher_points(graph, pts, names: list[str], seed, order, hessian: bool, as_j
               else values_text(d, digits))
 
 
-def expected_outputs(graph, text: str | None, names: list[str] | None) -> dict[str, str] | None:
-    """--expect of several outputs, as text per quantity: `f1=VALUE,…` for values (eval) and derivatives along a
-    direction or of order N (names None); `f1.r=VALUE,…` for entries of the Jacobian (grad), or `f1=VALUE` when it
-    has one column. Keys are the names the messages show (f1, ∂f1/∂r); any subset may be given."""
-    if text is None:
-        return None
-    from .options import split_top
-    labels = graph.labels
-    form = "OUTPUT=VALUE" if names is None else "OUTPUT.VARIABLE=VALUE"
-    out: dict[str, str] = {}
-    for part in split_top(text):
-        key, eq, val = (s.strip() for s in part.partition("="))
-        if not eq or not key:
-            raise UsageError(f"--expect {text}: the program has {len(labels)} outputs ({', '.join(labels)}): "
-                             f"expected {form}, got {part.strip()!r}")
-        label, dot, x = key.partition(".")
-        if label not in labels:
-            raise UsageError(f"--expect {text}: the program has no output '{label}'; its outputs: "
-                             f"{', '.join(labels)}")
-        if names is None and dot:
-            raise UsageError(f"--expect {text}: expected {form}, got {key!r} (a value per output)")
-        if names is not None:
-            if not dot and len(names) == 1:
-                x = names[0]
-            elif not dot:
-                raise UsageError(f"--expect {text}: the Jacobian has {len(names)} columns: name the entry, "
-                                 f"{label}.{names[0]}=VALUE")
-            elif x not in names:
-                raise UsageError(f"--expect {text}: the Jacobian has no column '{x}'; its variables: "
-                                 f"{', '.join(names)}")
-        name = label if names is None else f"∂{label}/∂{x}"
-        if name in out:
-            raise UsageError(f"--expect {text}: '{key}' is given twice")
-        out[name] = val
-    return out
-
-
-def expected_constants(expected: dict[str, str] | None) -> dict[str, float] | None:
-    from .options import constant
-    return None if expected is None else {k: constant(v, f"--expect {k}") for k, v in expected.items()}
-
-
 def along(graph, vals, seed: dict[str, float]) -> dict[str, float]:
     """Every output's derivative along `seed`: one forward pass, or at a kink each output's one-sided ones."""
     from ..errors import NotDifferentiable
@@ -248,6 +206,7 @@ def eval_command(graph, at, points_file, expect, fmt: str, digits, tol=None, del
     from .options import points_at
     if points_file is not None:
         return batch(graph, points_file, at, None, fmt, digits, delimiter, reduce, expect, tol)
+    from .expect import expected_constants, expected_outputs
     expected = expected_constants(expected_outputs(graph, expect, None))
     fail_on(eval_points(graph, points_at(graph, at), fmt == "json", digits, expected, tol))
 
@@ -263,6 +222,7 @@ def grad_command(graph, at, names, seed, order, hessian, points_file, expect, fm
         only_gradient(expect is not None, "--expect")
         higher_options(names, seed, order, hessian)
         return higher_points(graph, points_at(graph, at), names, seed, order, hessian, fmt == "json", digits)
+    from .expect import expected_constants, expected_outputs
     expected = expected_constants(expected_outputs(graph, expect, None if seed is not None else names))
     fail_on(grad_points(graph, points_at(graph, at), names, seed, fmt == "json", digits, expected, tol))
 
