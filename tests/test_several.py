@@ -348,6 +348,12 @@ def test_diff_json_keys_the_formulas_by_output(capsys):
                                                         "x", "x"), 1e-13)
 
 
+def test_diff_text_shows_the_formulas_before_a_failing_point(capsys):
+    assert run(capsys, "diff", "x^2, abs(x)", "--at", "1", "--at", "0") == (
+        1, "∂f1/∂x = 2x\n∂f2/∂x = x/abs(x)\nat x = 1: ∂f1/∂x = 2\nat x = 1: ∂f2/∂x = 1\nat x = 0: ∂f1/∂x = 0\n",
+        "error: f2 is not differentiable at x = 0: left derivative -1, right derivative 1 (at f2 = abs(x) where x = 0)\n")
+
+
 def test_diff_errors_name_the_output(capsys):
     assert run(capsys, "diff", "x^2, abs(x)", "--format", "json", "--at", "0")[:2] == (1, "")
     code, out, err = run(capsys, "diff", "x^2, abs(x)", "--format", "latex", "--at", "0")

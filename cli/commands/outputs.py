@@ -144,22 +144,24 @@ def diff_outputs(graph, given: list[str] | None, order: int | None, fmt: str, at
     pts = points_at(graph, at) if at else []
     parts = [graph.part(k) for k in range(len(graph.outputs))]
     formulas = [differentiate(part, names) for part in parts]
-    at_points = [[_derivative_at(graph, k, part, d, point, names) for k, (part, d) in enumerate(zip(parts, formulas))]
-                 for point in pts]
+    def at_points():  # each output's derivative at each point (an error names the output)
+        return [[_derivative_at(graph, k, part, d, point, names) for k, (part, d) in enumerate(zip(parts, formulas))]
+                for point in pts]
     if fmt == "json":
         from ..output.render import json_line
-        return _line(json_line(diff_out.record_several(graph, parts, formulas, names, pts, at_points)))
+        return _line(json_line(diff_out.record_several(graph, parts, formulas, names, pts, at_points())))
     if fmt in ("latex", "markdown"):
         from ..output import display, markdown
-        values = list(zip(pts, at_points))
+        values = list(zip(pts, at_points()))
         return _line(display.diff_block_several(graph, names, formulas, values, delims) if fmt == "latex"
                      else markdown.diff_markdown_several(graph, names, formulas, values))
     for label, d in zip(graph.labels, formulas):
         text = formula_text(*program(d, graph.inputs), fmt)
         head = derivative_label(label, names)
         _line(f"{head} = {text}" if "\n" not in text else head + " =\n" + "\n".join("  " + t for t in text.split("\n")))
-    for point, got in zip(pts, at_points):
-        for label, v in zip(graph.labels, got):
+    for point in pts:  # after the formulas, as for one output: a point where one fails still shows them
+        for k, (label, part, d) in enumerate(zip(graph.labels, parts, formulas)):
+            v = _derivative_at(graph, k, part, d, point, names)
             _line(f"at {point_text(point)}: {derivative_label(label, names)} = {number(v)}")
 
 
