@@ -175,7 +175,7 @@ def eval_command(
     graph = opt.load(expr, strict)
     if len(graph.outputs) > 1:  # several outputs: commands/outputs.py
         from .commands import outputs
-        return outputs.eval_command(graph, at, points_file, expect, fmt, digits)
+        return outputs.eval_command(graph, at, points_file, expect, fmt, digits, tol, delimiter, reduce)
     if points_file is not None:
         return _batch(graph, points_file, at, None, fmt, digits, delimiter, reduce, expect, tol)
     expected = opt.expected_value(expect)
@@ -219,7 +219,8 @@ def grad_command(
     seed = opt.direction_seed(graph, direction) if direction is not None else None
     if len(graph.outputs) > 1:  # several outputs: the Jacobian (commands/outputs.py)
         from .commands import outputs
-        return outputs.grad_command(graph, at, names, seed, order, hessian, points_file, expect, fmt, digits)
+        return outputs.grad_command(graph, at, names, seed, order, hessian, points_file, expect, fmt, digits, tol,
+                                     delimiter, reduce, wrt)
     if points_file is not None:
         opt.only_gradient(seed is not None or order is not None or hessian, "--points")
         return _batch(graph, points_file, at, names, fmt, digits, delimiter, reduce, expect, tol, wrt)
@@ -308,9 +309,9 @@ def diff_command(
     given = opt.wrt_names(graph, wrt, as_given=True) if wrt is not None else None
     opt.diff_order(wrt, given, order)
     opt.note_unread(graph, given or [])
-    if len(graph.outputs) > 1:  # one formula per output (commands/outputs.py); other formats are refused there
+    if len(graph.outputs) > 1:  # one formula per output, in every format (commands/outputs.py)
         from .commands.outputs import diff_outputs
-        return diff_outputs(graph, wrt_list(graph, given, order), fmt, opt.points_at(graph, at) if at else [])
+        return diff_outputs(graph, given, order, fmt, at, latex_delims)
     if fmt in diff_out.CODE_FORMATS:
         sys.stdout.write(diff_out.code(graph, given, order, fmt, at, diff_out.about(graph.source, fmt, wrt, order)))
         return
@@ -389,7 +390,7 @@ def trace_command(
         from .commands import outputs
         width = get_terminal_size((80, 24)).columns if fmt == "text" else None
         return outputs.trace_command(graph, program, wrt, mode, fmt, at, seed, paths, formulas,
-                                     Style(digits, not no_legend, width), colour)
+                                     Style(digits, not no_legend, width, delims=latex_delims), colour, max_paths)
     if paths:
         return traces.paths_listing(graph, program, wrt, fmt, at, max_paths)
     from shutil import get_terminal_size
@@ -478,7 +479,7 @@ def check_command(
     given = opt.gradient_names(graph, wrt)
     if len(graph.outputs) > 1:  # each output checked (commands/outputs.py)
         from .commands import outputs
-        return outputs.check_command(graph, at, wrt, given, tol, points_file, fmt, digits)
+        return outputs.check_command(graph, at, wrt, given, tol, points_file, fmt, digits, delimiter)
     if points_file is not None:
         opt.note_unread(graph, given)
         return _batch(graph, points_file, at, given, fmt, digits, delimiter, wrt=wrt, check_tol=tol)

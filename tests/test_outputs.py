@@ -361,46 +361,7 @@ def test_trace_without_seed_traces_each_output(capsys):
     assert code == 0 and "∂f1/∂t = 0\n" in out and "∂f2/∂t = 2\n" in out
 
 
-REFUSED = [  # argv, stderr
-    (["grad", POLAR, "--at", AT, "--hessian"],
-     "error: --hessian works with one output, and the program has 2 (f1, f2) (a Hessian per output would be a "
-     "tensor): list one output, or leave --hessian out\n"),
-    (["grad", POLAR, "--at", AT, "--order", "2", "--wrt", "t"],
-     "error: --order 2 works with one output, and the program has 2 (f1, f2) (the Taylor pass follows one output): "
-     "list one output, or leave --order 2 out\n"),
-    (["grad", POLAR, "--points", "-"],
-     "error: --points works with one output, and the program has 2 (f1, f2) (a batch writes one value or gradient "
-     "per row): list one output, or leave --points out\n"),
-    (["check", POLAR, "--points", "-"],
-     "error: --points works with one output, and the program has 2 (f1, f2) (a batch writes one value or gradient "
-     "per row): list one output, or leave --points out\n"),
-    (["eval", POLAR, "--points", "-"],
-     "error: --points works with one output, and the program has 2 (f1, f2) (a batch writes one value or gradient "
-     "per row): list one output, or leave --points out\n"),
-    (["grad", POLAR, "--at", AT, "--expect", "r=1"],
-     "error: --expect works with one output, and the program has 2 (f1, f2): list one output, or leave --expect "
-     "out\n"),
-    (["eval", POLAR, "--at", AT, "--expect", "1"],
-     "error: --expect works with one output, and the program has 2 (f1, f2): list one output, or leave --expect "
-     "out\n"),
-    (["diff", POLAR, "--wrt", "t", "--format", "latex"],
-     "error: diff --format latex writes one formula; the program has 2 outputs (f1, f2): use --format text, or list "
-     "one output\n"),
-    (["diff", POLAR, "--wrt", "t", "--format", "python"],  # not the first output's code alone
-     "error: diff --format python writes one formula; the program has 2 outputs (f1, f2): use --format text, or list "
-     "one output\n"),
-    (["diff", POLAR, "--wrt", "t", "--format", "numpy"],  # not the first output's code alone
-     "error: diff --format numpy writes one formula; the program has 2 outputs (f1, f2): use --format text, or list "
-     "one output\n"),
-    (["diff", POLAR, "--wrt", "t", "--format", "c"],  # not the first output's code alone
-     "error: diff --format c writes one formula; the program has 2 outputs (f1, f2): use --format text, or list "
-     "one output\n"),
-    (["diff", POLAR, "--wrt", "t", "--format", "js"],  # not the first output's code alone
-     "error: diff --format js writes one formula; the program has 2 outputs (f1, f2): use --format text, or list "
-     "one output\n"),
-    (["diff", POLAR, "--wrt", "t", "--format", "markdown"],  # not the first output's code alone
-     "error: diff --format markdown writes one formula; the program has 2 outputs (f1, f2): use --format text, or list "
-     "one output\n"),
+REFUSED = [  # argv, stderr (--order, --hessian, --points, --expect and diff's formats act: tests/test_several.py)
     (["trace", POLAR, "--at", AT, "--seed", "f1=1"],
      "error: --seed f1=1 weighs the outputs' adjoints: use it with --mode reverse\n"),
     (["trace", POLAR, "--at", AT, "--mode", "reverse", "--seed", "g=1"],
@@ -411,17 +372,22 @@ REFUSED = [  # argv, stderr
      "error: --seed f1: expected output=weight, got 'f1' (the outputs: f1, f2)\n"),
     (["trace", POLAR, "--mode", "reverse", "--seed", "f1=1"],
      "error: --seed f1=1 traces the numbers at a point: give one with --at\n"),
-    (["trace", POLAR, "--at", AT, "--mode", "reverse", "--seed", "f1=1", "--format", "latex"],
-     "error: --seed writes text or json, not latex\n"),
+    (["trace", POLAR, "--mode", "reverse", "--format", "mermaid", "--wrt", "t"],
+     "error: --format mermaid works with one output, and the program has 2 (f1, f2) (without --at a drawing follows "
+     "one output's formulas): list one output, or leave --format mermaid out\n"),
     (["trace", POLAR, "--at", AT, "--mode", "reverse", "--seed", "f1=1", "--formulas"],
      "error: --formulas shows one output's derivation beside its numbers; a trace with --seed shows the numbers: "
      "leave --formulas out, or trace each output (no --seed)\n"),
-    (["trace", POLAR, "--at", AT, "--format", "dot", "--wrt", "t"],
-     "error: --format dot works with one output, and the program has 2 (f1, f2) (a drawing marks one output): list "
-     "one output, or leave --format dot out\n"),
-    (["trace", POLAR, "--at", AT, "--paths", "--wrt", "t"],
-     "error: --paths works with one output, and the program has 2 (f1, f2) (paths run to one output): list one "
-     "output, or leave --paths out\n"),
+    (["trace", POLAR, "--format", "dot", "--wrt", "t"],
+     "error: --format dot works with one output, and the program has 2 (f1, f2) (without --at a drawing follows one "
+     "output's formulas): list one output, or leave --format dot out\n"),
+    (["trace", POLAR, "--at", AT, "--format", "dot", "--mode", "reverse"],
+     "error: --format dot draws one graph: in reverse mode it starts from the outputs' seeds, so give them with "
+     "--seed (f1=1,f2=1), or use forward mode, where every output's tangent is drawn\n"),
+    (["trace", POLAR, "--at", AT, "--paths", "--wrt", "t", "--mode", "reverse", "--seed", "f1=1"],
+     "error: --paths lists the paths to each output, --seed f1=1 weighs one backward pass: leave one of them out\n"),
+    (["trace", POLAR, "--at", AT, "--paths", "--wrt", "t", "--format", "dot"],
+     "error: --paths writes text or json, not dot\n"),
     (["trace", "x^2", "--at", "1", "--mode", "reverse", "--seed", "f=1"],
      "error: --seed f=1: the seeds weigh several outputs, and the program has one: leave --seed out (its adjoints "
      "start from 1)\n"),

@@ -40,6 +40,20 @@ class Results:
     checks: list | None = None  # check: a check.PointCheck, or None where the row failed
     tolerance: float = 0.0  # check: the tolerance of the finite differences
     missed: list[str | None] | None = None  # --expect: per row, what did not hold (the row has its numbers)
+    # several outputs: their labels; then `values` is {label: per row} and `partials` {label: {x: per row}} (the
+    # Jacobian's row of each output)
+    outputs: list[str] | None = None
+
+    def keyed(self) -> dict[str, list[float]]:
+        """Every number of a row by the name --expect and --reduce know it: "" the value and x the partial ∂f/∂x;
+        with several outputs f1 the value and ∂f1/∂x the entry of the Jacobian. In the order of the output's
+        columns."""
+        if self.outputs is None:
+            return {"": self.values, **(self.partials or {})}
+        out = dict(self.values)
+        for label, row in (self.partials or {}).items():
+            out.update((f"∂{label}/∂{x}", d) for x, d in row.items())
+        return out
 
 
 @dataclass
@@ -162,14 +176,18 @@ def run_file(graph, batch: Batch, names: list[str] | None, fmt: str, digits: int
         if check_tol is not None:
             from .check import Checker
             from .options import checked_names
-            checker = Checker(graph, checked_names(graph, wrt, names), check_tol)
-        want = batch_expectation(batch.expect, names, source, batch.reduce)
+            checked = checked_names(graph, wrt, names)
+            checker = ([Checker(graph.part(k), checked, check_tol) for k in range(len(graph.outputs))]
+                       if len(graph.outputs) > 1 else Checker(graph, checked, check_tol))
+        want = batch_expectation(batch.expect, names, source, batch.reduce, graph)
         source.use([x for x in graph.inputs if x not in batch.params], want.columns)
     except DcalcError:
         source.close()
         raise
     data = source.inputs
-    if checker is not None:
+    if isinstance(checker, list):  # several outputs: each checked as a program of its own, on every row
+        compute = check_results_several(checker, list(graph.labels), data, batch.params)
+    elif checker is not None:
         compute = check_results(checker, data, batch.params)
     else:
         compute = column_results(graph, data, batch.params, names, want.judge(batch.tol) if want.values else None)
@@ -183,12 +201,14 @@ def run_file(graph, batch: Batch, names: list[str] | None, fmt: str, digits: int
 
 def column_results(graph, data: list[str], params: dict[str, float], names: list[str] | None, judge=None):
     """Chunk → Results: values (names None) or values and the gradient over `names`, computed as columns; the
-    data variables from the chunk's columns, the parameters the same on every row. `judge`: --expect's verdicts."""
+    data variables from the chunk's columns, the parameters the same on every row. `judge`: --expect's verdicts.
+    Several outputs: every output's value and row of the Jacobian."""
     import numpy as np
 
     from ..modes import columns
     read = set(graph.inputs)
     fixed = {x: v for x, v in params.items() if x in read}
+    parts = [graph.part(k) for k in range(len(graph.outputs))] if len(graph.outputs) > 1 else None
 
     def compute(chunk: Chunk) -> Results:
         rows = columns.Rows(chunk.status)
@@ -196,17 +216,40 @@ def column_results(graph, data: list[str], params: dict[str, float], names: list
         inputs = {x: np.array(col, dtype=float) for x, col in zip(data, chunk.columns)}
         inputs.update((x, np.full(n, v)) for x, v in fixed.items())
         vals = columns.column_values(graph, inputs, rows)
-        if names is None:
+        wrt = [x for x in names or () if x in inputs]  # by a variable it does not read: 0
+        zeros = [0.0] * n
+        if parts is not None:
+            results = Results(names or [], {label: vals[o].tolist() for label, o in zip(graph.labels, graph.outputs)},
+                              outputs=list(graph.labels))
+            if names is not None:
+                results.partials = {label: _part_gradient(part, label, vals, wrt, names, rows, zeros)
+                                    for label, part in zip(graph.labels, parts)}
+        elif names is None:
             results = Results([], vals[graph.output].tolist())
         else:
-            wrt = [x for x in names if x in inputs]  # by a variable it does not read: 0
             grad = {x: g.tolist() for x, g in columns.column_gradient(graph, vals, wrt, rows).items()} if wrt else {}
-            zeros = [0.0] * n
             results = Results(names, vals[graph.output].tolist(), {x: grad.get(x, zeros) for x in names})
         if judge is not None:
             results.missed = judge(chunk, results)
         return results
     return compute
+
+
+def _part_gradient(part, label: str, vals, wrt: list[str], names: list[str], rows, zeros) -> dict[str, list[float]]:
+    """One output's row of the Jacobian on every row of a chunk: its gradient as columns over its own nodes. A row
+    where it fails gets the status, led by the output's label (which of them has no derivative there)."""
+    from ..modes import columns
+    from ..modes.jacobian import relabelled
+    if not wrt:
+        return {x: zeros for x in names}
+    own = columns.Rows(rows.status)  # the same statuses; the rows whose values underflowed, as this part's nodes
+    own.exact = {r: [v[i] for i in part.origin] for r, v in rows.exact.items()}
+    before = list(rows.status)
+    grad = columns.column_gradient(part, [vals[i] for i in part.origin], wrt, own)
+    for r, (was, now) in enumerate(zip(before, rows.status)):
+        if was is None and now is not None:
+            rows.fail(r, relabelled(now, label))
+    return {x: grad[x].tolist() if x in grad else zeros for x in names}
 
 
 def check_results(check, data: list[str], params: dict[str, float]):
@@ -232,39 +275,68 @@ def check_results(check, data: list[str], params: dict[str, float]):
     return compute
 
 
+def check_results_several(checkers, labels: list[str], data: list[str], params: dict[str, float]):
+    """Chunk → Results of `dcalc check` of several outputs: per row, each output's check (a list, or None where the
+    row failed); a row's status names the output that failed or disagreed."""
+    from ..modes.jacobian import relabelled
+
+    def compute(chunk: Chunk) -> Results:
+        out = []
+        for k, status in enumerate(chunk.status):
+            if status is not None:
+                out.append(None)
+                continue
+            point = {x: col[k] for x, col in zip(data, chunk.columns)} | params
+            reports = []
+            for label, check in zip(labels, checkers):
+                try:
+                    reports.append(check.check(point))
+                except DcalcError as e:
+                    chunk.status[k] = relabelled(e.message, label)
+                    reports = None
+                    break
+            if reports is not None and not all(r.ok for r in reports):
+                chunk.status[k] = "; ".join(f"output {label}: {p}" for label, r in zip(labels, reports)
+                                            for p in r.problems())
+            out.append(reports)
+        return Results(checkers[0].names, checks=out, tolerance=checkers[0].tol, outputs=labels)
+    return compute
+
+
 class Reduction:
     """--reduce: the mean or the sum of the values and partials over every row, in place of a writer. Each is
-    summed exactly (modes/columns.ExactSum), chunk by chunk; a row that fails fails the whole reduction."""
+    summed exactly (modes/columns.ExactSum), chunk by chunk; a row that fails fails the whole reduction. With
+    several outputs: every output's value and every entry of the Jacobian."""
 
     def __init__(self, how: str, names: list[str] | None, name: str):
-        from ..modes.columns import ExactSum
         self.how, self.names, self.name, self.rows = how, names or [], name, 0
-        self.value = ExactSum()
-        self.partials = {x: ExactSum() for x in self.names}
+        self.sums: dict = {}  # by Results.keyed()'s names, made on the first chunk
+        self.outputs: list[str] | None = None
 
     def begin(self, header: list[str]) -> None:
         pass
 
     def write(self, chunk: Chunk, results: Results) -> None:
+        from ..modes.columns import ExactSum
         bad = next((k for k, s in enumerate(chunk.status) if s is not None), None)
         if bad is not None:
             raise MathError(f"line {chunk.lines[bad]} of {self.name}: {chunk.status[bad]} (--reduce {self.how} "
                             "needs every row)")
         self.rows += len(chunk.status)
+        self.outputs = results.outputs
         try:
-            self.value.add(results.values)
-            for x, s in self.partials.items():
-                s.add(results.partials[x])
+            for key, column in results.keyed().items():
+                self.sums.setdefault(key, ExactSum()).add(column)
         except OverflowError:
             raise self._overflow() from None
 
-    def result(self) -> tuple[float, dict[str, float]]:
+    def result(self) -> dict[str, float]:
         """The sums, or the means: each exact sum rounded once, then divided by the number of rows."""
         if self.how == "mean" and not self.rows:
             raise MathError(f"the mean over no rows is undefined: {self.name} has a header and no rows")
         scale = self.rows if self.how == "mean" else 1
         try:
-            return self.value.total() / scale, {x: s.total() / scale for x, s in self.partials.items()}
+            return {key: s.total() / scale for key, s in self.sums.items()}
         except OverflowError:
             raise self._overflow() from None
 
@@ -273,9 +345,16 @@ class Reduction:
 
     def report(self, fmt: str, digits: int | None, params: dict[str, float], expected: dict, tol) -> None:
         """The one result on standard output; then --expect's verdict (constants only: there is one result)."""
-        from ..output.rows import reduced_text
+        from ..output.rows import reduced_several, reduced_text
         from .expect import fail_on, mismatches
-        value, grad = self.result()
-        sys.stdout.write(reduced_text(fmt, digits, self.how, self.rows, params, value,
+        totals = self.result()
+        if self.outputs is not None:
+            value = {label: totals[label] for label in self.outputs}
+            jac = {label: {x: totals[f"∂{label}/∂{x}"] for x in self.names} for label in self.outputs}
+            sys.stdout.write(reduced_several(fmt, digits, self.how, self.rows, params, value,
+                                             jac if self.names else None) + "\n")
+            return fail_on(mismatches(totals, expected, tol, None, named=True))
+        grad = {x: totals[x] for x in self.names}
+        sys.stdout.write(reduced_text(fmt, digits, self.how, self.rows, params, totals[""],
                                       grad if self.names else None) + "\n")
-        fail_on(mismatches(grad if self.names else {"": value}, expected, tol, None))
+        fail_on(mismatches(grad if self.names else {"": totals[""]}, expected, tol, None))

@@ -29,23 +29,29 @@ def values(graph, vals) -> dict[str, float]:
     return {label: vals[o] + 0.0 for label, o in zip(graph.labels, graph.outputs)}
 
 
-def eval_points(graph, pts, as_json: bool, digits) -> None:
-    """eval: `label = value` per output (text), or {"at", "value": {label: v}} (JSON)."""
+def eval_points(graph, pts, as_json: bool, digits, expected=None, tol=None) -> list[str]:
+    """eval: `label = value` per output (text), or {"at", "value": {label: v}} (JSON); what --expect finds wrong."""
     from ..modes.evaluate import node_values
     from ..output.render import json_line
     from ..output.several import values_text
+    from .expect import mismatches
+    missed = []
     for point in pts:
         v = values(graph, node_values(graph, point))
         _line(json_line({"at": point, "value": v}) if as_json else values_text(v, digits))
+        missed += mismatches(v, expected, tol, point, named=True)
+    return missed
 
 
-def grad_points(graph, pts, names: list[str], seed, as_json: bool, digits) -> None:
+def grad_points(graph, pts, names: list[str], seed, as_json: bool, digits, expected=None, tol=None) -> list[str]:
     """grad: the Jacobian (output rows, variable columns), or with --direction every output's derivative along it
-    (a Jacobian–vector product: one forward pass)."""
+    (a Jacobian–vector product: one forward pass). Returns what --expect finds wrong."""
     from ..modes.evaluate import node_values
     from ..modes.jacobian import jacobian
     from ..output.render import json_line
     from ..output.several import jacobian_text, values_text
+    from .expect import mismatches
+    missed = []
     for point in pts:
         vals = node_values(graph, point)
         v = values(graph, vals)
@@ -53,9 +59,52 @@ def grad_points(graph, pts, names: list[str], seed, as_json: bool, digits) -> No
             d = along(graph, vals, seed)
             _line(json_line({"at": point, "value": v, "direction": seed, "derivative": d}) if as_json
                   else values_text(d, digits))
+            missed += mismatches(d, expected, tol, point, named=True)
             continue
         jac = jacobian(graph, vals, names)
         _line(json_line({"at": point, "value": v, "jacobian": jac}) if as_json else jacobian_text(jac, digits))
+        missed += mismatches(entries(jac), expected, tol, point, named=True)
+    return missed
+
+
+def entries(jac: dict[str, dict[str, float]]) -> dict[str, float]:
+    """The Jacobian's entries by the name --expect gives them: ∂f1/∂r."""
+    return {f"∂{label}/∂{x}": d for label, row in jac.items() for x, d in row.items()}
+
+
+def higher_points(graph, pts, names: list[str], seed, order, hessian: bool, as_json: bool, digits) -> None:
+    """grad --order N: each output's N-th derivative (by the one variable, or along --direction), `f1 = …` per
+    output; grad --hessian: each output's Hessian, its entries named by the output (∂²f1/∂r∂t)."""
+    from ..modes.evaluate import node_values
+    from ..modes.hessian import hessian as second
+    from ..modes.jacobian import jacobian, part_values
+    from ..output.render import hessian_text, json_line
+    from ..output.several import values_text
+    from .derivatives import nth
+    along = {"direction": seed} if seed is not None else {}
+    parts = [graph.part(k) for k in range(len(graph.outputs))]
+    for point in pts:
+        vals = node_values(graph, point)
+        v = values(graph, vals)
+        if hessian:
+            jac = jacobian(graph, vals, names)
+            h = {}
+            for k, (label, part) in enumerate(zip(graph.labels, parts)):
+                try:
+                    h[label] = second(part, part_values(part, vals), names)
+                except MathError as e:
+                    raise labelled(graph, e, k) from None
+            _line(json_line({"at": point, "value": v, "jacobian": jac, "hessian": h}) if as_json
+                  else "\n".join(hessian_text(hk, digits, label) for label, hk in h.items()))
+            continue
+        d = {}
+        for k, (label, part) in enumerate(zip(graph.labels, parts)):
+            try:
+                d[label] = nth(part, point, names, seed, order) + 0.0
+            except MathError as e:
+                raise labelled(graph, e, k) from None
+        _line(json_line({"at": point, "value": v, **along, "order": order, "derivative": d}) if as_json
+              else values_text(d, digits))
 
 
 def along(graph, vals, seed: dict[str, float]) -> dict[str, float]:
@@ -78,30 +127,56 @@ def along(graph, vals, seed: dict[str, float]) -> dict[str, float]:
     return out
 
 
-def diff_outputs(graph, names: list[str], fmt: str, pts) -> None:
-    """diff: `∂f1/∂r = cos(t)` per output (a formula that needs definitions: the name, then its lines indented);
-    with --at, `at r = 2: ∂f1/∂r = …` per output and point."""
+def diff_outputs(graph, given: list[str] | None, order: int | None, fmt: str, at, delims: str) -> None:
+    """diff: one derivative per output. Text: `∂f1/∂r = cos(t)` per output (a formula that needs definitions: the
+    name, then its lines indented), with --at `at r = 2: ∂f1/∂r = …` per output and point; LaTeX and Markdown: one
+    display with a line per output; JSON: the formulas keyed by output; code: one function of every output."""
     from ..output.render import formula_text, number, point_text
     from ..output.several import derivative_label
-    from ..symbolic.formulas import differentiate, program
-    from .derivatives import derivative_at, differentiable
-    if fmt != "text":
-        raise UsageError(f"diff --format {fmt} writes one formula; the program has {len(graph.outputs)} outputs "
-                         f"({', '.join(graph.labels)}): use --format text, or list one output")
+    from ..symbolic.formulas import differentiate, program, wrt_list
+    from . import diff_out
+    from .options import points_at
+    if fmt in diff_out.CODE_FORMATS:
+        sys.stdout.write(diff_out.code(graph, given, order, fmt, at, diff_out.about(graph.source, fmt,
+                                                                                   _wrt_text(given), order)))
+        return
+    names = wrt_list(graph, given, order)
+    pts = points_at(graph, at) if at else []
     parts = [graph.part(k) for k in range(len(graph.outputs))]
     formulas = [differentiate(part, names) for part in parts]
+    def at_points():  # each output's derivative at each point (an error names the output)
+        return [[_derivative_at(graph, k, part, d, point, names) for k, (part, d) in enumerate(zip(parts, formulas))]
+                for point in pts]
+    if fmt == "json":
+        from ..output.render import json_line
+        return _line(json_line(diff_out.record_several(graph, parts, formulas, names, pts, at_points())))
+    if fmt in ("latex", "markdown"):
+        from ..output import display, markdown
+        values = list(zip(pts, at_points()))
+        return _line(display.diff_block_several(graph, names, formulas, values, delims) if fmt == "latex"
+                     else markdown.diff_markdown_several(graph, names, formulas, values))
     for label, d in zip(graph.labels, formulas):
         text = formula_text(*program(d, graph.inputs), fmt)
         head = derivative_label(label, names)
         _line(f"{head} = {text}" if "\n" not in text else head + " =\n" + "\n".join("  " + t for t in text.split("\n")))
-    for point in pts:
+    for point in pts:  # after the formulas, as for one output: a point where one fails still shows them
         for k, (label, part, d) in enumerate(zip(graph.labels, parts, formulas)):
-            try:
-                differentiable(part, point, names)
-                at = derivative_at(part, d, point, names) + 0.0
-            except MathError as e:
-                raise labelled(graph, e, k) from None
-            _line(f"at {point_text(point)}: {derivative_label(label, names)} = {number(at)}")
+            v = _derivative_at(graph, k, part, d, point, names)
+            _line(f"at {point_text(point)}: {derivative_label(label, names)} = {number(v)}")
+
+
+def _wrt_text(given: list[str] | None) -> str | None:
+    return None if given is None else ",".join(given)
+
+
+def _derivative_at(graph, k: int, part, d, point, names: list[str]) -> float:
+    """Output k's derivative at a point, as diff --at computes one output's; an error names the output."""
+    from .derivatives import derivative_at, differentiable
+    try:
+        differentiable(part, point, names)
+        return derivative_at(part, d, point, names) + 0.0
+    except MathError as e:
+        raise labelled(graph, e, k) from None
 
 
 def check_points(graph, names: list[str], tol: float, pts, as_json: bool, digits) -> list[str]:
@@ -128,38 +203,52 @@ def check_points(graph, names: list[str], tol: float, pts, as_json: bool, digits
 
 # ---- the commands' entries (app.py calls these when the program has several outputs) ----------------------------
 
-def eval_command(graph, at, points_file, expect, fmt: str, digits) -> None:
+def eval_command(graph, at, points_file, expect, fmt: str, digits, tol=None, delimiter=None, reduce=None) -> None:
+    from .expect import fail_on
     from .options import points_at
-    _no_batch(graph, points_file)
-    if expect is not None:
-        refuse(graph, "--expect")
-    eval_points(graph, points_at(graph, at), fmt == "json", digits)
+    if points_file is not None:
+        return batch(graph, points_file, at, None, fmt, digits, delimiter, reduce, expect, tol)
+    from .expect import expected_constants, expected_outputs
+    expected = expected_constants(expected_outputs(graph, expect, None))
+    fail_on(eval_points(graph, points_at(graph, at), fmt == "json", digits, expected, tol))
 
 
-def grad_command(graph, at, names, seed, order, hessian, points_file, expect, fmt: str, digits) -> None:
-    from .options import points_at
-    _no_batch(graph, points_file)
-    if order is not None:
-        refuse(graph, f"--order {order}", " (the Taylor pass follows one output)")
-    if hessian:
-        refuse(graph, "--hessian", " (a Hessian per output would be a tensor)")
-    if expect is not None:
-        refuse(graph, "--expect")
-    grad_points(graph, points_at(graph, at), names, seed, fmt == "json", digits)
+def grad_command(graph, at, names, seed, order, hessian, points_file, expect, fmt: str, digits, tol=None,
+                 delimiter=None, reduce=None, wrt=None) -> None:
+    from .expect import fail_on
+    from .options import higher_options, only_gradient, points_at
+    if points_file is not None:
+        only_gradient(seed is not None or order is not None or hessian, "--points")
+        return batch(graph, points_file, at, names, fmt, digits, delimiter, reduce, expect, tol, wrt)
+    if order is not None or hessian:
+        only_gradient(expect is not None, "--expect")
+        higher_options(names, seed, order, hessian)
+        return higher_points(graph, points_at(graph, at), names, seed, order, hessian, fmt == "json", digits)
+    from .expect import expected_constants, expected_outputs
+    expected = expected_constants(expected_outputs(graph, expect, None if seed is not None else names))
+    fail_on(grad_points(graph, points_at(graph, at), names, seed, fmt == "json", digits, expected, tol))
 
 
-def check_command(graph, at, wrt, given: list[str], tol: float, points_file, fmt: str, digits) -> None:
+def batch(graph, path, at, names, fmt, digits, delimiter, reduce, expect, tol, wrt=None) -> None:
+    """--points with several outputs: per row every output's value and (grad) its row of the Jacobian
+    (commands/batch.py, which knows both shapes)."""
+    from .batch import Batch, run_file
+    from .options import delimiter_char
+    run_file(graph, Batch(path, at, delimiter_char(delimiter), reduce, expect, tol), names, fmt, digits, wrt)
+
+
+def check_command(graph, at, wrt, given: list[str], tol: float, points_file, fmt: str, digits,
+                  delimiter=None) -> None:
     from .expect import fail_on
     from .options import checked_names, note_unread, points_at
-    _no_batch(graph, points_file)
+    if points_file is not None:  # each output checked on every row (commands/batch.py)
+        from .batch import Batch, run_file
+        from .options import delimiter_char
+        note_unread(graph, given)
+        return run_file(graph, Batch(points_file, at, delimiter_char(delimiter)), given, fmt, digits, wrt, tol)
     names = checked_names(graph, wrt, given)
     note_unread(graph, given)
     fail_on(check_points(graph, names, tol, points_at(graph, at), fmt == "json", digits))
-
-
-def _no_batch(graph, points_file) -> None:
-    if points_file is not None:
-        refuse(graph, "--points", " (a batch writes one value or gradient per row)")
 
 
 # ---- trace ------------------------------------------------------------------------------------------------------
@@ -196,7 +285,7 @@ def output_program(program, graph, k: int):
 
 
 def trace_command(graph, program, wrt, mode: str, fmt: str, at, seed_text, paths: bool, formulas, style,
-                  colour: bool) -> None:
+                  colour: bool, max_paths: int = 20) -> None:
     """trace of several outputs: with --seed (reverse mode) one trace of the vector–Jacobian product seedᵀJ; without,
     one trace per output in turn (each as its own program: forward mode gives every output's tangent, reverse mode
     every output's gradient)."""
@@ -204,12 +293,21 @@ def trace_command(graph, program, wrt, mode: str, fmt: str, at, seed_text, paths
     seed = parse_seed(graph, seed_text) if seed_text is not None else None
     if seed is not None and mode != "reverse":
         raise UsageError(f"--seed {seed_text} weighs the outputs' adjoints: use it with --mode reverse")
-    if paths:
-        refuse(graph, "--paths", " (paths run to one output)")
-    if fmt in ("dot", "mermaid"):
-        refuse(graph, f"--format {fmt}", " (a drawing marks one output)")
-    if seed is not None and fmt not in ("text", "json"):
-        raise UsageError(f"--seed writes text or json, not {fmt}")
+    if paths and seed is not None:
+        raise UsageError(f"--paths lists the paths to each output, --seed {seed_text} weighs one backward pass: leave "
+                         "one of them out")
+    if paths:  # the paths to each output in turn (JSON: a line per output and point, with "output")
+        for k in range(len(graph.outputs)):
+            traces.paths_listing(graph.part(k), output_program(program, graph, k), wrt, fmt, at, max_paths,
+                                 graph.labels[k], k > 0)
+        return
+    drawing = fmt in ("dot", "mermaid", "svg")
+    if drawing and not at:
+        refuse(graph, f"--format {fmt}", " (without --at a drawing follows one output's formulas)")
+    if drawing and mode == "reverse" and seed is None:
+        raise UsageError(f"--format {fmt} draws one graph: in reverse mode it starts from the outputs' seeds, so give "
+                         f"them with --seed ({','.join(f'{label}=1' for label in graph.labels)}), or use forward "
+                         "mode, where every output's tangent is drawn")
     if seed is not None and formulas:
         raise UsageError("--formulas shows one output's derivation beside its numbers; a trace with --seed shows the "
                          "numbers: leave --formulas out, or trace each output (no --seed)")
@@ -223,6 +321,10 @@ def trace_command(graph, program, wrt, mode: str, fmt: str, at, seed_text, paths
             traces.symbolic_trace(part, prog, wrt, mode, fmt, colour, style)
         return
     from .options import as_given, points_at
+    if drawing:  # one drawing of the whole graph at the point: every output marked (trace_drawing: one --at)
+        (point,) = points_at(graph, at)
+        return _trace_at(graph, program, point, wrt, mode, fmt, False, style, colour, as_given(at[0], point), False,
+                         seed)
     for j, point in enumerate(points_at(graph, at)):
         given = as_given(at[j], point)
         if seed is not None:
@@ -238,7 +340,7 @@ def _trace_at(graph, program, point, wrt, mode, fmt, show, style, colour, given,
     """One trace at a point, as trace_command writes it (the same rendering, the same stop at a failing node)."""
     from dataclasses import replace
 
-    from ..output.render_trace import render
+    from ..output.formats import trace_pieces
     from ..output.trace import trace_until_failure
     from . import traces
     from .exits import cli_message
@@ -249,7 +351,7 @@ def _trace_at(graph, program, point, wrt, mode, fmt, show, style, colour, given,
         t.failure.error.message = cli_message(t.failure.error)
     if gap and fmt != "json":
         sys.stdout.write("\n")
-    for k, piece in enumerate(render(t, fmt, program, colour, replace(style, given=given))):
+    for k, piece in enumerate(trace_pieces(t, fmt, program, colour, replace(style, given=given))):
         if fmt == "json" and k == 0 and label is not None:
             piece = '{"output": ' + _quoted(label) + ", " + piece[1:]
         sys.stdout.write(piece if fmt == "json" else piece + "\n")

@@ -9,9 +9,10 @@ from ..errors import UsageError
 FORMULA_NODES = 2_000  # a trace at a point shows formulas beside its numbers up to this many nodes, unless told
 
 
-def paths_listing(graph, program, wrt, fmt, at, limit) -> None:
+def paths_listing(graph, program, wrt, fmt, at, limit, label: str | None = None, gap: bool = False) -> None:
     """trace --paths: every path from the variable to the output with its product of partials (either mode: the sum
-    over paths is what both compute, forward grouping the paths by their beginnings, reverse by their ends)."""
+    over paths is what both compute, forward grouping the paths by their beginnings, reverse by their ends).
+    `label`: one output of several (its JSON lines say which; `gap`: a blank line before its text)."""
     from ..output.paths import json_record, paths_at, text_lines
     from ..output.render import point_text
     from ..output.render_trace import function_name
@@ -30,12 +31,13 @@ def paths_listing(graph, program, wrt, fmt, at, limit) -> None:
         p = paths_at(graph, wrt, t)
         if fmt == "json":
             import json
-            sys.stdout.write(json.dumps(json_record(p, limit, point), ensure_ascii=False, allow_nan=False) + "\n")
+            record = ({"output": label} if label is not None else {}) | json_record(p, limit, point)
+            sys.stdout.write(json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n")
             continue
-        if k:
+        if k or gap:
             sys.stdout.write("\n")
         where = None if point is None else point_text(point)
-        for line in text_lines(p, limit, where, function_name(program)):
+        for line in text_lines(p, limit, where, label or function_name(program)):
             sys.stdout.write(line + "\n")
 
 

@@ -67,7 +67,10 @@ def part_values(part: Graph, vals: list[float]) -> list[float]:
 
 def labelled(graph, error: MathError, k: int) -> MathError:
     """An error of output k alone, its message led by the output's label (which of them fails)."""
-    label = graph.labels[k]
-    m = error.message
-    error.message = f"{label}{m[1:]}" if m.startswith("f is ") else f"output {label}: {m}"
+    error.message = relabelled(error.message, graph.labels[k])
     return error
+
+
+def relabelled(message: str, label: str) -> str:
+    """A message about the function f as one about output `label`: `f is not …` → `f2 is not …`."""
+    return f"{label}{message[1:]}" if message.startswith(("f is ", "f has ")) else f"output {label}: {message}"

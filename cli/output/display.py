@@ -55,17 +55,23 @@ def function_lines(source: str) -> tuple[list[str], str]:
     from ..core.ops import FUNCTION_NAMES
     from ..language.syntax import parse
     program = parse(source, FUNCTION_NAMES)
+    lines = _statement_lines(program.stmts)
+    last = program.stmts[-1]
+    if isinstance(last, Assign):
+        return lines, name_latex(last.name)
+    return lines, to_latex(last)
+
+
+def _statement_lines(stmts) -> list[str]:
+    """The definitions and assignments among `stmts` as lines of an aligned block."""
     lines = []
-    for s in program.stmts:
+    for s in stmts:
         if isinstance(s, Define):
             params = ", ".join(name_latex(p) for p in s.params)
             lines.append(f"\\operatorname{{{s.name}}}\\left({params}\\right) &= {to_latex(s.body)}")
         elif isinstance(s, Assign):
             lines.append(f"{name_latex(s.name)} &= {to_latex(s.expr)}")
-    last = program.stmts[-1]
-    if isinstance(last, Assign):
-        return lines, name_latex(last.name)
-    return lines, to_latex(last)
+    return lines
 
 
 def point_latex(point: dict[str, float]) -> str:
@@ -93,3 +99,35 @@ def diff_lines(graph, names: list[str], derivative, values: list[tuple[dict, flo
 def diff_block(graph, names: list[str], derivative, values: list[tuple[dict, float]], delims: str = "brackets") -> str:
     """`dcalc diff --format latex`: the display between `delims`."""
     return "\n".join(delimited(diff_lines(graph, names, derivative, values), delims))
+
+
+def diff_lines_several(graph, names: list[str], formulas: list, values: list[tuple[dict, list[float]]]) -> list[str]:
+    r"""`dcalc diff` of several outputs as one aligned display: the program's statements and each output that is an
+    expression under its label (`f_{1} &= r \cos(t)`), then a line per output, `\frac{\partial}{\partial t}
+    \left[f_{1}\right] &= …`, with its shared pieces (named apart across the outputs), then each output's derivative
+    at each point."""
+    from ..core.ops import FUNCTION_NAMES
+    from ..language.expr import Var
+    from ..language.syntax import parse
+    from ..symbolic.formulas import program
+    stmts = parse(graph.source, FUNCTION_NAMES).stmts
+    lines = _statement_lines(stmts[:-1])
+    lines += [f"{name_latex(label)} &= {to_latex(item)}" for label, item in zip(graph.labels, stmts[-1].items)
+              if not isinstance(item, Var)]
+    avoid = set(graph.inputs) | set(graph.defined) | set(graph.labels)
+    op = operator(names, partial(graph, names))
+    for label, d in zip(graph.labels, formulas):
+        definitions, final = program(d, avoid)
+        avoid |= {n for n, _ in definitions}
+        lines.append(f"{op}\\left[{name_latex(label)}\\right] &= {to_latex(final)}")
+        where = ["\\text{where } "] + [""] * len(definitions)
+        lines += [f"{w}{name_latex(n)} &= {to_latex(e)}" for w, (n, e) in zip(where, definitions)]
+    for p, got in values:
+        lines += [f"\\left.{op}\\left[{name_latex(label)}\\right]\\right|_{{{point_latex(p)}}} &= {number_latex(v)}"
+                  for label, v in zip(graph.labels, got)]
+    return ["\\begin{aligned}", " \\\\\n".join(lines), "\\end{aligned}"]
+
+
+def diff_block_several(graph, names: list[str], formulas: list, values, delims: str = "brackets") -> str:
+    """`dcalc diff --format latex` of several outputs: one display between `delims`."""
+    return "\n".join(delimited(diff_lines_several(graph, names, formulas, values), delims))

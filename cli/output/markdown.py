@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from ..language.expr import Program
 from . import render_trace as rt
-from .display import delimited, diff_lines, partial, runs
+from .display import delimited, diff_lines, diff_lines_several, partial, runs
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -51,6 +51,19 @@ def diff_markdown(graph, names: list[str], derivative, values: list[tuple[dict, 
         columns = list(dict.fromkeys(k for p, _ in values for k in p))
         rows = [(*columns, _text_operator(names, partial(graph, names)))]
         rows += [(*(rt._num(p[k]) if k in p else "" for k in columns), rt._num(v)) for p, v in values]
+        out += ["", *table(rows, (False,) * len(rows[0]))]
+    return "\n".join(out)
+
+
+def diff_markdown_several(graph, names: list[str], formulas: list, values: list[tuple[dict, list[float]]]) -> str:
+    """dcalc diff --format markdown of several outputs: the derivatives in one display, then a table of each
+    output's derivative at each point (a column per output, ∂f1/∂t)."""
+    from .several import derivative_label
+    out = list(delimited(diff_lines_several(graph, names, formulas, []), "dollars"))
+    if values:
+        columns = list(dict.fromkeys(k for p, _ in values for k in p))
+        rows = [(*columns, *(derivative_label(label, names) for label in graph.labels))]
+        rows += [(*(rt._num(p[k]) if k in p else "" for k in columns), *map(rt._num, got)) for p, got in values]
         out += ["", *table(rows, (False,) * len(rows[0]))]
     return "\n".join(out)
 
@@ -98,13 +111,15 @@ def trace_markdown(t, program: Program | None = None, style: rt.Style = rt.PLAIN
         yield f"`{rt.failure_text(t)}`"
         return
     if t.mode == "reverse":
-        yield "**Backward pass**: adjoints, each the total derivative df/du, the sum over the nodes that read u"
+        each = "the total derivative df/du" if t.seed is None else "Σ seed(o)·∂o/∂u over the outputs o"
+        yield f"**Backward pass**: adjoints, each {each}, the sum over the nodes that read u"
         yield ""
         back = [("adjoint", "sum over the readers")]
         for r in reversed(rows):
             if r.kind != "const":
                 formula = rt._formula(t, r, rt.TEXT, reverse=True)
-                back.append((rt._bar(r.name), "= " + rt._adjoint_text(r, r.index == t.graph.output, n, formula)))
+                back.append((rt._bar(r.name), "= " + rt._adjoint_text(r, r.index == t.graph.output and t.seed is None, n,
+                                                                   formula)))
         yield from table(back, (True, True))
         yield ""
     first = next(rt._summary(t, program, False, style))

@@ -28,9 +28,9 @@ def gradient_text(grad: dict[str, float], digits: int | None = None) -> str:
     return "  ".join(f"∂f/∂{n} = {number(d, digits)}" for n, d in grad.items())
 
 
-def hessian_text(h: dict[str, dict[str, float]], digits: int | None = None) -> str:
-    """One line per row of the Hessian: `∂²f/∂x² = 2  ∂²f/∂x∂y = 1`."""
-    return "\n".join("  ".join(f"∂²f/{_pair(x, y)} = {number(d, digits)}" for y, d in row.items())
+def hessian_text(h: dict[str, dict[str, float]], digits: int | None = None, f: str = "f") -> str:
+    """One line per row of the Hessian: `∂²f/∂x² = 2  ∂²f/∂x∂y = 1` (`f` the output's name)."""
+    return "\n".join("  ".join(f"∂²{f}/{_pair(x, y)} = {number(d, digits)}" for y, d in row.items())
                      for x, row in h.items())
 
 

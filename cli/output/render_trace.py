@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..core.printing import number_text, to_text
-from ..language.expr import Assign, Define, Program, Var
+from ..language.expr import Assign, Define, Outputs, Program, Var
 from ..symbolic.latex import name_latex, number_latex, to_latex
 from .render import statement_lines
 from .trace import Row, Trace
@@ -632,7 +632,10 @@ def _legend_latex(t: Trace) -> Iterator[str]:
         x = name_latex(t.wrt)
         yield (f"&\\ast \\text{{ marks a node where }} \\frac{{du}}{{d{x}}} \\ne \\frac{{\\partial u}}{{\\partial {x}}}"
                f" \\text{{: it reads a node that depends on }} {x} \\\\")
-    if t.mode == "reverse":
+    if t.mode == "reverse" and getattr(t, "seed", None) is not None:  # (a Derivation has none)
+        yield ("&\\overline{u} = \\sum_{o} \\text{seed}(o) \\frac{\\partial o}{\\partial u} \\text{ is an adjoint, "
+               "over the outputs } o \\text{; an input's is the vector-Jacobian product} \\\\")
+    elif t.mode == "reverse":
         yield ("&\\overline{u} = \\frac{df}{du} \\text{ is an adjoint: the total derivative of the output } f "
                "\\text{ with respect to } u \\\\")
 
@@ -666,6 +669,9 @@ def latex_lines(t: Trace, program: Program | None = None, style: Style = PLAIN) 
         for r in reversed(rows):
             if r.kind != "const":
                 yield _latex_adjoint(t, r, n) + " \\\\"
+    if t.seed is not None:  # several outputs: their values, then the inputs' adjoints, the product seedᵀJ
+        yield from _seeded_latex(t, digits)
+        return
     point = ", ".join(_given_latex(given[k]) if given.get(k) else _num_latex(v, digits) for k, v in t.point.items())
     out = output_name(program)
     name = name_latex(out) if out != f else f
@@ -674,6 +680,17 @@ def latex_lines(t: Trace, program: Program | None = None, style: Style = PLAIN) 
     results = {t.wrt: t.derivative} if t.mode == "forward" else {**t.gradient, **(
         {t.wrt: t.derivative} if t.shows_derivative else {})}
     lines = [f"\\frac{{{d}{name}}}{{{d}{name_latex(x)}}} &= {_num_latex(v, digits)}" for x, v in results.items()]
+    yield " \\\\\n".join(lines)
+    yield "\\end{aligned}"
+
+
+def _seeded_latex(t: Trace, digits: int | None) -> Iterator[str]:
+    """The end of a seeded trace's block: each output's value, each input's adjoint as Σ seed·∂o/∂x."""
+    lines = [f"{name_latex(o)} &= {_num_latex(v, digits)}" for o, v in t.values_by_output.items()]
+    for x, g in t.gradient.items():
+        terms = " + ".join(f"{_factor_latex(w, digits)} \\cdot \\frac{{\\partial {name_latex(o)}}}"
+                           f"{{\\partial {name_latex(x)}}}" for o, w in t.seed.items())
+        lines.append(f"{_bar_latex(x)} &= {terms} = {_num_latex(g, digits)}")
     yield " \\\\\n".join(lines)
     yield "\\end{aligned}"
 
@@ -705,9 +722,12 @@ def _latex_total(t: Trace, r: Row, n: _Notation = LATEX) -> str:
 
 
 def _latex_adjoint(t: Trace, r: Row, n: _Notation = LATEX) -> str:
-    if r.index == t.graph.output:
+    if r.index == t.graph.output and t.seed is None:
         return f"{_bar_latex(r.name)} &= 1"
-    return f"{_bar_latex(r.name)} &= {_adjoint_equation(r, n, _formula(t, r, LATEX, reverse=True))}"
+    if r.seed is not None and not r.terms:
+        return f"{_bar_latex(r.name)} &= {n.num(r.seed)} \\quad \\text{{(its seed)}}"
+    equation = _adjoint_equation(r, n, _formula(t, r, LATEX, reverse=True)).replace("seed + ", "\\text{seed} + ", 1)
+    return f"{_bar_latex(r.name)} &= {equation}"
 
 
 def program_latex(program, graph, f: str, args: str):
@@ -718,6 +738,10 @@ def program_latex(program, graph, f: str, args: str):
             yield f"\\operatorname{{{s.name}}}\\left({params}\\right) &= {to_latex(s.body)} \\\\"
         elif isinstance(s, Assign):
             yield f"{name_latex(s.name)} &= {to_latex(s.expr)} \\\\"
+        elif isinstance(s, Outputs):  # several outputs (a trace with --seed): each expression under its label
+            yield from (f"{name_latex(label)} &= {to_latex(e)} \\\\" for label, e in zip(graph.labels, s.items)
+                        if not isinstance(e, Var))
+            yield f"&\\text{{outputs: }} {', '.join(map(name_latex, graph.labels))} \\\\"
         else:
             yield f"{f}\\left({args}\\right) &= {to_latex(s)} \\\\"
 
@@ -755,6 +779,9 @@ def graph_title(t, program: Program | None, where: str | None, derivative: bool)
             pieces.append(f"{s.name}({', '.join(s.params)}) = {to_text(s.body)}")
         elif isinstance(s, Assign):
             pieces.append(f"{s.name} = {to_text(s.expr)}")
+        elif isinstance(s, Outputs):  # several outputs: each under its label
+            pieces += [f"{label} = {to_text(e)}" for label, e in zip(g.labels, s.items) if not isinstance(e, Var)]
+            pieces.append(f"outputs {', '.join(g.labels)}")
         else:
             pieces.append(f"{f}({args}) = {to_text(s)}")
     text = "; ".join(pieces)
@@ -772,8 +799,10 @@ def graph_key(t, values: bool, derivative: bool) -> list[tuple[str, list[str]]]:
     if derivative:
         node.append(f"du/d{x}: its total derivative")
     if t.mode == "reverse":
-        node.append(f"{_bar('u')}: its adjoint df/du")
-    key = [("input", ["input: a variable"]), ("node", node), ("output", ["the output"])]
+        seeded = getattr(t, "seed", None) is not None  # several outputs' seeds (a Derivation has none)
+        node.append(f"{_bar('u')}: its adjoint " + ("Σ seed(o)·∂o/∂u" if seeded else "df/du"))
+    several = len(getattr(t.graph, "outputs", None) or ()) > 1
+    key = [("input", ["input: a variable"]), ("node", node), ("output", ["an output" if several else "the output"])]
     if derivative:
         key.append(("marked", [f"orange: du/d{x} ≠ ∂u/∂{x}", f"(u reads a node that depends on {x})"]))
     if failed:
@@ -852,7 +881,7 @@ def dot_lines(t: Trace, style: Style = PLAIN, program: Program | None = None) ->
         attrs = [f'label="{label}"']
         if r.kind != "node":
             attrs.append("shape=ellipse")
-        if r.index == t.graph.output and t.failure is None:
+        if r.index in _outputs(t) and t.failure is None:
             attrs.append("peripheries=2")
         if marked(t, r):
             attrs.append('color="darkorange", penwidth=2')
@@ -868,6 +897,11 @@ def dot_lines(t: Trace, style: Style = PLAIN, program: Program | None = None) ->
     if style.legend:
         yield from _dot_key(graph_key(t, True, derivative))
     yield "}"
+
+
+def _outputs(t) -> list[int]:
+    """The nodes a drawing marks as outputs: the output, or each of a program's several (a trace of all of them)."""
+    return list(dict.fromkeys(getattr(t.graph, "outputs", None) or [t.graph.output]))
 
 
 def _failure_labels(f, digits: int | None) -> list[str]:
@@ -914,7 +948,8 @@ def mermaid_lines(t: Trace, style: Style = PLAIN, program: Program | None = None
     if f is not None:
         yield "  class stop failed"
         return
-    if t.graph.output in ids:  # a constant output (`f; 0`) is not a row
-        yield f"  class {ids[t.graph.output]} output"
+    for o in _outputs(t):
+        if o in ids:  # a constant output (`f; 0`) is not a row
+            yield f"  class {ids[o]} output"
     if differ:
         yield f"  class {','.join(differ)} differs"

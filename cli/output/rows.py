@@ -37,7 +37,14 @@ class JsonWriter:
         is JSON; the parameters are the same on every row, written into the template."""
         at = [f"{json.dumps(n)}: %r" for n in self.inputs]
         at += [f"{json.dumps(n)}: {v!r}" for n, v in self.params.items()]
-        parts = [f'"at": {{{", ".join(at)}}}'] + (['"extra": %s'] if self.extra else []) + ['"value": %r']
+        parts = [f'"at": {{{", ".join(at)}}}'] + (['"extra": %s'] if self.extra else [])
+        if results.outputs is not None:  # several outputs: as at a point, {"f1": …} and the Jacobian
+            parts.append(f'"value": {_keyed(results.outputs, "%r")}')
+            if results.partials is not None:
+                rows = [_keyed(row, "%r") for row in results.partials.values()]
+                parts.append(f'"jacobian": {_keyed(results.partials, rows)}')
+            return "{" + ", ".join(parts + [f'"status": {status}']) + "}\n"
+        parts.append('"value": %r')
         if results.partials is not None:
             grad = ", ".join(f"{json.dumps(n)}: %r" for n in results.partials)
             parts.append(f'"gradient": {{{grad}}}')
@@ -53,9 +60,8 @@ class JsonWriter:
         if results.checks is not None:
             return self._checks(chunk, results)
         template = self.template = self.template or self._template(results)
-        partials = list(results.partials.values()) if results.partials is not None else []
         extra = [list(map(self._extra, chunk.cells))] if self.extra else []
-        rows = zip(*chunk.columns, *extra, results.values, *partials)  # a row without a status: only finite numbers
+        rows = zip(*chunk.columns, *extra, *results.keyed().values())  # a row without a status: only finite numbers
         missed = results.missed or [None] * len(chunk.status)
         if not any(chunk.status) and not any(missed):
             self.out.write("".join(map(template.__mod__, rows)))
@@ -80,15 +86,29 @@ class JsonWriter:
 
     def _failed(self, chunk, k: int, results) -> str:
         record = {"value": None}
-        if results.partials is not None:
+        if results.outputs is not None:
+            record["value"] = dict.fromkeys(results.outputs)
+            if results.partials is not None:
+                record["jacobian"] = {label: dict.fromkeys(row) for label, row in results.partials.items()}
+        elif results.partials is not None:
             record["gradient"] = dict.fromkeys(results.partials)
         record["status"] = chunk.status[k]
         return json.dumps(self._record(chunk, k, record), ensure_ascii=False) + "\n"
 
     def _checks(self, chunk, results) -> None:
+        if results.outputs is not None:  # several outputs: a line per row and output, "output" first (as at --at)
+            return self._checks_several(chunk, results)
         for k, report in enumerate(results.checks):
             record = check_record(report, results.names, results.tolerance, self._at(chunk, k), chunk.status[k])
             self.out.write(json_line(self._record(chunk, k, record)) + "\n")
+
+
+    def _checks_several(self, chunk, results) -> None:
+        for k, reports in enumerate(results.checks):
+            for label, report in zip(results.outputs, reports or [None] * len(results.outputs)):
+                status = chunk.status[k] if report is None else "; ".join(report.problems()) or None
+                record = check_record(report, results.names, results.tolerance, self._at(chunk, k), status)
+                self.out.write(json_line({"output": label} | self._record(chunk, k, record)) + "\n")
 
 
 class CsvWriter:
@@ -102,10 +122,15 @@ class CsvWriter:
         self.header, self.started = header, False
 
     def _start(self, results) -> None:
-        if results.checks is not None:
+        if results.checks is not None and results.outputs is not None:  # f1, ∂f1/∂x forward, …, f2, …, ok
+            extra = [c for label in results.outputs for c in [label] + [f"∂{label}/∂{x} {m}" for x in results.names
+                                                                       for m in CHECK_COLUMNS]] + ["ok"]
+        elif results.checks is not None:
             extra = ["value"] + [f"∂f/∂{x} {m}" for x in results.names for m in CHECK_COLUMNS] + ["ok"]
         else:
             extra = ["value"] + [f"∂f/∂{x}" for x in results.partials or ()]
+            if results.outputs is not None:  # f1, f2, then ∂f1/∂x …: as --expect names them
+                extra = list(results.keyed())
         self.csv.writerow(self.header + extra + ["status"])
         self.started = True
 
@@ -125,7 +150,7 @@ class CsvWriter:
 
     def _fast(self, chunk, results) -> None:
         """Rows that all worked: the numbers through a %-template, the cells through the csv module's quoting."""
-        numbers = [results.values] + list((results.partials or {}).values())
+        numbers = list(results.keyed().values())
         template = ",".join(["%r"] * len(numbers)) + ",ok\n"
         everything = "\0".join(map("\0".join, chunk.cells))
         if any(ch in everything for ch in ',"\r\n'):  # some cell needs quoting: the csv module does it
@@ -134,16 +159,23 @@ class CsvWriter:
         self.out.write("".join(map("%s,%s".__mod__, zip(cells, map(template.__mod__, zip(*numbers))))))
 
     def _numbers(self, k: int, status: str | None, results, missed: str | None = None) -> list:
+        if results.checks is not None and results.outputs is not None:
+            reports = results.checks[k]
+            if reports is None:
+                return [""] * ((1 + len(results.names) * len(CHECK_COLUMNS)) * len(results.outputs) + 1) + [status]
+            cells = [c for r in reports for c in [_cell(r.value)] + [_cell(getattr(p, m)) for p in r.partials.values()
+                                                                     for m in CHECK_COLUMNS]]
+            return cells + ["true" if all(r.ok for r in reports) else "false", status or "ok"]
         if results.checks is not None:
             report = results.checks[k]
             if report is None:
                 return [""] * (1 + len(results.names) * len(CHECK_COLUMNS) + 1) + [status]
             cells = [_cell(getattr(p, m)) for p in report.partials.values() for m in CHECK_COLUMNS]
             return [_cell(report.value)] + cells + ["true" if report.ok else "false", status or "ok"]
-        partials = results.partials or {}
+        numbers = results.keyed().values()
         if status is not None:
-            return [""] * (1 + len(partials)) + [status]
-        return [repr(results.values[k])] + [repr(p[k]) for p in partials.values()] + [missed or "ok"]
+            return [""] * len(numbers) + [status]
+        return [repr(p[k]) for p in numbers] + [missed or "ok"]
 
 
 def _cell(v: float | None) -> str:
@@ -162,7 +194,10 @@ class TextWriter:
     def write(self, chunk, results) -> None:
         lines = []
         for k, status in enumerate(chunk.status):
-            if results.checks is not None and results.checks[k] is not None:
+            if results.checks is not None and results.checks[k] is not None and results.outputs is not None:
+                lines += [f"output {label}:\n{check_text(r, self.digits, heading=True, out=label)}"
+                          for label, r in zip(results.outputs, results.checks[k])]
+            elif results.checks is not None and results.checks[k] is not None:
                 lines.append(check_text(results.checks[k], self.digits, heading=True))
             elif status is not None:
                 lines.append(f"error: line {chunk.lines[k]}: {status}")
@@ -171,12 +206,23 @@ class TextWriter:
         self.out.write("".join(line + "\n" for line in lines))
 
     def _line(self, k: int, results) -> str:
+        if results.outputs is not None:  # one line a row: f1 = 2  f2 = 0, or ∂f1/∂x = 1  ∂f1/∂y = 0  ∂f2/∂x = …
+            shown = results.keyed().items()
+            if results.partials is not None:
+                shown = [(key, p) for key, p in shown if key not in results.values]
+            return "  ".join(f"{key} = {number_text(p[k], self.digits)}" for key, p in shown)
         partials = results.partials
         if partials is None:
             return number_text(results.values[k], self.digits)
         if len(partials) == 1:
             return number_text(next(iter(partials.values()))[k], self.digits)
         return "  ".join(f"∂f/∂{x} = {number_text(p[k], self.digits)}" for x, p in partials.items())
+
+
+def _keyed(names, values) -> str:
+    """A JSON object's text with these keys and these values' texts (one text for every key, or a list of them)."""
+    texts = [values] * len(names) if isinstance(values, str) else values
+    return "{" + ", ".join(f"{json.dumps(n, ensure_ascii=False)}: {v}" for n, v in zip(names, texts)) + "}"
 
 
 def writer(fmt: str, out, inputs: list[str], digits: int | None = None, params: dict[str, float] | None = None,
@@ -200,4 +246,17 @@ def reduced_text(fmt: str, digits: int | None, how: str, rows: int, params: dict
     record = {"at": params, "reduce": how, "rows": rows, "value": value}
     if gradient is not None:
         record["gradient"] = gradient
+    return json_line(record)
+
+
+def reduced_several(fmt: str, digits: int | None, how: str, rows: int, params: dict[str, float],
+                    value: dict[str, float], jacobian: dict[str, dict[str, float]] | None) -> str:
+    """--reduce with several outputs: as at a point (`f1 = …` per output, or the Jacobian as a matrix); JSON with
+    the parameters, how and over how many rows."""
+    from .several import jacobian_text, values_text
+    if fmt != "json":
+        return values_text(value, digits) if jacobian is None else jacobian_text(jacobian, digits)
+    record = {"at": params, "reduce": how, "rows": rows, "value": value}
+    if jacobian is not None:
+        record["jacobian"] = jacobian
     return json_line(record)

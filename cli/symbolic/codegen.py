@@ -258,18 +258,21 @@ def _times(adjoint, partial):
     return Apply("mul", (adjoint, partial))
 
 
-def _reverse(graph: Graph, code: _Code, local: dict[int, object], wanted: list[str]) -> list:
+def _reverse(graph: Graph, code: _Code, local: dict[int, object], wanted: list[str], output: int | None = None,
+             suffix: str = "") -> list:
     """The adjoint sweep: statements into `code`, the derivative by each of `wanted` returned (as expressions).
     A node's adjoint is complete once every reader has added its term (the readers come later in the list), so it
-    is written once, as the sum of its terms in the order the reverse pass adds them."""
+    is written once, as the sum of its terms in the order the reverse pass adds them. `output`: the node whose
+    derivatives these are (several outputs: one sweep each, its adjoints named `x_bar_f1`)."""
+    output = graph.output if output is None else output
     active = reach(graph, [x for x in wanted if x in graph.inputs])
-    terms: dict[int, list] = {graph.output: [Num(1.0)]} if active[graph.output] else {}
+    terms: dict[int, list] = {output: [Num(1.0)]} if active[output] else {}
     bar: dict[int, object] = {}
-    for i in range(graph.output, -1, -1):
+    for i in range(output, -1, -1):
         node = graph.nodes[i]
         if i not in terms:
             continue  # the output does not depend on it through the wanted variables
-        bar[i] = g = _total(code, f"{node.name}_bar", terms[i])
+        bar[i] = g = _total(code, f"{node.name}_bar{suffix}", terms[i])
         if node.kind != "node":
             continue
         rules = [node.op.rule(k, *(local[a] for a in node.args)) for k in range(node.op.arity)]
@@ -298,6 +301,12 @@ def _total(code: _Code, name: str, terms: list):
 
 def _from_graph(graph: Graph, code: _Code, params: dict[str, str], wanted: list[str]):
     """The value sweep (one local per node, named as the trace names it), then the adjoints: (value, derivatives)."""
+    local = _values(graph, code, params)
+    return local[graph.output], _reverse(graph, code, local, wanted)
+
+
+def _values(graph: Graph, code: _Code, params: dict[str, str]) -> dict[int, object]:
+    """The value sweep: one local per node, named as the trace names it; node → what the code reads for it."""
     local: dict[int, object] = {}
     for i, node in enumerate(graph.nodes):
         if node.kind == "input":
@@ -312,19 +321,27 @@ def _from_graph(graph: Graph, code: _Code, params: dict[str, str], wanted: list[
             name = code.names.take(node.name)
             code.assign(name, Apply(node.op.name, tuple(local[a] for a in node.args)))
             local[i] = Var(name)
-    return local[graph.output], _reverse(graph, code, local, wanted)
+    return local
 
 
 def _from_formula(graph: Graph, code: _Code, params: dict[str, str], names: list[str]):
     """Value and derivative as one simplified DAG (symbolic/formulas.py): one local per distinct operation."""
+    (v,), (d,) = _from_formulas([graph], code, params, names)
+    return v, [d]
+
+
+def _from_formulas(parts: list[Graph], code: _Code, params: dict[str, str], names: list[str]):
+    """The values and derivatives of several graphs (the outputs of a program) as one simplified DAG: a node they
+    share is one local. Returns (values, derivatives)."""
     from .formulas import differentiate, expression
     from .simplify import Simplifier
     s = Simplifier()
-    d = differentiate(graph, names, s)
-    v = expression(graph, s)
+    ds = [differentiate(part, names, s) for part in parts]
+    vs = [expression(part, s) for part in parts]
     local: dict[int, object] = {}
     count = 0
-    for e in postorder(Apply("pair", (v, d)))[:-1]:
+    both = Apply("pair", tuple(vs + ds))
+    for e in postorder(both)[:-1]:
         if isinstance(e, Var):
             local[id(e)] = Var(params[e.name])
         elif isinstance(e, Apply):
@@ -334,7 +351,7 @@ def _from_formula(graph: Graph, code: _Code, params: dict[str, str], names: list
             local[id(e)] = Var(name)
         else:
             local[id(e)] = e
-    return local[id(v)], [local[id(d)]]
+    return [local[id(v)] for v in vs], [local[id(d)] for d in ds]
 
 
 # ---- the function -------------------------------------------------------------------------------------------------
@@ -361,6 +378,72 @@ def generate(graph: Graph, names: list[str] | None, language: str, about: str) -
     what = _what(graph, names)
     return _function(code, lang, function, [params[x] for x in graph.inputs], value, derivs, gradient, out_name,
                      what, about)
+
+
+def generate_several(graph: Graph, names: list[str] | None, language: str, about: str) -> str:
+    """A program of several outputs (`r*cos(t), r*sin(t)`): one function returning every output's value and
+    derivative. `names` None: the Jacobian (one row per output, one column per free variable); else each output's
+    derivative by `names` as for one output. The values are computed once for all outputs (a node they share is one
+    local); the first derivatives by one adjoint sweep per output (its adjoints named `x_bar_f1`)."""
+    lang = _Lang(language)
+    taken = _Names(lang)
+    function = taken.take(FUNCTION)
+    params = {x: taken.take(x) for x in graph.inputs}
+    out_names = [taken.take(n) for n in ("value", "jac" if names is None else "deriv")] if language == "c" else []
+    code = _Code(lang, taken)
+    labels = list(graph.labels)
+    if names is None or len(names) <= 1:
+        wanted = list(graph.inputs) if names is None else names
+        local = _values(graph, code, params)
+        values = [local[o] for o in graph.outputs]
+        if names == []:  # a constant program: its derivatives by any variable are 0
+            rows = [[Num(0.0)] for _ in labels]
+        else:
+            rows = [_reverse(graph, code, local, wanted, o, "_" + label)
+                    for o, label in zip(graph.outputs, labels)]
+    else:
+        values, ds = _from_formulas([graph.part(k) for k in range(len(labels))], code, params, names)
+        rows = [[d] for d in ds]
+    what = (f"their Jacobian: a row per output, a column per variable ({', '.join('d/d' + x for x in graph.inputs)})"
+            if names is None else _what(graph, names) + " of each")
+    return _function_several(code, lang, function, [params[x] for x in graph.inputs], labels, values, rows,
+                             names is None, out_names, what, about)
+
+
+def _function_several(code: _Code, lang: _Lang, function: str, params: list[str], labels: list[str], values: list,
+                      rows: list[list], jacobian: bool, out_names: list[str], what: str, about: str) -> str:
+    vtexts = [code.text(v) for v in values]
+    dtexts = [[code.text(d) for d in row] for row in rows]
+    m, n = len(vtexts), len(dtexts[0])
+    outputs = ", ".join(labels)
+    head = [lang.comment(line) for line in (f"generated by {_plain(about)}",
+                                            f"{function}({', '.join(params)}) returns the values of {outputs}, in "
+                                            f"this order, and {what}")]
+    helpers = code.helper_source()
+    body = ["    " + line + ("" if lang.py else ";") for line in code.lines]
+
+    def seq(items, left, right):
+        return f"{left}{', '.join(items)}{',' if len(items) == 1 and left == '(' else ''}{right}"
+    if lang.py or lang.name == "js":
+        left, right = ("(", ")") if lang.py else ("[", "]")
+        derivs = [seq(row, left, right) for row in dtexts] if jacobian else [row[0] for row in dtexts]
+        result = f"{seq(vtexts, left, right)}, {seq(derivs, left, right)}"
+    if lang.py:
+        imports = ["import math"] if lang.name == "python" else ["import math", "import numpy as np"] if any(
+            "math." in h for h in helpers) else ["import numpy as np"]
+        fn = [f"def {function}({', '.join(params)}):", *body, f"    return {result}"]
+        return "\n".join(head + [""] + imports + ["", ""] + [h + "\n" for h in helpers] + fn) + "\n"
+    if lang.name == "c":
+        value, deriv = out_names
+        sig = ", ".join([f"double {p}" for p in params] + [f"double *{value}", f"double *{deriv}"])
+        writes = [f"    {value}[{k}] = {t};" for k, t in enumerate(vtexts)]
+        writes += [f"    {deriv}[{i * n + j}] = {t};" for i, row in enumerate(dtexts) for j, t in enumerate(row)]
+        where = (f"{deriv}[i*{n} + j] (output i, variable j)" if jacobian else f"{deriv}[0..{m - 1}]")
+        head.append(lang.comment(f"(the values are written to {value}[0..{m - 1}], the derivatives to {where})"))
+        fn = [f"void {function}({sig}) {{", *body, *writes, "}"]
+        return "\n".join(head + ["", "#include <math.h>", ""] + helpers + fn) + "\n"
+    fn = [f"function {function}({', '.join(params)}) {{", *body, f"    return [{result}];", "}"]
+    return "\n".join(head + [""] + helpers + fn) + "\n"
 
 
 def _what(graph: Graph, names: list[str] | None) -> str:
