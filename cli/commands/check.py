@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass
 
 from ..core.graph import Graph
+from ..core.ops import LOGARITHMS
 from ..core.partials import local_partials
 from ..core.printing import number_text
 from ..errors import FormulaOverflow, MathError
@@ -143,9 +144,6 @@ class Checker:
                            f"(disagreement {pairs[-1][0]:.3g}, tolerance {self.tol:g}, "
                            f"the finite difference's error estimate {error:.3g})")
         return PartialCheck(forward, reverse, symbolic, fd, max(d for d, _, _ in pairs), problem, error)
-
-
-LOGARITHMS = ("ln", "log2", "log10")
 
 
 def zero_log_limit(formula, point: dict[str, float]) -> float | None:
