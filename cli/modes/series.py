@@ -595,6 +595,8 @@ def _build(graph: Graph, vals: list[float], direction: dict[str, float], top: in
         else:
             s = arith.apply(node.op.name, [out[a] for a in node.args])
         if s[0] - s[0] != 0:  # in order: the arguments' first terms are known, no long chain of requests
+            if not wide:  # beyond the doubles (exp(800) of exp(x)/exp(x)), or undefined: the wide numbers say which
+                raise OutOfRange
             raise Undefined(i)
         out.append(s)
     arith.node = None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..core.graph import Graph, reach
 from ..core.partials import local_partials
 from ..errors import MathError, NoSuchVariable, NotDifferentiable, ReverseKink, UsageError, WrtNeeded
-from ..modes.evaluate import node_values
+from ..modes.evaluate import every_double, node_values
 from ..modes.forward import tangents
 from ..modes.reverse import adjoints, gradient
 from ..symbolic.simplify import simplify
@@ -300,7 +300,7 @@ def trace(graph: Graph, point: dict[str, float], wrt: str | None = None, mode: s
         raise NoSuchVariable(wrt, graph.inputs)
     given = wrt is not None
     wrt = _wrt(graph, wrt, mode)
-    vals = node_values(graph, point)
+    vals = every_double(graph, node_values(graph, point))  # a trace shows every value: none may be beyond the doubles
     t = Trace(graph, point, wrt, mode, vals, wrt_given=given, seed=seed)
     if mode == "forward":
         t._live = reach(graph, [wrt])
