@@ -250,7 +250,9 @@ class _Arithmetic:
             a, b = args
             if a.constant and a.c[0] == 0 and b[0] != 0:  # 0/v is 0 wherever v ≠ 0, as near the point
                 return self.const(0.0)
-            c: _Series = series(lambda k: fsum((a[k], *(-b[j] * c[k - j] for j in range(1, k + 1)))) / b[0])
+            # c_0 = a_0/b_0 as it is: a wide sum of one term would round a_0 first, and u/|u| would miss ±1 (ops.py)
+            c: _Series = series(lambda k: (a[0] if k == 0 else
+                                           fsum((a[k], *(-b[j] * c[k - j] for j in range(1, k + 1))))) / b[0])
             return c
         if op == "pow":
             a, b = args
