@@ -13,6 +13,7 @@ build every node's value from the inputs themselves, wide where one leaves the s
 from __future__ import annotations
 
 import math
+import sys
 
 from ..core.graph import TINY, Graph, formula_graph, op_value, underflowed
 from ..errors import FormulaOverflow, MissingVariables, Overflow
@@ -109,7 +110,10 @@ def _refuse(graph: Graph, nodes: list, w: list, i: int, d=None):
     texts = [graph.node(a).name or graph.text(a) for a in node.args]
     where = f"{node.name} = {graph.text(i)}" if node.name else graph.text(i)
     far = next((a for a, x in zip(node.args, args) if x - x != 0), None)
-    if not d.is_finite() and far is not None and (node.op.defined is None or node.op.defined(*args)):
+    # the domain at an argument beyond the doubles, judged at the largest double of its sign (an integer, as every
+    # wide number that large is: (-9)^(9^9^9) is defined, and beyond the doubles; ln(-exp(800)) is not defined)
+    near = [math.copysign(sys.float_info.max, x) if x - x != 0 else x for x in args]
+    if not d.is_finite() and far is not None and (node.op.defined is None or node.op.defined(*near)):
         # a function the wide numbers take through its double rule (sin(exp(800))): its argument is too large
         arg = f"{graph.node(far).name} = {graph.text(far)}" if graph.node(far).name else graph.text(far)
         raise Overflow(f"overflow in {where}: its argument {arg} is too large for a double", source=graph.source)
