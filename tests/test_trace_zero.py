@@ -56,11 +56,14 @@ def test_the_old_negative_zero_is_gone_from_the_reverse_text():
 
 
 def test_a_value_keeps_its_sign_where_it_matters():
-    r = runner.invoke(app, ["trace", "atan2(x*y, -1)", "--at", "x=0,y=-2", "--mode", "reverse", "--format", "json"])
+    # atan2(-0, 1) is -0 (and atan2(-0, -1) -π, on the branch cut, where the gradient is not there to trace): the
+    # values keep the sign of their zeros, the partials do not have one
+    r = runner.invoke(app, ["trace", "atan2(x*y, 1)", "--at", "x=0,y=-2", "--mode", "reverse", "--format", "json"])
     assert r.exit_code == 0, r.output
     doc = json.loads(r.output)
-    assert doc["value"] == -math.pi
+    assert doc["value"] == 0 and math.copysign(1, doc["value"]) == -1
     u1 = next(n for n in doc["nodes"] if n.get("expr") == "x*y")
-    assert u1["value"] == 0 and math.copysign(1, u1["value"]) == -1  # -0: the reason the angle is -π
+    assert u1["value"] == 0 and math.copysign(1, u1["value"]) == -1
     assert u1["partials"]["y"] == 0 and math.copysign(1, u1["partials"]["y"]) == 1
-    assert doc["gradient"] == {"x": 2.0, "y": 0.0}
+    assert doc["gradient"] == {"x": -2.0, "y": 0.0}
+    assert runner.invoke(app, ["eval", "atan2(x*y, -1)", "--at", "x=0,y=-2"]).stdout == "-3.141592653589793\n"
