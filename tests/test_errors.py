@@ -132,10 +132,11 @@ MATH = [
     (["1/0"], "error: division by zero in 1/0\n"),
     (["sqrt(-4)"], "error: sqrt is undefined in sqrt(-4) (needs -4 ≥ 0)\n"),
     (["asin(2)"], "error: asin is undefined in asin(2) (needs -1 ≤ 2 ≤ 1)\n"),
-    (["exp(1000)"], "error: overflow in exp(1000): the value is too large for a double\n"),
-    (["10^400"], "error: overflow in 10^400: the value is too large for a double\n"),
+    # a constant beyond the doubles is a node (a later one may bring it back: exp(745)*exp(-745.1)), named as nodes are
+    (["exp(1000)"], "error: overflow in u1 = exp(1000): the value is too large for a double\n"),
+    (["10^400"], "error: overflow in u1 = 10^400: the value is too large for a double\n"),
     (["1e400"], "error: the number 1e400 is too large for a double\n  1e400\n  ^^^^^\n"),
-    (["9^9^9^9"], "error: overflow in 9^(9^9) with 9^9 = 387420489: the value is too large for a double\n"),
+    (["9^9^9^9"], "error: overflow in u2 = 9^u1: its argument u1 = 9^(9^9) is too large for a double\n"),
     (["ln(x)", "--at", "-1"], "error: ln is undefined in u1 = ln(x) with x = -1 (needs x > 0)\n"),
     (["1/x", "--at", "0"], "error: division by zero in u1 = 1/x with x = 0\n"),
     (["sqrt(x - 5)", "--at", "1"], "error: sqrt is undefined in u2 = sqrt(u1) with u1 = -4 (needs u1 ≥ 0)\n"),
@@ -178,7 +179,7 @@ def test_the_points_before_a_math_error_are_printed(capsys):
 @pytest.mark.parametrize("text", ["9^9^9^9", "9^9^9^9^9^9^9^9", "(9^9^9^9)^0", "x^9^9^9^9", "exp(exp(exp(1000)))"])
 def test_huge_exponents_answer_at_once(capsys, text):
     start = time.perf_counter()
-    code, _, err = run(capsys, "eval", text, *(["--at", "2"] if "x" in text else []))
+    code, _, err = run(capsys, "eval", text, *(["--at", "2"] if text.startswith("x") else []))
     assert time.perf_counter() - start < 5.0  # a guard against hanging, not a speed target
     assert code == 1 and "overflow" in err
 

@@ -120,14 +120,17 @@ def test_points_values_and_gradient():
 
 
 def test_overflow_and_domain_stay_errors():
-    code, out, err = call("eval", "1/exp(-x)*1e-300", "--at", "750")  # 1/exp(-750) is beyond the doubles
+    # 1/exp(-750) is beyond the doubles, times 1e-300 it is a double again (issue 11: an intermediate may leave them)
+    code, out, err = call("eval", "1/exp(-x)*1e-300", "--at", "750")
+    assert code == 0 and float(out) == 5.258494541454805e+25, err  # mpmath: 5.25849454145480429858e25
+    code, out, err = call("eval", "1/exp(-x)*1e-10", "--at", "750")  # a result beyond them stays an overflow
     assert code == 1 and err == "error: overflow in u3 = 1/u2: the value is too large for a double\n", err
     code, out, err = call("eval", "sqrt(exp(-x)*exp(-x) - 1)", "--at", "400")
     assert code == 1 and err.startswith("error: sqrt is undefined in"), err
-    r = runner.invoke(app, ["eval", "1/exp(-x)*1e-300", "--points", "-", "--format", "csv"], input="x\n750\n1\n")
+    r = runner.invoke(app, ["eval", "1/exp(-x)*1e-10", "--points", "-", "--format", "csv"], input="x\n750\n1\n")
     assert r.exit_code == 1
     assert r.stdout.splitlines()[1:] == ["750,,overflow in u3 = 1/u2: the value is too large for a double",
-                                         "1,2.718281828459045e-300,ok"], r.stdout
+                                         "1,2.718281828459045e-10,ok"], r.stdout
 
 
 def near(got: float, want, ulps: int) -> bool:

@@ -43,11 +43,11 @@ def constant(text: str, what: str) -> float:
         program = parse(text)
         one_value(program)  # `1,5` (a decimal comma) is not the list 1, 5
         g = lower(program)
+        if not g.inputs:  # a constant beyond the doubles is a node, evaluated here (x=exp(800)/exp(799) is e)
+            return value(g, {})
     except DcalcError as e:
         raise UsageError(f"{what}: {e.message}", source=e.source, span=e.span) from None
-    if g.inputs:
-        raise UsageError(f"{what} must be a constant, but {_quoted(text)} reads the variable '{g.inputs[0]}'")
-    return value(g, {})
+    raise UsageError(f"{what} must be a constant, but {_quoted(text)} reads the variable '{g.inputs[0]}'")
 
 
 def _quoted(text: str, n: int = 40) -> str:

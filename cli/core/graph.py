@@ -355,7 +355,10 @@ class _Builder:
             value = fold(op, argvals)
             if value is None:  # not a double: an error naming the culprit as written (text only now: printing every
                 written = self._written(formula, args)  # constant would be quadratic); or underflowed: a node
-                op_value(op, argvals, to_text(written), None, self.source, [to_text(f) for f in written.args])
+                try:
+                    op_value(op, argvals, to_text(written), None, self.source, [to_text(f) for f in written.args])
+                except Overflow:  # beyond the doubles, a node too: a later one may bring it back (exp(745)/exp(745))
+                    pass  # (evaluate.py runs wide from it and refuses an output beyond the doubles)
                 return self.add(Node(None, "node", op, args), key)
             if value == 0:  # kept as the zero it is: simplifying its formula (-0*sqrt(2)) would lose the sign
                 self.written[len(self.nodes)] = self._written(formula, args)  # messages still quote it as written

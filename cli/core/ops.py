@@ -268,23 +268,27 @@ _TABLE = [
        latex="\\sqrt{{{a}^2 + {b}^2}}", sample=((0.2, 3), (0.2, 3)), doc="hypot(a, b) = sqrt(a^2 + b^2)",
        numpy="hypot", commutative=True),
     # activations, reductions and steps (issue 14). A partial that does not exist at a kink or a jump is written so
-    # that it is nan there (0/0: the passes then go to the one-sided forms of ONE_SIDED below) and exact elsewhere
+    # that it is nan there (0/0: the passes then go to the one-sided forms of ONE_SIDED below) and exact elsewhere,
+    # through u/|u| (±1 exactly, 0/0 at u = 0), which simplification keeps: `diff` prints relu' as (x/abs(x) + 1)/2
+    # and floor' as u/abs(u) - sign(u) with u = x - floor(x), undefined at the kink or jump as the derivative is (the
+    # steps' at every order: sign(u)'s own derivative is that again), where
+    # (1 + sign(x))/2 + 0/x and 0/(x - floor(x)) were printed (1 + sign(x))/2 and 0, values at the kink (issue 11)
     Op("sigmoid", 1, _sigmoid, (lambda a: sigmoid(a) * sigmoid(-a),),
        latex="\\sigma\\left({a}\\right)", doc="logistic sigmoid, 1/(1 + e^-a)"),  # σ(a)σ(-a): 1 - σ cancels
     Op("softplus", 1, _softplus, (lambda a: sigmoid(a),),
        latex="\\operatorname{{softplus}}\\left({a}\\right)", doc="ln(1 + e^a), a smooth relu"),
-    Op("relu", 1, _relu, (lambda a: (1 + sign(a)) / 2 + 0 / a,),
+    Op("relu", 1, _relu, (lambda a: (1 + a / absf(a)) / 2,),
        latex="\\operatorname{{ReLU}}\\left({a}\\right)", sample=((0.2, 3),),
        doc="max(a, 0); at 0 the left derivative is 0, the right one 1"),
-    Op("sign", 1, _sign, (lambda a: 0 / a,),
+    Op("sign", 1, _sign, (lambda a: a / absf(a) - sign(a),),
        latex="\\operatorname{{sgn}}\\left({a}\\right)", sample=((0.2, 3),),
        doc="-1, 0 or 1; jumps at 0 (no derivative there)", numpy="sign"),
     # max(a, b, c, …) is max(max(a, b), c) (FOLDS): exact, and the one binary rule serves every arity. The samples
     # of a and b differ, so that the middle of both (tests/test_check.py) is not a tie
-    Op("max", 2, _max, (lambda a, b: (1 + sign(a - b)) / 2 + 0 / (a - b), lambda a, b: (1 - sign(a - b)) / 2 + 0 / (a - b)),
+    Op("max", 2, _max, (lambda a, b: (1 + (a - b) / absf(a - b)) / 2, lambda a, b: (1 - (a - b) / absf(a - b)) / 2),
        latex="\\max\\left({a}, {b}\\right)", sample=((-3, 3), (-2, 3)),
        doc="the largest argument (2 or more); at a tie the one-sided derivatives", numpy="maximum", commutative=True),
-    Op("min", 2, _min, (lambda a, b: (1 - sign(a - b)) / 2 + 0 / (a - b), lambda a, b: (1 + sign(a - b)) / 2 + 0 / (a - b)),
+    Op("min", 2, _min, (lambda a, b: (1 - (a - b) / absf(a - b)) / 2, lambda a, b: (1 + (a - b) / absf(a - b)) / 2),
        latex="\\min\\left({a}, {b}\\right)", sample=((-3, 3), (-2, 3)),
        doc="the smallest argument (2 or more); at a tie the one-sided derivatives", numpy="minimum", commutative=True),
     # ∂/∂a = e^a/(e^a + e^b) = σ(a - b): bounded, no exponential of a large argument
@@ -298,13 +302,16 @@ _TABLE = [
     # Φ(a) + a·φ(a): erfc(-a/√2)/2 keeps the left tail; a²/2 overflowing (|a| > 1.9e154) gives e^-inf = 0, right
     Op("gelu", 1, _gelu, (lambda a: erfc(-a / sqrt(2)) / 2 + a * exp(-a ** 2 / 2) / sqrt(2 * Const("pi")),),
        latex="\\operatorname{{GELU}}\\left({a}\\right)", doc="a·Φ(a) = a/2·(1 + erf(a/√2)), exact (not the tanh form)"),
-    Op("floor", 1, _whole(math.floor), (lambda a: 0 / (a - floor(a)),),
+    Op("floor", 1, _whole(math.floor), (lambda a: (a - floor(a)) / absf(a - floor(a))
+                                                - sign(a - floor(a)),),
        latex="\\left\\lfloor {a} \\right\\rfloor", sample=((0.1, 0.9),),
        doc="the largest integer ≤ a; derivative 0, none at an integer (a jump)", numpy="floor"),
-    Op("ceil", 1, _whole(math.ceil), (lambda a: 0 / (a - floor(a)),),
+    Op("ceil", 1, _whole(math.ceil), (lambda a: (a - floor(a)) / absf(a - floor(a))
+                                                - sign(a - floor(a)),),
        latex="\\left\\lceil {a} \\right\\rceil", sample=((0.1, 0.9),),
        doc="the smallest integer ≥ a; derivative 0, none at an integer (a jump)", numpy="ceil"),
-    Op("round", 1, _whole(_round_half_away), (lambda a: 0 / (a - floor(a) - 0.5),),
+    Op("round", 1, _whole(_round_half_away), (lambda a: (a - floor(a) - 0.5) / absf(a - floor(a) - 0.5)
+                                              - sign(a - floor(a) - 0.5),),
        latex="\\operatorname{{round}}\\left({a}\\right)", sample=((0.6, 1.4),),
        doc="the nearest integer, halves away from zero (2.5 → 3, -2.5 → -3); derivative 0, none at a half"),
 ]
@@ -565,7 +572,8 @@ WIDE: dict[str, Callable] = {
     "neg": lambda w, op: lambda a: -a, "pow": lambda w, op: w.pow, "exp": lambda w, op: w.exp,
     "ln": lambda w, op: lambda a: a.ln(), "log10": lambda w, op: lambda a: a.log10(),
     "log2": lambda w, op: lambda a: a.ln() / w.num(2).ln(), "log": lambda w, op: lambda a, b: a.ln() / b.ln(),
-    "sqrt": lambda w, op: lambda a: a.sqrt(), "cbrt": lambda w, op: w.cbrt, "abs": lambda w, op: abs,
+    "sqrt": lambda w, op: lambda a: a.sqrt(), "cbrt": lambda w, op: w.cbrt,
+    "abs": lambda w, op: w.num.copy_abs,  # exact, not rounded to the context: u/abs(u) is ±1 (relu's rule, …)
     "hypot": lambda w, op: lambda a, b: (a * a + b * b).sqrt(),
     "sinh": lambda w, op: w.grows(math.sinh, lambda a: w.exp(abs(a)) / 2 * _sign_of(w, a), lambda a: a),
     "cosh": lambda w, op: w.grows(math.cosh, lambda a: w.exp(abs(a)) / 2),

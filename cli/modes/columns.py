@@ -17,7 +17,7 @@ import numpy as np
 from ..core.graph import Graph, op_value, reach
 from ..core.ops import NO_UNDERFLOW, Op
 from ..core.partials import compile_rule, numeric_rules
-from ..errors import DcalcError, MathError
+from ..errors import DcalcError, MathError, Overflow
 from ..language.expr import Var, wrap
 from .reverse import gradient as point_gradient
 
@@ -55,7 +55,7 @@ class Rows:
     def __init__(self, status: list[str | None]):
         self.status = status
         self.bad = np.array([s is not None for s in status], dtype=bool)
-        # rows where a value underflowed (evaluate.py): the scalar path evaluates them, wide, once the columns are done;
+        # rows where a value underflowed or overflowed (evaluate.py): the scalar path evaluates them, wide, once the columns are done;
         # until then what the columns hold for them is no failure. `exact`: their values (with the wide ones) by row
         self.pending = np.zeros(len(status), dtype=bool)
         self.exact: dict[int, list[float]] = {}
@@ -127,6 +127,9 @@ def _scalar_value(graph: Graph, i: int, vals, r: int, rows: Rows) -> float:
     try:
         return op_value(node.op, args, graph.text(i), node.name, graph.source,
                         [graph.node(a).name or graph.text(a) for a in node.args])
+    except Overflow:  # beyond the doubles: a later node may bring it back (exp(x)/exp(x)); the scalar path, wide
+        rows.pending[r] = True  # (evaluate.py) decides, as for a value that underflowed
+        return np.inf
     except MathError as e:
         rows.fail(r, e.message)
         return np.nan

@@ -12,6 +12,9 @@ build every node's value from the inputs themselves, wide where one leaves the s
 
 from __future__ import annotations
 
+import math
+import sys
+
 from ..core.graph import TINY, Graph, formula_graph, op_value, underflowed
 from ..errors import FormulaOverflow, MissingVariables, Overflow
 
@@ -35,8 +38,12 @@ def node_values(graph: Graph, point: dict[str, float]) -> list[float]:
             args = [vals[a] for a in node.args]
             v = node.op.value(*args)
             if v - v != 0:  # inf or nan: let the one checker name the node and the values
-                v = op_value(node.op, args, graph.text(i), node.name, graph.source,
-                            [graph.node(a).name or graph.text(a) for a in node.args])
+                try:
+                    v = op_value(node.op, args, graph.text(i), node.name, graph.source,
+                                 [graph.node(a).name or graph.text(a) for a in node.args])
+                except Overflow:  # beyond the doubles, a later node may bring it back (exp(745)*exp(-745.1)): wide
+                    vals = _wide(graph, nodes, vals, i, point)
+                    break
             elif -tiny < v < tiny and underflowed(node.op, args):  # digits lost: wide from here on
                 vals = _wide(graph, nodes, vals, i, point)
                 break
@@ -56,8 +63,9 @@ def node_values(graph: Graph, point: dict[str, float]) -> list[float]:
 
 def _wide(graph: Graph, nodes: list, vals: list[float], start: int, point: dict[str, float]) -> Values:
     """The values from node `start` on in wide numbers (those before it are exact doubles), each then the nearest
-    double. A value that is not a number even wide is the doubles' error (domain, division by zero); one beyond the
-    doubles is an overflow."""
+    double. A value that is not a number even wide is the doubles' error (domain, division by zero). One beyond the
+    doubles is ±inf among the doubles and exact in `wide`: an intermediate (exp(745) of exp(745)*exp(-745.1)) may be,
+    an output may not (an overflow error, naming the node where it started)."""
     from decimal import Decimal
 
     from ..core import wide
@@ -71,23 +79,59 @@ def _wide(graph: Graph, nodes: list, vals: list[float], start: int, point: dict[
                 d = Decimal(node.value)
             else:
                 d = wide.value(node.op)(*(w[a] for a in node.args)) + wide.ZERO  # + 0: rounded to the context
-                v = wide.to_float(d)
-                if v - v != 0:
-                    _refuse(graph, i, [wide.to_float(w[a]) for a in node.args], d.is_finite())
+                if not d.is_finite():
+                    _refuse(graph, nodes, w, i, d)
             w.append(d)
     out = Values(map(wide.to_float, w))
     out.wide = w
+    for o in getattr(graph, "outputs", None) or [graph.output]:
+        if out[o] - out[o] != 0:
+            _refuse(graph, nodes, w, _origin(nodes, out, o))
     return out
 
 
-def _refuse(graph: Graph, i: int, args: list[float], finite: bool):
-    """The error of node i whose wide value is not a double: beyond them (`finite`), or not a number."""
-    node = graph.node(i)
+def _origin(nodes: list, vals: list[float], i: int) -> int:
+    """Where the overflow of node i's value started: following arguments beyond the doubles back from i, the first
+    node none of whose arguments is (exp(x) of 2*exp(x), exp(1000) of exp(800)/exp(800) + exp(1000))."""
+    while True:
+        beyond = next((a for a in nodes[i].args if vals[a] - vals[a] != 0), None) if nodes[i].kind == "node" else None
+        if beyond is None:
+            return i
+        i = beyond
+
+
+def _refuse(graph: Graph, nodes: list, w: list, i: int, d=None):
+    """The error of node i whose wide value (`d`, or w[i]) is not a double: not a number (the doubles' checker names
+    the domain or the division by zero), or beyond them (an overflow, with the values when the doubles say so too)."""
+    from ..core.wide import to_float
+    d = w[i] if d is None else d
+    node = nodes[i]
+    args = [to_float(w[a]) for a in node.args]
     texts = [graph.node(a).name or graph.text(a) for a in node.args]
-    if not finite:  # the doubles' checker names the domain or the division by zero
-        op_value(node.op, args, graph.text(i), node.name, graph.source, texts)
     where = f"{node.name} = {graph.text(i)}" if node.name else graph.text(i)
+    far = next((a for a, x in zip(node.args, args) if x - x != 0), None)
+    # the domain at an argument beyond the doubles, judged at the largest double of its sign (an integer, as every
+    # wide number that large is: (-9)^(9^9^9) is defined, and beyond the doubles; ln(-exp(800)) is not defined)
+    near = [math.copysign(sys.float_info.max, x) if x - x != 0 else x for x in args]
+    if not d.is_finite() and far is not None and (node.op.defined is None or node.op.defined(*near)):
+        # a function the wide numbers take through its double rule (sin(exp(800))): its argument is too large
+        arg = f"{graph.node(far).name} = {graph.text(far)}" if graph.node(far).name else graph.text(far)
+        raise Overflow(f"overflow in {where}: its argument {arg} is too large for a double", source=graph.source)
+    v = node.op.value(*args)
+    if not d.is_finite() or v in (math.inf, -math.inf):  # the doubles' own error: domain, division, overflow
+        op_value(node.op, args, graph.text(i), node.name, graph.source, texts)
     raise Overflow(f"overflow in {where}: the value is too large for a double", source=graph.source)
+
+
+def every_double(graph: Graph, vals: list[float]) -> list[float]:
+    """`vals`, unless a node's value is beyond the doubles (an intermediate may be, where a later node brings it back):
+    then the overflow error of the first such node, for a pass that shows or needs every node's value (a trace)."""
+    exact = getattr(vals, "wide", None)
+    if exact is not None:
+        for i, v in enumerate(vals):
+            if v - v != 0:
+                _refuse(graph, graph.nodes, exact, i)
+    return vals
 
 
 def value(graph: Graph, point: dict[str, float]) -> float:

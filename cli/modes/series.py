@@ -250,7 +250,11 @@ class _Arithmetic:
             a, b = args
             if a.constant and a.c[0] == 0 and b[0] != 0:  # 0/v is 0 wherever v ≠ 0, as near the point
                 return self.const(0.0)
-            c: _Series = series(lambda k: fsum((a[k], *(-b[j] * c[k - j] for j in range(1, k + 1)))) / b[0])
+            if b[0] != 0 and (b is a or b is self.memo.get(("neg", id(a)))):  # u/|u| off u's zero: ±1, a constant
+                return self.const(1.0 if b is a else -1.0)  # (relu's rule: its exponent settles, (x - 3)^relu(x))
+            # c_0 = a_0/b_0 as it is: a wide sum of one term would round a_0 first, and u/|u| would miss ±1 (ops.py)
+            c: _Series = series(lambda k: (a[0] if k == 0 else
+                                           fsum((a[k], *(-b[j] * c[k - j] for j in range(1, k + 1))))) / b[0])
             return c
         if op == "pow":
             a, b = args
@@ -265,6 +269,9 @@ class _Arithmetic:
         if power is not None:
             (a,) = args
             return self._power(a, self.num(power[0]) / self.num(power[1]), self.value(op)(a[0]))
+        if op == "abs":  # |u| off u's zero is u or -u near the point, exactly (its zero: the one-sided form above)
+            (a,) = args
+            return a if a[0] > 0 else self.apply("neg", [a])
         return self._ode(op, args)
 
     def _ode(self, op: str, args: list[_Series]) -> _Series:
@@ -595,6 +602,8 @@ def _build(graph: Graph, vals: list[float], direction: dict[str, float], top: in
         else:
             s = arith.apply(node.op.name, [out[a] for a in node.args])
         if s[0] - s[0] != 0:  # in order: the arguments' first terms are known, no long chain of requests
+            if not wide:  # beyond the doubles (exp(800) of exp(x)/exp(x)), or undefined: the wide numbers say which
+                raise OutOfRange
             raise Undefined(i)
         out.append(s)
     arith.node = None

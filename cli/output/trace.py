@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..core.graph import Graph, reach
 from ..core.partials import local_partials
 from ..errors import MathError, NoSuchVariable, NotDifferentiable, ReverseKink, UsageError, WrtNeeded
-from ..modes.evaluate import node_values
+from ..modes.evaluate import every_double, node_values
 from ..modes.forward import tangents
 from ..modes.reverse import adjoints, gradient
 from ..symbolic.simplify import simplify
@@ -180,12 +180,19 @@ class Trace:
 
     def _numbers(self, i: int) -> list[float | None]:
         if self.mode == "forward":  # at a kink a partial may not exist: shown as it is (inf, nan), not raised
-            return local_partials(self.graph, i, self.values, self._live, strict=self.sides is None)
-        return local_partials(self.graph, i, self.values)
+            return _plain(local_partials(self.graph, i, self.values, self._live, strict=self.sides is None))
+        return _plain(local_partials(self.graph, i, self.values))
 
 
 def _zero(v: float | None) -> float:
     return 0.0 if v is None else v + 0.0
+
+
+def _plain(partials: list[float | None]) -> list[float | None]:
+    """Partials as a trace shows them: a zero partial is 0, never -0 (-sin(x) at 0, y at y = -0). The sign of a
+    zero means something in a value (atan2(-0, -1) is -π, and values are shown as computed), not in a derivative:
+    the passes add +0.0 to every derivative they give, and a partial shown as -0 would only raise the question."""
+    return [p if p is None else p + 0.0 for p in partials]
 
 
 def _sum(parts: list):
@@ -293,7 +300,7 @@ def trace(graph: Graph, point: dict[str, float], wrt: str | None = None, mode: s
         raise NoSuchVariable(wrt, graph.inputs)
     given = wrt is not None
     wrt = _wrt(graph, wrt, mode)
-    vals = node_values(graph, point)
+    vals = every_double(graph, node_values(graph, point))  # a trace shows every value: none may be beyond the doubles
     t = Trace(graph, point, wrt, mode, vals, wrt_given=given, seed=seed)
     if mode == "forward":
         t._live = reach(graph, [wrt])
@@ -308,7 +315,8 @@ def trace(graph: Graph, point: dict[str, float], wrt: str | None = None, mode: s
             t.adjoints = adjoints(graph, vals, seed=t.seeds() if seed is not None else None)
         except NotDifferentiable as e:
             raise _no_adjoints(graph, vals, e) from None
-        t._partials = [local_partials(graph, i, vals) if n.kind == "node" else None for i, n in enumerate(graph.nodes)]
+        t._partials = [_plain(local_partials(graph, i, vals)) if n.kind == "node" else None
+                       for i, n in enumerate(graph.nodes)]
         t._readers = _readers(graph, t.adjoints, t._partials)
         if wrt is not None:
             t.tangents = tangents(graph, vals, {wrt: 1.0})
@@ -338,5 +346,5 @@ def _readers(graph: Graph, adj: list, partials: list) -> list[list[Term]]:
             if p is not None:
                 summed[a] = summed[a] + p if a in summed else p
         for a, p in summed.items():
-            readers[a].append(Term(node.name, adj[u], p))
+            readers[a].append(Term(node.name, adj[u] + 0.0, p + 0.0))  # a zero shown as 0, not -0 (_plain)
     return readers
