@@ -344,6 +344,8 @@ POWERS: dict[str, tuple[int, int]] = {"sqrt": (1, 2), "cbrt": (1, 3)}
 # Binary ops that also take more arguments: name(a, b, c, …) is name(name(a, b), c)… (the graph folds the call when it
 # lowers it). Each is associative, so the fold is exact, and each binary step is as stable as the op: one table entry
 # and one set of rules serve every arity.
+# Functions that are exactly u or -u near any point off u's zero (their zero: ONE_SIDED's "mirror" form).
+MIRRORS = frozenset(("abs",))
 # The one-argument logarithms: ln(0) = -inf, which a limit such as a^b·ln(a) at a = 0 may multiply by a zero.
 LOGARITHMS = frozenset(("ln", "log2", "log10"))
 FOLDS = frozenset(("max", "min", "logsumexp"))

@@ -27,7 +27,7 @@ import math
 import sys
 
 from ..core.graph import Graph
-from ..core.ops import ONE_SIDED, OPS, POWERS
+from ..core.ops import MIRRORS, ONE_SIDED, OPS, POWERS
 from ..core.partials import interpret
 from ..language.expr import CONSTANTS, Num, Var, wrap
 
@@ -269,7 +269,7 @@ class _Arithmetic:
         if power is not None:
             (a,) = args
             return self._power(a, self.num(power[0]) / self.num(power[1]), self.value(op)(a[0]))
-        if op == "abs":  # |u| off u's zero is u or -u near the point, exactly (its zero: the one-sided form above)
+        if op in MIRRORS:  # |u| off u's zero is u or -u near the point, exactly (its zero: the one-sided form above)
             (a,) = args
             return a if a[0] > 0 else self.apply("neg", [a])
         return self._ode(op, args)
