@@ -279,17 +279,18 @@ def _lark(text: str, functions=None, factors=frozenset()):
 
 @lru_cache(maxsize=1)
 def _fast():
-    """The fast loop (lalr.py) over the tables written to grammar/tables.py, or over tables read from Lark if the
-    grammar has changed since they were written; None where this Lark version's internals differ."""
+    """The fast loop (lalr.py) over the tables written to grammar/tables.py, scanning with scanner.py, or over tables
+    read from Lark, scanning with their expression, if the grammar has changed since they were written; None where
+    this Lark version's internals differ."""
     from ..grammar import tables
     from .lalr import FORMAT, Unsupported, build, read_tables
-    data = tables.TABLES
-    if tables.GRAMMAR != grammar_text() or data.get("format") != FORMAT:
-        try:
-            data = read_tables(_parser())
-        except Unsupported:
-            return None
-    return build(data, _REDUCTIONS, _PostLexer)
+    if tables.GRAMMAR == grammar_text() and tables.TABLES.get("format") == FORMAT:
+        from .scanner import scan
+        return build(tables.TABLES, _REDUCTIONS, _PostLexer, scan)
+    try:
+        return build(read_tables(_parser()), _REDUCTIONS, _PostLexer)
+    except Unsupported:
+        return None
 
 
 # The longest text dcalc reads. Time and memory grow linearly (100,000-node formulas are about 600 KB); beyond this
