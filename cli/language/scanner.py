@@ -57,15 +57,20 @@ def _called(text: str, k: int, n: int) -> bool:
     return False
 
 
-def _number_end(text: str, i: int, n: int) -> int:
-    """The end of the NUMBER starting at i (a digit, or a '.' before a digit): 12, 1.5, 1., .5, with an exponent."""
+def number_end(text: str, i: int, n: int) -> int:
+    """The end of the NUMBER at i (12, 1.5, 1., .5, with an exponent: 2e-3), or i where none starts."""
     j = i
     while j < n and text[j] in _DIGIT:
         j += 1
     if j < n and text[j] == ".":
-        j += 1
-        while j < n and text[j] in _DIGIT:
-            j += 1
+        k = j + 1
+        while k < n and text[k] in _DIGIT:
+            k += 1
+        if k == j + 1 == i + 1:  # a '.' alone
+            return i
+        j = k
+    elif j == i:
+        return i
     if j < n and text[j] in "eE":  # an exponent only with its digits: 2e is the number 2, then the name e
         k = j + 1
         if k < n and text[k] in "+-":
@@ -100,7 +105,7 @@ def scan(text: str):
             while i < n and text[i] in space:
                 i += 1
         elif c in digit or c == "." and i + 1 < n and text[i + 1] in digit:
-            j = _number_end(text, i, n)
+            j = number_end(text, i, n)
             yield "NUMBER", i, j
             i = j
         elif c == "*":

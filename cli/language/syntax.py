@@ -429,7 +429,7 @@ def _juxtaposed(text: str, tok) -> str | None:
 # The notes: readings that are what the grammar says but perhaps not what the author meant. Each is a ParseError with
 # the spot; the command layer prints it as a note, or raises it (--strict).
 
-_PLAUSIBLE = re.compile(r"[0-9]*[^\W\d_]")  # what can follow a function's name in a look-alike: x, 2x, θ
+_PLAUSIBLE = r"[0-9]*[^\W\d_]"  # what can follow a function's name in a look-alike: x, 2x, θ (compiled when used)
 
 
 def _notes(stmts: tuple, source: str, functions) -> tuple:
@@ -456,7 +456,7 @@ def _notes(stmts: tuple, source: str, functions) -> tuple:
             continue
         f = next((f for f in prefixes.get(name[0], ()) if name.startswith(f) and len(name) > len(f)), None)
         rest = name[len(f):] if f else ""
-        if f and (_PLAUSIBLE.fullmatch(rest) or all(ch in letters for ch in rest)):
+        if f and (re.fullmatch(_PLAUSIBLE, rest) or all(ch in letters for ch in rest)):
             write = f"pi*{rest}" if f == "pi" else f"{f}({rest})"
             what = "the product" if f == "pi" else f"the function {f}"
             note = f"'{name}' is read as one variable; write {write} for {what}"
