@@ -344,6 +344,15 @@ def _near(graph, name: str) -> str:
 
 # ---- which options go together --------------------------------------------------------------------------------
 
+def load_at_points(expr: str, strict: bool, fmt: str, as_json: bool, points_file, at, expect=None, digits=None,
+                   tol=None, delimiter=None, reduce=None):
+    """eval, grad and check: the output format and the batch's options checked, then the expression loaded (as
+    load): (format, graph)."""
+    fmt = output_format(fmt, as_json, points_file, at, expect, digits, tol)
+    batch_options(points_file, fmt, delimiter, reduce, expect)
+    return fmt, load(expr, strict)
+
+
 def output_format(fmt: str, as_json: bool, points_file, at, expect, digits=None, tol=None) -> str:
     """The output format of eval, grad and check; csv is for batches, and a batch takes no --at or --expect."""
     if fmt not in ("text", "json", "csv"):
