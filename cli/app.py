@@ -170,9 +170,7 @@ def eval_command(
     from .commands.expect import fail_on, mismatches
     from .modes.evaluate import value
     from .output.render import json_line, number
-    fmt = opt.output_format(fmt, as_json, points_file, at, expect, digits, tol)
-    opt.batch_options(points_file, fmt, delimiter, reduce, expect)
-    graph = opt.load(expr, strict)
+    fmt, graph = opt.load_at_points(expr, strict, fmt, as_json, points_file, at, expect, digits, tol, delimiter, reduce)
     if len(graph.outputs) > 1:  # several outputs: commands/outputs.py
         from .commands import outputs
         return outputs.eval_command(graph, at, points_file, expect, fmt, digits, tol, delimiter, reduce)
@@ -210,9 +208,7 @@ def grad_command(
     """Derivative or gradient at each point. Example: dcalc grad "x*y + sin(x)" --at x=1,y=2"""
     from .commands import options as opt
     from .commands.expect import fail_on
-    fmt = opt.output_format(fmt, as_json, points_file, at, expect, digits, tol)
-    opt.batch_options(points_file, fmt, delimiter, reduce, expect)
-    graph = opt.load(expr, strict)
+    fmt, graph = opt.load_at_points(expr, strict, fmt, as_json, points_file, at, expect, digits, tol, delimiter, reduce)
     names = opt.gradient_names(graph, wrt)
     opt.grad_options(wrt, direction, hessian)
     opt.note_unread(graph, names)
@@ -473,9 +469,7 @@ def check_command(
     from .commands.check import Checker
     from .commands.expect import fail_on
     from .output.render import check_record, check_text, json_line, point_text
-    fmt = opt.output_format(fmt, as_json, points_file, at, None, digits)
-    opt.batch_options(points_file, fmt, delimiter)
-    graph = opt.load(expr, strict)
+    fmt, graph = opt.load_at_points(expr, strict, fmt, as_json, points_file, at, digits=digits, delimiter=delimiter)
     given = opt.gradient_names(graph, wrt)
     if len(graph.outputs) > 1:  # each output checked (commands/outputs.py)
         from .commands import outputs

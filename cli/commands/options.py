@@ -17,16 +17,28 @@ from .notes import note
 
 NO_VARIABLES = "the expression has no free variables: name the variable with --wrt (a constant's derivative is 0)"
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # as in dcalc.lark
-# a number as dcalc reads one, between ASCII white space (\s also takes \x1c-\x1f, which float() refuses: "0\x1f"
-# raised a bare ValueError)
-_PLAIN = re.compile(r"[ \t\n\r\f\v]*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?[ \t\n\r\f\v]*")
+
+
+def _is_name(text: str) -> bool:
+    """An ASCII name, [A-Za-z_][A-Za-z0-9_]* as in dcalc.lark."""
+    return text.isascii() and text.isidentifier()
+
+
+def _plain(text: str) -> bool:
+    """A number as dcalc reads one (NUMBER of dcalc.lark), signed, between ASCII white space: `float` alone would
+    also take '1_000', 'nan' and other scripts' digits, and \\s would also take \\x1c-\\x1f, which float() refuses
+    ("0\\x1f" raised a bare ValueError). (By hand: a regular expression cost every --at 0.3 ms to compile.)"""
+    from ..language.scanner import number_end
+    text = text.strip(" \t\n\r\f\v")
+    i = 1 if text.startswith(("+", "-")) else 0
+    end = number_end(text, i, len(text))
+    return end == len(text) and end > i
 
 
 def constant(text: str, what: str) -> float:
     """The value of a constant expression such as `pi/4` (a plain number takes the fast path). A value is never a
     program: `1;5`, `y=3` or a CSV cell with two lines are errors, not their last statement."""
-    if _PLAIN.fullmatch(text):  # float() alone would also take '1_000', 'nan' and other scripts' digits
+    if _plain(text):
         v = float(text)
         if math.isfinite(v):
             return v
@@ -118,7 +130,7 @@ def parse_point(text: str, names: list[str], option: str = "--at", owner: str = 
 
 def _check_name(name: str, where: str) -> None:
     """A name the expression does not read must still be a name a variable could have."""
-    if not _NAME.fullmatch(name):
+    if not _is_name(name):
         raise UsageError(f"{where}: {_quoted(name)} is not a variable name")
     from ..core.ops import FUNCTION_NAMES
     from ..language.expr import CONSTANTS
@@ -175,8 +187,9 @@ def _read_file(path: str) -> str:
         raise UsageError(f"cannot read the expression file {path!r}: {e.strerror or e}") from None
 
 
-# a word that looks like a file name (loss.dc, ./f.txt, ~/x, dir/y): said so when it does not parse
-_PATH_LIKE = re.compile(r"(\.{0,2}/|~/)?([\w.-]+/)*[\w-]+\.[A-Za-z]\w{0,7}|(\.{0,2}/|~/)[\w./-]*")
+# a word that looks like a file name (loss.dc, ./f.txt, ~/x, dir/y): said so when it does not parse (a pattern, which
+# re compiles only then)
+_PATH_LIKE = r"(\.{0,2}/|~/)?([\w.-]+/)*[\w-]+\.[A-Za-z]\w{0,7}|(\.{0,2}/|~/)[\w./-]*"
 
 
 def load(expr: str, strict: bool = False):
@@ -202,7 +215,7 @@ def read_program(expr: str):
     try:
         return parse(read_expr(expr), FUNCTION_NAMES)
     except ParseError as e:
-        if expr != "-" and not expr.startswith("@") and _PATH_LIKE.fullmatch(expr.strip()) and not e.hint:
+        if expr != "-" and not expr.startswith("@") and re.fullmatch(_PATH_LIKE, expr.strip()) and not e.hint:
             import os
             there = os.path.isfile(os.path.expanduser(expr.strip()))
             e.hint = f"to read {'the' if there else 'a'} file write @{expr.strip()}"
@@ -275,7 +288,7 @@ def wrt_names(graph, wrt: str | None, *, as_given: bool = False, unread: bool = 
     for n in dict.fromkeys(names):
         what = ("an empty name" if not n else "a constant" if n in CONSTANTS else "a built-in function"
                 if n in FUNCTION_NAMES else "defined by the expression, not a free variable" if n in graph.defined
-                else None if _NAME.fullmatch(n) else "not a variable name")
+                else None if _is_name(n) else "not a variable name")
         if what:
             raise UsageError(f"--wrt {wrt}: {f'{n!r} is ' if n else ''}{what}; the variables: "
                              f"{', '.join(graph.inputs) or 'none'}")
@@ -330,6 +343,15 @@ def _near(graph, name: str) -> str:
 
 
 # ---- which options go together --------------------------------------------------------------------------------
+
+def load_at_points(expr: str, strict: bool, fmt: str, as_json: bool, points_file, at, expect=None, digits=None,
+                   tol=None, delimiter=None, reduce=None):
+    """eval, grad and check: the output format and the batch's options checked, then the expression loaded (as
+    load): (format, graph)."""
+    fmt = output_format(fmt, as_json, points_file, at, expect, digits, tol)
+    batch_options(points_file, fmt, delimiter, reduce, expect)
+    return fmt, load(expr, strict)
+
 
 def output_format(fmt: str, as_json: bool, points_file, at, expect, digits=None, tol=None) -> str:
     """The output format of eval, grad and check; csv is for batches, and a batch takes no --at or --expect."""

@@ -6,7 +6,6 @@ Iterative: a stack of pending pieces instead of recursion, so a 100,000-deep exp
 from __future__ import annotations
 
 import math
-import re
 
 from ..language.expr import Apply, Const, Num, Var
 from .ops import OPS
@@ -14,7 +13,6 @@ from .ops import OPS
 # The one precedence table of both printers (text here, LaTeX in symbolic/latex.py): how tightly an expression binds.
 # An operation's level is its `prec` in the primitive table; a function call, a name and a number are atoms.
 ADD, MUL, UNARY, POWER, ATOM = 1, 2, 3, 4, 5
-_EXPONENT_LIKE = re.compile(r"[eE]\d")  # `2e3` would lex as a number, so never juxtapose 2 and e3
 
 
 def number_text(v: float, digits: int | None = None) -> str:
@@ -61,7 +59,9 @@ def _implicit(e: Apply) -> bool:
     if not isinstance(a, Num) or isinstance(b, Num):
         return False
     lead = _leading_name(b) if prec(b) >= POWER else "("
-    return lead is not None and not _EXPONENT_LIKE.match(lead)
+    if lead is None:
+        return False
+    return not (lead[:1] in ("e", "E") and lead[1:2].isdecimal())  # `2e3` would lex as a number: never 2 juxtaposed to e3
 
 
 def assemble(expr, leaf, pieces) -> str:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-FORMAT = 1  # of the data `read_tables` returns; part of what grammar/tables.py is checked against
+FORMAT = 2  # of the data `read_tables` returns; part of what grammar/tables.py is checked against
 
 
 class Unsupported(Exception):
@@ -42,7 +42,9 @@ class Token(str):
 def read_tables(lark) -> dict:
     """The scanner, the parse table and the reductions of a Lark LALR parser with a basic lexer, as plain data.
 
-    A reduction is [size, rule name, builder]: builder None passes the one child on (`?sum: product`); otherwise
+    A state's row maps a terminal or rule name to the next state (a shift, or the goto after a reduction), or to ~k
+    (a negative number) for the reduction k of the list "reductions"; written this way the rows are used as they
+    are, with nothing to build at start-up. A reduction is [size, rule name, builder]: builder None passes the one child on (`?sum: product`); otherwise
     [method, include], where method names the reduction method (None for a rule Lark inlines into its parent, such
     as the repetition in `args: expr ("," expr)*`, whose value is the list of its children) and include lists
     [position, splice] for the children the method receives (None: all), splice meaning "an inlined rule's list"."""
@@ -81,10 +83,11 @@ def read_tables(lark) -> dict:
         return [callback.__name__, include]
 
     # str(): a freshly built (not cached) Lark names rules with Tokens, which would be written out as Token(…)
-    reductions = {rule: [len(rule.expansion), str(rule.origin.name), builder(rule, cb)]
-                  for rule, cb in callbacks.items()}
+    rules = list(callbacks)
+    number = {rule: k for k, rule in enumerate(rules)}
+    reductions = [[len(rule.expansion), str(rule.origin.name), builder(rule, callbacks[rule])] for rule in rules]
     kept: set[str] = set()  # terminal types some reduction receives (the others are never made into tokens)
-    for rule, (size, _, build) in reductions.items():
+    for rule, (size, _, build) in zip(rules, reductions):
         if build is not None:
             keep = range(size) if build[1] is None else {i for i, _ in build[1]}
             kept.update(s.name for i, s in enumerate(rule.expansion) if s.is_term and i in keep)
@@ -95,39 +98,33 @@ def read_tables(lark) -> dict:
         "kept": sorted(kept),
         "start": start_state,
         "end": end_state,
-        "states": {state: {str(name): arg if action is Shift else reductions[arg]
-                           for name, (action, arg) in row.items()}
+        "reductions": reductions,
+        "states": {state: {str(name): arg if action is Shift else ~number[arg] for name, (action, arg) in row.items()}
                    for state, row in table.states.items()},
     }
 
 
-def build(data: dict, methods, postlex) -> Callable[[str], object]:
+def build(data: dict, methods, postlex, scan=None) -> Callable[[str], object]:
     """A function text → the value Lark's parse with `methods` as its inline transformer would return. `postlex`
     describes what the post-lexer does: a zero-width token of type `IMPLICIT` between the (previous, next) token
     types of `PAIRS`; a new line (a `SEP` token "\\n") dropped inside `OPEN` … `CLOSE` or after `GOES_ON`; and a
     token of `LEADS` refused at the start of a line that follows a statement ended by a new line; a `FUNC` made a
-    `NAME` when its text is not among the `functions` given to the parse and is one letter or among its `factors`."""
+    `NAME` when its text is not among the `functions` given to the parse and is one letter or among its `factors`.
+    `scan`: text → its tokens (terminal, start, end) without the ignored ones, raising Rejected where no terminal
+    matches, as the tables' scanner expression reads them (None: that expression, compiled here)."""
     implicit, implicit_type = postlex.PAIRS, postlex.IMPLICIT
     func, name_type = postlex.FUNC, postlex.NAME
     open_, close, sep, goes_on, leads = postlex.OPEN, postlex.CLOSE, postlex.SEP, postlex.GOES_ON, postlex.LEADS
     layout = frozenset({open_, close, sep})
     pairs = {**{(sep, t): False for t in leads}, **dict.fromkeys(implicit, True)}  # True: insert IMPLICIT
-    regex = re.compile(*data["scanner"])
-    ignore = frozenset(data["ignore"])
+    if scan is None:
+        scan = _scanner(re.compile(*data["scanner"]), frozenset(data["ignore"]))
     kept = frozenset(data["kept"])
     start_state, end_state = data["start"], data["end"]
-    made: dict = {}
-
-    def reduction(step: list) -> tuple:
-        """(size, rule name, callback): callback None for a unit reduction; one per rule, shared by its states."""
-        key = repr(step)
-        if key not in made:
-            size, origin, spec = step
-            made[key] = (size, origin, None if spec is None else _callback(methods, *spec))
-        return made[key]
-
-    actions = {state: {name: step if type(step) is int else reduction(step) for name, step in row.items()}
-               for state, row in data["states"].items()}
+    actions = data["states"]
+    # (size, rule name, callback) by ~step: callback None for a unit reduction
+    reductions = [(size, origin, None if spec is None else _callback(methods, *spec))
+                  for size, origin, spec in data["reductions"]]
     new_str = str.__new__
 
     def token(kind: str, text: str, start: int, end: int) -> Token:
@@ -145,11 +142,11 @@ def build(data: dict, methods, postlex) -> Callable[[str], object]:
                     step = actions[states[-1]][kind]
                 except KeyError:
                     raise Rejected(f"no action for {kind}") from None
-                if type(step) is not tuple:  # shift
+                if step >= 0:  # shift
                     states.append(step)
                     values.append(value)
                     return
-                size, origin, callback = step
+                size, origin, callback = reductions[~step]
                 if callback is None:  # a unit reduction: the value stays, the state moves
                     states[-1] = actions[states[-2]][origin]
                     continue
@@ -162,20 +159,12 @@ def build(data: dict, methods, postlex) -> Callable[[str], object]:
                 values.append(callback(children))
                 states.append(actions[states[-1]][origin])
 
-        pos = 0
         prev = None
         depth = 0  # of parentheses
         newline = False  # the statement before the current run of SEPs ended at a new line (no ';' since)
-        for m in regex.finditer(text):
-            at = m.start()
-            if at != pos:
-                raise Rejected("a character no terminal matches")
-            pos = m.end()
-            kind = m.lastgroup
-            if kind in ignore:
-                continue
+        for kind, at, pos in scan(text):
             if kind == func and functions is not None:
-                called = m.group()
+                called = text[at:pos]
                 if called not in functions and (len(called) == 1 or called in factors):
                     kind = name_type
             if kind in layout:
@@ -196,14 +185,12 @@ def build(data: dict, methods, postlex) -> Callable[[str], object]:
                 elif newline:
                     raise Rejected("a line that starts with an operator")  # Lark's post-lexer words the error
             prev = kind
-            feed(kind, token(kind, m.group(), at, pos) if kind in kept else None)
-        if pos != len(text):
-            raise Rejected("a character no terminal matches")
+            feed(kind, token(kind, text[at:pos], at, pos) if kind in kept else None)
         while True:  # the end of input: reduce until the start rule is complete
-            try:
-                size, origin, callback = actions[states[-1]]["$END"]
-            except KeyError:
-                raise Rejected("an incomplete end of input") from None
+            step = actions[states[-1]].get("$END", 0)  # (Lark's tables never shift the end)
+            if step >= 0:
+                raise Rejected("an incomplete end of input")
+            size, origin, callback = reductions[~step]
             children = values[-size:] if size else []
             if size:
                 del states[-size:]
@@ -214,6 +201,21 @@ def build(data: dict, methods, postlex) -> Callable[[str], object]:
                 return values[-1]
 
     return parse
+
+
+def _scanner(regex, ignore: frozenset):
+    """The tokens as `build` takes them, from the tables' scanner expression."""
+    def scan(text: str):
+        pos = 0
+        for m in regex.finditer(text):
+            if m.start() != pos:
+                raise Rejected("a character no terminal matches")
+            pos = m.end()
+            if m.lastgroup not in ignore:
+                yield m.lastgroup, m.start(), pos
+        if pos != len(text):
+            raise Rejected("a character no terminal matches")
+    return scan
 
 
 def _callback(methods, name: str | None, include: list | None):

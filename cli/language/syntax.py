@@ -279,17 +279,18 @@ def _lark(text: str, functions=None, factors=frozenset()):
 
 @lru_cache(maxsize=1)
 def _fast():
-    """The fast loop (lalr.py) over the tables written to grammar/tables.py, or over tables read from Lark if the
-    grammar has changed since they were written; None where this Lark version's internals differ."""
+    """The fast loop (lalr.py) over the tables written to grammar/tables.py, scanning with scanner.py, or over tables
+    read from Lark, scanning with their expression, if the grammar has changed since they were written; None where
+    this Lark version's internals differ."""
     from ..grammar import tables
     from .lalr import FORMAT, Unsupported, build, read_tables
-    data = tables.TABLES
-    if tables.GRAMMAR != grammar_text() or data.get("format") != FORMAT:
-        try:
-            data = read_tables(_parser())
-        except Unsupported:
-            return None
-    return build(data, _REDUCTIONS, _PostLexer)
+    if tables.GRAMMAR == grammar_text() and tables.TABLES.get("format") == FORMAT:
+        from .scanner import scan
+        return build(tables.TABLES, _REDUCTIONS, _PostLexer, scan)
+    try:
+        return build(read_tables(_parser()), _REDUCTIONS, _PostLexer)
+    except Unsupported:
+        return None
 
 
 # The longest text dcalc reads. Time and memory grow linearly (100,000-node formulas are about 600 KB); beyond this
@@ -428,7 +429,7 @@ def _juxtaposed(text: str, tok) -> str | None:
 # The notes: readings that are what the grammar says but perhaps not what the author meant. Each is a ParseError with
 # the spot; the command layer prints it as a note, or raises it (--strict).
 
-_PLAUSIBLE = re.compile(r"[0-9]*[^\W\d_]")  # what can follow a function's name in a look-alike: x, 2x, θ
+_PLAUSIBLE = r"[0-9]*[^\W\d_]"  # what can follow a function's name in a look-alike: x, 2x, θ (compiled when used)
 
 
 def _notes(stmts: tuple, source: str, functions) -> tuple:
@@ -455,7 +456,7 @@ def _notes(stmts: tuple, source: str, functions) -> tuple:
             continue
         f = next((f for f in prefixes.get(name[0], ()) if name.startswith(f) and len(name) > len(f)), None)
         rest = name[len(f):] if f else ""
-        if f and (_PLAUSIBLE.fullmatch(rest) or all(ch in letters for ch in rest)):
+        if f and (re.fullmatch(_PLAUSIBLE, rest) or all(ch in letters for ch in rest)):
             write = f"pi*{rest}" if f == "pi" else f"{f}({rest})"
             what = "the product" if f == "pi" else f"the function {f}"
             note = f"'{name}' is read as one variable; write {write} for {what}"

@@ -447,6 +447,11 @@ class _Textbook:
             out = self.apply("add", out, p)
         return out
 
+    def small_terms(self, node) -> list:
+        """terms(node), or none past _FLAT terms: the rewrites of a sum leave a big one as it is, to stay linear."""
+        terms = self.terms(node)
+        return terms if len(terms) <= _FLAT else []
+
     def term(self, c: Fraction, core):
         return self.s._scaled(c, core)
 
@@ -454,9 +459,7 @@ class _Textbook:
     def together(self, node):
         """A sum over its least common denominator, the numerator multiplied out, or None (no denominators)."""
         s = self.s
-        terms = self.terms(node)
-        if len(terms) > _FLAT:
-            return None
+        terms = self.small_terms(node)
         lcd: dict[int, list] = {}
         for _, core in terms:
             for base, q in ([] if core is None else s._factors(core)[1]):
@@ -536,9 +539,7 @@ class _Textbook:
     def pythagorean(self, node):
         """c*F*sin(u)^2 + c*F*cos(u)^2 → c*F (everywhere), or None."""
         s = self.s
-        terms = self.terms(node)
-        if len(terms) > _FLAT:
-            return None
+        terms = self.small_terms(node)
         found: dict[tuple, int] = {}
         for i, (c, core) in enumerate(terms):
             if core is None:
@@ -583,8 +584,8 @@ class _Textbook:
         if node is None or not _is_sum(node) and not (isinstance(node, Apply) and node.op == "neg"):
             return None
         s = self.s
-        terms = self.terms(node)
-        if len(terms) < 2 or len(terms) > _FLAT or any(core is None for _, core in terms):
+        terms = self.small_terms(node)
+        if len(terms) < 2 or any(core is None for _, core in terms):
             return None
         splits = [{_factor_id(b, q): (b, q) for b, q in s._factors(core)[1]} for _, core in terms]
         common = []

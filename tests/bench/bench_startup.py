@@ -1,10 +1,12 @@
-"""Start-up: median wall time of whole `dcalc` processes against the floor of importing what dcalc is built on.
+"""Start-up: median wall time of whole `dcalc` processes against the floor of importing what dcalc is built on, and
+(with valgrind installed) the instructions each process executes, which a busy machine does not blur.
 
     python tests/bench/bench_startup.py [--runs N]
 
 The commands run interleaved (one round of every command, N rounds) so that a busy machine slows all alike; the
 first round warms the disk cache and writes bytecode (PYTHONDONTWRITEBYTECODE is cleared for the children, as a
-user's installation has its .pyc files) and is not counted. qalc, if installed, is timed beside them.
+user's installation has its .pyc files) and is not counted. qalc, if installed, is timed beside them. The instruction counts are callgrind's, one run each after a warm-up run,
+with PYTHONHASHSEED=0 so that a second measurement gives the same count.
 """
 
 from __future__ import annotations
@@ -60,6 +62,34 @@ def measure(runs: int) -> dict[str, float]:
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
+def instructions() -> dict[str, int] | None:
+    """Instructions per command (floor, typer, grad), counted by valgrind's callgrind; None without valgrind."""
+    if not shutil.which("valgrind"):
+        return None
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONHASHSEED"] = "0"
+    counts = {}
+    for name in ("floor", "typer", "grad"):
+        cmd = commands()[name]
+        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True).stderr
+        counts[name] = int(next(line for line in out.splitlines() if "Collected" in line).split()[-1])
+    return counts
+
+
+def instruction_rows() -> list[Row]:
+    n = instructions()
+    if n is None:
+        return [Row("start-up in instructions", "≤ 1.10× the smallest typer command", "valgrind not installed",
+                    None, 1.10)]
+    grad, typer, floor = n["grad"] / 1e6, n["typer"] / 1e6, n["floor"] / 1e6
+    return [Row("start-up in instructions: dcalc grad vs the smallest typer command",
+                "≤ 1.10× the same arguments, one function", f"{grad:.0f} M vs {typer:.0f} M", grad / typer, 1.10),
+            Row("start-up in instructions: dcalc grad vs import typer, lark", "≤ 1× import typer, lark",
+                f"{grad:.0f} M vs {floor:.0f} M", grad / floor, 1.0)]
+
+
 def rows(runs: int = 21) -> list[Row]:
     m = measure(runs)
     floor = m["floor"]
@@ -76,7 +106,7 @@ def rows(runs: int = 21) -> list[Row]:
                        f"{m['typer'] * 1e3:.0f} ms vs {m['qalc'] * 1e3:.0f} ms", m["typer"] / m["qalc"], None))
     else:
         out.append(Row("start-up: dcalc grad vs qalc", "≤ 1× qalc", "qalc not installed here", None, 1.0))
-    return out
+    return out + instruction_rows()
 
 
 if __name__ == "__main__":
