@@ -96,8 +96,9 @@ def _parse_latex(text: str):
 
 
 def _latex_value(text: str, point: dict[str, float]) -> complex:
+    """At the point's exact doubles (Rational): a Float of 15 digits made asin(y/y) 1.5707963119, not π/2."""
     e = _parse_latex(text)
-    return complex(e.subs({sympy.Symbol(k): v for k, v in point.items()}).evalf(30))
+    return complex(e.subs({sympy.Symbol(k): sympy.Rational(v) for k, v in point.items()}).evalf(30))
 
 
 SYMPY_OPS = ["add", "sub", "mul", "div", "neg", "pow", "sin", "cos", "tan", "sec", "csc", "cot", "exp", "ln",
@@ -113,7 +114,7 @@ SYMPY_NAMES = {"ln": sympy.log, "log10": lambda a: sympy.log(a, 10), "log2": lam
 def _sympy_value(expr, point: dict[str, float]) -> complex:
     """SymPy's exact reading of an expression as dcalc text (fully parenthesised), at the point."""
     e = sympy.sympify(to_text(expr, explicit=True).replace("^", "**"), locals=SYMPY_NAMES)
-    return complex(e.subs({X: point["x"], Y: point["y"]}).evalf(30))
+    return complex(e.subs({X: sympy.Rational(point["x"]), Y: sympy.Rational(point["y"])}).evalf(30))
 
 
 @settings(max_examples=60, deadline=None)
