@@ -610,7 +610,7 @@ def test_check_points_disagreement_names_the_output(capsys, polar_csv, tamper):
     tamper("sin", (lambda a: a,))  # a wrong rule: only the finite difference can tell, and only f2 reads sin
     code, out, err = run(capsys, "check", POLAR, "--points", polar_csv, "--format", "csv")
     assert code == 3 and err.startswith("error: the derivatives disagree at 4 of 4 rows of")
-    assert "the first, line 2: output f2: ∂f/∂t: reverse mode gives 0, the finite difference 2" in err
+    assert "the first, line 2: ∂f2/∂t: reverse mode gives 0, the finite difference 2" in err
     assert "output f1" not in err
     assert all(",false," in line for line in out.splitlines()[1:])
 

@@ -296,8 +296,7 @@ def check_results_several(checkers, labels: list[str], data: list[str], params: 
                     reports = None
                     break
             if reports is not None and not all(r.ok for r in reports):
-                chunk.status[k] = "; ".join(f"output {label}: {p}" for label, r in zip(labels, reports)
-                                            for p in r.problems())
+                chunk.status[k] = "; ".join(p for label, r in zip(labels, reports) for p in r.problems(label))
             out.append(reports)
         return Results(checkers[0].names, checks=out, tolerance=checkers[0].tol, outputs=labels)
     return compute

@@ -75,8 +75,8 @@ class PointCheck:
     def ok(self) -> bool:
         return all(p.problem is None for p in self.partials.values())
 
-    def problems(self) -> list[str]:
-        return [f"∂f/∂{x}: {p.problem}" for x, p in self.partials.items() if p.problem]
+    def problems(self, out: str = "f") -> list[str]:
+        return [f"∂{out}/∂{x}: {p.problem}" for x, p in self.partials.items() if p.problem]
 
 
 class Checker:

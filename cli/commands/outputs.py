@@ -197,7 +197,7 @@ def check_points(graph, names: list[str], tol: float, pts, as_json: bool, digits
                 _line(f"output {label}:")
                 _line(check_text(report, digits, out=label))
             where = f"at {point_text(point)}: " if point else ""
-            problems += [f"{where}output {label}: {p}" for p in report.problems()]
+            problems += [f"{where}{p}" for p in report.problems(label)]
     return problems
 
 
