@@ -87,3 +87,16 @@ def test_the_step_derivatives_of_higher_order_are_undefined_at_the_jump_too(f, j
         formula = printed(f, "--order", order)
         assert call("eval", formula, "--at", f"x={jump}")[0] == 1, (f, order, formula)
         assert float(call("eval", formula, "--at", f"x={off}")[1]) == 0.0, (f, order, formula)
+
+
+@pytest.mark.parametrize("f,smooth", [("round(x)", ["1", "0", "-3", "1e15"]), ("floor(x)", ["0.5", "-2.5"]),
+                                      ("ceil(x)", ["0.5", "-2.5"])])
+def test_the_step_derivatives_of_higher_order_are_defined_off_the_jumps(f, smooth):
+    # round's jumps are at the halves only: its formula once took floor's jumps at the integers into its second
+    # derivative, undefined at x = 1 where round(x) is constant (seed 10000238, `log10(round(x))`)
+    for order in ("2", "3"):
+        formula = printed(f, "--order", order)
+        for x in smooth:
+            assert call("eval", formula, "--at", f"x={x}")[:2] == (0, "0"), (f, order, x, formula)
+    code, out, _ = call("diff", "log10(round(x))", "--wrt", "x,x", "--at", "1")
+    assert (code, out.splitlines()[-1]) == (0, "at x = 1: 0")

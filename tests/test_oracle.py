@@ -236,6 +236,23 @@ def test_a_constant_within_rounding_of_an_edge_allows_either_answer():
     assert Oracle(prog, {"x": 1.0}).value()[0] == "either"
 
 
+def test_an_intermediate_beyond_the_doubles_allows_a_refusal_and_checks_a_value():
+    # ln(x^2 + 0.5) at x = -1e200 (seed 10000223): x^2 is 1e400, past the doubles, the value 921.03 is not; dcalc
+    # goes on in its wide arithmetic (issue 11) or may stop with an overflow: a value must be right, a refusal is fine
+    prog = tree({"result": op("ln", 2, op("add", 1, op("pow", 0, X, ["num", 2.0]), ["num", 0.5])), "vars": ["x"]})
+    o = Oracle(prog, {"x": -1e200})
+    value, slope = o.value(), o.derivative({"x": 1})
+    assert value[0] == "value" and abs(float(value[1]) - 400 * math.log(10)) < 1e-12
+    assert verdict(value, 921.0340371976183) == "pass" and verdict(value, 921.1).startswith("WRONG")
+    assert verdict(value, ("error", 1, "overflow in u1 = x^2")) == "refusal confirmed"
+    assert verdict(value, ("error", 70, "internal error")).startswith("WRONG: exit 70")
+    assert slope[0] == "value" and float(slope[1]) == -2e-200
+    assert verdict(slope, -2e-200) == "pass" and verdict(slope, 0.0).startswith("WRONG")
+    # a value that is itself beyond the doubles stays a refusal
+    big = Oracle(tree({"result": op("pow", 0, X, ["num", 2.0]), "vars": ["x"]}), {"x": -1e200})
+    assert big.value()[0] == "refuse" and verdict(big.value(), 1e300).startswith("WRONG")
+
+
 def test_a_constant_clear_of_its_edges_is_still_checked():
     # exp(cot(pi/4)) + x = e + x: the perturbed constants change nothing of note, a wrong value is caught
     prog = tree({"result": op("add", 4, op("exp", 3, op("cot", 2, op("div", 1, ["const", "pi"], ["num", 4.0]))), X),

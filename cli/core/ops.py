@@ -162,7 +162,7 @@ def _fn(name):
 sin, cos, tan, sec, csc, cot = map(_fn, ("sin", "cos", "tan", "sec", "csc", "cot"))
 sinh, cosh, tanh, sech, exp, ln, sqrt, cbrt, hypot, absf = map(
     _fn, ("sinh", "cosh", "tanh", "sech", "exp", "ln", "sqrt", "cbrt", "hypot", "abs"))
-csch, coth, sigmoid, sign, erfc, floor = map(_fn, ("csch", "coth", "sigmoid", "sign", "erfc", "floor"))
+csch, coth, sigmoid, sign, erfc, floor, round_ = map(_fn, ("csch", "coth", "sigmoid", "sign", "erfc", "floor", "round"))
 
 _POS = ((0.2, 5.0),)
 _UNIT = ((-0.9, 0.9),)
@@ -310,8 +310,10 @@ _TABLE = [
                                                 - sign(a - floor(a)),),
        latex="\\left\\lceil {a} \\right\\rceil", sample=((0.1, 0.9),),
        doc="the smallest integer ≥ a; derivative 0, none at an integer (a jump)", numpy="ceil"),
-    Op("round", 1, _whole(_round_half_away), (lambda a: (a - floor(a) - 0.5) / absf(a - floor(a) - 0.5)
-                                              - sign(a - floor(a) - 0.5),),
+    # round's jumps are where (a - round(a))^2 = 1/4 (exact in doubles): written with floor, as a - floor(a) - 1/2,
+    # its higher derivatives took floor's jumps at the integers, where round's exist (round(x)'s second, seed 10000238)
+    Op("round", 1, _whole(_round_half_away), (lambda a: ((a - round_(a)) ** 2 - 0.25) / absf((a - round_(a)) ** 2 - 0.25)
+                                              - sign((a - round_(a)) ** 2 - 0.25),),
        latex="\\operatorname{{round}}\\left({a}\\right)", sample=((0.6, 1.4),),
        doc="the nearest integer, halves away from zero (2.5 → 3, -2.5 → -3); derivative 0, none at a half"),
 ]
