@@ -14,6 +14,7 @@ import os
 import shlex
 import signal
 import subprocess
+import sys
 import termios
 import time
 from pathlib import Path
@@ -215,3 +216,23 @@ def test_every_command_renders_its_errors_in_one_place():
     """handles_errors is what turns DcalcError, a closed pipe and Ctrl-C into their exit codes: every command has it."""
     for command in app.registered_commands:
         assert getattr(command.callback, "__wrapped__", None) is not None, f"{command.name}: no @handles_errors"
+
+
+GC_PROBE = """import gc, sys
+sys.argv = ["dcalc", "eval", "x^2", "--at", "3"]
+{before}
+from dcalc.launch import main
+code = main()
+print(code, gc.isenabled(), gc.get_freeze_count() > 1000, "dcalc.app" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize("before, enabled", [("", True), ("gc.disable()", False)])
+def test_start_up_freezes_the_imports_and_leaves_the_collector_as_it_was(before, enabled):
+    """launch.main imports with the collector off, freezes what the imports built (start-up in instructions, README
+    Performance), and gives the command the collector as the caller had it: on for the console script, still off
+    for a caller that had turned it off."""
+    out = subprocess.run([sys.executable, "-c", GC_PROBE.format(before=before)], capture_output=True, text=True,
+                         timeout=60, check=True)
+    assert out.stdout.splitlines() == ["9", f"0 {enabled} True True"]
+    assert out.stderr == ""
