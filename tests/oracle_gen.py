@@ -79,6 +79,11 @@ class Undefined(Exception):
     """A value outside a primitive's domain, at 50 digits."""
 
 
+class Beyond(Undefined):
+    """An intermediate past 2^FAR, where the oracle stops (mpmath would build huge integers): past the doubles, but
+    dcalc's wide arithmetic may go on (log10(exp(1e17)) is 4.3e16), so the oracle cannot judge the case."""
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # The generator
 
@@ -342,7 +347,7 @@ def _need(cond, what):
 
 def apply(name, args, far=FAR):
     if any(mpmath.mag(x) > far for x in args):  # far past the doubles (mpmath would build huge integers)
-        raise Undefined("an overflow far past the largest double")
+        raise Beyond("an overflow far past the largest double")
     a = args[0]
     b = args[1] if len(args) > 1 else None
     if name == "add":
@@ -654,11 +659,12 @@ class Oracle:
         self.digits = DIGITS + min(spread, 400)
         with mp.workdps(self.digits):
             self.exact = Run(prog, record=True)
+            self.beyond = False  # the value needs an intermediate past 2^FAR: the oracle cannot judge it
             try:
                 self.value0 = self.exact(self.point)
                 self.undefined = None
             except Undefined as e:
-                self.value0, self.undefined = None, str(e)
+                self.value0, self.undefined, self.beyond = None, str(e), isinstance(e, Beyond)
             self.records = self.exact.record
             # integer-valued results (2*3, x^0, x/x) are exact in doubles too: left unperturbed, so that (-2)^(2*3)
             # stays; but only from integer arguments, a zero exponent or one argument read twice: 1 + 1e-188 is 1 at
@@ -824,6 +830,8 @@ class Oracle:
     # refusal is right too (an intermediate beyond the doubles: dcalc may go on in its wide arithmetic or stop)
 
     def value(self):
+        if self.beyond:  # (seed 10002330: sigmoid(log10(exp(1e17))) is 1, and dcalc says so)
+            return ("either", "past the oracle's range")
         if self.undefined is not None:
             return ("either", "edge") if self.ambiguous else ("refuse", f"undefined ({self.undefined})")
         if self.constant_failure and self.ambiguous:

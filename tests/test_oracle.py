@@ -253,6 +253,19 @@ def test_an_intermediate_beyond_the_doubles_allows_a_refusal_and_checks_a_value(
     assert big.value()[0] == "refuse" and verdict(big.value(), 1e300).startswith("WRONG")
 
 
+def test_an_intermediate_past_the_oracles_range_is_not_judged():
+    # log10(exp(1e17)) = 4.3e16: exp(1e17) is past 2^4096, where the oracle stops, and dcalc's wide arithmetic goes
+    # on (seed 10002330); the oracle cannot say, so either answer stands, where it used to demand a refusal
+    prog = tree({"result": op("log10", 1, op("exp", 0, op("mul", 2, X, ["num", 1e17]))), "vars": ["x"]})
+    o = Oracle(prog, {"x": 1.0})
+    assert o.value() == ("either", "past the oracle's range")
+    assert verdict(o.value(), 4.342944819032518e16) == "either"
+    assert o.derivative({"x": 1})[0] == "either"
+    # a program within the range that overflows the doubles is still a refusal
+    assert Oracle(tree({"result": op("exp", 0, op("mul", 1, X, ["num", 1000.0])), "vars": ["x"]}),
+                  {"x": 1.0}).value()[0] == "refuse"
+
+
 def test_a_constant_clear_of_its_edges_is_still_checked():
     # exp(cot(pi/4)) + x = e + x: the perturbed constants change nothing of note, a wrong value is caught
     prog = tree({"result": op("add", 4, op("exp", 3, op("cot", 2, op("div", 1, ["const", "pi"], ["num", 4.0]))), X),
