@@ -178,17 +178,15 @@ def run_file(graph, batch: Batch, names: list[str] | None, fmt: str, digits: int
             from .options import checked_names
             checked = checked_names(graph, wrt, names)
             checker = ([Checker(graph.part(k), checked, check_tol) for k in range(len(graph.outputs))]
-                       if len(graph.outputs) > 1 else Checker(graph, checked, check_tol))
+                       if len(graph.outputs) > 1 else [Checker(graph, checked, check_tol)])
         want = batch_expectation(batch.expect, names, source, batch.reduce, graph)
         source.use([x for x in graph.inputs if x not in batch.params], want.columns)
     except DcalcError:
         source.close()
         raise
     data = source.inputs
-    if isinstance(checker, list):  # several outputs: each checked as a program of its own, on every row
-        compute = check_results_several(checker, list(graph.labels), data, batch.params)
-    elif checker is not None:
-        compute = check_results(checker, data, batch.params)
+    if checker is not None:  # several outputs: each checked as a program of its own, on every row
+        compute = check_results(checker, list(graph.labels) if len(checker) > 1 else None, data, batch.params)
     else:
         compute = column_results(graph, data, batch.params, names, want.judge(batch.tol) if want.values else None)
     if batch.reduce is not None:
@@ -252,32 +250,10 @@ def _part_gradient(part, label: str, vals, wrt: list[str], names: list[str], row
     return {x: grad[x].tolist() if x in grad else zeros for x in names}
 
 
-def check_results(check, data: list[str], params: dict[str, float]):
-    """Chunk → Results of `dcalc check` row by row (a check is many scalar passes; it is not the fast path)."""
-
-    def compute(chunk: Chunk) -> Results:
-        out = []
-        for k, status in enumerate(chunk.status):
-            if status is not None:
-                out.append(None)
-                continue
-            point = {x: col[k] for x, col in zip(data, chunk.columns)} | params
-            try:
-                report = check.check(point)
-            except DcalcError as e:
-                chunk.status[k] = e.message
-                out.append(None)
-                continue
-            if not report.ok:
-                chunk.status[k] = "; ".join(report.problems())
-            out.append(report)
-        return Results(check.names, checks=out, tolerance=check.tol)
-    return compute
-
-
-def check_results_several(checkers, labels: list[str], data: list[str], params: dict[str, float]):
-    """Chunk → Results of `dcalc check` of several outputs: per row, each output's check (a list, or None where the
-    row failed); a row's status names the output that failed or disagreed."""
+def check_results(checkers, labels: list[str] | None, data: list[str], params: dict[str, float]):
+    """Chunk → Results of `dcalc check` row by row (a check is many scalar passes; it is not the fast path). One
+    checker and labels None: a row's check is its report. Several outputs (labels): each output checked as a program
+    of its own, a row's check the list of their reports, and its status names the output that failed or disagreed."""
     from ..modes.jacobian import relabelled
 
     def compute(chunk: Chunk) -> Results:
@@ -288,16 +264,17 @@ def check_results_several(checkers, labels: list[str], data: list[str], params: 
                 continue
             point = {x: col[k] for x, col in zip(data, chunk.columns)} | params
             reports = []
-            for label, check in zip(labels, checkers):
+            for j, check in enumerate(checkers):
                 try:
                     reports.append(check.check(point))
                 except DcalcError as e:
-                    chunk.status[k] = relabelled(e.message, label)
+                    chunk.status[k] = e.message if labels is None else relabelled(e.message, labels[j])
                     reports = None
                     break
             if reports is not None and not all(r.ok for r in reports):
-                chunk.status[k] = "; ".join(p for label, r in zip(labels, reports) for p in r.problems(label))
-            out.append(reports)
+                chunk.status[k] = "; ".join(p for j, r in enumerate(reports)
+                                            for p in r.problems("f" if labels is None else labels[j]))
+            out.append(reports[0] if reports is not None and labels is None else reports)
         return Results(checkers[0].names, checks=out, tolerance=checkers[0].tol, outputs=labels)
     return compute
 
