@@ -377,3 +377,15 @@ def test_a_rounding_bound_past_the_doubles_is_no_internal_error():
     assert r.returncode == 0, r.stderr
     record = json.loads(r.stdout)
     assert record["ok"] is True and record["partials"]["f"]["forward"] == 1.0
+
+
+def test_the_formulas_own_rounding_is_no_disagreement(tamper):
+    # sign(u)' printed as 2y*sign(y^2/49)/49 - 2y^3/(2401abs(y^2/49)): 0 off the kink, two terms of 0.04 that cancel
+    # to -9e-18 in doubles; forward and reverse give 0 exactly. That is the formula's rounding, not a wrong rule
+    # (seed 10004834 was a false alarm, exit 3)
+    r = check("z - sign(y/7*(y/7))", "--at", "y=1,z=0")
+    assert (r.exit_code, r.stderr) == (0, "") and "ok: forward, reverse and symbolic agree" in r.stdout
+    # a wrong rule is still far beyond the formula's rounding: sign's partial taken as 1 instead of 0
+    tamper("sign", (lambda a: 1.0 + 0 * a,))
+    r = check("z - sign(y/7*(y/7))", "--at", "y=1,z=0")
+    assert r.exit_code == 3 and "∂f/∂y" in r.stderr
