@@ -224,3 +224,15 @@ def test_a_printed_formula_that_overflows_in_an_intermediate_reads_back():
     assert code == 0, err
     code, out, err = call("eval", formula.strip(), "--at", "w=1e200")
     assert code == 0 and float(out) == 0.0, err
+
+
+@pytest.mark.parametrize("f", ["sin", "cos", "tan", "sec", "csc", "cot"])
+def test_a_periodic_function_of_an_argument_beyond_the_doubles_is_an_overflow_error(f):
+    # (x*y)^2 at x = -2.1e202 is 4.5e404: no double to reduce by the period, so no value; sec, csc and cot's wide
+    # forms called math.sin(inf) there, exit 70 (seed 10005097)
+    code, out, err = call("eval", f"{f}((x*y)^2)", "--at", "x=-2.1e202,y=1")
+    assert (code, out) == (1, "")
+    assert err.startswith(f"error: overflow in u3 = {f}(u2): its argument u2 = u1^2 is too large for a double")
+    # below the doubles their forms near 0 still hold: csc(a)·a = 1 at a = 0.7^3000
+    code, out, _ = call("eval", f"{f}(0.7^3000*x)*0.7^3000", "--at", "x=1")
+    assert (code, out) == ((0, "1\n") if f in ("csc", "cot") else (0, "0\n"))
