@@ -1364,6 +1364,13 @@ def _read_back(res, what, expected, text, point, seed):
                     ("error", 1, f"the printed formula is undefined at the point, exactly ({e}): {text[:200]}"))
         else:
             v = verdict(expected, float(exact) if abs(exact) <= DBL_MAX else exact)
+            if v.startswith("WRONG: gave") and expected[0] == "value":
+                # the formula's numbers are doubles (1/2.11 printed 0.47393364928909953): right to their rounding
+                # is right. sign(x/2.11)'' is 0.2246…·sign(…) - 0.10645…·x/abs(…), 8.8e-18 exactly for the 0 it
+                # stands for (seed 10005248): allowed within the spread of the formula's perturbed runs
+                spread = _formula_spread(program, point, seed, text)
+                if None not in spread and abs(exact - expected[1]) <= expected[2] + tolerance(exact, spread):
+                    v = "pass (to the rounding of the formula's numbers)"
             if v.startswith("WRONG"):
                 v = (f"WRONG: the printed formula, evaluated exactly, gives {mpmath.nstr(exact, 17)}; "
                      + v.split(", ", 1)[-1] if v.startswith("WRONG: gave") else v)
@@ -1380,20 +1387,30 @@ def _read_back(res, what, expected, text, point, seed):
         if exact is None:  # a number where the formula is undefined: the oracle decides whether anything goes
             res.add(f"{what}, read back in doubles", expected, doubles)
             return
-        rng = random.Random(seed * 13 + len(text))
-        spread, records = [], []
-        for k in range(RUNS):
-            records.append([])
-            try:
-                spread.append(formula_value(program, point, rng, 1 if k % 2 == 0 else -1, records[-1]))
-            except Undefined:
-                spread.append(None)
+        records = []
+        spread = _formula_spread(program, point, seed, text, records)
         if any(q is None for q in spread) or _near_edge(program, point, records):
             res.checks.append((f"{what}, read back in doubles", "either"))  # within rounding of one of the
             return  # formula's edges: anything goes
         tol = tolerance(exact, spread)
         res.add(f"{what}, read back in doubles",
                 ("value", exact, tol) if abs(exact) + tol < DBL_MAX else ("either", "overflow"), doubles)
+
+
+def _formula_spread(program, point, seed, text, records=None) -> list:
+    """The printed formula's value in RUNS runs with every operation perturbed by a few ulps (None where a run is
+    undefined): how far rounding of its own operations and numbers moves it. `records` gets each run's record."""
+    rng = random.Random(seed * 13 + len(text))
+    spread = []
+    for k in range(RUNS):
+        record = []
+        if records is not None:
+            records.append(record)
+        try:
+            spread.append(formula_value(program, point, rng, 1 if k % 2 == 0 else -1, record))
+        except Undefined:
+            spread.append(None)
+    return spread
 
 
 def _formula_reads(program) -> set[str]:

@@ -212,6 +212,23 @@ def test_read_back_catches_a_wrong_formula_and_a_formula_undefined_where_the_der
     assert "diff --wrt x, read back exactly" in dict(res.wrong)
 
 
+def test_read_back_exactly_allows_the_rounding_of_the_formulas_numbers():
+    # sign(x/2.11)'' printed with 1/2.11 as the double 0.47393364928909953: exactly it is 8.8e-18, not the 0 it
+    # stands for; that is the rounding of its numbers (seed 10005248). A formula off by more is still wrong
+    from oracle_gen import _read_back
+    prog = tree({"result": op("sign", 2, op("div", 1, X, ["num", 2.11])), "vars": ["x"]})
+    point = {"x": -0.08000102347954119}
+    o = Oracle(prog, point)
+    printed = "0.2246131039284832sign(0.47393364928909953x) - 0.10645170802297782x/abs(0.47393364928909953x)"
+    res = Result(0, prog, point, "sign(x / 2.11)")
+    _read_back(res, "diff --wrt x,x", o.derivative({"x": 2}), printed, point, 0)
+    assert not res.wrong and dict(res.checks)["diff --wrt x,x, read back exactly"].startswith("pass")
+    res = Result(0, prog, point, "sign(x / 2.11)")
+    _read_back(res, "diff --wrt x,x", o.derivative({"x": 2}), printed.replace("0.10645170802297782", "0.1064517080229"),
+               point, 0)
+    assert "diff --wrt x,x, read back exactly" in dict(res.wrong)
+
+
 def test_read_back_in_doubles_must_be_right_to_the_formulas_rounding(monkeypatch):
     """A number from the formula in doubles that is off (here: dcalc's evaluate tampered to be 1e-6 off) is wrong,
     though the formula is right exactly."""
