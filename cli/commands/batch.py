@@ -321,14 +321,14 @@ class Reduction:
 
     def report(self, fmt: str, digits: int | None, params: dict[str, float], expected: dict, tol) -> None:
         """The one result on standard output; then --expect's verdict (constants only: there is one result)."""
-        from ..output.rows import reduced_several, reduced_text
+        from ..output.rows import reduced_text
         from .expect import fail_on, mismatches
         totals = self.result()
         if self.outputs is not None:
             value = {label: totals[label] for label in self.outputs}
             jac = {label: {x: totals[f"∂{label}/∂{x}"] for x in self.names} for label in self.outputs}
-            sys.stdout.write(reduced_several(fmt, digits, self.how, self.rows, params, value,
-                                             jac if self.names else None) + "\n")
+            sys.stdout.write(reduced_text(fmt, digits, self.how, self.rows, params, value,
+                                          jac if self.names else None) + "\n")
             return fail_on(mismatches(totals, expected, tol, None, named=True))
         grad = {x: totals[x] for x in self.names}
         sys.stdout.write(reduced_text(fmt, digits, self.how, self.rows, params, totals[""],

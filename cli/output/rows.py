@@ -236,27 +236,19 @@ def writer(fmt: str, out, inputs: list[str], digits: int | None = None, params: 
     return TextWriter(out, inputs, digits)
 
 
-def reduced_text(fmt: str, digits: int | None, how: str, rows: int, params: dict[str, float], value: float,
-                 gradient: dict[str, float] | None) -> str:
-    """The one result of --reduce: as one point's (the number, or the gradient) in text; in JSON with the
-    parameters, how and over how many rows."""
-    from .render import gradient_text, number
+def reduced_text(fmt: str, digits: int | None, how: str, rows: int, params: dict[str, float], value,
+                 derivatives: dict | None) -> str:
+    """The one result of --reduce, as one point's: the number or the gradient in text, or with several outputs
+    (`value` {label: …}) `f1 = …` per output or the Jacobian as a matrix; JSON with the parameters, how and over how
+    many rows, and "gradient" or "jacobian"."""
+    several = isinstance(value, dict)
     if fmt != "json":
-        return number(value, digits) if gradient is None else gradient_text(gradient, digits)
+        if several:
+            from .several import jacobian_text, values_text
+            return values_text(value, digits) if derivatives is None else jacobian_text(derivatives, digits)
+        from .render import gradient_text, number
+        return number(value, digits) if derivatives is None else gradient_text(derivatives, digits)
     record = {"at": params, "reduce": how, "rows": rows, "value": value}
-    if gradient is not None:
-        record["gradient"] = gradient
-    return json_line(record)
-
-
-def reduced_several(fmt: str, digits: int | None, how: str, rows: int, params: dict[str, float],
-                    value: dict[str, float], jacobian: dict[str, dict[str, float]] | None) -> str:
-    """--reduce with several outputs: as at a point (`f1 = …` per output, or the Jacobian as a matrix); JSON with
-    the parameters, how and over how many rows."""
-    from .several import jacobian_text, values_text
-    if fmt != "json":
-        return values_text(value, digits) if jacobian is None else jacobian_text(jacobian, digits)
-    record = {"at": params, "reduce": how, "rows": rows, "value": value}
-    if jacobian is not None:
-        record["jacobian"] = jacobian
+    if derivatives is not None:
+        record["jacobian" if several else "gradient"] = derivatives
     return json_line(record)
