@@ -22,7 +22,7 @@ from ..core.ops import LOGARITHMS
 from ..core.partials import local_partials
 from ..core.printing import number_text
 from ..errors import FormulaOverflow, MathError
-from ..modes.evaluate import node_values, value, value_of
+from ..modes.evaluate import formula_value, node_values, value
 from ..modes.forward import derivative
 from ..modes.reverse import at_kink, gradient
 from .defaults import CHECK_TOL
@@ -122,20 +122,25 @@ class Checker:
 
     def _symbolic(self, x: str, point: dict[str, float]) -> tuple[float | None, str | None]:
         try:
-            return value_of(self.symbolic[x], point, self.graph.source) + 0.0, None
+            return formula_value(self._formula_graph(x), point) + 0.0, None
         except FormulaOverflow as e:  # forward and reverse gave a double: an intermediate of the formula overflowed
             return None, FormulaOverflow(e.message)
         except MathError as e:
             return None, e.message
 
+    def _formula_graph(self, x: str) -> Graph:
+        """The graph of the formula of ∂f/∂x, built once: a check over --points evaluates it on every row."""
+        from ..core.graph import formula_graph
+        graph = self._formula_graphs.get(x)
+        if graph is None:
+            graph = self._formula_graphs[x] = formula_graph(self.symbolic[x], self.graph.source)
+        return graph
+
     def _formula_rounding(self, x: str, point: dict[str, float]) -> float:
         """How far the symbolic formula's own value may be off by rounding (its terms are not the graph's: the
         simplifier may split u/|u| - sign(u), 0 off the kink, into terms of 0.04 that cancel to 9e-18, seed
         10004834): the Rounding bound of the formula's graph."""
-        from ..core.graph import formula_graph
-        graph = self._formula_graphs.get(x)
-        if graph is None:  # built once per partial: a check over --points evaluates it on every row
-            graph = self._formula_graphs[x] = formula_graph(self.symbolic[x], self.graph.source)
+        graph = self._formula_graph(x)
         try:
             vals = node_values(graph, point)
         except MathError:

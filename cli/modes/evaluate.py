@@ -143,7 +143,12 @@ def value_of(expr, point: dict[str, float], source: str = "") -> float:
     (each shared piece once), so with the graph's domain errors, the wide numbers where a piece underflowed, and an
     overflow as a FormulaOverflow: the formula as written cannot give its value, which may well be a double (y^2 in
     -x/y^2 at y = 1e160)."""
+    return formula_value(formula_graph(expr, source), point)
+
+
+def formula_value(graph: Graph, point: dict[str, float]) -> float:
+    """value_of over a formula's graph already built (check evaluates one formula at every point of a batch)."""
     try:
-        return value(formula_graph(expr, source), point)
+        return value(graph, point)
     except Overflow as e:
-        raise FormulaOverflow(e.message, source=source) from None
+        raise FormulaOverflow(e.message, source=graph.source) from None
