@@ -548,18 +548,6 @@ def _erfc_tail(w, a):
     return w.exp(-a * a) / (a * w.PI.sqrt()) * total
 
 
-def _wide_trig(w, num, den, near_zero=None):
-    """num(a)/den(a) of the doubles, divided wide; by `near_zero` below the normal doubles. An argument beyond the
-    doubles has no double to reduce by the period: NaN, the evaluator's "argument too large" (csc(x^2) at 1e202 was
-    exit 70, math.sin(inf), seed 10005097)."""
-    def f(a):
-        if near_zero is not None and a != 0 and abs(a) < w.TINY:
-            return near_zero(a)
-        x = float(a)
-        return w.num(num(x)) / w.num(den(x)) if x - x == 0 else w.num(math.nan)
-    return f
-
-
 def _wide_logsumexp(w, op):
     """ln(e^a + e^b) = max(a, b) + ln(1 + u), u = e^-|a - b|, with ln(1 + u) as its series where 1 + u would round
     to 1 (u = e^-128 beside a max of 0)."""
@@ -598,10 +586,9 @@ WIDE: dict[str, Callable] = {
     "csch": lambda w, op: w.grows(_csch, lambda a: 2 * w.exp(-abs(a)) * _sign_of(w, a), lambda a: w.ONE / a),
     "sigmoid": lambda w, op: w.grows(_sigmoid, lambda a: w.exp(a) if a < 0 else w.ONE),
     "softplus": lambda w, op: w.grows(_softplus, lambda a: w.exp(a) if a < 0 else a),
-    # 1/sin(a) of a double a: sin(a) is a normal double (or a, below them), its reciprocal may not be
-    "sec": lambda w, op: _wide_trig(w, lambda x: 1.0, math.cos),
-    "csc": lambda w, op: _wide_trig(w, lambda x: 1.0, math.sin, lambda a: w.ONE / a),
-    "cot": lambda w, op: _wide_trig(w, math.cos, math.sin, lambda a: w.ONE / a),
+    # 1/a below the normal doubles, where the double rule would see a as 0 (its pole); an argument beyond the doubles
+    # has no double to reduce by the period: NaN, the evaluator's "argument too large" (seed 10005097, csc(x^2) at 1e202)
+    "csc": lambda w, op: w.double(op, lambda a: w.ONE / a), "cot": lambda w, op: w.double(op, lambda a: w.ONE / a),
     "atan2": _wide_atan2,
     # comparisons only: exact for wide arguments too (the double rule would see two tiny arguments as 0)
     "logsumexp": _wide_logsumexp,
