@@ -435,3 +435,24 @@ def test_the_table_names_a_numpy_function_of_the_right_arity(name):
                         "csch", "coth", "gelu", "round")  # no NumPy counterpart: the mapped scalar rule serves
         return
     assert isinstance(getattr(np, op.numpy), np.ufunc) and getattr(np, op.numpy).nin == op.arity
+
+
+@pytest.mark.parametrize(("args", "data", "header"), [
+    # an output named like an input column: the input keeps its name, the output is x.1 (as pandas would name it)
+    (["eval", "x, x^2"], "x\n2\n", ["x", "x.1", "f1", "status"]),
+    # a data column named like dcalc's own columns (an expected value, a status kept from an earlier run)
+    (["eval", "x^2"], "x,value,status\n2,4,a\n", ["x", "value", "status", "value.1", "status.1"]),
+    (["grad", "x*value"], "x,value\n2,3\n", ["x", "value", "value.1", "∂f/∂x", "∂f/∂value", "status"]),
+    (["grad", "x, x*y"], "x,y,x.1\n2,3,z\n",
+     ["x", "y", "x.1", "x.2", "f1", "∂x/∂x", "∂x/∂y", "∂f1/∂x", "∂f1/∂y", "status"]),
+])
+def test_csv_column_names_are_unique(args, data, header):
+    """A CSV's header names every column once, so that a reader by name loses none: dcalc's result columns yield to
+    the input columns as read (issue 11's 'never read as something else', for the output side)."""
+    r = run(*args, "--points", "-", "--format", "csv", input=data)
+    assert r.exit_code == 0, r.output
+    rows = list(csv.reader(io.StringIO(r.stdout)))
+    assert rows[0] == header
+    record = next(csv.DictReader(io.StringIO(r.stdout)))
+    assert len(record) == len(header) and record["status" if "status.1" not in header else "status.1"] == "ok"
+    assert record[header[0]] == data.split("\n")[1].split(",")[0]  # the input cell as read, not the output's number

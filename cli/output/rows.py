@@ -111,6 +111,21 @@ class JsonWriter:
                 self.out.write(json_line({"output": label} | self._record(chunk, k, record)) + "\n")
 
 
+def unique(names: list[str], taken: list[str]) -> list[str]:
+    """dcalc's column names, each made unique beside the input columns as read (which keep theirs): a name already
+    taken gets `.1` (`.2`, …), as pandas names a repeated column when it reads one (an output `x` beside the input
+    column x, a column `value` or `status` in the file), so that a reader by name (csv.DictReader) loses no column."""
+    seen, out = set(taken), []
+    for name in names:
+        new, k = name, 0
+        while new in seen:
+            k += 1
+            new = f"{name}.{k}"
+        seen.add(new)
+        out.append(new)
+    return out
+
+
 class CsvWriter:
     """The input columns as read, then `value`, then one column per partial, then `status`."""
 
@@ -131,7 +146,7 @@ class CsvWriter:
             extra = ["value"] + [f"∂f/∂{x}" for x in results.partials or ()]
             if results.outputs is not None:  # f1, f2, then ∂f1/∂x …: as --expect names them
                 extra = list(results.keyed())
-        self.csv.writerow(self.header + extra + ["status"])
+        self.csv.writerow(self.header + unique(extra + ["status"], self.header))
         self.started = True
 
     def write(self, chunk, results) -> None:
