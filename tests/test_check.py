@@ -37,6 +37,25 @@ def test_agreeing_derivatives_exit_0_with_a_table():
     assert r.stderr == ""
 
 
+@pytest.mark.parametrize(("y", "verdict"), [
+    # atan2(y, x) beside its cut (x = -1): the value π - y leaves the steps few digits of y's effect
+    ("1e-9", "the finite difference within 1e-06 plus its own error estimate (0.019 for ∂f/∂y)"),
+    ("1e-12", "the finite difference cannot tell ∂f/∂y here (its error estimate 1.9)"),
+    ("0.5", "the finite difference within 1e-06"),
+])
+def test_the_verdict_says_when_the_finite_difference_leaned_on_its_error_estimate(y, verdict):
+    """`ok … within 1e-06` beside a finite difference 4 % off read as agreement it was not: the verdict names the
+    error estimate that allowed it, or says the finite difference tells nothing where its error is the derivative's size."""
+    r = check("atan2(y, x)", "--at", f"x=-1,y={y}")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines()[-1] == f"ok: forward, reverse and symbolic agree to rounding, {verdict}"
+    record = json.loads(check("atan2(y, x)", "--at", f"x=-1,y={y}", "--json").stdout)["partials"]["y"]
+    fd, error = record["finite_difference"], record["finite_difference_error"]
+    exact = -1 / (1 + float(y) ** 2)  # ∂atan2(y, x)/∂y = x/(x² + y²)
+    assert record["reverse"] == pytest.approx(exact, rel=1e-15) and abs(fd - exact) <= 1e-6 * abs(fd) + error
+    assert (abs(fd - exact) > 1e-6 * abs(fd)) == (verdict != "the finite difference within 1e-06")
+
+
 def test_json_has_exactly_the_fields_of_the_design():
     r = check("x*y + sin(x)", "--at", "x=1,y=2", "--json")
     assert r.exit_code == 0, r.stderr

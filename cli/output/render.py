@@ -99,16 +99,31 @@ def check_text(report, digits: int | None = None, heading: bool = True, out: str
     widths = [max(len(r[c]) for r in rows) for c in range(len(head))]
     lines = [f"at {point_text(report.at, digits)}"] if heading and report.at else []
     lines += ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
-    verdict = "; ".join(report.problems()) or (f"ok: forward, reverse and symbolic agree to rounding, the "
-                                                 f"finite difference within {report.tolerance:g}")
+    fd = _finite_difference_phrase(report, out)
+    verdict = "; ".join(report.problems()) or f"ok: forward, reverse and symbolic agree to rounding, {fd}"
     if report.ok and report.kink:
         compared = any(p.finite_difference is not None for p in report.partials.values())
         verdict = ("ok at a kink: the left and right derivatives agree (forward and reverse); " +
-                   (f"the finite difference within {report.tolerance:g}" if compared else
-                    "a finite difference would step across the kink, so none is compared"))
+                   (fd if compared else "a finite difference would step across the kink, so none is compared"))
     notes = [f"note: ∂{out}/∂{x}: {'no symbolic value, ' if p.symbolic is None else ''}{p.symbolic_note}"
              for x, p in report.partials.items() if p.symbolic_note]
     return "\n".join(lines + notes + [verdict if report.ok else f"disagreement: {verdict}"])
+
+
+def _finite_difference_phrase(report, out: str) -> str:
+    """How the finite difference agreed: within the tolerance, or (where that alone would not do) within the
+    tolerance plus its own error estimate, named, so that `ok` beside a finite difference 4 % off is not read as
+    agreement to 1e-06 (∂/∂y of atan2(y, x) at y = 1e-12, x = -1, where the steps cannot resolve the value)."""
+    text = f"the finite difference within {report.tolerance:g}"
+    leaned = [(p.finite_difference_error / abs(p.reverse) if p.reverse else float("inf"), x, p)
+              for x, p in report.partials.items() if p.finite_difference is not None
+              and abs(p.reverse - p.finite_difference) > report.tolerance * max(abs(p.reverse), abs(p.finite_difference))]
+    if not leaned:
+        return text
+    relative, x, p = max(leaned, key=lambda t: t[0])
+    if relative >= 0.5:  # its error is as large as the derivative: it neither confirms nor refutes
+        return f"the finite difference cannot tell ∂{out}/∂{x} here (its error estimate {p.finite_difference_error:.2g})"
+    return f"{text} plus its own error estimate ({p.finite_difference_error:.2g} for ∂{out}/∂{x})"
 
 
 def _maybe(v: float | None, digits: int | None) -> str:
