@@ -408,3 +408,15 @@ def test_the_formulas_own_rounding_is_no_disagreement(tamper):
     tamper("sign", (lambda a: 1.0 + 0 * a,))
     r = check("z - sign(y/7*(y/7))", "--at", "y=1,z=0")
     assert r.exit_code == 3 and "∂f/∂y" in r.stderr
+
+
+def test_a_step_end_at_a_tie_of_min_is_no_crash():
+    """_jumps reads the one-sided form of every node whose value differs at the two ends of a step: at a tie of min
+    (x + h = 0.5 in min(x, 0.5)) that form is an identity, a function, which was indexed as a tuple (TypeError)."""
+    from dcalc.commands.check import _jumps
+    from dcalc.modes.evaluate import node_values
+    graph = dcalc.compile("min(x, 0.5)")
+    up, down = node_values(graph, {"x": 0.5}), node_values(graph, {"x": 0.4})
+    assert _jumps(graph, {"x": 0.45}, up, down) is False
+    graph = dcalc.compile("floor(x)")  # a step still is one
+    assert _jumps(graph, {"x": 1.0}, node_values(graph, {"x": 1.25}), node_values(graph, {"x": 0.75})) is True

@@ -423,7 +423,7 @@ def _jumps(graph: Graph, point: dict[str, float], up: list[float], down: list[fl
         form = ONE_SIDED.get(node.op.name) if node.kind == "node" else None
         if form is not None and up[i] != down[i]:
             shape = form(*(up[a] for a in node.args))
-            if shape is not None and shape[0] == "step":
+            if isinstance(shape, tuple) and shape[0] == "step":  # (a kink's identity is a function: no step)
                 return True
     return False
 
