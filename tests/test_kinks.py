@@ -71,6 +71,11 @@ CORPUS = [
     ("sqrt(x)*sqrt(x)", "0", SQRT(X) * SQRT(X), "1", None),  # not the strong zero's 0·∞ = 0
     ("sqrt(sqrt(x))^4", "0", SQRT(SQRT(X)) ** 4, "1", None),
     ("x^2*sqrt(x)", "0", X ** 2 * SQRT(X), "0", None),
+    # a negative base to an exponent that is 0 on one side of its kink: 1 there, undefined on the other side
+    ("(x - 3)^relu(x)", "0", (X - 3) ** sp.Max(X, 0), "0", None),
+    ("(x - 3)^min(x, 0)", "0", (X - 3) ** sp.Min(X, 0), "0", None),
+    ("(x - 3)^relu(-x)*x", "0", (X - 3) ** sp.Max(-X, 0) * X, "1", None),
+    ("(x - 2.5)^max(0, x)*(1 + x)", "0", (X - sp.Rational(5, 2)) ** sp.Max(0, X) * (1 + X), "1", None),
     # the sides differ, are infinite, or neither exists
     ("abs(x)", "0", ABS(X), None, ND("left derivative -1", "right derivative 1", "u1 = abs(x) where x = 0")),
     ("abs(x) + x", "0", ABS(X) + X, None, ND("left derivative 0", "right derivative 2", "u1 = abs(x) where x = 0")),
@@ -296,7 +301,7 @@ def test_diff_at():
 def test_check_at_a_kink():
     r = runner.invoke(app, ["check", "x*abs(x)", "--at", "0"])
     assert r.exit_code == 0
-    assert r.stdout.splitlines()[-1] == ("ok at a kink: the left and right derivatives agree (forward and reverse); "
+    assert r.stdout.splitlines()[-1] == ("ok at a kink: the one-sided derivatives agree (forward and reverse); "
                                          "a finite difference would step across the kink, so none is compared")
     r = runner.invoke(app, ["check", "x*abs(x)", "--at", "0", "--json"])
     record = json.loads(r.stdout)
@@ -442,6 +447,26 @@ def test_a_kink_with_a_factor_shows_both_sides(g_expr, k_expr, c):
     left, right = _numbers(e.value.message)
     assert left == pytest.approx(dk - gc, rel=1e-9, abs=1e-9)
     assert right == pytest.approx(dk + gc, rel=1e-9, abs=1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_SMOOTH, st.floats(0.15, 2.5), st.sampled_from(["relu(x - C)", "relu(C - x)", "max(0, x - C)",
+                                                         "max(C - x, 0)", "min(x - C, 0)", "min(0, C - x)"]))
+def test_an_exponent_zero_on_one_side_of_its_kink(g_expr, c, exponent):
+    """(x − c − 2.5)^E(x)·G(x) + x at c, E = relu(±(x − c)) or a max or min of it with 0: on E's zero side the power
+    is 1 and f = G + x; on the other a negative base meets a non-integer power, undefined. The side that exists
+    decides: G'(c) + 1 (dcalc said "undefined on either side" while E's series was not known to be the constant 0)."""
+    gtext = to_text(g_expr)
+    gg, gvals = _compiled(f"({gtext}) + x", c)
+    try:
+        want = tangents(gg, gvals, {"x": 1.0})[gg.output]
+    except MathError:
+        reject()
+    if abs(want) > 1e6:
+        reject()
+    e = exponent.replace("C", repr(c))
+    got = dcalc.derivative(f"(x - {c!r} - 2.5)^{e}*({gtext}) + x", {"x": c})
+    assert got == pytest.approx(want, rel=1e-9, abs=1e-9)
 
 
 @pytest.mark.parametrize("args, stdout, stderr", [

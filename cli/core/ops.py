@@ -367,6 +367,10 @@ def arities(name: str) -> list[int]:
 #   ("cut", identity)    a cut along a = 0: beside the point the op is its value at a = +0 or a = -0 (the side a's
 #                        first nonzero term takes) plus identity(u, v), smooth across and 0 at the point (atan2 at
 #                        b < 0: ±π + atan(u/v)); a side whose limit is not the value at the point is a jump
+#   ("larger", identity) max(a, b) at a tie (relu: b = 0): the argument whose difference from the other has a first
+#                        nonzero term of that sign is the op along the ray, itself (so an exponent relu(x) is the
+#                        constant 0 to the left of 0); identity(u, v) where the difference vanishes as far as the
+#                        series look. ("smaller", identity): min
 #   a formula over a, b  an identity valid beside the point whose own kinks are the ones above (asin at 1 is
 #                        π/2 − 2·asin(√((1 − a)/2)): the square root's edge, where the power rule applies)
 _HALF_PI = Const("pi") / 2
@@ -411,10 +415,11 @@ ONE_SIDED: dict[str, Callable] = {
     "acos": lambda a: ((lambda u: 2 * call("asin", sqrt((1 - u) / 2))) if a == 1 else
                        (lambda u: 2 * _HALF_PI - 2 * call("asin", sqrt((1 + u) / 2))) if a == -1 else None),
     "acosh": lambda a: (lambda u: 2 * call("asinh", sqrt((u - 1) / 2))) if a == 1 else None,
-    # relu, max and min at their kinks through |u| (the "mirror" form above): left and right derivatives by the side
-    "relu": lambda a: (lambda u: (u + absf(u)) / 2) if a == 0 else None,
-    "max": lambda a, b: (lambda u, v: v + (u - v + absf(u - v)) / 2) if a == b else None,
-    "min": lambda a, b: (lambda u, v: v + (u - v - absf(u - v)) / 2) if a == b else None,
+    # relu, max and min at their kinks: the argument that is larger (smaller) along the ray, or through |u| (the
+    # "mirror" form above) where the arguments' difference vanishes as far as the series look
+    "relu": lambda a: ("larger", lambda u: (u + absf(u)) / 2) if a == 0 else None,
+    "max": lambda a, b: ("larger", lambda u, v: v + (u - v + absf(u - v)) / 2) if a == b else None,
+    "min": lambda a, b: ("smaller", lambda u, v: v + (u - v - absf(u - v)) / 2) if a == b else None,
     # ("step", below, above): the op is a constant on each side, `below` where a's first nonzero term is negative,
     # `above` where it is positive; one that differs from the value at the point is a jump (no derivative). Given at
     # every finite point, as (v, v) off the jumps: a constant series, whatever the argument does (floor(round(x))).

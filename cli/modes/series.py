@@ -198,6 +198,7 @@ class _Arithmetic:
         self.jumped = False
         self.settles: dict[int, tuple] = {}  # id of an _ode series → (its settle, its rules: empty until settled)
         self.parts: dict[int, tuple] = {}  # id of a series apply() made → (op, its argument series)
+        self.identities: dict[int, _Series] = {}  # id of a kink's series → the series of its identity (ONE_SIDED)
         self.jump_tol = 0.0  # how far a limit may differ from the value by rounding alone (0: steps are exact)
 
     def const(self, v: float) -> _Series:
@@ -307,15 +308,19 @@ class _Arithmetic:
         are constant near the point once their arguments are: the exponent relu(x)/(c − z) at x < 0 (seed 10006048)
         is a quotient made before relu's series was known constant (its partial is the constant 0 there), and a
         negative base to it is a constant-exponent power (1), not undefined on both sides."""
-        order, seen, todo = [], set(), [top]
-        while todo:
-            s = todo.pop()
-            if id(s) in seen or s.constant:
-                continue
-            seen.add(id(s))
-            order.append(s)
-            todo.extend(self.parts.get(id(s), (None, ()))[1])
-        for s in reversed(order):  # a series after every series it reads (those were found after it)
+        order, seen, stack = [], set(), [(top, False)]
+        while stack:  # postorder: a series after every series it reads (a shared one before all its readers)
+            s, done = stack.pop()
+            if done:
+                order.append(s)
+            elif id(s) not in seen and not s.constant:
+                seen.add(id(s))
+                stack.append((s, True))
+                reads = [*self.parts.get(id(s), (None, ()))[1]]
+                if id(s) in self.identities:
+                    reads.append(self.identities[id(s)])
+                stack.extend((a, False) for a in reads)
+        for s in order:
             if s.constant:
                 continue
             settle, rules = self.settles.get(id(s), (None, True))
@@ -323,15 +328,35 @@ class _Arithmetic:
                 s[0]  # noqa: B018 - the value first: all a series settled constant keeps
                 settle()
                 continue
+            inner = self.identities.get(id(s))
+            if inner is not None and inner.constant:  # a kink's form that is constant on this side: so is the op
+                s.c[:] = [s[0]]
+                s.constant = True
+                continue
             op, args = self.parts.get(id(s), (None, ()))
             if not args:
                 continue
             zero = (op == "mul" and any(a.constant and a.c[0] == 0 for a in args)
-                    or op == "div" and args[0].constant and args[0].c[0] == 0 and args[1][0] != 0)
+                    or op == "div" and args[0].constant and args[0].c[0] == 0 and args[1][0] != 0
+                    or op in ("add", "sub") and self._cancels(op, *args))
             if zero or all(a.constant for a in args):
                 v = s[0]  # the value: all a constant series keeps
                 s.c[:] = [v * 0 if zero else v]
                 s.constant = True
+
+    def _cancels(self, op: str, a: _Series, b: _Series) -> bool:
+        """Whether a + b (op add) or a − b (sub) is 0 near the point, exactly: b is −a, or |a| at a's zero where that
+        is −a (add) or a (sub) by the sign of a's first nonzero term. relu's one-sided form (u + |u|)/2 is so to the
+        left of its kink, and (x − 3)^relu(x) at 0 is 1 there (left derivative 0) rather than undefined."""
+        for u, v in ((a, b), (b, a)) if op == "add" else ((a, b),):
+            if op == "add" and v is self.memo.get(("neg", id(u))):
+                return True
+            form, args = self.parts.get(id(v), (None, ()))
+            if form == "abs" and args[0] is u and u[0] == 0:
+                m = u.lead(1, self.reach)
+                if m is not None and (u[m] < 0) == (op == "add"):
+                    return True
+        return False
 
     def _power(self, a: _Series, b: float, y0: float) -> _Series:
         """y = a^b for a constant b, from a·y' = b·y·a': y_k = (1/(k·a0)) Σ_{j=1..k} (b·j − (k−j))·a_j·y_{k−j}."""
@@ -408,11 +433,26 @@ class _Arithmetic:
     def _kink(self, op: str, form, args: list[_Series]) -> _Series:
         """The one-sided form of `op` where its arguments sit at a kink (see ops.ONE_SIDED)."""
         owner = self.node
+        if isinstance(form, tuple) and form[0] in ("larger", "smaller"):  # max, min (relu: max(u, 0)) at a tie:
+            a, b = args[0], args[1] if len(args) > 1 else self.const(0.0)  # the argument larger (smaller) along the ray
+            d = self.apply("sub", [a, b])
+            m = None if d.constant else d.lead(1, self.reach)
+            if m is not None:
+                self._mark(owner)
+                y = b if (d[m] > 0) != (form[0] == "larger") else a
+                if y.constant:
+                    return self.const(y.c[0])
+                same = self.series(lambda k: y[k])  # a series of its own (apply() records what it is made of)
+                self.identities[id(same)] = y
+                return same
+            form = form[1]  # the difference vanishes as far as they look: the identity through |u − v|
         if callable(form):  # an identity valid beside the point: evaluated as series; its value is the op's own
             inner = self.formula(wrap(form(*(Var(p) for p in "uv"[:len(args)]))), dict(zip("uv", args)))
             y0 = self.value(op)(*(a[0] for a in args))
             self._mark(owner)
-            return self.series(lambda k: y0 if k == 0 else inner[k])
+            y = self.series(lambda k: y0 if k == 0 else inner[k])
+            self.identities[id(y)] = inner  # (_settle_below: y is constant on this side where inner is)
+            return y
         kind = form[0]
         if kind == "mirror":
             self._mark(owner)
@@ -632,7 +672,8 @@ def _needs(graph: Graph, vals: list[float], top: int, reach: int) -> list[int]:
             n = 2 * n
         elif form is not None and form[0] == "power" and form[1] > 0:
             n = math.ceil(n / form[1])
-        elif form is not None and (form[0] in ("angle", "cut") or form[0] == "step" and form[1] != form[2]):
+        elif form is not None and (form[0] in ("angle", "cut", "larger", "smaller")
+                                   or form[0] == "step" and form[1] != form[2]):
             n = n + reach
         for a in node.args:
             need[a] = max(need[a], min(n, reach))

@@ -103,7 +103,7 @@ def check_text(report, digits: int | None = None, heading: bool = True, out: str
     verdict = "; ".join(report.problems()) or f"ok: forward, reverse and symbolic agree to rounding, {fd}"
     if report.ok and report.kink:
         compared = any(p.finite_difference is not None for p in report.partials.values())
-        verdict = ("ok at a kink: the left and right derivatives agree (forward and reverse); " +
+        verdict = ("ok at a kink: the one-sided derivatives agree (forward and reverse); " +
                    (fd if compared else "a finite difference would step across the kink, so none is compared"))
     notes = [f"note: ∂{out}/∂{x}: {'no symbolic value, ' if p.symbolic is None else ''}{p.symbolic_note}"
              for x, p in report.partials.items() if p.symbolic_note]
