@@ -352,7 +352,7 @@ class _Arithmetic:
             if op == "add" and v is self.memo.get(("neg", id(u))):
                 return True
             form, args = self.parts.get(id(v), (None, ()))
-            if form == "abs" and args[0] is u and u[0] == 0:
+            if form in MIRRORS and args[0] is u and u[0] == 0:
                 m = u.lead(1, self.reach)
                 if m is not None and (u[m] < 0) == (op == "add"):
                     return True
