@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -54,6 +55,18 @@ def test_the_verdict_says_when_the_finite_difference_leaned_on_its_error_estimat
     exact = -1 / (1 + float(y) ** 2)  # ∂atan2(y, x)/∂y = x/(x² + y²)
     assert record["reverse"] == pytest.approx(exact, rel=1e-15) and abs(fd - exact) <= 1e-6 * abs(fd) + error
     assert (abs(fd - exact) > 1e-6 * abs(fd)) == (verdict != "the finite difference within 1e-06")
+
+
+def test_a_zero_derivative_takes_the_estimate_as_its_floor_silently():
+    """A derivative of 0 has no scale for a relative tolerance: the estimate is its floor by design, nothing to say
+    (x³ at 0: the difference is about 1e-13); one of 1.2e-16 (cos at π) is below what any step resolves: said so."""
+    r = check("x^3 + y", "--at", "x=0,y=1")
+    assert r.stdout.splitlines()[-1] == ("ok: forward, reverse and symbolic agree to rounding, the finite difference "
+                                         "within 1e-06")
+    r = check("cos(x)", "--at", "pi")
+    assert r.exit_code == 0 and re.fullmatch(r"ok: forward, reverse and symbolic agree to rounding, the finite "
+                                             r"difference cannot tell ∂f/∂x here \(its error estimate \S+\)",
+                                             r.stdout.splitlines()[-1])
 
 
 def test_json_has_exactly_the_fields_of_the_design():

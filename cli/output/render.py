@@ -113,10 +113,11 @@ def check_text(report, digits: int | None = None, heading: bool = True, out: str
 def _finite_difference_phrase(report, out: str) -> str:
     """How the finite difference agreed: within the tolerance, or (where that alone would not do) within the
     tolerance plus its own error estimate, named, so that `ok` beside a finite difference 4 % off is not read as
-    agreement to 1e-06 (∂/∂y of atan2(y, x) at y = 1e-12, x = -1, where the steps cannot resolve the value)."""
+    agreement to 1e-06 (∂/∂y of atan2(y, x) at y = 1e-12, x = -1, where the steps cannot resolve the value).
+    A derivative of 0 has no scale to be relative to: there the estimate is the floor by design (README, check)."""
     text = f"the finite difference within {report.tolerance:g}"
-    leaned = [(p.finite_difference_error / abs(p.reverse) if p.reverse else float("inf"), x, p)
-              for x, p in report.partials.items() if p.finite_difference is not None
+    leaned = [(p.finite_difference_error / abs(p.reverse), x, p) for x, p in report.partials.items()
+              if p.finite_difference is not None and p.reverse != 0
               and abs(p.reverse - p.finite_difference) > report.tolerance * max(abs(p.reverse), abs(p.finite_difference))]
     if not leaned:
         return text
