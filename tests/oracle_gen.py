@@ -76,7 +76,9 @@ UNIT = {"asin", "acos", "atanh"}
 
 
 class Undefined(Exception):
-    """A value outside a primitive's domain, at 50 digits."""
+    """A value outside a primitive's domain, at 50 digits. `exponent`: a negative base's non-integer exponent (pow)."""
+
+    exponent = None
 
 
 class Beyond(Undefined):
@@ -332,7 +334,9 @@ def _pow(a, b):
         raise Undefined("pow")
     if b == mpmath.floor(b):
         return mpmath.power(a, b)
-    raise Undefined("pow")
+    e = Undefined("pow")
+    e.exponent = b  # within rounding of an integer, the doubles may see one (_flags)
+    raise e
 
 
 def _erfc(a):
@@ -660,11 +664,13 @@ class Oracle:
         with mp.workdps(self.digits):
             self.exact = Run(prog, record=True)
             self.beyond = False  # the value needs an intermediate past 2^FAR: the oracle cannot judge it
+            self.exponent = None  # the exact run's failing exponent of a negative base, and the perturbed runs'
             try:
                 self.value0 = self.exact(self.point)
                 self.undefined = None
             except Undefined as e:
                 self.value0, self.undefined, self.beyond = None, str(e), isinstance(e, Beyond)
+                self.exponent = e.exponent
             self.records = self.exact.record
             # integer-valued results (2*3, x^0, x/x) are exact in doubles too: left unperturbed, so that (-2)^(2*3)
             # stays; but only from integer arguments, a zero exponent or one argument read twice: 1 + 1e-188 is 1 at
@@ -696,12 +702,13 @@ class Oracle:
             self.constant_failure = any(self._constant_failure(run) for run in [Run(prog)] + self.runs)
             self.isolated: set[str] = set()  # variables along which the program is undefined on both sides
             self.step_bits = self._step_bits() if self.undefined is None else {}
-            self.perturbed = []
+            self.perturbed, self.exponents = [], []
             for run in self.runs:
                 try:
                     self.perturbed.append(run(self.point))
-                except Undefined:
+                except Undefined as e:
                     self.perturbed.append(None)
+                    self.exponents.append(e.exponent)
             self._flags()
 
     def _step_bits(self) -> dict[str, int]:
@@ -795,7 +802,7 @@ class Oracle:
             except Undefined:
                 edge.append(None)
         if self.undefined is not None:
-            self.ambiguous = any(v is not None for v in self.perturbed + edge)
+            self.ambiguous = any(v is not None for v in self.perturbed + edge) or self._integer_within_rounding()
             return
         self.ambiguous = any(v is None for v in self.perturbed + edge)
         if self.ambiguous:
@@ -825,6 +832,16 @@ class Oracle:
                         self.ambiguous = True  # the value itself is within rounding of a domain's edge
                     else:
                         self.near |= affected
+
+    def _integer_within_rounding(self) -> bool:
+        """Whether the exact run failed at a negative base to an exponent within rounding of an integer: the doubles
+        may round it to that integer and have a value (seed 30002062: erfc(1e-62) is 1 in doubles, so csc(…)^erfc(…)
+        is the base, -6.7; the perturbed runs move the exponent by its rounding, 1e-16, and stay undefined)."""
+        b = self.exponent
+        if b is None:
+            return False
+        spread = max([abs(e - b) for e in self.exponents if e is not None] + [mpf(0)])
+        return abs(b - mpmath.nint(b)) <= SAFETY * spread + 4 * TINY
 
     # -- the answers: ("value", q, tol) | ("refuse", why) | ("either", why), and ("value", q, tol, why) where a
     # refusal is right too (an intermediate beyond the doubles: dcalc may go on in its wide arithmetic or stop)

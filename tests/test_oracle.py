@@ -283,6 +283,21 @@ def test_an_intermediate_past_the_oracles_range_is_not_judged():
                   {"x": 1.0}).value()[0] == "refuse"
 
 
+def test_a_negative_base_to_an_exponent_within_rounding_of_an_integer_allows_either():
+    # (-3)^erfc(1e-30·x) at x = 1 (seed 30002062: 1e-62): erfc(1e-30) = 1 - 1.1e-30 is no integer at 50 digits, so
+    # the power is undefined; in doubles it is 1 and the value -3. The perturbed runs move the exponent by its
+    # rounding (1e-16) and stay undefined: the exponent's distance to 1 against that spread says "within rounding"
+    near = tree({"result": op("pow", 2, ["num", -3.0], op("erfc", 1, op("mul", 0, ["num", 1e-30], X))),
+                 "vars": ["x"]})
+    value = Oracle(near, {"x": 1.0}).value()
+    assert value == ("either", "edge") and verdict(value, -3.0) == "either"
+    # (-3)^erfc(0.001·x): the exponent 0.99887 is far from every integer: undefined, and a number is wrong
+    far = tree({"result": op("pow", 2, ["num", -3.0], op("erfc", 1, op("mul", 0, ["num", 1e-3], X))),
+                "vars": ["x"]})
+    value = Oracle(far, {"x": 1.0}).value()
+    assert value[0] == "refuse" and verdict(value, -3.0).startswith("WRONG")
+
+
 def test_a_constant_clear_of_its_edges_is_still_checked():
     # exp(cot(pi/4)) + x = e + x: the perturbed constants change nothing of note, a wrong value is caught
     prog = tree({"result": op("add", 4, op("exp", 3, op("cot", 2, op("div", 1, ["const", "pi"], ["num", 4.0]))), X),
