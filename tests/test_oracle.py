@@ -298,6 +298,26 @@ def test_a_negative_base_to_an_exponent_within_rounding_of_an_integer_allows_eit
     assert value[0] == "refuse" and verdict(value, -3.0).startswith("WRONG")
 
 
+def test_oracle_steps_below_the_jumps_of_a_step_function():
+    # round(x) at x = -1e200 (seed 30002278): an integer, half a unit from round's jumps, so the derivative is 0; a
+    # step scaled to x alone (1e185) crossed 1e185 jumps and said 1
+    prog = tree({"result": op("round", 0, X), "vars": ["x"]})
+    slope = Oracle(prog, {"x": -1e200}).derivative({"x": 1})
+    assert slope[0] == "value" and slope[1] == 0
+    assert verdict(slope, 0.0) == "pass" and verdict(slope, 1.0).startswith("WRONG")
+
+
+def test_logsumexp_allows_the_rounding_of_its_arguments_difference():
+    # -logsumexp(x, z) at x = -0.0073, z = -310.77 (seed 30002348): ∂/∂z = -σ(z - x) = -1.0887e-135; z - x is rounded
+    # in doubles (2.8e-14 of 310.76), which moves σ by 2.1e-14 relative: dcalc's value is right to that rounding
+    point = {"x": -0.0073267924903252435, "z": -310.77133227204564}
+    prog = tree({"result": op("neg", 1, op("logsumexp", 0, X, ["var", "z"])), "vars": ["x", "z"]})
+    slope = Oracle(prog, point).derivative({"x": 0, "z": 1})
+    assert slope[0] == "value"
+    assert verdict(slope, -1.088697551228902e-135) == "pass"
+    assert verdict(slope, -1.088697551228902e-135 * (1 + 1e-10)).startswith("WRONG")  # beyond 16 times that
+
+
 def test_a_constant_clear_of_its_edges_is_still_checked():
     # exp(cot(pi/4)) + x = e + x: the perturbed constants change nothing of note, a wrong value is caught
     prog = tree({"result": op("add", 4, op("exp", 3, op("cot", 2, op("div", 1, ["const", "pi"], ["num", 4.0]))), X),
