@@ -433,3 +433,21 @@ def test_a_step_end_at_a_tie_of_min_is_no_crash():
     assert _jumps(graph, {"x": 0.45}, up, down) is False
     graph = dcalc.compile("floor(x)")  # a step still is one
     assert _jumps(graph, {"x": 1.0}, node_values(graph, {"x": 1.25}), node_values(graph, {"x": 0.75})) is True
+
+
+def test_a_formula_whose_partial_is_not_finite_is_no_crash():
+    """check bounds the symbolic formula's rounding through its graph, whose pieces have no names: a partial that is
+    not finite there (∂(x·y)^y/∂(x·y) at x·y = 0 in the printed ∂f/∂y) raised a TypeError building its message
+    (exit 70, seed 30004980). The rounding bound falls back to the value's size; the check goes on."""
+    r = check("(x * y)^y", "--at", "x=0,y=1", "--json")
+    assert r.exit_code == 0, r.stderr
+    record = json.loads(r.stdout)
+    assert record["partials"]["x"]["reverse"] == 1.0 and record["partials"]["y"]["reverse"] == 0.0
+    assert record["partials"]["y"]["symbolic"] == 0.0 and record["ok"] is True
+    from dcalc.core.graph import formula_graph
+    from dcalc.core.partials import not_differentiable
+    from dcalc.language.expr import Var
+    x, y = Var("x"), Var("y")
+    graph = formula_graph((x * y) ** y)
+    message = not_differentiable(graph, graph.output, 0, [0.0, 1.0]).message
+    assert message == "∂u/∂x*y = y*(x*y)^(y - 1) is not finite at (x*y)^y where y = 1"

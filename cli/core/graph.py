@@ -534,6 +534,9 @@ class FormulaGraph(Graph):
     def text(self, i: int) -> str:
         return brief(self.pieces[i])
 
+    def ref(self, i: int) -> Expr:  # its nodes have no names: a piece is shown as itself
+        return self.pieces[i]
+
 
 def formula_graph(expr: Expr, source: str = "") -> FormulaGraph:
     """An expression DAG (a derivative's formula, whose shared pieces are shared objects) as a graph, so that the

@@ -233,8 +233,9 @@ def not_differentiable(graph: Graph, i: int, k: int, args: list[float]) -> NotDi
     names = [graph.nodes[a].name for a in node.args]
     at = ", ".join(dict.fromkeys(f"{n} = {number_text(v)}" for n, v in zip(names, args) if n))  # x^x: x once
     rule = to_text(op.rule(k, *(graph.ref(a) for a in node.args)))
-    e = NotDifferentiable(f"∂{node.name}/∂{names[k] or graph.text(node.args[k])} = {rule} is not finite at "
-                          f"{node.name} = {graph.text(i)} where {at}", source=graph.source)
+    here = f"{node.name} = {graph.text(i)}" if node.name else graph.text(i)  # (a formula's graph: unnamed pieces)
+    e = NotDifferentiable(f"∂{node.name or 'u'}/∂{names[k] or graph.text(node.args[k])} = {rule} is not finite at "
+                          f"{here}{f' where {at}' if at else ''}", source=graph.source)
     e.node = i
     return e
 
