@@ -469,6 +469,22 @@ def test_an_exponent_zero_on_one_side_of_its_kink(g_expr, c, exponent):
     assert got == pytest.approx(want, rel=1e-9, abs=1e-9)
 
 
+@pytest.mark.parametrize(("text", "stdout", "stderr"), [
+    # relu written out by hand: (x + |x|)/2 is the constant 0 to the left of 0, x − |x| to the right (series.py's
+    # _cancels: |u| at u's zero is −u or u by the sign of u's first term); the power of a negative base is 1 there
+    ("(x - 3)^((x + abs(x))/2)", "0\n", ""),
+    ("(x - 3)^(x - abs(x))*(1 + x)", "1\n", ""),
+    # |x| − x, the same function as −(x − |x|), is not recognised: a refusal, not a wrong number (README, Known limits)
+    ("(x - 3)^(abs(x) - x)", "", "error: f is not differentiable at x = 0: u4 = u1^u3 is undefined on either side\n"),
+])
+def test_an_exponent_written_with_abs_that_cancels_on_one_side(text, stdout, stderr):
+    r = runner.invoke(app, ["grad", text, "--at", "0"])
+    assert (r.stdout, r.stderr) == (stdout, stderr)
+    for side in ("-0.25", "0.25"):  # the side where the exponent is 0 is defined, the other is not
+        defined = runner.invoke(app, ["eval", text, "--at", side]).exit_code == 0
+        assert defined == (side == ("-0.25" if "x + abs" in text else "0.25"))
+
+
 @pytest.mark.parametrize("args, stdout, stderr", [
     # x²y + |x|³ + xy|x|³ at (0, 1): f_xx = 2, f_xy = 0, f_yy = 0 (SymPy's one-sided limits below)
     (["x^2*y + abs(x)^3 + x*y*abs(x)^3", "--at", "x=0,y=1"],
