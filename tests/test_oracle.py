@@ -32,8 +32,9 @@ from oracle_gen import KNOWN_CLASSES, Oracle, Result, run_case, run_program, ver
 CASES = int(os.environ.get("DCALC_ORACLE_CASES", "200"))
 REGRESSIONS = Path(__file__).with_name("oracle_regressions.jsonl")
 # the --save files of the long runs, every program replayed: the 10,000-case runs from seed 10,000,000 (two, on
-# 6958ece and aa3b187), the 6,450 cases from 30,000,000 on 10c6e01, and the discovery run from 20,000,000 (tests/bench/oracle_found.jsonl, 217 programs, is
-# replayed on demand only: `python tests/bench/oracle_long.py` prints how)
+# 6958ece and aa3b187), the 6,450 cases from 30,000,000 on 10c6e01, and the discovery run from 20,000,000
+# (tests/bench/oracle_found.jsonl, 217 programs, is replayed on demand only: `python tests/bench/oracle_long.py`
+# prints how)
 FOUND = sorted((Path(__file__).parent / "bench").glob("oracle_found_*.jsonl"))  # oracle_found.jsonl: see above
 
 # case → the bug classes of its wrong answers, each a dcalc bug that could not be fixed yet, with the reason
